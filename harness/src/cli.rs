@@ -77,3 +77,62 @@ pub struct ReferenceArgs {
     #[arg(long)]
     pub start: Option<reference::Start>,
 }
+
+/// Turns command-line arguments into a validated `Config`.
+pub fn config(a: Args) -> Result<crate::Config, crate::Error> {
+    use crate::Error::Usage;
+    if a.reference && (a.server.is_some() || a.client.is_some()) {
+        return Err(Usage(
+            "--reference grades the built-in programs: do not give --server or --client with it"
+                .into(),
+        ));
+    }
+    if !a.reference && a.server.is_none() && a.client.is_none() {
+        return Err(Usage("nothing to grade: give --server PROG and/or --client PROG, or --reference (see grade --help)".into()));
+    }
+    if !(a.timeout_scale.is_finite() && a.timeout_scale > 0.0) {
+        return Err(Usage("--timeout-scale must be a positive number".into()));
+    }
+    let jobs = match a.jobs {
+        Some(0) => return Err(Usage("--jobs must be at least 1".into())),
+        Some(n) => n,
+        None => std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1),
+    };
+    Ok(crate::Config {
+        server: a.server,
+        client: a.client,
+        reference: a.reference,
+        questions: questions(&a.questions)?,
+        globs: a.scenarios,
+        scenario_dir: a.scenario_dir,
+        format: a.format,
+        output: a.output,
+        lang: lang(&a.lang)?,
+        jobs,
+        timeout_scale: a.timeout_scale,
+        port: a.port,
+        verbose: a.verbose,
+    })
+}
+
+pub fn questions(qs: &[String]) -> Result<Vec<crate::scenario::Question>, crate::Error> {
+    qs.iter()
+        .map(|q| {
+            crate::scenario::Question::parse(q).ok_or_else(|| {
+                crate::Error::Usage(format!("unknown question `{q}` (q1, q2, q3 or q4)"))
+            })
+        })
+        .collect()
+}
+
+pub fn lang(l: &str) -> Result<crate::scenario::Lang, crate::Error> {
+    match l {
+        "en" => Ok(crate::scenario::Lang::En),
+        "fr" => Ok(crate::scenario::Lang::Fr),
+        _ => Err(crate::Error::Usage(format!(
+            "unknown language `{l}` (en or fr)"
+        ))),
+    }
+}

@@ -1,0 +1,224 @@
+//! How expectations are met: line matching that tolerates decorations but not
+//! lost, merged, split or reordered lines. Shared by the runner (to stop
+//! waiting as soon as an expectation holds) and the verdict (to judge); pure.
+
+use crate::scenario::{Action, Scenario};
+use crate::transcript::{Actor, Event, Transcript};
+
+/// A printed line as a person reads it: ANSI sequences, `\r`, NULs and
+/// trailing blanks removed; invalid UTF-8 replaced.
+pub fn normalize(raw: &[u8]) -> String {
+    let text = String::from_utf8_lossy(raw);
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1b}' => match chars.next() {
+                // CSI: parameters up to a final byte in @..~
+                Some('[') => {
+                    for c in chars.by_ref() {
+                        if ('@'..='~').contains(&c) {
+                            break;
+                        }
+                    }
+                }
+                // OSC: up to BEL or ESC \
+                Some(']') => {
+                    while let Some(c) = chars.next() {
+                        if c == '\u{7}' || (c == '\u{1b}' && chars.next_if_eq(&'\\').is_some()) {
+                            break;
+                        }
+                    }
+                }
+                _ => {}
+            },
+            '\r' | '\0' => {}
+            c => out.push(c),
+        }
+    }
+    out.trim_end().to_string()
+}
+
+/// How Python shows `expected.encode()` inside `b'…'` (the start of it).
+pub fn python_bytes_repr(expected: &str) -> String {
+    let mut s = String::new();
+    for &b in expected.as_bytes() {
+        match b {
+            b'\n' => s.push_str("\\n"),
+            b'\\' => s.push_str("\\\\"),
+            b'\'' => s.push_str("\\'"),
+            0x20..=0x7e => s.push(b as char),
+            _ => s.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    s
+}
+
+/// Whether a printed line shows the bytes repr of `expected` (`b'Bonjour\n'`).
+pub fn is_bytes_repr(line: &str, expected: &str) -> bool {
+    let repr = python_bytes_repr(expected);
+    let head: String = repr.chars().take(12).collect();
+    line.contains(&format!("b'{head}")) || line.contains(&format!("b\"{head}"))
+}
+
+/// Whether `line` (normalized) shows `expected` with at most decorations
+/// around it: a prefix that ends at a word boundary (`Reçu : `, `> `), and
+/// nothing but punctuation after it.
+pub fn line_matches(line: &str, expected: &str) -> bool {
+    if expected.is_empty() {
+        return line.is_empty();
+    }
+    if is_bytes_repr(line, expected) {
+        return false;
+    }
+    let mut from = 0;
+    while let Some(pos) = line[from..].find(expected) {
+        let at = from + pos;
+        let prefix = &line[..at];
+        let suffix = &line[at + expected.len()..];
+        let prefix_ok = prefix.chars().last().is_none_or(|c| !c.is_alphanumeric());
+        let suffix_ok = suffix.chars().all(|c| !c.is_alphanumeric() && c != '\\');
+        if prefix_ok && suffix_ok {
+            return true;
+        }
+        from = at + expected.chars().next().map_or(1, char::len_utf8);
+    }
+    false
+}
+
+/// Printed lines of `actor` from entry `from`, normalized, blank ones dropped.
+pub fn printed_lines(t: &Transcript, actor: Actor, from: usize, to: usize) -> Vec<String> {
+    t.entries[from.min(t.entries.len())..to.min(t.entries.len())]
+        .iter()
+        .filter(|e| e.actor == actor)
+        .filter_map(|e| match &e.event {
+            Event::Printed { raw, .. } => Some(normalize(raw)),
+            _ => None,
+        })
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// Whether every expected line appears, in order, among `lines`.
+pub fn in_order(
+    lines: &[String],
+    expected: &[String],
+    matches: impl Fn(&str, &str) -> bool,
+) -> bool {
+    let mut it = lines.iter();
+    expected.iter().all(|e| it.any(|l| matches(l, e)))
+}
+
+/// Lines the peer received from entry `from` up to `to`: complete lines
+/// (without `\n`, `\r` trimmed) and what is left without a newline.
+pub fn received_lines(t: &Transcript, from: usize, to: usize) -> (Vec<String>, Vec<u8>) {
+    let mut bytes = Vec::new();
+    for e in &t.entries[from.min(t.entries.len())..to.min(t.entries.len())] {
+        if let Event::Received(b) = &e.event {
+            bytes.extend_from_slice(b);
+        }
+    }
+    let mut lines = Vec::new();
+    let mut rest: &[u8] = &bytes;
+    while let Some(i) = rest.iter().position(|&b| b == b'\n') {
+        let line = String::from_utf8_lossy(&rest[..i])
+            .trim_end_matches('\r')
+            .to_string();
+        lines.push(line);
+        rest = &rest[i + 1..];
+    }
+    (lines, rest.to_vec())
+}
+
+/// A received line matches when equal, modulo trailing blanks.
+pub fn received_matches(line: &str, expected: &str) -> bool {
+    line.trim_end() == expected
+}
+
+/// Where the window of step `i` opens: right after the previous expectation
+/// (so the sends and typing that lead to this check are inside it).
+pub fn window_start(s: &Scenario, t: &Transcript, i: usize) -> usize {
+    let mut j = i;
+    while j > 0 && !s.steps[j - 1].action.is_expectation() {
+        j -= 1;
+    }
+    t.step_start(j).unwrap_or(t.entries.len())
+}
+
+/// Whether the expectation of step `i` is met by the transcript up to `to`
+/// (entries index). Steps that are not checks are always met.
+pub fn met(s: &Scenario, t: &Transcript, i: usize, to: usize) -> bool {
+    let from = window_start(s, t, i);
+    let actor = side_actor(s);
+    match &s.steps[i].action {
+        Action::ExpectPrinted(lines) => {
+            in_order(&printed_lines(t, actor, from, to), lines, line_matches)
+        }
+        Action::ExpectReceived(lines) => {
+            in_order(&received_lines(t, from, to).0, lines, received_matches)
+        }
+        Action::Connect | Action::Accept => t.entries[from..to.min(t.entries.len())]
+            .iter()
+            .any(|e| matches!(e.event, Event::Connected { .. })),
+        _ => true,
+    }
+}
+
+/// The transcript actor of the program a scenario drives.
+pub fn side_actor(s: &Scenario) -> Actor {
+    match s.side() {
+        crate::scenario::Side::Server => Actor::Server,
+        crate::scenario::Side::Client => Actor::Client,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decorations_are_tolerated() {
+        for l in [
+            "Bonjour",
+            "Reçu : Bonjour",
+            "> Bonjour",
+            "[client] Bonjour !",
+            "\u{1b}[32mBonjour\u{1b}[0m",
+        ] {
+            assert!(line_matches(&normalize(l.as_bytes()), "Bonjour"), "{l}");
+        }
+    }
+
+    #[test]
+    fn repr_split_and_merged_lines_do_not_match() {
+        for l in [
+            "b'Bonjour\\n'",
+            "b\"Bonjour\"",
+            "Bonj",
+            "our",
+            "Bonjourça va ?",
+            "xBonjour",
+            "'Bonjour\\n'",
+        ] {
+            assert!(!line_matches(&normalize(l.as_bytes()), "Bonjour"), "{l}");
+        }
+        assert!(!line_matches("un deux trois", "un"));
+        assert!(is_bytes_repr("b'\\xc3\\x87a marche'", "Ça marche"));
+    }
+
+    #[test]
+    fn normalize_strips_terminal_noise() {
+        assert_eq!(normalize(b"\x1b]0;title\x07hi\r\0  "), "hi");
+    }
+
+    #[test]
+    fn lines_in_order() {
+        let lines: Vec<String> = ["> ", "un", "x", "deux"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let exp = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(in_order(&lines, &exp(&["un", "deux"]), line_matches));
+        assert!(!in_order(&lines, &exp(&["deux", "un"]), line_matches));
+    }
+}

@@ -1,0 +1,70 @@
+//! JSON report (`--format json`), the contract of DESIGN.md:
+//!
+//! ```text
+//! {"score": 7.0, "max_score": 10.0,
+//!  "programs": {"server": "python3 serveur.py", "client": null},
+//!  "isolated": true,
+//!  "scenarios": [{"id", "question", "title", "status": "pass|fail|skip|error",
+//!                 "score", "max_score", "duration_ms",
+//!                 "diagnosis": {"code", "message", "hint"} | null,
+//!                 "transcript": [{"t_ms", "actor", "event", "text"}]}]}
+//! ```
+//! Texts are in the `--lang` language. `text` renders bytes that are not
+//! UTF-8 as `\xNN`, and `\n` as the two characters `\n`.
+
+use super::{round2, Report, Reporter};
+use serde_json::{json, Value};
+use std::io::{self, Write};
+
+pub struct Json;
+
+pub fn to_value(r: &Report) -> Value {
+    let scenarios: Vec<Value> = r
+        .outcomes
+        .iter()
+        .map(|o| {
+            let transcript: Vec<Value> = o
+                .transcript
+                .entries
+                .iter()
+                .map(|e| {
+                    json!({
+                        "t_ms": (e.t.as_secs_f64() * 1e4).round() / 10.0,
+                        "actor": e.actor.name(),
+                        "event": e.event.kind(),
+                        "text": e.event.text(),
+                    })
+                })
+                .collect();
+            json!({
+                "id": o.scenario.id,
+                "question": o.scenario.question.name(),
+                "title": o.scenario.title.get(r.lang),
+                "status": o.verdict.status,
+                "score": round2(o.verdict.score),
+                "max_score": round2(o.scenario.points),
+                "duration_ms": o.duration.as_millis() as u64,
+                "diagnosis": o.verdict.diagnosis.as_ref().map(|d| json!({
+                    "code": d.code,
+                    "message": d.message.get(r.lang),
+                    "hint": d.hint.get(r.lang),
+                })),
+                "transcript": transcript,
+            })
+        })
+        .collect();
+    json!({
+        "score": r.score(),
+        "max_score": r.max_score(),
+        "programs": {"server": r.server, "client": r.client},
+        "isolated": r.isolation_note.is_none(),
+        "scenarios": scenarios,
+    })
+}
+
+impl Reporter for Json {
+    fn write(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, &to_value(r))?;
+        writeln!(out)
+    }
+}

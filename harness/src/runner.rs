@@ -1,0 +1,760 @@
+//! The runner: drives a world through a scenario's steps and records every
+//! event in a transcript. It waits on events (terminal output, socket bytes,
+//! exits, quiescence from /proc); deadlines are safety nets only. It never
+//! prints and never judges beyond "can I stop waiting".
+
+use crate::expect;
+use crate::scenario::{Action, Scenario, Side};
+use crate::transcript::{Actor, Event, Transcript};
+use crate::world::program::{environment, Prepared};
+use crate::world::{netns, procfs, pty, reaper};
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
+use std::io::{ErrorKind, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::time::{Duration, Instant};
+
+/// What a run needs beyond the scenario.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    pub server: Option<Prepared>,
+    pub client: Option<Prepared>,
+    pub port: u16,
+    pub timeout_scale: f64,
+    /// Each scenario in its own network namespace (see `world::netns`).
+    pub isolated: bool,
+}
+
+/// Captured output kept per program; the rest is counted.
+const OUTPUT_CAP: usize = 256 * 1024;
+/// Pause between two /proc samples while waiting.
+const SAMPLE: Duration = Duration::from_millis(2);
+
+struct Prog {
+    actor: Actor,
+    pid: i32,
+    master: Option<OwnedFd>,
+    partial: Vec<u8>,
+    kept: usize,
+    dropped: u64,
+    root_status: Option<reaper::Status>,
+}
+
+impl Prog {
+    fn gone(&self) -> bool {
+        self.master.is_none() && self.root_status.is_some()
+    }
+}
+
+struct World<'a> {
+    cfg: &'a RunConfig,
+    t0: Instant,
+    tr: Transcript,
+    progs: Vec<Prog>,
+    listener: Option<TcpListener>,
+    stream: Option<TcpStream>,
+    dir: tempfile::TempDir,
+    last_sample: Option<(Vec<i32>, u64)>,
+    on_event: &'a (dyn Fn(&Event) + Sync),
+}
+
+/// How a wait ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    Met,
+    Quiescent,
+    Gone,
+    Deadline,
+}
+
+/// Runs one scenario to its end and returns what happened. Call it on a
+/// thread of its own: with isolation, the thread moves into a new network
+/// namespace for good.
+pub fn run(s: &Scenario, cfg: &RunConfig, on_event: &(dyn Fn(&Event) + Sync)) -> Transcript {
+    let mut tr = Transcript {
+        isolated: cfg.isolated,
+        ..Transcript::default()
+    };
+    if cfg.isolated {
+        if let Err(e) = netns::enter_new() {
+            tr.isolated = false;
+            tr.push(
+                Duration::ZERO,
+                Actor::Harness,
+                Event::StartFailed {
+                    code: "environment",
+                    detail: format!("cannot create a network namespace: {e}"),
+                },
+            );
+            return tr;
+        }
+    }
+    let dir = match tempfile::Builder::new().prefix("grade-").tempdir() {
+        Ok(d) => d,
+        Err(e) => {
+            tr.push(
+                Duration::ZERO,
+                Actor::Harness,
+                Event::StartFailed {
+                    code: "environment",
+                    detail: format!("cannot create a working directory: {e}"),
+                },
+            );
+            return tr;
+        }
+    };
+    let mut w = World {
+        cfg,
+        t0: Instant::now(),
+        tr,
+        progs: Vec::new(),
+        listener: None,
+        stream: None,
+        dir,
+        last_sample: None,
+        on_event,
+    };
+    for (i, step) in s.steps.iter().enumerate() {
+        w.push(Actor::Harness, Event::Step(i));
+        let within = step.within.mul_f64(cfg.timeout_scale.max(0.1));
+        let ok = w.step(s, i, &step.action, within);
+        if !ok {
+            break;
+        }
+    }
+    w.teardown(s);
+    w.tr
+}
+
+impl World<'_> {
+    fn now(&self) -> Duration {
+        self.t0.elapsed()
+    }
+
+    fn push(&mut self, actor: Actor, event: Event) {
+        (self.on_event)(&event);
+        let t = self.now();
+        self.tr.push(t, actor, event);
+    }
+
+    fn actor(side: Side) -> Actor {
+        match side {
+            Side::Server => Actor::Server,
+            Side::Client => Actor::Client,
+        }
+    }
+
+    fn prog_mut(&mut self, actor: Actor) -> Option<&mut Prog> {
+        self.progs.iter_mut().rev().find(|p| p.actor == actor)
+    }
+
+    /// Runs one step; `false` stops the scenario (an expectation failed or
+    /// the step could not be done).
+    fn step(&mut self, s: &Scenario, i: usize, action: &Action, within: Duration) -> bool {
+        let actor = expect::side_actor(s);
+        match action {
+            Action::Start(side) => self.start(*side),
+            Action::Restart(side) => {
+                let a = Self::actor(*side);
+                self.type_bytes(a, b"\x03", Event::Interrupted);
+                self.wait(within, false, |w| w.prog_gone(a));
+                self.kill_all();
+                self.start(*side)
+            }
+            Action::Listen => match TcpListener::bind(("127.0.0.1", self.cfg.port)) {
+                Ok(l) => {
+                    let _ = l.set_nonblocking(true);
+                    self.listener = Some(l);
+                    true
+                }
+                Err(e) => {
+                    self.push(
+                        Actor::Harness,
+                        Event::StartFailed {
+                            code: "environment",
+                            detail: format!(
+                                "the peer cannot listen on port {}: {e}",
+                                self.cfg.port
+                            ),
+                        },
+                    );
+                    false
+                }
+            },
+            Action::Connect => self.connect(within),
+            Action::Accept => self.accept(within),
+            Action::Send(segments) => self.send(segments, within),
+            Action::Type(lines) => {
+                for l in lines {
+                    let mut b = l.clone().into_bytes();
+                    b.push(b'\n');
+                    self.type_bytes(actor, &b, Event::Typed(l.clone()));
+                }
+                true
+            }
+            Action::Eof => {
+                self.type_bytes(actor, b"\x04", Event::TypedEof);
+                true
+            }
+            Action::Interrupt => {
+                self.type_bytes(actor, b"\x03", Event::Interrupted);
+                true
+            }
+            Action::Close => {
+                if let Some(st) = self.stream.take() {
+                    let _ = st.shutdown(Shutdown::Both);
+                    self.push(Actor::Peer, Event::PeerClosed);
+                }
+                true
+            }
+            Action::ExpectPrinted(_) | Action::ExpectReceived(_) => {
+                let end = self.wait_cpu(within, |w| expect::met(s, &w.tr, i, w.tr.entries.len()));
+                end == End::Met
+            }
+            Action::ExpectExit(_) => {
+                let end = self.wait_cpu(within, |w| w.prog_gone(actor));
+                end == End::Met
+            }
+            Action::ExpectCalm => {
+                self.wait_cpu(within, |w| w.prog_gone(actor));
+                true
+            }
+        }
+    }
+
+    fn start(&mut self, side: Side) -> bool {
+        let actor = Self::actor(side);
+        let prepared = match side {
+            Side::Server => self.cfg.server.clone(),
+            Side::Client => self.cfg.client.clone(),
+        };
+        let Some(prepared) = prepared else {
+            self.push(
+                Actor::Harness,
+                Event::StartFailed {
+                    code: "bad-program",
+                    detail: format!("no {} program given", side.name()),
+                },
+            );
+            return false;
+        };
+        match prepared {
+            Prepared::Failed { code, detail, .. } => {
+                self.push(actor, Event::StartFailed { code, detail });
+                false
+            }
+            Prepared::Ready { argv, display } => {
+                let env = environment(self.dir.path());
+                match pty::spawn(&argv, &env, self.dir.path()) {
+                    Ok(child) => {
+                        self.push(
+                            actor,
+                            Event::Started {
+                                pid: child.pid,
+                                command: display,
+                            },
+                        );
+                        self.last_sample = None;
+                        self.progs.push(Prog {
+                            actor,
+                            pid: child.pid,
+                            master: Some(child.master),
+                            partial: Vec::new(),
+                            kept: 0,
+                            dropped: 0,
+                            root_status: None,
+                        });
+                        true
+                    }
+                    Err(e) => {
+                        self.push(
+                            actor,
+                            Event::StartFailed {
+                                code: "bad-program",
+                                detail: format!("cannot start {display}: {e}"),
+                            },
+                        );
+                        false
+                    }
+                }
+            }
+        }
+    }
+
+    fn prog_gone(&self, actor: Actor) -> bool {
+        self.progs
+            .iter()
+            .rev()
+            .find(|p| p.actor == actor)
+            .is_none_or(|p| p.gone() && procfs::tree(&[p.pid]).iter().all(|q| q.state == 'Z'))
+    }
+
+    fn all_gone(&self) -> bool {
+        self.progs.iter().all(Prog::gone)
+    }
+
+    fn type_bytes(&mut self, actor: Actor, bytes: &[u8], ev: Event) {
+        let Some(p) = self.prog_mut(actor) else {
+            return;
+        };
+        let Some(m) = p.master.as_ref() else { return };
+        let r = pty::write_all(m, bytes);
+        if r.is_ok() {
+            self.push(Actor::Harness, ev);
+        }
+    }
+
+    /// Waits until `cond` holds, every program is gone, the world is
+    /// quiescent (when `quiet_ends`), or the deadline passes.
+    fn wait(&mut self, within: Duration, quiet_ends: bool, cond: impl Fn(&Self) -> bool) -> End {
+        let deadline = Instant::now() + within;
+        self.last_sample = None;
+        loop {
+            self.pump(Duration::ZERO);
+            if cond(self) {
+                return End::Met;
+            }
+            if self.all_gone() {
+                return End::Gone;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                self.push(Actor::Harness, Event::Deadline);
+                return End::Deadline;
+            }
+            self.pump(SAMPLE.min(deadline - now));
+            if cond(self) {
+                return End::Met;
+            }
+            if quiet_ends && self.quiescent() {
+                self.push(Actor::Harness, Event::Quiescent);
+                return End::Quiescent;
+            }
+        }
+    }
+
+    /// `wait`, ending at quiescence, recording the CPU the programs burnt.
+    fn wait_cpu(&mut self, within: Duration, cond: impl Fn(&Self) -> bool) -> End {
+        let pids: Vec<i32> = self.live_pids();
+        let cpu0 = procfs::cpu_ns(&pids);
+        let t0 = Instant::now();
+        let end = self.wait(within, true, cond);
+        if end != End::Met {
+            let used = procfs::cpu_ns(&self.live_pids()).saturating_sub(cpu0);
+            let window = t0.elapsed();
+            self.push(
+                Actor::Harness,
+                Event::Cpu {
+                    used_ms: used as f64 / 1e6,
+                    window_ms: window.as_secs_f64() * 1e3,
+                },
+            );
+        }
+        end
+    }
+
+    fn live_pids(&self) -> Vec<i32> {
+        let roots: Vec<i32> = self.progs.iter().map(|p| p.pid).collect();
+        procfs::tree(&roots).into_iter().map(|p| p.pid).collect()
+    }
+
+    /// Nothing will happen without the harness: every process sleeps in a
+    /// waiting call, no CPU time moved since the last sample, nothing queued
+    /// on the namespace's sockets. Needs two samples in a row.
+    fn quiescent(&mut self) -> bool {
+        let roots: Vec<i32> = self
+            .progs
+            .iter()
+            .filter(|p| !p.gone())
+            .map(|p| p.pid)
+            .collect();
+        let procs = procfs::tree(&roots);
+        if procs.is_empty() {
+            self.last_sample = None;
+            return false;
+        }
+        let waiting = procfs::all_waiting(&procs);
+        let pids: Vec<i32> = procs.iter().map(|p| p.pid).collect();
+        let cpu = procfs::cpu_ns(&pids);
+        let queues_empty = !self.tr.isolated
+            || procfs::tcp_sockets()
+                .iter()
+                .all(|s| s.tx_queue == 0 && s.rx_queue == 0);
+        let sample = (pids, cpu);
+        let same = self.last_sample.as_ref() == Some(&sample);
+        self.last_sample = waiting.then_some(sample);
+        waiting && queues_empty && same
+    }
+
+    /// Polls every terminal and socket of the world for up to `max`, and
+    /// records what arrived; reaps exited processes.
+    fn pump(&mut self, max: Duration) {
+        let mut ready_masters = Vec::new();
+        let mut stream_ready = false;
+        {
+            let mut fds: Vec<PollFd> = Vec::new();
+            let mut owners: Vec<Option<usize>> = Vec::new();
+            for (k, p) in self.progs.iter().enumerate() {
+                if let Some(m) = &p.master {
+                    fds.push(PollFd::new(m.as_fd(), PollFlags::POLLIN));
+                    owners.push(Some(k));
+                }
+            }
+            if let Some(st) = &self.stream {
+                fds.push(PollFd::new(st.as_fd(), PollFlags::POLLIN));
+                owners.push(None);
+            }
+            let timeout = PollTimeout::try_from(max.as_millis().min(10_000) as u32)
+                .unwrap_or(PollTimeout::MAX);
+            let n = if fds.is_empty() {
+                if !max.is_zero() {
+                    // Nothing to watch (no terminal open, no socket): the
+                    // pause is the /proc sampling period.
+                    std::thread::park_timeout(max);
+                }
+                0
+            } else {
+                poll(&mut fds, timeout).unwrap_or(0)
+            };
+            if n > 0 {
+                for (fd, owner) in fds.iter().zip(&owners) {
+                    if fd.revents().is_some_and(|r| !r.is_empty()) {
+                        match owner {
+                            Some(k) => ready_masters.push(*k),
+                            None => stream_ready = true,
+                        }
+                    }
+                }
+            }
+        }
+        for k in ready_masters {
+            self.read_terminal(k);
+        }
+        if stream_ready {
+            self.read_stream();
+        }
+        reaper::reap();
+        for k in 0..self.progs.len() {
+            if self.progs[k].root_status.is_none() {
+                if let Some(st) = reaper::take(self.progs[k].pid) {
+                    self.progs[k].root_status = Some(st);
+                    // Whatever it printed last is on the terminal by now.
+                    self.read_terminal(k);
+                    let (pid, actor) = (self.progs[k].pid, self.progs[k].actor);
+                    self.push(
+                        actor,
+                        Event::Exited {
+                            pid,
+                            code: st.code,
+                            signal: st.signal,
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    fn read_terminal(&mut self, k: usize) {
+        let Some(m) = self.progs[k].master.as_ref() else {
+            return;
+        };
+        let mut buf = Vec::new();
+        let r = pty::read_available(m, &mut buf);
+        self.take_output(k, &buf);
+        if !matches!(r, Ok(Some(_))) {
+            // The program side of the terminal is closed.
+            self.progs[k].master = None;
+            self.flush_partial(k);
+        }
+    }
+
+    fn take_output(&mut self, k: usize, bytes: &[u8]) {
+        self.progs[k].partial.extend_from_slice(bytes);
+        while let Some(i) = self.progs[k].partial.iter().position(|&b| b == b'\n') {
+            let mut line: Vec<u8> = self.progs[k].partial.drain(..=i).collect();
+            line.pop();
+            if line.last() == Some(&b'\r') {
+                line.pop();
+            }
+            self.printed(k, line, true);
+        }
+        // A line that never ends must not grow without bound.
+        if self.progs[k].partial.len() > OUTPUT_CAP {
+            let line = std::mem::take(&mut self.progs[k].partial);
+            self.printed(k, line, false);
+        }
+    }
+
+    fn printed(&mut self, k: usize, raw: Vec<u8>, newline: bool) {
+        let p = &mut self.progs[k];
+        if p.kept + raw.len() > OUTPUT_CAP {
+            p.dropped += raw.len() as u64 + 1;
+            return;
+        }
+        p.kept += raw.len() + 1;
+        let actor = p.actor;
+        self.push(actor, Event::Printed { raw, newline });
+    }
+
+    fn flush_partial(&mut self, k: usize) {
+        let line = std::mem::take(&mut self.progs[k].partial);
+        if !line.is_empty() {
+            self.printed(k, line, false);
+        }
+    }
+
+    fn read_stream(&mut self) {
+        let mut buf = [0u8; 65536];
+        loop {
+            let Some(st) = self.stream.as_mut() else {
+                return;
+            };
+            match st.read(&mut buf) {
+                Ok(0) => {
+                    self.stream = None;
+                    self.push(Actor::Peer, Event::PeerSawClose);
+                    return;
+                }
+                Ok(n) => {
+                    let data = buf[..n].to_vec();
+                    self.push(Actor::Peer, Event::Received(data));
+                }
+                Err(e) if e.kind() == ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(_) => {
+                    self.stream = None;
+                    self.push(Actor::Peer, Event::PeerSawClose);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// The peer connects to the server under test, retrying while nobody
+    /// listens; gives up when the server is gone or quiescent without
+    /// listening, and then says where it listens instead, if anywhere.
+    fn connect(&mut self, within: Duration) -> bool {
+        let port = self.cfg.port;
+        let deadline = Instant::now() + within;
+        self.last_sample = None;
+        loop {
+            if let Ok(st) = TcpStream::connect(("127.0.0.1", port)) {
+                self.adopt(st);
+                self.push(Actor::Peer, Event::Connected { port });
+                return true;
+            }
+            let stop = if self.all_gone() {
+                true
+            } else if Instant::now() >= deadline {
+                self.push(Actor::Harness, Event::Deadline);
+                true
+            } else {
+                self.pump(SAMPLE);
+                if self.quiescent() {
+                    self.push(Actor::Harness, Event::Quiescent);
+                    true
+                } else {
+                    false
+                }
+            };
+            if stop {
+                if self.tr.isolated {
+                    let mut ports: Vec<u16> = procfs::tcp_sockets()
+                        .into_iter()
+                        .filter(|s| s.state == procfs::TCP_LISTEN && s.local_port != port)
+                        .map(|s| s.local_port)
+                        .collect();
+                    ports.sort_unstable();
+                    ports.dedup();
+                    for p in ports {
+                        self.push(Actor::Harness, Event::Listening { port: p });
+                    }
+                }
+                self.push(Actor::Peer, Event::ConnectRefused { port });
+                return false;
+            }
+        }
+    }
+
+    fn accept(&mut self, within: Duration) -> bool {
+        let deadline = Instant::now() + within;
+        self.last_sample = None;
+        loop {
+            if let Some(l) = &self.listener {
+                match l.accept() {
+                    Ok((st, addr)) => {
+                        self.adopt(st);
+                        let _ = addr;
+                        let port = self.cfg.port;
+                        self.push(Actor::Peer, Event::Connected { port });
+                        return true;
+                    }
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+                    Err(_) => {}
+                }
+            } else {
+                return false;
+            }
+            if self.all_gone() {
+                self.note_connect_attempts();
+                return false;
+            }
+            if Instant::now() >= deadline {
+                self.note_connect_attempts();
+                self.push(Actor::Harness, Event::Deadline);
+                return false;
+            }
+            // Wake as soon as the connection arrives (or output does).
+            self.pump_with_listener(SAMPLE);
+            if self.quiescent() {
+                if let Some(l) = &self.listener {
+                    if let Ok((st, _)) = l.accept() {
+                        self.adopt(st);
+                        let port = self.cfg.port;
+                        self.push(Actor::Peer, Event::Connected { port });
+                        return true;
+                    }
+                }
+                self.note_connect_attempts();
+                self.push(Actor::Harness, Event::Quiescent);
+                return false;
+            }
+        }
+    }
+
+    fn pump_with_listener(&mut self, max: Duration) {
+        if let Some(l) = &self.listener {
+            let mut fds = [PollFd::new(l.as_fd(), PollFlags::POLLIN)];
+            let _ = poll(&mut fds, PollTimeout::ZERO);
+            if fds[0].revents().is_some_and(|r| !r.is_empty()) {
+                return;
+            }
+        }
+        self.pump(max);
+    }
+
+    /// Ports the program tried to reach (sockets stuck connecting, seen in
+    /// the namespace's table).
+    fn note_connect_attempts(&mut self) {
+        if !self.tr.isolated {
+            return;
+        }
+        let mut ports: Vec<u16> = procfs::tcp_sockets()
+            .into_iter()
+            .filter(|s| s.state == procfs::TCP_SYN_SENT && s.remote_port != self.cfg.port)
+            .map(|s| s.remote_port)
+            .collect();
+        ports.dedup();
+        for port in ports {
+            self.push(Actor::Harness, Event::ConnectAttempt { port });
+        }
+    }
+
+    fn adopt(&mut self, st: TcpStream) {
+        let _ = st.set_nodelay(true);
+        let _ = st.set_nonblocking(true);
+        self.stream = Some(st);
+    }
+
+    fn send(&mut self, segments: &[Vec<u8>], within: Duration) -> bool {
+        for (k, seg) in segments.iter().enumerate() {
+            let Some(st) = self.stream.as_mut() else {
+                return false;
+            };
+            let _ = st.set_nonblocking(false);
+            let _ = st.set_write_timeout(Some(within));
+            let r = st.write_all(seg);
+            let _ = st.set_nonblocking(true);
+            match r {
+                Ok(()) => self.push(Actor::Peer, Event::Sent(seg.clone())),
+                Err(_) => {
+                    self.stream = None;
+                    self.push(Actor::Peer, Event::PeerSawClose);
+                    return true;
+                }
+            }
+            if k + 1 < segments.len() {
+                // The next segment goes only once the program has read this
+                // one: then its `recv` cannot return both at once.
+                self.wait(within, true, |w| w.consumed());
+            }
+        }
+        true
+    }
+
+    /// Whether every byte the peer sent was read by the program.
+    fn consumed(&self) -> bool {
+        let Some(st) = &self.stream else { return true };
+        let Ok(local) = st.local_addr() else {
+            return true;
+        };
+        let mut outq: libc::c_int = 0;
+        // SAFETY: SIOCOUTQ writes one int.
+        unsafe {
+            libc::ioctl(st.as_raw_fd(), libc::TIOCOUTQ as _, &mut outq);
+        }
+        outq == 0
+            && procfs::tcp_sockets()
+                .iter()
+                .filter(|s| s.remote_port == local.port() && s.local_port == self.cfg.port)
+                .all(|s| s.rx_queue == 0)
+    }
+
+    /// Ends the scenario: end of input for a program still running (what it
+    /// sends or prints then is recorded), then SIGTERM, a short grace, SIGKILL.
+    fn teardown(&mut self, s: &Scenario) {
+        self.push(Actor::Harness, Event::Teardown);
+        let actor = expect::side_actor(s);
+        if !self.prog_gone(actor)
+            && self
+                .progs
+                .iter()
+                .any(|p| p.actor == actor && p.master.is_some())
+        {
+            self.type_bytes(actor, b"\x04", Event::TypedEof);
+            let grace = Duration::from_millis(300).mul_f64(self.cfg.timeout_scale.max(0.1));
+            self.wait(grace, true, |w| w.all_gone());
+        }
+        self.kill_all();
+        self.stream = None;
+        self.listener = None;
+    }
+
+    /// Every process of every program: SIGTERM, a short grace, SIGKILL, reaped.
+    fn kill_all(&mut self) {
+        let live = self.live_pids();
+        if live.is_empty() {
+            self.pump(Duration::ZERO);
+            return;
+        }
+        self.push(Actor::Harness, Event::Killed { pids: live.clone() });
+        for &pid in &live {
+            let _ = kill(Pid::from_raw(pid), Signal::SIGTERM);
+            let _ = kill(Pid::from_raw(pid), Signal::SIGCONT);
+        }
+        let grace = Instant::now() + Duration::from_millis(100);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut killed = false;
+        loop {
+            self.pump(Duration::from_millis(1));
+            let left: Vec<i32> = self.live_pids();
+            if left.is_empty() {
+                break;
+            }
+            if Instant::now() >= grace && !killed {
+                for &pid in &left {
+                    let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
+                }
+                killed = true;
+            }
+            if Instant::now() >= deadline {
+                break;
+            }
+        }
+        for p in &mut self.progs {
+            p.master = None;
+        }
+    }
+}

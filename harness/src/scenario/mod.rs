@@ -1,0 +1,8 @@
+//! Scenarios: the catalogue's files (raw) → validated model; knows nothing of processes.
+
+pub mod load;
+pub mod model;
+pub mod raw;
+
+pub use load::{load_catalogue, parse_scenario, LoadError};
+pub use model::*;

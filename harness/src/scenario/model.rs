@@ -1,0 +1,194 @@
+//! Validated scenarios: what the runner executes and the verdict judges.
+
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Question {
+    Q1,
+    Q2,
+    Q3,
+    Q4,
+}
+
+impl Question {
+    pub const ALL: [Question; 4] = [Question::Q1, Question::Q2, Question::Q3, Question::Q4];
+    pub fn name(self) -> &'static str {
+        match self {
+            Question::Q1 => "q1",
+            Question::Q2 => "q2",
+            Question::Q3 => "q3",
+            Question::Q4 => "q4",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Question> {
+        Question::ALL.into_iter().find(|q| q.name() == s)
+    }
+}
+
+/// Which program(s) a scenario grades.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Server,
+    Client,
+    Pair,
+}
+
+/// One of the two programs of the lab.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Side {
+    Server,
+    Client,
+}
+
+impl Side {
+    pub fn name(self) -> &'static str {
+        match self {
+            Side::Server => "server",
+            Side::Client => "client",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text {
+    pub en: String,
+    pub fr: String,
+}
+
+impl Text {
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.en,
+            Lang::Fr => &self.fr,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    En,
+    Fr,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitKind {
+    /// Status 0, no traceback.
+    Clean,
+    /// Any status, with a message that is not a traceback.
+    Message,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    Start(Side),
+    Restart(Side),
+    Listen,
+    Connect,
+    Accept,
+    Send(Vec<Vec<u8>>),
+    Type(Vec<String>),
+    Eof,
+    Interrupt,
+    Close,
+    ExpectPrinted(Vec<String>),
+    ExpectReceived(Vec<String>),
+    ExpectExit(ExitKind),
+    ExpectCalm,
+}
+
+impl Action {
+    /// Whether the step checks something (and so can fail).
+    pub fn is_expectation(&self) -> bool {
+        matches!(
+            self,
+            Action::Connect
+                | Action::Accept
+                | Action::ExpectPrinted(_)
+                | Action::ExpectReceived(_)
+                | Action::ExpectExit(_)
+                | Action::ExpectCalm
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub action: Action,
+    /// Safety-net deadline, before `--timeout-scale`.
+    pub within: Duration,
+    /// Where the step is written (for messages).
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    pub id: String,
+    pub question: Question,
+    pub role: Role,
+    pub points: f64,
+    pub title: Text,
+    pub passes: Text,
+    pub steps: Vec<Step>,
+    /// File it came from (`embedded:NAME` for the built-in catalogue).
+    pub source: String,
+}
+
+impl Scenario {
+    /// The program the scenario's steps drive (the side under test).
+    pub fn side(&self) -> Side {
+        match self.role {
+            Role::Client => Side::Client,
+            _ => Side::Server,
+        }
+    }
+}
+
+/// Expands `{{long:N}}` into N characters of a fixed, readable pattern, so a
+/// scenario can send and expect a long line without spelling it out.
+pub fn expand(text: &str) -> Result<String, String> {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let end = after.find("}}").ok_or("unclosed `{{` in text")?;
+        let inner = &after[..end];
+        let n: usize = inner
+            .strip_prefix("long:")
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| {
+                format!("unknown template `{{{{{inner}}}}}` (expected {{{{long:N}}}})")
+            })?;
+        out.extend(long_pattern().take(n));
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+fn long_pattern() -> impl Iterator<Item = char> {
+    // Digits mark the position every 10 characters, so a split or truncated
+    // line shows where it broke.
+    (0..).map(|i: usize| {
+        if i % 10 == 0 {
+            char::from(b'0' + ((i / 10) % 10) as u8)
+        } else {
+            char::from(b'a' + (i % 10) as u8)
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expands_long_lines() {
+        let s = expand("{{long:25}}\n").unwrap();
+        assert_eq!(s, "0bcdefghij1bcdefghij2bcde\n");
+        assert_eq!(expand("x{{long:10000}}").unwrap().len(), 10001);
+        assert!(expand("{{nope}}").is_err());
+        assert!(expand("{{long:3").is_err());
+    }
+}

@@ -1,0 +1,64 @@
+//! Scenario files as written (serde, TOML): checked for shape only; `model`
+//! turns them into validated scenarios.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub id: Spanned<String>,
+    pub question: Spanned<String>,
+    pub role: Spanned<String>,
+    pub points: Spanned<f64>,
+    pub title: RawText,
+    pub passes: RawText,
+    #[serde(default)]
+    pub step: Vec<Spanned<RawStep>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawText {
+    pub en: String,
+    pub fr: String,
+}
+
+/// One step: exactly one action key, plus an optional deadline.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStep {
+    /// Start the program under test: "server" or "client".
+    pub start: Option<String>,
+    /// Interrupt (Ctrl-C) the program and start it again at once.
+    pub restart: Option<String>,
+    /// The peer listens on the port, for a client under test.
+    pub listen: Option<bool>,
+    /// The peer connects to the server under test (waits until it listens).
+    pub connect: Option<bool>,
+    /// The peer accepts the client's connection.
+    pub accept: Option<bool>,
+    /// The peer sends these segments, each read by the program before the next.
+    pub send: Option<Vec<String>>,
+    /// Type these lines into the program's terminal.
+    #[serde(rename = "type")]
+    pub type_: Option<Vec<String>>,
+    /// Type end of input (Ctrl-D).
+    pub eof: Option<bool>,
+    /// Ctrl-C on the program.
+    pub interrupt: Option<bool>,
+    /// The peer closes its connection.
+    pub close: Option<bool>,
+    /// These lines are printed, in order, each once, nothing merged or split.
+    pub expect_printed: Option<Vec<String>>,
+    /// These lines arrive at the peer, newline-terminated, in order.
+    pub expect_received: Option<Vec<String>>,
+    /// The program exits: "clean" (status 0, no traceback) or "message" (any
+    /// status, after printing a message that is not a traceback).
+    pub expect_exit: Option<String>,
+    /// After the peer left: the program exits cleanly or waits quietly; no
+    /// busy loop, no output flood.
+    pub expect_calm: Option<bool>,
+    /// Deadline (safety net) for this step, in milliseconds.
+    pub within_ms: Option<u64>,
+}

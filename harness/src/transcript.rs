@@ -1,0 +1,251 @@
+//! Transcript: the timestamped record of everything a scenario saw. The runner
+//! writes it, the verdict and the reporters read it; it imports nothing of the crate.
+
+use serde::Serialize;
+use std::time::Duration;
+
+/// Who did something.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Actor {
+    /// The server program under test.
+    Server,
+    /// The client program under test.
+    Client,
+    /// The harness's own TCP end.
+    Peer,
+    /// The harness itself (keyboard, signals, observations).
+    Harness,
+}
+
+impl Actor {
+    pub fn name(self) -> &'static str {
+        match self {
+            Actor::Server => "server",
+            Actor::Client => "client",
+            Actor::Peer => "peer",
+            Actor::Harness => "harness",
+        }
+    }
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// A scenario step began (index into the scenario's steps).
+    Step(usize),
+    /// A program was started (`pid`); `command` is what ran.
+    Started { pid: i32, command: String },
+    /// A line typed into the program's terminal (without the newline).
+    Typed(String),
+    /// End of input (Ctrl-D) typed.
+    TypedEof,
+    /// Ctrl-C: SIGINT sent to the program's foreground process group.
+    Interrupted,
+    /// One line the program printed on its terminal (raw bytes, no `\r\n`),
+    /// `newline` false for a last line printed without one.
+    Printed { raw: Vec<u8>, newline: bool },
+    /// Bytes the peer sent, one segment.
+    Sent(Vec<u8>),
+    /// Bytes the peer received, one read.
+    Received(Vec<u8>),
+    /// A TCP connection between the peer and the program was established.
+    Connected { port: u16 },
+    /// The program's side closed the connection (the peer read end of stream).
+    PeerSawClose,
+    /// The peer closed its end.
+    PeerClosed,
+    /// Nothing listened where the peer connected, up to the deadline.
+    ConnectRefused { port: u16 },
+    /// The program listens on a port (seen in the namespace's socket table).
+    Listening { port: u16 },
+    /// The program tried to connect to a port where nobody listened.
+    ConnectAttempt { port: u16 },
+    /// A program process exited; `code` or `signal`.
+    Exited {
+        pid: i32,
+        code: Option<i32>,
+        signal: Option<i32>,
+    },
+    /// Every process of the world sleeps in a read, accept or connect, with
+    /// nothing queued: nothing more will happen without the harness.
+    Quiescent,
+    /// CPU time the program burnt over a window of wall time (busy-loop check).
+    Cpu { used_ms: f64, window_ms: f64 },
+    /// A wait reached its safety-net deadline.
+    Deadline,
+    /// Output beyond the capture limit was counted, not kept.
+    OutputDropped { bytes: u64 },
+    /// The program could not be started at all (compile error, missing file).
+    StartFailed { code: &'static str, detail: String },
+    /// Cleanup: processes still running at the end were killed.
+    Killed { pids: Vec<i32> },
+    /// The steps are over (or one failed): what follows is the harness
+    /// ending the scenario (end of input, then killing what is left).
+    Teardown,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub t: Duration,
+    pub actor: Actor,
+    pub event: Event,
+}
+
+/// Everything one scenario run saw, in order.
+#[derive(Debug, Clone, Default)]
+pub struct Transcript {
+    pub entries: Vec<Entry>,
+    /// Whether the harness could observe the wire (own network namespace).
+    pub isolated: bool,
+}
+
+impl Transcript {
+    pub fn push(&mut self, t: Duration, actor: Actor, event: Event) {
+        self.entries.push(Entry { t, actor, event });
+    }
+
+    /// Index of the first entry of step `i`, if it began.
+    pub fn step_start(&self, i: usize) -> Option<usize> {
+        self.entries.iter().position(|e| e.event == Event::Step(i))
+    }
+
+    /// Lines printed by `actor` from entry index `from` on, with their index.
+    pub fn printed_since(
+        &self,
+        actor: Actor,
+        from: usize,
+    ) -> impl Iterator<Item = (usize, &[u8], bool)> {
+        self.entries[from.min(self.entries.len())..]
+            .iter()
+            .enumerate()
+            .filter_map(move |(k, e)| match &e.event {
+                Event::Printed { raw, newline } if e.actor == actor => {
+                    Some((from + k, raw.as_slice(), *newline))
+                }
+                _ => None,
+            })
+    }
+
+    /// All bytes the peer received from entry `from` on, concatenated.
+    pub fn received_since(&self, from: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        for e in &self.entries[from.min(self.entries.len())..] {
+            if let Event::Received(b) = &e.event {
+                out.extend_from_slice(b);
+            }
+        }
+        out
+    }
+
+    /// Whether an event matching `f` occurs from entry `from` on.
+    pub fn any_since(&self, from: usize, f: impl Fn(&Entry) -> bool) -> bool {
+        self.entries[from.min(self.entries.len())..].iter().any(f)
+    }
+
+    pub fn last_time(&self) -> Duration {
+        self.entries.last().map(|e| e.t).unwrap_or_default()
+    }
+}
+
+/// Renders bytes for humans and JSON: UTF-8 as is, other bytes as `\xNN`.
+pub fn render_bytes(b: &[u8]) -> String {
+    let mut out = String::new();
+    for chunk in b.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push('\t'),
+                c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
+                c => out.push(c),
+            }
+        }
+        for byte in chunk.invalid() {
+            out.push_str(&format!("\\x{byte:02x}"));
+        }
+    }
+    out
+}
+
+impl Event {
+    /// Short machine name of the event kind (JSON `event`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::Step(_) => "step",
+            Event::Started { .. } => "started",
+            Event::Typed(_) => "typed",
+            Event::TypedEof => "typed-eof",
+            Event::Interrupted => "interrupted",
+            Event::Printed { .. } => "printed",
+            Event::Sent(_) => "sent",
+            Event::Received(_) => "received",
+            Event::Connected { .. } => "connected",
+            Event::PeerSawClose => "closed-by-program",
+            Event::PeerClosed => "closed-by-peer",
+            Event::ConnectRefused { .. } => "connect-refused",
+            Event::Listening { .. } => "listening",
+            Event::ConnectAttempt { .. } => "connect-attempt",
+            Event::Exited { .. } => "exited",
+            Event::Quiescent => "quiescent",
+            Event::Cpu { .. } => "cpu",
+            Event::Deadline => "deadline",
+            Event::OutputDropped { .. } => "output-dropped",
+            Event::StartFailed { .. } => "start-failed",
+            Event::Killed { .. } => "killed",
+            Event::Teardown => "teardown",
+        }
+    }
+
+    /// The event's text for reports.
+    pub fn text(&self) -> String {
+        match self {
+            Event::Step(i) => format!("step {}", i + 1),
+            Event::Started { pid, command } => format!("{command} (pid {pid})"),
+            Event::Typed(s) => s.clone(),
+            Event::TypedEof => "^D".into(),
+            Event::Interrupted => "^C".into(),
+            Event::Printed { raw, newline } => {
+                let mut s = render_bytes(raw);
+                if !newline {
+                    s.push_str(" ⏎̸");
+                }
+                s
+            }
+            Event::Sent(b) | Event::Received(b) => render_bytes(b),
+            Event::Connected { port } => format!("port {port}"),
+            Event::PeerSawClose
+            | Event::PeerClosed
+            | Event::Quiescent
+            | Event::Deadline
+            | Event::Teardown => String::new(),
+            Event::ConnectRefused { port }
+            | Event::Listening { port }
+            | Event::ConnectAttempt { port } => {
+                format!("port {port}")
+            }
+            Event::Exited { pid, code, signal } => match (code, signal) {
+                (Some(c), _) => format!("pid {pid}, status {c}"),
+                (_, Some(s)) => format!("pid {pid}, signal {s}"),
+                _ => format!("pid {pid}"),
+            },
+            Event::Cpu { used_ms, window_ms } => {
+                format!("{used_ms:.0} ms CPU in {window_ms:.0} ms")
+            }
+            Event::OutputDropped { bytes } => format!("{bytes} bytes not kept"),
+            Event::StartFailed { code, detail } => format!("{code}: {detail}"),
+            Event::Killed { pids } => format!("{pids:?}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_invalid_utf8_and_controls() {
+        assert_eq!(render_bytes(b"a\xffb\n"), "a\\xffb\\n");
+        assert_eq!(render_bytes("é\u{1b}".as_bytes()), "é\\x1b");
+    }
+}

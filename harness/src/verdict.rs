@@ -1,0 +1,953 @@
+//! The verdict: `judge(scenario, transcript)` is pure. It finds the first
+//! expectation the transcript does not meet and explains it in the student's
+//! terms, with a stable diagnosis code (DESIGN.md) and a fix.
+
+use crate::expect::{self, line_matches, normalize};
+use crate::scenario::{Action, ExitKind, Lang, Scenario, Text};
+use crate::transcript::{Actor, Event, Transcript};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Fail,
+    Skip,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnosis {
+    pub code: &'static str,
+    pub message: Text,
+    pub hint: Text,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    pub status: Status,
+    pub score: f64,
+    pub diagnosis: Option<Diagnosis>,
+    /// What the failed step expected, in words.
+    pub expected: Option<Text>,
+    /// Index of the step that failed.
+    pub failed_step: Option<usize>,
+}
+
+fn t(en: impl Into<String>, fr: impl Into<String>) -> Text {
+    Text {
+        en: en.into(),
+        fr: fr.into(),
+    }
+}
+
+fn diag(code: &'static str, message: Text, hint: Text) -> Diagnosis {
+    Diagnosis {
+        code,
+        message,
+        hint,
+    }
+}
+
+/// Judges one run.
+pub fn judge(s: &Scenario, tr: &Transcript) -> Verdict {
+    let fail = |d: Diagnosis, step: Option<usize>| Verdict {
+        status: if d.code == "environment" {
+            Status::Error
+        } else {
+            Status::Fail
+        },
+        score: 0.0,
+        expected: step.map(|i| expected_text(&s.steps[i].action)),
+        diagnosis: Some(d),
+        failed_step: step,
+    };
+    if let Some(d) = start_failure(tr) {
+        let step = tr.entries.iter().rev().find_map(|e| match e.event {
+            Event::Step(i) => Some(i),
+            _ => None,
+        });
+        return fail(d, step);
+    }
+    let teardown = tr
+        .entries
+        .iter()
+        .position(|e| e.event == Event::Teardown)
+        .unwrap_or(tr.entries.len());
+    for (i, step) in s.steps.iter().enumerate() {
+        if !step.action.is_expectation() {
+            continue;
+        }
+        let Some(from) = tr.step_start(i) else {
+            return fail(diagnose(s, tr, i, teardown), Some(i));
+        };
+        let to = tr.step_start(i + 1).unwrap_or(teardown);
+        let ok = match &step.action {
+            Action::ExpectExit(kind) => exit_ok(s, tr, from, to, *kind),
+            Action::ExpectCalm => calm_ok(s, tr, from, to),
+            _ => expect::met(s, tr, i, to),
+        };
+        if !ok {
+            return fail(diagnose(s, tr, i, teardown), Some(i));
+        }
+    }
+    Verdict {
+        status: Status::Pass,
+        score: s.points,
+        diagnosis: None,
+        expected: None,
+        failed_step: None,
+    }
+}
+
+fn expected_text(a: &Action) -> Text {
+    let list = |v: &Vec<String>| {
+        v.iter()
+            .map(|l| {
+                let short: String = l.chars().take(60).collect();
+                if short.len() < l.len() {
+                    format!("`{short}…` ({} characters)", l.chars().count())
+                } else {
+                    format!("`{l}`")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match a {
+        Action::Connect => t(
+            "the server listens and accepts the connection",
+            "le serveur écoute et accepte la connexion",
+        ),
+        Action::Accept => t("the client connects", "le client se connecte"),
+        Action::ExpectPrinted(v) => t(
+            format!("printed, each on its own line: {}", list(v)),
+            format!("affiché, chacune sur sa ligne : {}", list(v)),
+        ),
+        Action::ExpectReceived(v) => t(
+            format!("received by the peer, newline-terminated: {}", list(v)),
+            format!(
+                "reçu par le pair, terminé par un saut de ligne : {}",
+                list(v)
+            ),
+        ),
+        Action::ExpectExit(ExitKind::Clean) => t(
+            "the program exits with status 0, without a traceback",
+            "le programme se termine avec le code 0, sans traceback",
+        ),
+        Action::ExpectExit(ExitKind::Message) => t(
+            "the program exits after printing a message",
+            "le programme se termine après avoir affiché un message",
+        ),
+        Action::ExpectCalm => t(
+            "no busy loop and no output flood after the peer left",
+            "ni boucle active ni flot d'affichage après le départ du pair",
+        ),
+        _ => t("", ""),
+    }
+}
+
+/// The program could not even start (compile error, missing file, no namespace).
+fn start_failure(tr: &Transcript) -> Option<Diagnosis> {
+    tr.entries.iter().find_map(|e| match &e.event {
+        Event::StartFailed { code, detail } => Some(match *code {
+            "compile-error" => diag(
+                "compile-error",
+                t(
+                    format!("the program does not compile:\n{detail}"),
+                    format!("le programme ne compile pas :\n{detail}"),
+                ),
+                t(
+                    "fix the first error the compiler reports, then try again",
+                    "corrigez la première erreur signalée par le compilateur, puis réessayez",
+                ),
+            ),
+            "environment" => diag("environment", t(detail.clone(), detail.clone()), t("", "")),
+            _ => diag(
+                "crashed",
+                t(
+                    format!("the program could not be started: {detail}"),
+                    format!("le programme n'a pas pu être lancé : {detail}"),
+                ),
+                t(
+                    "check the path and that the file is executable",
+                    "vérifiez le chemin et que le fichier est exécutable",
+                ),
+            ),
+        }),
+        _ => None,
+    })
+}
+
+fn printed_all(tr: &Transcript, actor: Actor) -> Vec<String> {
+    expect::printed_lines(tr, actor, 0, tr.entries.len())
+}
+
+fn exit_of(
+    tr: &Transcript,
+    actor: Actor,
+    from: usize,
+    to: usize,
+) -> Option<(Option<i32>, Option<i32>)> {
+    tr.entries[from..to.min(tr.entries.len())]
+        .iter()
+        .find_map(|e| match e.event {
+            Event::Exited { code, signal, .. } if e.actor == actor => Some((code, signal)),
+            _ => None,
+        })
+}
+
+fn traceback_last_line(lines: &[String]) -> Option<String> {
+    let at = lines
+        .iter()
+        .rposition(|l| l.starts_with("Traceback (most recent call last)"))?;
+    lines[at..]
+        .iter()
+        .rev()
+        .find(|l| !l.starts_with(' ') && !l.is_empty())
+        .cloned()
+}
+
+fn exit_ok(s: &Scenario, tr: &Transcript, from: usize, to: usize, kind: ExitKind) -> bool {
+    let actor = expect::side_actor(s);
+    let Some((code, _)) = exit_of(tr, actor, from, to) else {
+        return false;
+    };
+    let lines = expect::printed_lines(tr, actor, 0, to);
+    let tb = traceback_last_line(&lines).is_some();
+    match kind {
+        ExitKind::Clean => code == Some(0) && !tb,
+        ExitKind::Message => !tb && !expect::printed_lines(tr, actor, from, to).is_empty(),
+    }
+}
+
+/// CPU share over a window above which a waiting program is busy-looping.
+const BUSY_SHARE: f64 = 0.5;
+/// Printed lines after the peer left above which output is a flood.
+const FLOOD_LINES: usize = 200;
+
+fn cpu_of(tr: &Transcript, from: usize, to: usize) -> Option<(f64, f64)> {
+    tr.entries[from..to.min(tr.entries.len())]
+        .iter()
+        .find_map(|e| match e.event {
+            Event::Cpu { used_ms, window_ms } => Some((used_ms, window_ms)),
+            _ => None,
+        })
+}
+
+fn flooded(tr: &Transcript, actor: Actor, from: usize, to: usize) -> bool {
+    let n = tr.entries[from..to.min(tr.entries.len())]
+        .iter()
+        .filter(|e| e.actor == actor && matches!(e.event, Event::Printed { .. }))
+        .count();
+    n > FLOOD_LINES
+        || tr.entries[from..]
+            .iter()
+            .any(|e| matches!(e.event, Event::OutputDropped { .. }))
+}
+
+fn busy(tr: &Transcript, from: usize, to: usize) -> bool {
+    cpu_of(tr, from, to).is_some_and(|(used, window)| window > 0.0 && used / window > BUSY_SHARE)
+}
+
+fn calm_ok(s: &Scenario, tr: &Transcript, from: usize, to: usize) -> bool {
+    let actor = expect::side_actor(s);
+    if flooded(tr, actor, from, to) || busy(tr, from, to) {
+        return false;
+    }
+    match exit_of(tr, actor, from, to) {
+        // Ending is fine when it is clean, or explained in a message.
+        Some((_, Some(_))) => false,
+        Some(_) => {
+            exit_ok(s, tr, from, to, ExitKind::Clean) || exit_ok(s, tr, from, to, ExitKind::Message)
+        }
+        None => tr.entries[from..to]
+            .iter()
+            .any(|e| e.event == Event::Quiescent),
+    }
+}
+
+fn quote(lines: &[String], n: usize) -> String {
+    let start = lines.len().saturating_sub(n);
+    lines[start..].join(" / ")
+}
+
+/// Explains why step `i` failed.
+fn diagnose(s: &Scenario, tr: &Transcript, i: usize, teardown: usize) -> Diagnosis {
+    let actor = expect::side_actor(s);
+    let from = expect::window_start(s, tr, i);
+    let to = tr.step_start(i + 1).unwrap_or(teardown);
+    let all = printed_all(tr, actor);
+    let port = tr.entries.iter().find_map(|e| match e.event {
+        Event::ConnectRefused { port } | Event::Connected { port } => Some(port),
+        _ => None,
+    });
+
+    // Python could not even read the file.
+    if let Some(l) = all
+        .iter()
+        .find(|l| l.contains("SyntaxError") || l.contains("IndentationError"))
+    {
+        let py2 = all.iter().any(|l| {
+            l.contains("Missing parentheses in call to 'print'")
+                || l.contains("Missing parentheses in call to 'exec'")
+        }) || all
+            .iter()
+            .any(|l| l.trim_start().starts_with("print ") && !l.contains('('));
+        let (hen, hfr) = if py2 {
+            ("this is Python 2 syntax: write print(x), not print x, and input() rather than raw_input()",
+             "c'est de la syntaxe Python 2 : écrivez print(x) et non print x, et input() plutôt que raw_input()")
+        } else {
+            (
+                "run `python3 -m py_compile yourfile.py` and fix the line it names",
+                "lancez `python3 -m py_compile fichier.py` et corrigez la ligne indiquée",
+            )
+        };
+        return diag(
+            "syntax-error",
+            t(
+                format!("Python refuses the file: {l}"),
+                format!("Python refuse le fichier : {l}"),
+            ),
+            t(hen, hfr),
+        );
+    }
+    if let Some(l) = all.iter().find(|l| l.contains("Address already in use")) {
+        return diag(
+            "no-reuseaddr",
+            t(format!("restarted at once, the server cannot bind the port again: {l}"), format!("relancé aussitôt, le serveur ne peut pas réutiliser le port : {l}")),
+            t(
+                "set SO_REUSEADDR before bind: s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
+                "activez SO_REUSEADDR avant bind : s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
+            ),
+        );
+    }
+
+    let window_lines = expect::printed_lines(tr, actor, from, to);
+    let exited = exit_of(tr, actor, 0, to);
+    let quiescent = tr.entries[from..to.min(tr.entries.len())]
+        .iter()
+        .any(|e| e.event == Event::Quiescent);
+
+    match &s.steps[i].action {
+        Action::Connect => {
+            let other: Vec<u16> = tr
+                .entries
+                .iter()
+                .filter_map(|e| match e.event {
+                    Event::Listening { port } => Some(port),
+                    _ => None,
+                })
+                .collect();
+            if let Some(p) = other.first() {
+                let want = port.unwrap_or(8080);
+                return diag(
+                    "wrong-port",
+                    t(format!("the server listens on port {p}, not on {want}"), format!("le serveur écoute sur le port {p}, pas sur le {want}")),
+                    t(format!("bind to port {want} as the sheet asks (or grade with --port {p})"), format!("utilisez le port {want} comme le demande la fiche (ou notez avec --port {p})")),
+                );
+            }
+            if let Some(d) = crash(&all, exited) {
+                return d;
+            }
+            let waits = if quiescent {
+                (" (it waits without listening)", " (il attend sans écouter)")
+            } else {
+                ("", "")
+            };
+            diag(
+                "not-listening",
+                t(
+                    format!(
+                        "nothing listens on port {}{}",
+                        port.unwrap_or(8080),
+                        waits.0
+                    ),
+                    format!(
+                        "rien n'écoute sur le port {}{}",
+                        port.unwrap_or(8080),
+                        waits.1
+                    ),
+                ),
+                t(
+                    "call bind(('', 8080)) then listen() before accept()",
+                    "appelez bind(('', 8080)) puis listen() avant accept()",
+                ),
+            )
+        }
+        Action::Accept => {
+            if let Some(p) = tr.entries.iter().find_map(|e| match e.event {
+                Event::ConnectAttempt { port } => Some(port),
+                _ => None,
+            }) {
+                let want = port.unwrap_or(8080);
+                return diag(
+                    "wrong-port",
+                    t(
+                        format!("the client connects to port {p}, not to {want}"),
+                        format!("le client se connecte au port {p}, pas au {want}"),
+                    ),
+                    t(
+                        format!("connect to ('127.0.0.1', {want})"),
+                        format!("connectez-vous à ('127.0.0.1', {want})"),
+                    ),
+                );
+            }
+            if all
+                .iter()
+                .any(|l| l.contains("Connection refused") || l.contains("ConnectionRefusedError"))
+            {
+                return diag(
+                    "no-connect",
+                    t("the client's connection was refused although the server listens on 127.0.0.1:8080: it connects to another host or port", "la connexion du client a été refusée alors que le serveur écoute sur 127.0.0.1:8080 : il vise un autre hôte ou port"),
+                    t("connect to ('127.0.0.1', 8080)", "connectez-vous à ('127.0.0.1', 8080)"),
+                );
+            }
+            if let Some(d) = crash(&all, exited) {
+                return d;
+            }
+            diag(
+                "no-connect",
+                t(
+                    "the client never connected",
+                    "le client ne s'est jamais connecté",
+                ),
+                t(
+                    "call connect(('127.0.0.1', 8080)) when the program starts",
+                    "appelez connect(('127.0.0.1', 8080)) au démarrage du programme",
+                ),
+            )
+        }
+        Action::ExpectPrinted(expected) => {
+            if let Some(l) = window_lines
+                .iter()
+                .find(|l| expected.iter().any(|e| expect::is_bytes_repr(l, e)))
+            {
+                return diag(
+                    "bytes-repr",
+                    t(format!("the program prints the bytes object itself: `{l}`"), format!("le programme affiche l'objet bytes lui-même : `{l}`")),
+                    t("decode before printing: print(data.decode(), end='') — recv() returns bytes", "décodez avant d'afficher : print(data.decode(), end='') — recv() renvoie des bytes"),
+                );
+            }
+            if let Some((whole, parts)) = split_line(&window_lines, expected) {
+                return diag(
+                    "split-line",
+                    t(format!("`{whole}` was printed in {parts} pieces: one print per recv(), not per line"), format!("`{whole}` a été affichée en {parts} morceaux : un print par recv(), pas par ligne")),
+                    t(
+                        "recv() returns whatever bytes have arrived: keep a buffer, and print only up to each '\\n' (or read lines with conn.makefile())",
+                        "recv() renvoie les octets arrivés : gardez un tampon et n'affichez que jusqu'à chaque '\\n' (ou lisez les lignes avec conn.makefile())",
+                    ),
+                );
+            }
+            if let Some(d) = crash(&all, exited) {
+                return d;
+            }
+            if busy(tr, from, to) {
+                return busy_loop();
+            }
+            let missing = first_missing(&window_lines, expected);
+            let near = window_lines.iter().find(|l| {
+                missing
+                    .split_whitespace()
+                    .next()
+                    .is_some_and(|w| l.contains(w))
+                    || similar(l, &missing)
+            });
+            match near {
+                Some(l) => diag(
+                    "wrong-text",
+                    t(format!("expected `{missing}`, the program printed `{l}`"), format!("attendu `{missing}`, le programme a affiché `{l}`")),
+                    t("print the received text as is, decoded as UTF-8", "affichez le texte reçu tel quel, décodé en UTF-8"),
+                ),
+                None => diag(
+                    "missing-line",
+                    t(
+                        format!("`{}` was never printed{}", short(&missing), if window_lines.is_empty() { String::new() } else { format!(" (printed: {})", quote(&window_lines, 3)) }),
+                        format!("`{}` n'a jamais été affichée{}", short(&missing), if window_lines.is_empty() { String::new() } else { format!(" (affiché : {})", quote(&window_lines, 3)) }),
+                    ),
+                    t("print every line received, as soon as it arrives, ending with a newline", "affichez chaque ligne reçue dès son arrivée, terminée par un saut de ligne"),
+                ),
+            }
+        }
+        Action::ExpectReceived(expected) => {
+            let (lines, rest) = expect::received_lines(tr, from, to);
+            let joined = String::from_utf8_lossy(&tr.received_since(from)).into_owned();
+            if lines
+                .iter()
+                .any(|l| expected.iter().any(|e| expect::is_bytes_repr(l, e)))
+                || expected.iter().any(|e| expect::is_bytes_repr(&joined, e))
+            {
+                return diag(
+                    "bytes-repr",
+                    t(
+                        format!(
+                            "the client sends the repr of a bytes object: `{}`",
+                            short(joined.trim_end())
+                        ),
+                        format!(
+                            "le client envoie la représentation d'un objet bytes : `{}`",
+                            short(joined.trim_end())
+                        ),
+                    ),
+                    t(
+                        "send line.encode(), not str(line.encode())",
+                        "envoyez ligne.encode(), pas str(ligne.encode())",
+                    ),
+                );
+            }
+            if !rest.is_empty() && expected.iter().any(|e| joined.contains(e.as_str())) {
+                return diag(
+                    "no-newline",
+                    t(format!("the text arrived without a newline: `{}`", short(&String::from_utf8_lossy(&rest))), format!("le texte est arrivé sans saut de ligne : `{}`", short(&String::from_utf8_lossy(&rest)))),
+                    t("send the line with its '\\n': input() strips it, so send (line + '\\n').encode()", "envoyez la ligne avec son '\\n' : input() l'enlève, envoyez donc (ligne + '\\n').encode()"),
+                );
+            }
+            if joined.is_empty() {
+                let later = String::from_utf8_lossy(&tr.received_since(to)).into_owned();
+                if expected.iter().any(|e| later.contains(e.as_str())) {
+                    return diag(
+                        "sent-late",
+                        t("nothing was sent while typing; the lines arrived only at end of input", "rien n'est envoyé pendant la frappe ; les lignes arrivent seulement en fin d'entrée"),
+                        t("send each line as soon as it is read, inside the input loop", "envoyez chaque ligne dès qu'elle est lue, dans la boucle de lecture"),
+                    );
+                }
+            }
+            if let Some(d) = crash(&all, exited) {
+                return d;
+            }
+            if busy(tr, from, to) {
+                return busy_loop();
+            }
+            let missing = first_missing(&lines, expected);
+            match lines.first() {
+                Some(l) => diag(
+                    "wrong-text",
+                    t(
+                        format!("expected `{}`, received `{}`", short(&missing), short(l)),
+                        format!("attendu `{}`, reçu `{}`", short(&missing), short(l)),
+                    ),
+                    t(
+                        "send exactly the typed line, UTF-8 encoded, then '\\n'",
+                        "envoyez exactement la ligne tapée, encodée en UTF-8, puis '\\n'",
+                    ),
+                ),
+                None => diag(
+                    "missing-line",
+                    t(
+                        format!("`{}` never arrived", short(&missing)),
+                        format!("`{}` n'est jamais arrivée", short(&missing)),
+                    ),
+                    t(
+                        "send each typed line as soon as it is typed",
+                        "envoyez chaque ligne dès qu'elle est tapée",
+                    ),
+                ),
+            }
+        }
+        Action::ExpectExit(kind) => {
+            let lines = expect::printed_lines(tr, actor, 0, to);
+            if let Some(last) = traceback_last_line(&lines) {
+                let eof = tr.entries[..to].iter().any(|e| e.event == Event::TypedEof);
+                if eof
+                    && (last.contains("EOFError")
+                        || last.contains("KeyboardInterrupt")
+                        || *kind == ExitKind::Clean)
+                {
+                    return diag(
+                        "eof-traceback",
+                        t(format!("at end of input the program dies with a traceback: {last}"), format!("en fin d'entrée le programme meurt avec une traceback : {last}")),
+                        t("catch EOFError around input() (or loop over sys.stdin), then close the socket and exit", "rattrapez EOFError autour de input() (ou bouclez sur sys.stdin), puis fermez la socket et quittez"),
+                    );
+                }
+                return diag(
+                    "crashed",
+                    t(
+                        format!("the program dies with an uncaught exception: {last}"),
+                        format!("le programme meurt sur une exception non rattrapée : {last}"),
+                    ),
+                    t(
+                        "catch the error and print a one-line message instead",
+                        "rattrapez l'erreur et affichez plutôt un message d'une ligne",
+                    ),
+                );
+            }
+            if let Some((code, signal)) = exit_of(tr, actor, from, to) {
+                return if *kind == ExitKind::Message {
+                    diag(
+                        "crashed",
+                        t(
+                            "the program exited without a word",
+                            "le programme s'est terminé sans un mot",
+                        ),
+                        t(
+                            "say why before exiting, e.g. print('connection refused')",
+                            "dites pourquoi avant de quitter, p. ex. print('connexion refusée')",
+                        ),
+                    )
+                } else {
+                    diag(
+                        "crashed",
+                        t(
+                            format!("the program exits with {}", status_text(code, signal)),
+                            format!("le programme se termine avec {}", status_text(code, signal)),
+                        ),
+                        t(
+                            "end with status 0 once the input or the connection is over",
+                            "terminez avec le code 0 quand l'entrée ou la connexion est finie",
+                        ),
+                    )
+                };
+            }
+            if busy(tr, from, to) {
+                return busy_loop();
+            }
+            if quiescent {
+                return diag(
+                    "still-running",
+                    t("the program does not exit: it keeps waiting", "le programme ne se termine pas : il continue d'attendre"),
+                    t("when input() raises EOFError (or recv() returns b''), leave the loop and exit", "quand input() lève EOFError (ou que recv() renvoie b''), sortez de la boucle et terminez"),
+                );
+            }
+            timeout()
+        }
+        Action::ExpectCalm => {
+            if flooded(tr, actor, from, to) {
+                let sample = expect::printed_lines(tr, actor, from, to)
+                    .into_iter()
+                    .next()
+                    .unwrap_or_default();
+                return diag(
+                    "output-flood",
+                    t(
+                        format!(
+                            "after the peer left, the program prints without end (`{}` …)",
+                            short(&sample)
+                        ),
+                        format!(
+                            "après le départ du pair, le programme affiche sans fin (`{}` …)",
+                            short(&sample)
+                        ),
+                    ),
+                    t(
+                        "recv() returns b'' when the peer has closed: leave the loop then",
+                        "recv() renvoie b'' quand le pair a fermé : sortez alors de la boucle",
+                    ),
+                );
+            }
+            if busy(tr, from, to) {
+                return busy_loop();
+            }
+            let lines = expect::printed_lines(tr, actor, 0, to);
+            if let Some(last) = traceback_last_line(&lines) {
+                return diag(
+                    "crashed",
+                    t(
+                        format!("when the peer leaves, the program dies with a traceback: {last}"),
+                        format!(
+                            "quand le pair part, le programme meurt avec une traceback : {last}"
+                        ),
+                    ),
+                    t(
+                        "treat the peer leaving as normal: recv() returns b''",
+                        "traitez le départ du pair comme normal : recv() renvoie b''",
+                    ),
+                );
+            }
+            if let Some((code, signal)) = exit_of(tr, actor, from, to) {
+                return diag(
+                    "crashed",
+                    t(
+                        format!(
+                            "when the peer leaves, the program exits with {}",
+                            status_text(code, signal)
+                        ),
+                        format!(
+                            "quand le pair part, le programme se termine avec {}",
+                            status_text(code, signal)
+                        ),
+                    ),
+                    t(
+                        "exit with status 0 when the peer leaves",
+                        "terminez avec le code 0 quand le pair part",
+                    ),
+                );
+            }
+            timeout()
+        }
+        _ => timeout(),
+    }
+}
+
+fn busy_loop() -> Diagnosis {
+    diag(
+        "busy-loop",
+        t("the program burns CPU in a loop while it has nothing to do", "le programme consomme du CPU en boucle alors qu'il n'a rien à faire"),
+        t(
+            "recv() returning b'' (or input() at end of input) means the other side is done: break out of the loop instead of calling it again",
+            "recv() qui renvoie b'' (ou la fin de l'entrée) signifie que l'autre côté a fini : sortez de la boucle au lieu de rappeler recv()",
+        ),
+    )
+}
+
+fn timeout() -> Diagnosis {
+    diag(
+        "timeout",
+        t(
+            "nothing happened before the deadline",
+            "rien ne s'est passé avant l'échéance",
+        ),
+        t(
+            "if your machine is slow, retry with --timeout-scale 3",
+            "si la machine est lente, réessayez avec --timeout-scale 3",
+        ),
+    )
+}
+
+fn status_text(code: Option<i32>, signal: Option<i32>) -> String {
+    match (code, signal) {
+        (Some(c), _) => format!("status {c}"),
+        (_, Some(s)) => format!("signal {s}"),
+        _ => "an unknown status".into(),
+    }
+}
+
+/// The program died (exited, or died on a signal) before doing what was asked.
+fn crash(all: &[String], exited: Option<(Option<i32>, Option<i32>)>) -> Option<Diagnosis> {
+    let (code, signal) = exited?;
+    if let Some(last) = traceback_last_line(all) {
+        return Some(diag(
+            "crashed",
+            t(
+                format!("the program crashed: {last}"),
+                format!("le programme a planté : {last}"),
+            ),
+            t(
+                "read the traceback's last line: it names the error and the line",
+                "lisez la dernière ligne de la traceback : elle nomme l'erreur et la ligne",
+            ),
+        ));
+    }
+    let tail = quote(all, 2);
+    let said = if tail.is_empty() {
+        String::new()
+    } else {
+        format!(" (last output: {tail})")
+    };
+    Some(diag(
+        "crashed",
+        t(
+            format!(
+                "the program ended early with {}{said}",
+                status_text(code, signal)
+            ),
+            format!(
+                "le programme s'est arrêté trop tôt avec {}{said}",
+                status_text(code, signal)
+            ),
+        ),
+        t(
+            "it must keep running for the whole exchange",
+            "il doit rester actif pendant tout l'échange",
+        ),
+    ))
+}
+
+/// The first expected line that is not (yet) seen, in order.
+fn first_missing(lines: &[String], expected: &[String]) -> String {
+    let mut it = lines.iter();
+    for e in expected {
+        if !it.any(|l| line_matches(l, e) || l.trim_end() == e) {
+            return e.clone();
+        }
+    }
+    expected.last().cloned().unwrap_or_default()
+}
+
+/// Whether consecutive printed lines, joined, give an expected line that no
+/// single line shows: returns that line and the number of pieces.
+fn split_line(lines: &[String], expected: &[String]) -> Option<(String, usize)> {
+    for e in expected {
+        if lines.iter().any(|l| line_matches(l, e)) {
+            continue;
+        }
+        for start in 0..lines.len() {
+            let mut acc = String::new();
+            for (n, l) in lines[start..].iter().enumerate() {
+                acc.push_str(l);
+                if acc.ends_with(e.as_str()) && n > 0 {
+                    return Some((short(e), n + 1));
+                }
+                if acc.len() > e.len() + 200 {
+                    break;
+                }
+            }
+        }
+        // Pieces printed with their decorations: compare the tails.
+        if lines.len() > 1
+            && lines
+                .iter()
+                .filter(|l| e.contains(normalize(l.as_bytes()).as_str()) && l.len() < e.len())
+                .count()
+                >= 2
+        {
+            return Some((short(e), lines.len()));
+        }
+    }
+    None
+}
+
+fn similar(a: &str, b: &str) -> bool {
+    let a: Vec<char> = a.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    let b: Vec<char> = b.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    !a.is_empty()
+        && !b.is_empty()
+        && (a
+            .iter()
+            .collect::<String>()
+            .contains(&b.iter().collect::<String>())
+            || b.iter()
+                .collect::<String>()
+                .contains(&a.iter().collect::<String>()))
+}
+
+fn short(s: &str) -> String {
+    let c: String = s.chars().take(60).collect();
+    if c.len() < s.len() {
+        format!("{c}… ({} characters)", s.chars().count())
+    } else {
+        c
+    }
+}
+
+impl Verdict {
+    pub fn message(&self, lang: Lang) -> Option<&str> {
+        self.diagnosis.as_ref().map(|d| d.message.get(lang))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::parse_scenario;
+    use std::time::Duration;
+
+    fn scenario() -> Scenario {
+        parse_scenario(
+            "t.toml",
+            r#"
+id = "q1.server.split-line"
+question = "q1"
+role = "server"
+points = 1
+title = { en = "T", fr = "T" }
+passes = { en = "P", fr = "P" }
+[[step]]
+start = "server"
+[[step]]
+connect = true
+[[step]]
+send = ["Bonj", "our\n"]
+[[step]]
+expect_printed = ["Bonjour"]
+"#,
+        )
+        .unwrap()
+    }
+
+    fn tr(events: Vec<(Actor, Event)>) -> Transcript {
+        let mut t = Transcript::default();
+        for (k, (a, e)) in events.into_iter().enumerate() {
+            t.push(Duration::from_millis(k as u64), a, e);
+        }
+        t
+    }
+
+    fn printed(s: &str) -> (Actor, Event) {
+        (
+            Actor::Server,
+            Event::Printed {
+                raw: s.as_bytes().to_vec(),
+                newline: true,
+            },
+        )
+    }
+
+    fn run(lines: &[&str]) -> Verdict {
+        let mut ev = vec![
+            (Actor::Harness, Event::Step(0)),
+            (
+                Actor::Server,
+                Event::Started {
+                    pid: 1,
+                    command: "x".into(),
+                },
+            ),
+            (Actor::Harness, Event::Step(1)),
+            (Actor::Peer, Event::Connected { port: 8080 }),
+            (Actor::Harness, Event::Step(2)),
+            (Actor::Peer, Event::Sent(b"Bonj".to_vec())),
+            (Actor::Peer, Event::Sent(b"our\n".to_vec())),
+            (Actor::Harness, Event::Step(3)),
+        ];
+        ev.extend(lines.iter().map(|l| printed(l)));
+        ev.push((Actor::Harness, Event::Quiescent));
+        ev.push((Actor::Harness, Event::Teardown));
+        judge(&scenario(), &tr(ev))
+    }
+
+    #[test]
+    fn whole_line_passes_even_decorated() {
+        assert_eq!(run(&["Reçu : Bonjour"]).status, Status::Pass);
+        assert_eq!(run(&["Bonjour"]).score, 1.0);
+    }
+
+    #[test]
+    fn split_line_is_diagnosed() {
+        let v = run(&["Bonj", "our", ""]);
+        assert_eq!(v.status, Status::Fail);
+        assert_eq!(v.diagnosis.unwrap().code, "split-line");
+        assert_eq!(
+            run(&["Reçu : Bonj", "Reçu : our"]).diagnosis.unwrap().code,
+            "split-line"
+        );
+    }
+
+    #[test]
+    fn bytes_repr_is_diagnosed() {
+        assert_eq!(
+            run(&["b'Bonj'", "b'our\\n'"]).diagnosis.unwrap().code,
+            "bytes-repr"
+        );
+    }
+
+    #[test]
+    fn nothing_printed_is_a_missing_line() {
+        let v = run(&[]);
+        assert_eq!(v.diagnosis.unwrap().code, "missing-line");
+        assert_eq!(v.failed_step, Some(3));
+    }
+
+    #[test]
+    fn a_syntax_error_names_python_2() {
+        let ev = vec![
+            (Actor::Harness, Event::Step(0)),
+            printed("    print data"),
+            printed(
+                "SyntaxError: Missing parentheses in call to 'print'. Did you mean print(...)?",
+            ),
+            (
+                Actor::Server,
+                Event::Exited {
+                    pid: 1,
+                    code: Some(1),
+                    signal: None,
+                },
+            ),
+            (Actor::Harness, Event::Step(1)),
+            (Actor::Peer, Event::ConnectRefused { port: 8080 }),
+            (Actor::Harness, Event::Teardown),
+        ];
+        let d = judge(&scenario(), &tr(ev)).diagnosis.unwrap();
+        assert_eq!(d.code, "syntax-error");
+        assert!(d.hint.en.contains("Python 2"));
+    }
+}

@@ -1,0 +1,210 @@
+//! What /proc says of the programs under test: their process tree, what each
+//! process waits in, the CPU time they burn, and the scenario's TCP sockets.
+
+use std::collections::{HashMap, HashSet};
+use std::fs;
+
+/// One process (thread-group leader) of a program.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proc {
+    pub pid: i32,
+    pub ppid: i32,
+    pub sid: i32,
+    pub state: char,
+    pub comm: String,
+}
+
+/// Parses `/proc/PID/stat` (comm may hold spaces and parentheses).
+pub fn stat(pid: i32) -> Option<Proc> {
+    let s = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let open = s.find('(')?;
+    let close = s.rfind(')')?;
+    let comm = s[open + 1..close].to_string();
+    let mut f = s[close + 2..].split(' ');
+    let state = f.next()?.chars().next()?;
+    let ppid = f.next()?.parse().ok()?;
+    let _pgrp = f.next()?;
+    let sid = f.next()?.parse().ok()?;
+    Some(Proc {
+        pid,
+        ppid,
+        sid,
+        state,
+        comm,
+    })
+}
+
+/// Every live process descended from `roots` or in one of their sessions
+/// (programs start as session leaders, so `sid` catches re-parented
+/// orphans that kept the session).
+pub fn tree(roots: &[i32]) -> Vec<Proc> {
+    let mut all = HashMap::new();
+    if let Ok(dir) = fs::read_dir("/proc") {
+        for e in dir.flatten() {
+            if let Some(pid) = e.file_name().to_str().and_then(|n| n.parse::<i32>().ok()) {
+                if let Some(p) = stat(pid) {
+                    all.insert(pid, p);
+                }
+            }
+        }
+    }
+    let mut inside: HashSet<i32> = roots
+        .iter()
+        .copied()
+        .filter(|p| all.contains_key(p))
+        .collect();
+    let sessions: HashSet<i32> = roots.to_vec().into_iter().collect();
+    loop {
+        let before = inside.len();
+        for p in all.values() {
+            if !inside.contains(&p.pid) && (inside.contains(&p.ppid) || sessions.contains(&p.sid)) {
+                inside.insert(p.pid);
+            }
+        }
+        if inside.len() == before {
+            break;
+        }
+    }
+    let mut out: Vec<Proc> = inside.into_iter().filter_map(|p| all.remove(&p)).collect();
+    out.sort_by_key(|p| p.pid);
+    out
+}
+
+/// The system call a sleeping task is in (x86_64 numbers), `None` when running.
+pub fn syscall(pid: i32, tid: i32) -> Option<i64> {
+    let s = fs::read_to_string(format!("/proc/{pid}/task/{tid}/syscall")).ok()?;
+    s.split(' ').next()?.parse().ok()
+}
+
+/// Thread ids of a process.
+pub fn tasks(pid: i32) -> Vec<i32> {
+    fs::read_dir(format!("/proc/{pid}/task"))
+        .map(|d| {
+            d.flatten()
+                .filter_map(|e| e.file_name().to_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Calls a program blocks in while it waits for someone else: reads (keyboard
+/// or socket), accept, connect, poll/select, waiting for a child or a lock.
+#[cfg(target_arch = "x86_64")]
+const WAITING: &[i64] = &[
+    0,   // read
+    7,   // poll
+    19,  // readv
+    23,  // select
+    34,  // pause
+    42,  // connect
+    43,  // accept
+    45,  // recvfrom
+    47,  // recvmsg
+    61,  // wait4
+    130, // rt_sigsuspend
+    202, // futex
+    232, // epoll_wait
+    247, // waitid
+    270, // pselect6
+    271, // ppoll
+    281, // epoll_pwait
+    288, // accept4
+];
+#[cfg(not(target_arch = "x86_64"))]
+const WAITING: &[i64] = &[];
+
+/// Total CPU time (ns) of the processes, from every task's schedstat.
+pub fn cpu_ns(pids: &[i32]) -> u64 {
+    let mut total = 0;
+    for &pid in pids {
+        for tid in tasks(pid) {
+            if let Ok(s) = fs::read_to_string(format!("/proc/{pid}/task/{tid}/schedstat")) {
+                total += s
+                    .split(' ')
+                    .next()
+                    .and_then(|n| n.parse::<u64>().ok())
+                    .unwrap_or(0);
+            }
+        }
+    }
+    total
+}
+
+/// Whether every task of every process sleeps in a waiting call.
+pub fn all_waiting(procs: &[Proc]) -> bool {
+    procs.iter().all(|p| {
+        if p.state == 'Z' {
+            return true;
+        }
+        tasks(p.pid).into_iter().all(|tid| {
+            let state = task_state(p.pid, tid);
+            state == Some('S') && syscall(p.pid, tid).is_some_and(|n| WAITING.contains(&n))
+        })
+    })
+}
+
+fn task_state(pid: i32, tid: i32) -> Option<char> {
+    let s = fs::read_to_string(format!("/proc/{pid}/task/{tid}/stat")).ok()?;
+    s[s.rfind(')')? + 2..].chars().next()
+}
+
+/// One row of the namespace's TCP table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TcpSocket {
+    pub local_port: u16,
+    pub remote_port: u16,
+    pub state: u8,
+    pub tx_queue: u64,
+    pub rx_queue: u64,
+}
+
+pub const TCP_LISTEN: u8 = 0x0A;
+pub const TCP_SYN_SENT: u8 = 0x02;
+
+/// The TCP sockets (v4 and v6) of the calling thread's network namespace.
+pub fn tcp_sockets() -> Vec<TcpSocket> {
+    let mut out = Vec::new();
+    for f in ["/proc/thread-self/net/tcp", "/proc/thread-self/net/tcp6"] {
+        if let Ok(text) = fs::read_to_string(f) {
+            out.extend(text.lines().skip(1).filter_map(parse_tcp_row));
+        }
+    }
+    out
+}
+
+fn parse_tcp_row(line: &str) -> Option<TcpSocket> {
+    let mut f = line.split_whitespace();
+    let _sl = f.next()?;
+    let local = f.next()?;
+    let remote = f.next()?;
+    let state = u8::from_str_radix(f.next()?, 16).ok()?;
+    let (tx, rx) = f.next()?.split_once(':')?;
+    let port = |a: &str| u16::from_str_radix(a.rsplit(':').next()?, 16).ok();
+    Some(TcpSocket {
+        local_port: port(local)?,
+        remote_port: port(remote)?,
+        state,
+        tx_queue: u64::from_str_radix(tx, 16).ok()?,
+        rx_queue: u64::from_str_radix(rx, 16).ok()?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_tcp_rows() {
+        let row = "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000003 00:00000000 00000000     0        0 12345 1 0000000000000000 100 0 0 10 0";
+        let s = parse_tcp_row(row).unwrap();
+        assert_eq!((s.local_port, s.state, s.rx_queue), (8080, TCP_LISTEN, 3));
+    }
+
+    #[test]
+    fn reads_own_stat() {
+        let me = std::process::id() as i32;
+        let p = stat(me).unwrap();
+        assert_eq!(p.pid, me);
+        assert!(tree(&[me]).iter().any(|p| p.pid == me));
+    }
+}

@@ -1,0 +1,127 @@
+//! Programs under test in their own pseudo-terminal: line-buffered output as
+//! on a student's screen, a keyboard the harness types on, and their own
+//! session so that the harness can find and end every process they start.
+
+use nix::fcntl::{fcntl, FcntlArg, FdFlag, OFlag};
+use nix::pty::openpty;
+use nix::sys::termios::{tcgetattr, tcsetattr, LocalFlags, OutputFlags, SetArg};
+use std::io;
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// A started program: its pid and the master side of its terminal.
+#[derive(Debug)]
+pub struct PtyChild {
+    pub pid: i32,
+    pub master: OwnedFd,
+}
+
+/// Starts `argv` on a new pseudo-terminal, as a session leader, with exactly
+/// the environment `env`, in `cwd`.
+pub fn spawn(argv: &[String], env: &[(String, String)], cwd: &Path) -> io::Result<PtyChild> {
+    let pty = openpty(None, None).map_err(io::Error::from)?;
+    // No echo: what the program prints is what it printed, not what we typed.
+    // Keep output post-processing (\n → \r\n) as a real terminal does; the
+    // reader strips the \r.
+    let mut t = tcgetattr(&pty.slave).map_err(io::Error::from)?;
+    t.local_flags.remove(LocalFlags::ECHO | LocalFlags::ECHONL);
+    t.output_flags
+        .insert(OutputFlags::OPOST | OutputFlags::ONLCR);
+    tcsetattr(&pty.slave, SetArg::TCSANOW, &t).map_err(io::Error::from)?;
+    fcntl(
+        pty.master.as_raw_fd(),
+        FcntlArg::F_SETFD(FdFlag::FD_CLOEXEC),
+    )
+    .map_err(io::Error::from)?;
+    fcntl(pty.master.as_raw_fd(), FcntlArg::F_SETFL(OFlag::O_NONBLOCK)).map_err(io::Error::from)?;
+
+    let (prog, args) = argv
+        .split_first()
+        .ok_or_else(|| io::Error::other("empty command"))?;
+    let mut cmd = Command::new(prog);
+    cmd.args(args)
+        .env_clear()
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .current_dir(cwd)
+        .stdin(Stdio::from(pty.slave.try_clone()?))
+        .stdout(Stdio::from(pty.slave.try_clone()?))
+        .stderr(Stdio::from(pty.slave));
+    // SAFETY: only async-signal-safe calls (setsid, ioctl, signal reset) between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::setsid() < 0 {
+                return Err(io::Error::last_os_error());
+            }
+            if libc::ioctl(0, libc::TIOCSCTTY as _, 0) < 0 {
+                return Err(io::Error::last_os_error());
+            }
+            // The harness may ignore or block signals; the student's program
+            // starts as from a shell.
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            libc::sigprocmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            Ok(())
+        });
+    }
+    let child = cmd.spawn()?;
+    let pid = child.id() as i32;
+    // The reaper collects its status (see `reaper`); dropping `Child` neither
+    // waits nor kills.
+    drop(child);
+    Ok(PtyChild {
+        pid,
+        master: pty.master,
+    })
+}
+
+/// Reads what is available on a non-blocking master. `Ok(None)`: the program
+/// side of the terminal is closed (every process closed it or ended).
+pub fn read_available(master: &OwnedFd, buf: &mut Vec<u8>) -> io::Result<Option<usize>> {
+    let mut chunk = [0u8; 16384];
+    let mut total = 0;
+    loop {
+        match nix::unistd::read(master.as_raw_fd(), &mut chunk) {
+            Ok(0) => return Ok(if total > 0 { Some(total) } else { None }),
+            Ok(n) => {
+                buf.extend_from_slice(&chunk[..n]);
+                total += n;
+            }
+            Err(nix::errno::Errno::EAGAIN) => return Ok(Some(total)),
+            Err(nix::errno::Errno::EINTR) => continue,
+            // EIO on a master: the last slave fd closed.
+            Err(nix::errno::Errno::EIO) => return Ok(if total > 0 { Some(total) } else { None }),
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// Writes bytes to the terminal (what a user types).
+pub fn write_all(master: &OwnedFd, mut bytes: &[u8]) -> io::Result<()> {
+    while !bytes.is_empty() {
+        match nix::unistd::write(master, bytes) {
+            Ok(n) => bytes = &bytes[n..],
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(nix::errno::Errno::EAGAIN) => {
+                // The terminal's input queue is full: the program is not
+                // reading. Wait until it drains (bounded by the caller's deadline).
+                let fd = std::os::fd::AsFd::as_fd(master);
+                let mut p = [nix::poll::PollFd::new(fd, nix::poll::PollFlags::POLLOUT)];
+                if nix::poll::poll(&mut p, nix::poll::PollTimeout::from(500u16))
+                    .map_err(io::Error::from)?
+                    == 0
+                {
+                    return Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        "terminal input queue full",
+                    ));
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,59 @@
+//! The harness reaps every process it starts (and, as child subreaper, every
+//! orphan of theirs): exit statuses are collected here for all runner threads.
+
+use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use nix::unistd::Pid;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+static STATUSES: Mutex<Option<HashMap<i32, Status>>> = Mutex::new(None);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Status {
+    pub code: Option<i32>,
+    pub signal: Option<i32>,
+}
+
+/// Become the subreaper of everything started from now on: orphans of the
+/// programs under test are re-parented to us, not to init.
+pub fn become_subreaper() {
+    // SAFETY: prctl with integer arguments only.
+    unsafe {
+        libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+    }
+}
+
+/// Reaps every child that has exited, without blocking.
+pub fn reap() {
+    let mut got = Vec::new();
+    loop {
+        match waitpid(Pid::from_raw(-1), Some(WaitPidFlag::WNOHANG)) {
+            Ok(WaitStatus::Exited(pid, code)) => got.push((
+                pid.as_raw(),
+                Status {
+                    code: Some(code),
+                    signal: None,
+                },
+            )),
+            Ok(WaitStatus::Signaled(pid, sig, _)) => got.push((
+                pid.as_raw(),
+                Status {
+                    code: None,
+                    signal: Some(sig as i32),
+                },
+            )),
+            Ok(WaitStatus::StillAlive) | Err(_) => break,
+            Ok(_) => continue,
+        }
+    }
+    if !got.is_empty() {
+        let mut map = STATUSES.lock().unwrap_or_else(|e| e.into_inner());
+        map.get_or_insert_with(HashMap::new).extend(got);
+    }
+}
+
+/// The exit status of `pid` if it was reaped (taken: asked once).
+pub fn take(pid: i32) -> Option<Status> {
+    let mut map = STATUSES.lock().unwrap_or_else(|e| e.into_inner());
+    map.as_mut().and_then(|m| m.remove(&pid))
+}
