@@ -61,6 +61,22 @@ pub fn is_bytes_repr(line: &str, expected: &str) -> bool {
     line.contains(&format!("b'{head}")) || line.contains(&format!("b\"{head}"))
 }
 
+/// Whether a printed line shows a bytes repr holding a piece of `expected`
+/// (`b'Bonj'` then `b'our\n'` when the line came in two segments).
+pub fn is_bytes_repr_piece(line: &str, expected: &str) -> bool {
+    let repr = python_bytes_repr(expected) + "\\n";
+    for q in ["b'", "b\""] {
+        if let Some(at) = line.find(q) {
+            let inner = &line[at + 2..];
+            let inner = inner.strip_suffix(&q[1..]).unwrap_or(inner);
+            if !inner.is_empty() && repr.contains(inner) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 /// Whether `line` (normalized) shows `expected` with at most decorations
 /// around it: a prefix that ends at a word boundary (`Reçu : `, `> `), and
 /// nothing but punctuation after it.
@@ -204,6 +220,9 @@ mod tests {
         }
         assert!(!line_matches("un deux trois", "un"));
         assert!(is_bytes_repr("b'\\xc3\\x87a marche'", "Ça marche"));
+        assert!(is_bytes_repr_piece("b'our\\n'", "Bonjour"));
+        assert!(is_bytes_repr_piece("b'Bonj'", "Bonjour"));
+        assert!(!is_bytes_repr_piece("b''", "Bonjour"));
     }
 
     #[test]

@@ -57,6 +57,13 @@ struct World<'a> {
     stream: Option<TcpStream>,
     dir: tempfile::TempDir,
     last_sample: Option<(Vec<i32>, u64)>,
+    /// Sees every TCP SYN in the namespace: where a client tries to connect.
+    sniff: Option<OwnedFd>,
+    seen_syn: Vec<u16>,
+    /// Times each task of the programs had run when input was last typed:
+    /// a task asleep reading its terminal that has not run since has not
+    /// been handed that input yet (the pty delivers it from a kernel worker).
+    typed_at: Vec<(i32, i32, u64)>,
     on_event: &'a (dyn Fn(&Event) + Sync),
 }
 
@@ -114,6 +121,9 @@ pub fn run(s: &Scenario, cfg: &RunConfig, on_event: &(dyn Fn(&Event) + Sync)) ->
         stream: None,
         dir,
         last_sample: None,
+        sniff: if cfg.isolated { netns::syn_sniffer().ok() } else { None },
+        seen_syn: Vec::new(),
+        typed_at: Vec::new(),
         on_event,
     };
     for (i, step) in s.steps.iter().enumerate() {
@@ -217,7 +227,7 @@ impl World<'_> {
                 let end = self.wait_cpu(within, |w| w.prog_gone(actor));
                 end == End::Met
             }
-            Action::ExpectCalm => {
+            Action::ExpectCalm(_) => {
                 self.wait_cpu(within, |w| w.prog_gone(actor));
                 true
             }
@@ -299,6 +309,12 @@ impl World<'_> {
         let Some(p) = self.prog_mut(actor) else {
             return;
         };
+        if p.master.is_none() {
+            return;
+        }
+        let roots: Vec<i32> = self.progs.iter().map(|p| p.pid).collect();
+        self.typed_at = procfs::timeslices(&procfs::tree(&roots));
+        let Some(p) = self.prog_mut(actor) else { return };
         let Some(m) = p.master.as_ref() else { return };
         let r = pty::write_all(m, bytes);
         if r.is_ok() {
@@ -375,7 +391,7 @@ impl World<'_> {
             self.last_sample = None;
             return false;
         }
-        let waiting = procfs::all_waiting(&procs);
+        let waiting = procfs::all_waiting(&procs) && !self.input_undelivered();
         let pids: Vec<i32> = procs.iter().map(|p| p.pid).collect();
         let cpu = procfs::cpu_ns(&pids);
         let queues_empty = !self.tr.isolated
@@ -386,6 +402,14 @@ impl World<'_> {
         let same = self.last_sample.as_ref() == Some(&sample);
         self.last_sample = waiting.then_some(sample);
         waiting && queues_empty && same
+    }
+
+    /// Whether a task that sleeps reading its terminal has not run since the
+    /// harness last typed: the typed bytes are still on their way to it.
+    fn input_undelivered(&self) -> bool {
+        self.typed_at
+            .iter()
+            .any(|&(pid, tid, slices)| procfs::reads_terminal(pid, tid) && procfs::task_timeslices(pid, tid) == Some(slices))
     }
 
     /// Polls every terminal and socket of the world for up to `max`, and
@@ -405,6 +429,10 @@ impl World<'_> {
             if let Some(st) = &self.stream {
                 fds.push(PollFd::new(st.as_fd(), PollFlags::POLLIN));
                 owners.push(None);
+            }
+            if let Some(sn) = &self.sniff {
+                fds.push(PollFd::new(sn.as_fd(), PollFlags::POLLIN));
+                owners.push(Some(usize::MAX));
             }
             let timeout = PollTimeout::try_from(max.as_millis().min(10_000) as u32)
                 .unwrap_or(PollTimeout::MAX);
@@ -430,7 +458,11 @@ impl World<'_> {
             }
         }
         for k in ready_masters {
-            self.read_terminal(k);
+            if k == usize::MAX {
+                self.read_sniffer();
+            } else {
+                self.read_terminal(k);
+            }
         }
         if stream_ready {
             self.read_stream();
@@ -502,6 +534,24 @@ impl World<'_> {
         let line = std::mem::take(&mut self.progs[k].partial);
         if !line.is_empty() {
             self.printed(k, line, false);
+        }
+    }
+
+    /// Records connection attempts to ports other than the scenario's.
+    fn read_sniffer(&mut self) {
+        let Some(sn) = &self.sniff else { return };
+        let mut ports = Vec::new();
+        let mut buf = [0u8; 128];
+        while let Ok(n) = nix::unistd::read(sn.as_raw_fd(), &mut buf) {
+            if let Some(port) = netns::syn_port(&buf[..n]) {
+                ports.push(port);
+            }
+        }
+        for port in ports {
+            if port != self.cfg.port && !self.seen_syn.contains(&port) {
+                self.seen_syn.push(port);
+                self.push(Actor::Harness, Event::ConnectAttempt { port });
+            }
         }
     }
 

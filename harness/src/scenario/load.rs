@@ -203,7 +203,6 @@ fn step(s: Spanned<RawStep>) -> Result<Step, String> {
     flag(r.eof, Action::Eof, &mut actions);
     flag(r.interrupt, Action::Interrupt, &mut actions);
     flag(r.close, Action::Close, &mut actions);
-    flag(r.expect_calm, Action::ExpectCalm, &mut actions);
     if let Some(segs) = r.send {
         if segs.is_empty() {
             return Err("send needs at least one segment".into());
@@ -223,6 +222,13 @@ fn step(s: Spanned<RawStep>) -> Result<Step, String> {
     }
     if let Some(lines) = r.expect_received {
         actions.push(Action::ExpectReceived(texts(lines)?));
+    }
+    if let Some(k) = r.expect_calm {
+        actions.push(Action::ExpectCalm(match k.as_str() {
+            "clean" => ExitKind::Clean,
+            "any" => ExitKind::Any,
+            _ => return Err(format!("expect_calm must be \"clean\" or \"any\", found \"{k}\"")),
+        }));
     }
     if let Some(k) = r.expect_exit {
         actions.push(Action::ExpectExit(match k.as_str() {

@@ -77,6 +77,8 @@ pub enum ExitKind {
     Clean,
     /// Any status, with a message that is not a traceback.
     Message,
+    /// However it ends.
+    Any,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -94,7 +96,7 @@ pub enum Action {
     ExpectPrinted(Vec<String>),
     ExpectReceived(Vec<String>),
     ExpectExit(ExitKind),
-    ExpectCalm,
+    ExpectCalm(ExitKind),
 }
 
 impl Action {
@@ -107,7 +109,7 @@ impl Action {
                 | Action::ExpectPrinted(_)
                 | Action::ExpectReceived(_)
                 | Action::ExpectExit(_)
-                | Action::ExpectCalm
+                | Action::ExpectCalm(_)
         )
     }
 }

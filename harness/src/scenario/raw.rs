@@ -58,7 +58,8 @@ pub struct RawStep {
     pub expect_exit: Option<String>,
     /// After the peer left: the program exits cleanly or waits quietly; no
     /// busy loop, no output flood.
-    pub expect_calm: Option<bool>,
+    /// "clean": ending is fine only with status 0 or a message; "any": any end.
+    pub expect_calm: Option<String>,
     /// Deadline (safety net) for this step, in milliseconds.
     pub within_ms: Option<u64>,
 }

@@ -8,6 +8,7 @@
 
 use nix::sched::{unshare, CloneFlags};
 use std::io;
+use std::os::fd::{FromRawFd, OwnedFd};
 
 /// Moves the calling thread into a fresh network namespace with `lo` up.
 pub fn enter_new() -> io::Result<()> {
@@ -46,4 +47,40 @@ fn loopback_up() -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A raw socket that receives a copy of every TCP segment entering the
+/// calling thread's namespace: a client's SYN to a port where nobody
+/// listens shows where it tried to connect.
+pub fn syn_sniffer() -> io::Result<OwnedFd> {
+    // SAFETY: socket() returns a new fd that we own at once.
+    let fd = unsafe { libc::socket(libc::AF_INET, libc::SOCK_RAW | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC, libc::IPPROTO_TCP) };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: fd is valid and not owned elsewhere.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// The destination port of an IPv4 packet that opens a TCP connection (SYN
+/// without ACK).
+pub fn syn_port(packet: &[u8]) -> Option<u16> {
+    let ihl = usize::from(packet.first()? & 0x0f) * 4;
+    let tcp = packet.get(ihl..)?;
+    let flags = *tcp.get(13)?;
+    (flags & 0x02 != 0 && flags & 0x10 == 0).then(|| u16::from_be_bytes([tcp[2], tcp[3]]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_port_of_a_syn() {
+        let mut p = vec![0x45u8; 20];
+        p.extend_from_slice(&[0xc3, 0x50, 0x1f, 0x91, 0, 0, 0, 0, 0, 0, 0, 0, 0x50, 0x02]);
+        assert_eq!(syn_port(&p), Some(8081));
+        p[33] = 0x12; // SYN+ACK: an answer, not an attempt
+        assert_eq!(syn_port(&p), None);
+    }
 }

@@ -143,6 +143,40 @@ pub fn all_waiting(procs: &[Proc]) -> bool {
     })
 }
 
+/// How many times each task of the processes was scheduled (schedstat's
+/// third field), as (pid, tid, count).
+pub fn timeslices(procs: &[Proc]) -> Vec<(i32, i32, u64)> {
+    let mut out = Vec::new();
+    for p in procs {
+        for tid in tasks(p.pid) {
+            if let Some(n) = task_timeslices(p.pid, tid) {
+                out.push((p.pid, tid, n));
+            }
+        }
+    }
+    out
+}
+
+pub fn task_timeslices(pid: i32, tid: i32) -> Option<u64> {
+    let s = fs::read_to_string(format!("/proc/{pid}/task/{tid}/schedstat")).ok()?;
+    s.split_whitespace().nth(2)?.parse().ok()
+}
+
+/// Whether the task sleeps in read() on a terminal.
+pub fn reads_terminal(pid: i32, tid: i32) -> bool {
+    let Ok(s) = fs::read_to_string(format!("/proc/{pid}/task/{tid}/syscall")) else {
+        return false;
+    };
+    let mut f = s.split(' ');
+    if f.next() != Some("0") {
+        return false;
+    }
+    let Some(fd) = f.next().and_then(|a| i64::from_str_radix(a.trim_start_matches("0x"), 16).ok()) else {
+        return false;
+    };
+    fs::read_link(format!("/proc/{pid}/fd/{fd}")).is_ok_and(|l| l.starts_with("/dev/pts") || l.starts_with("/dev/tty"))
+}
+
 fn task_state(pid: i32, tid: i32) -> Option<char> {
     let s = fs::read_to_string(format!("/proc/{pid}/task/{tid}/stat")).ok()?;
     s[s.rfind(')')? + 2..].chars().next()

@@ -175,6 +175,7 @@ fn compile_c(src: &Path, build_dir: &Path) -> Result<PathBuf, String> {
         .unwrap_or_else(|| "prog".into());
     let exe = build_dir.join(stem);
     let out = Command::new("cc")
+        .env("LC_ALL", "C")
         .arg("-Wall")
         .arg("-O1")
         .arg("-o")
@@ -188,7 +189,7 @@ fn compile_c(src: &Path, build_dir: &Path) -> Result<PathBuf, String> {
     let text = String::from_utf8_lossy(&out.stderr);
     let errors: Vec<&str> = text
         .lines()
-        .filter(|l| l.contains("error"))
+        .filter(|l| l.contains("error:"))
         .take(5)
         .collect();
     let shown = if errors.is_empty() {
@@ -255,7 +256,7 @@ mod tests {
         match prepare(src.to_str().unwrap(), 8080, d.path()) {
             Prepared::Failed { code, detail, .. } => {
                 assert_eq!(code, "compile-error");
-                assert!(detail.contains("'x' undeclared"), "{detail}");
+                assert!(detail.contains("error: 'x' undeclared"), "{detail}");
             }
             other => panic!("{other:?}"),
         }
