@@ -2,7 +2,7 @@
 //! expectation the transcript does not meet and explains it in the student's
 //! terms, with a stable diagnosis code (DESIGN.md) and a fix.
 
-use crate::expect::{self, line_matches, normalize};
+use crate::expect::{self, line_matches};
 use crate::scenario::{Action, ExitKind, Lang, Scenario, Text};
 use crate::transcript::{Actor, Event, Transcript};
 

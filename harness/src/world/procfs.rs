@@ -53,7 +53,7 @@ pub fn tree(roots: &[i32]) -> Vec<Proc> {
         .copied()
         .filter(|p| all.contains_key(p))
         .collect();
-    let sessions: HashSet<i32> = roots.to_vec().into_iter().collect();
+    let sessions: HashSet<i32> = roots.iter().copied().collect();
     loop {
         let before = inside.len();
         for p in all.values() {
