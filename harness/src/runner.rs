@@ -121,20 +121,25 @@ pub fn run(s: &Scenario, cfg: &RunConfig, on_event: &(dyn Fn(&Event) + Sync)) ->
         stream: None,
         dir,
         last_sample: None,
-        sniff: if cfg.isolated { netns::syn_sniffer().ok() } else { None },
+        sniff: if cfg.isolated {
+            netns::syn_sniffer().ok()
+        } else {
+            None
+        },
         seen_syn: Vec::new(),
         typed_at: Vec::new(),
         on_event,
     };
+    let mut failed = false;
     for (i, step) in s.steps.iter().enumerate() {
         w.push(Actor::Harness, Event::Step(i));
         let within = step.within.mul_f64(cfg.timeout_scale.max(0.1));
-        let ok = w.step(s, i, &step.action, within);
-        if !ok {
+        if !w.step(s, i, &step.action, within) {
+            failed = true;
             break;
         }
     }
-    w.teardown(s);
+    w.teardown(s, failed);
     w.tr
 }
 
@@ -202,6 +207,10 @@ impl World<'_> {
                     b.push(b'\n');
                     self.type_bytes(actor, &b, Event::Typed(l.clone()));
                 }
+                true
+            }
+            Action::Settle => {
+                self.wait(within, true, |w| w.consumed() && w.all_gone());
                 true
             }
             Action::Eof => {
@@ -314,7 +323,9 @@ impl World<'_> {
         }
         let roots: Vec<i32> = self.progs.iter().map(|p| p.pid).collect();
         self.typed_at = procfs::timeslices(&procfs::tree(&roots));
-        let Some(p) = self.prog_mut(actor) else { return };
+        let Some(p) = self.prog_mut(actor) else {
+            return;
+        };
         let Some(m) = p.master.as_ref() else { return };
         let r = pty::write_all(m, bytes);
         if r.is_ok() {
@@ -394,10 +405,8 @@ impl World<'_> {
         let waiting = procfs::all_waiting(&procs) && !self.input_undelivered();
         let pids: Vec<i32> = procs.iter().map(|p| p.pid).collect();
         let cpu = procfs::cpu_ns(&pids);
-        let queues_empty = !self.tr.isolated
-            || procfs::tcp_sockets()
-                .iter()
-                .all(|s| s.tx_queue == 0 && s.rx_queue == 0);
+        let queues_empty =
+            !self.tr.isolated || procfs::tcp_sockets().iter().all(procfs::TcpSocket::idle);
         let sample = (pids, cpu);
         let same = self.last_sample.as_ref() == Some(&sample);
         self.last_sample = waiting.then_some(sample);
@@ -407,9 +416,9 @@ impl World<'_> {
     /// Whether a task that sleeps reading its terminal has not run since the
     /// harness last typed: the typed bytes are still on their way to it.
     fn input_undelivered(&self) -> bool {
-        self.typed_at
-            .iter()
-            .any(|&(pid, tid, slices)| procfs::reads_terminal(pid, tid) && procfs::task_timeslices(pid, tid) == Some(slices))
+        self.typed_at.iter().any(|&(pid, tid, slices)| {
+            procfs::reads_terminal(pid, tid) && procfs::task_timeslices(pid, tid) == Some(slices)
+        })
     }
 
     /// Polls every terminal and socket of the world for up to `max`, and
@@ -754,10 +763,13 @@ impl World<'_> {
 
     /// Ends the scenario: end of input for a program still running (what it
     /// sends or prints then is recorded), then SIGTERM, a short grace, SIGKILL.
-    fn teardown(&mut self, s: &Scenario) {
+    fn teardown(&mut self, s: &Scenario, failed: bool) {
         self.push(Actor::Harness, Event::Teardown);
         let actor = expect::side_actor(s);
-        if !self.prog_gone(actor)
+        // After a failure, what the program does at end of input explains
+        // it (lines sent only then: `sent-late`).
+        if failed
+            && !self.prog_gone(actor)
             && self
                 .progs
                 .iter()

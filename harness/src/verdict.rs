@@ -394,10 +394,11 @@ fn diagnose(s: &Scenario, tr: &Transcript, i: usize, teardown: usize) -> Diagnos
                     ),
                 );
             }
-            if all
-                .iter()
-                .any(|l| l.contains("Connection refused") || l.contains("ConnectionRefusedError") || l.contains("Errno 111"))
-            {
+            if all.iter().any(|l| {
+                l.contains("Connection refused")
+                    || l.contains("ConnectionRefusedError")
+                    || l.contains("Errno 111")
+            }) {
                 return diag(
                     "no-connect",
                     t("the client's connection was refused although the server listens on 127.0.0.1:8080: it connects to another host or port", "la connexion du client a été refusée alors que le serveur écoute sur 127.0.0.1:8080 : il vise un autre hôte ou port"),
@@ -420,10 +421,11 @@ fn diagnose(s: &Scenario, tr: &Transcript, i: usize, teardown: usize) -> Diagnos
             )
         }
         Action::ExpectPrinted(expected) => {
-            if let Some(l) = window_lines
-                .iter()
-                .find(|l| expected.iter().any(|e| expect::is_bytes_repr(l, e) || expect::is_bytes_repr_piece(l, e)))
-            {
+            if let Some(l) = window_lines.iter().find(|l| {
+                expected
+                    .iter()
+                    .any(|e| expect::is_bytes_repr(l, e) || expect::is_bytes_repr_piece(l, e))
+            }) {
                 return diag(
                     "bytes-repr",
                     t(format!("the program prints the bytes object itself: `{l}`"), format!("le programme affiche l'objet bytes lui-même : `{l}`")),
@@ -610,7 +612,11 @@ fn diagnose(s: &Scenario, tr: &Transcript, i: usize, teardown: usize) -> Diagnos
             if busy(tr, from, to) {
                 return busy_loop();
             }
-            if quiescent || tr.entries[from..to.min(tr.entries.len())].iter().any(|e| e.event == Event::Deadline) {
+            if quiescent
+                || tr.entries[from..to.min(tr.entries.len())]
+                    .iter()
+                    .any(|e| e.event == Event::Deadline)
+            {
                 return diag(
                     "still-running",
                     t("the program does not exit: it keeps waiting", "le programme ne se termine pas : il continue d'attendre"),
@@ -778,7 +784,10 @@ fn split_line(lines: &[String], expected: &[String]) -> Option<(String, usize)> 
     // Pieces may carry the program's decoration (`Reçu : Bonj`, `Reçu : our`):
     // try with the prefix all lines share removed, too.
     let common = common_prefix(lines);
-    let bare: Vec<String> = lines.iter().map(|l| l[common.len()..].to_string()).collect();
+    let bare: Vec<String> = lines
+        .iter()
+        .map(|l| l[common.len()..].to_string())
+        .collect();
     for e in expected {
         if lines.iter().any(|l| line_matches(l, e)) {
             continue;
@@ -804,13 +813,21 @@ fn split_line(lines: &[String], expected: &[String]) -> Option<(String, usize)> 
 /// The longest prefix, on a character boundary, shared by every line (when
 /// there are at least two).
 fn common_prefix(lines: &[String]) -> String {
-    let Some(first) = lines.first() else { return String::new() };
+    let Some(first) = lines.first() else {
+        return String::new();
+    };
     if lines.len() < 2 {
         return String::new();
     }
     let mut n = first.len();
     for l in &lines[1..] {
-        n = n.min(first.bytes().zip(l.bytes()).take_while(|(a, b)| a == b).count());
+        n = n.min(
+            first
+                .bytes()
+                .zip(l.bytes())
+                .take_while(|(a, b)| a == b)
+                .count(),
+        );
     }
     while !first.is_char_boundary(n) {
         n -= 1;

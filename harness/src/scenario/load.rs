@@ -200,6 +200,7 @@ fn step(s: Spanned<RawStep>) -> Result<Step, String> {
     flag(r.listen, Action::Listen, &mut actions);
     flag(r.connect, Action::Connect, &mut actions);
     flag(r.accept, Action::Accept, &mut actions);
+    flag(r.settle, Action::Settle, &mut actions);
     flag(r.eof, Action::Eof, &mut actions);
     flag(r.interrupt, Action::Interrupt, &mut actions);
     flag(r.close, Action::Close, &mut actions);
@@ -227,7 +228,11 @@ fn step(s: Spanned<RawStep>) -> Result<Step, String> {
         actions.push(Action::ExpectCalm(match k.as_str() {
             "clean" => ExitKind::Clean,
             "any" => ExitKind::Any,
-            _ => return Err(format!("expect_calm must be \"clean\" or \"any\", found \"{k}\"")),
+            _ => {
+                return Err(format!(
+                    "expect_calm must be \"clean\" or \"any\", found \"{k}\""
+                ))
+            }
         }));
     }
     if let Some(k) = r.expect_exit {

@@ -90,6 +90,7 @@ pub enum Action {
     Accept,
     Send(Vec<Vec<u8>>),
     Type(Vec<String>),
+    Settle,
     Eof,
     Interrupt,
     Close,

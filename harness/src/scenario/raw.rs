@@ -43,6 +43,9 @@ pub struct RawStep {
     /// Type these lines into the program's terminal.
     #[serde(rename = "type")]
     pub type_: Option<Vec<String>>,
+    /// Wait until the program has read what was sent or typed and settled
+    /// (quiescent or exited); never fails: a sync point, not a check.
+    pub settle: Option<bool>,
     /// Type end of input (Ctrl-D).
     pub eof: Option<bool>,
     /// Ctrl-C on the program.

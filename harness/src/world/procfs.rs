@@ -143,12 +143,17 @@ pub fn all_waiting(procs: &[Proc]) -> bool {
     })
 }
 
-/// How many times each task of the processes was scheduled (schedstat's
-/// third field), as (pid, tid, count).
+/// For each task asleep reading its terminal: how many times it was
+/// scheduled so far (schedstat's third field), as (pid, tid, count).
 pub fn timeslices(procs: &[Proc]) -> Vec<(i32, i32, u64)> {
     let mut out = Vec::new();
     for p in procs {
         for tid in tasks(p.pid) {
+            if task_state(p.pid, tid) != Some('S') || !reads_terminal(p.pid, tid) {
+                // A task not asleep on its terminal finds the input itself
+                // when it next reads (n_tty flushes pending input then).
+                continue;
+            }
             if let Some(n) = task_timeslices(p.pid, tid) {
                 out.push((p.pid, tid, n));
             }
@@ -171,10 +176,14 @@ pub fn reads_terminal(pid: i32, tid: i32) -> bool {
     if f.next() != Some("0") {
         return false;
     }
-    let Some(fd) = f.next().and_then(|a| i64::from_str_radix(a.trim_start_matches("0x"), 16).ok()) else {
+    let Some(fd) = f
+        .next()
+        .and_then(|a| i64::from_str_radix(a.trim_start_matches("0x"), 16).ok())
+    else {
         return false;
     };
-    fs::read_link(format!("/proc/{pid}/fd/{fd}")).is_ok_and(|l| l.starts_with("/dev/pts") || l.starts_with("/dev/tty"))
+    fs::read_link(format!("/proc/{pid}/fd/{fd}"))
+        .is_ok_and(|l| l.starts_with("/dev/pts") || l.starts_with("/dev/tty"))
 }
 
 fn task_state(pid: i32, tid: i32) -> Option<char> {
@@ -193,6 +202,21 @@ pub struct TcpSocket {
 }
 
 pub const TCP_LISTEN: u8 = 0x0A;
+pub const TCP_CLOSE_WAIT: u8 = 0x08;
+
+impl TcpSocket {
+    /// Nothing waits on this socket for its program to read or the kernel
+    /// to send. A listener's `rx_queue` counts connections not yet accepted
+    /// (no reason to wake anyone); after the peer's FIN, `rx_queue` counts
+    /// the FIN as one byte.
+    pub fn idle(&self) -> bool {
+        match self.state {
+            TCP_LISTEN => true,
+            TCP_CLOSE_WAIT => self.tx_queue == 0 && self.rx_queue <= 1,
+            _ => self.tx_queue == 0 && self.rx_queue == 0,
+        }
+    }
+}
 pub const TCP_SYN_SENT: u8 = 0x02;
 
 /// The TCP sockets (v4 and v6) of the calling thread's network namespace.

@@ -1,0 +1,162 @@
+//! The gallery: student-style fixture programs (good ones and each typical
+//! mistake), each graded by the real `grade` binary, with the exact status
+//! and diagnosis code every scenario must get (`fixtures/gallery.toml`).
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+#[derive(Debug, Deserialize)]
+struct Gallery {
+    fixture: Vec<Fixture>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Fixture {
+    file: String,
+    role: String,
+    question: String,
+    about: String,
+    expect: BTreeMap<String, String>,
+}
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn gallery() -> Gallery {
+    let text = std::fs::read_to_string(fixtures_dir().join("gallery.toml")).expect("gallery.toml");
+    toml::from_str(&text).expect("gallery.toml parses")
+}
+
+/// Grades one fixture and checks every scenario's status and diagnosis code.
+fn check(file: &str) {
+    let g = gallery();
+    let f = g
+        .fixture
+        .iter()
+        .find(|f| f.file == file)
+        .unwrap_or_else(|| panic!("{file} is not in gallery.toml"));
+    let path = fixtures_dir().join(&f.file);
+    let out = Command::new(env!("CARGO_BIN_EXE_grade"))
+        .arg(format!("--{}", f.role))
+        .arg(&path)
+        .args(["-q", &f.question, "--format", "json"])
+        .output()
+        .expect("grade runs");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{file}: no JSON report ({e}); stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let mut got = BTreeMap::new();
+    for s in report["scenarios"].as_array().expect("scenarios") {
+        let status = s["status"].as_str().unwrap().to_string();
+        let v = match s["diagnosis"]["code"].as_str() {
+            Some(code) if status != "pass" => format!("{status}:{code}"),
+            _ => status,
+        };
+        got.insert(s["id"].as_str().unwrap().to_string(), v);
+    }
+    let explain: String = report["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["status"] != "pass")
+        .map(|s| {
+            let m = s["diagnosis"]["message"]
+                .as_str()
+                .unwrap_or("")
+                .chars()
+                .take(160)
+                .collect::<String>();
+            format!("\n  {}: {m}", s["id"])
+        })
+        .collect();
+    let diff: Vec<String> = f
+        .expect
+        .iter()
+        .filter(|(id, want)| got.get(*id) != Some(want))
+        .map(|(id, want)| {
+            format!(
+                "{id}: expected {want}, got {}",
+                got.get(id).map_or("nothing", |g| g.as_str())
+            )
+        })
+        .collect();
+    assert!(
+        diff.is_empty() && got.len() == f.expect.len(),
+        "{file} ({}):\n  {}{explain}",
+        f.about,
+        diff.join("\n  ")
+    );
+    let all_pass = f.expect.values().all(|v| v == "pass");
+    assert_eq!(
+        out.status.code(),
+        Some(if all_pass { 0 } else { 1 }),
+        "{file}: exit status"
+    );
+    assert_nothing_left(&path);
+}
+
+/// No process whose command line names the fixture survives the run.
+fn assert_nothing_left(path: &Path) {
+    let needle = path.file_name().unwrap().to_string_lossy().into_owned();
+    let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(cmd) = std::fs::read(e.path().join("cmdline")) else {
+            continue;
+        };
+        let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
+        let exe = std::fs::read_link(e.path().join("exe"))
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        let compiled = path.extension().is_some_and(|x| x == "c")
+            && exe.contains("grade-build-")
+            && exe.ends_with(&stem);
+        assert!(
+            !cmd.contains(needle.as_str()) && !compiled,
+            "left running after grade ended: pid {} `{cmd}`",
+            e.file_name().to_string_lossy()
+        );
+    }
+}
+
+#[test]
+fn every_fixture_file_is_in_the_gallery() {
+    let g = gallery();
+    for q in ["q1", "q2"] {
+        for e in std::fs::read_dir(fixtures_dir().join(q)).unwrap().flatten() {
+            let rel = format!("{q}/{}", e.file_name().to_string_lossy());
+            assert!(
+                g.fixture.iter().any(|f| f.file == rel),
+                "{rel} has no entry in gallery.toml"
+            );
+        }
+    }
+    let list = std::fs::read_to_string(fixtures_dir().join("list.rs")).unwrap();
+    for f in &g.fixture {
+        assert!(
+            list.contains(&format!("{:?}", f.file)),
+            "{} has no test in fixtures/list.rs",
+            f.file
+        );
+        let n = f.expect.len();
+        let want = if f.question == "q1" { 8 } else { 6 };
+        assert_eq!(
+            n, want,
+            "{}: every scenario of {} must be listed",
+            f.file, f.question
+        );
+    }
+}
+
+macro_rules! fixtures {
+    ($($name:ident => $file:literal,)*) => {
+        $(#[test] fn $name() { check($file); })*
+    };
+}
+
+include!("fixtures/list.rs");
