@@ -11,6 +11,10 @@ use std::time::{Duration, Instant};
 
 const RUNS: usize = 10;
 
+/// A catalogue to grade: its name, `grade`'s arguments, and the programs it
+/// starts with how many times.
+type Case<'a> = (&'a str, Vec<&'a str>, Vec<(Vec<String>, usize)>);
+
 fn stats(mut v: Vec<Duration>) -> (Duration, Duration) {
     v.sort();
     (v[v.len() / 2], *v.last().unwrap())
@@ -88,7 +92,7 @@ fn main() {
         .expect("python3")
         .to_string();
 
-    let cases: Vec<(&str, Vec<&str>, Vec<(Vec<String>, usize)>)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "reference programs, q1+q2",
             vec!["--reference", "-q", "q1", "-q", "q2"],
