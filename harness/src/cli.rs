@@ -37,7 +37,7 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Language of every text: en or fr.
-    #[arg(long, default_value = "en")]
+    #[arg(long, default_value = "en", global = true)]
     pub lang: String,
     /// Scenarios run at once (default: the number of cores).
     #[arg(long, value_name = "N")]

@@ -226,15 +226,6 @@ const BUSY_SHARE: f64 = 0.5;
 /// Printed lines after the peer left above which output is a flood.
 const FLOOD_LINES: usize = 200;
 
-fn cpu_of(tr: &Transcript, from: usize, to: usize) -> Option<(f64, f64)> {
-    tr.entries[from..to.min(tr.entries.len())]
-        .iter()
-        .find_map(|e| match e.event {
-            Event::Cpu { used_ms, window_ms } => Some((used_ms, window_ms)),
-            _ => None,
-        })
-}
-
 fn flooded(tr: &Transcript, actor: Actor, from: usize, to: usize) -> bool {
     let n = tr.entries[from..to.min(tr.entries.len())]
         .iter()
@@ -246,8 +237,25 @@ fn flooded(tr: &Transcript, actor: Actor, from: usize, to: usize) -> bool {
             .any(|e| matches!(e.event, Event::OutputDropped { .. }))
 }
 
+/// Shortest window over which a CPU share says anything (a program that
+/// just started burns CPU loading itself).
+const BUSY_MIN_WINDOW_MS: f64 = 200.0;
+
 fn busy(tr: &Transcript, from: usize, to: usize) -> bool {
-    cpu_of(tr, from, to).is_some_and(|(used, window)| window > 0.0 && used / window > BUSY_SHARE)
+    let range = &tr.entries[from..to.min(tr.entries.len())];
+    // The CPU sample closes a wait; the wait ended quiescent if the event
+    // just before it says so (then the CPU went to starting up, not looping).
+    let Some(k) = range
+        .iter()
+        .rposition(|e| matches!(e.event, Event::Cpu { .. }))
+    else {
+        return false;
+    };
+    let quiet = k > 0 && range[k - 1].event == Event::Quiescent;
+    let Event::Cpu { used_ms, window_ms } = range[k].event else {
+        return false;
+    };
+    !quiet && window_ms >= BUSY_MIN_WINDOW_MS && used_ms / window_ms > BUSY_SHARE
 }
 
 fn calm_ok(s: &Scenario, tr: &Transcript, from: usize, to: usize, kind: ExitKind) -> bool {
