@@ -31,6 +31,8 @@ pub struct RunConfig {
 const OUTPUT_CAP: usize = 256 * 1024;
 /// Pause between two /proc samples while waiting.
 const SAMPLE: Duration = Duration::from_millis(2);
+/// Pause between two connection attempts while the server starts.
+const CONNECT_RETRY: Duration = Duration::from_millis(1);
 
 struct Prog {
     actor: Actor,
@@ -443,7 +445,7 @@ impl World<'_> {
                 fds.push(PollFd::new(sn.as_fd(), PollFlags::POLLIN));
                 owners.push(Some(usize::MAX));
             }
-            let timeout = PollTimeout::try_from(max.as_millis().min(10_000) as u32)
+            let timeout = PollTimeout::try_from(max.as_micros().div_ceil(1000).min(10_000) as u32)
                 .unwrap_or(PollTimeout::MAX);
             let n = if fds.is_empty() {
                 if !max.is_zero() {
@@ -610,7 +612,9 @@ impl World<'_> {
                 self.push(Actor::Harness, Event::Deadline);
                 true
             } else {
-                self.pump(SAMPLE);
+                // Nothing signals "now listening": look again soon (the table
+                // of a namespace of our own is cheap to read).
+                self.pump(CONNECT_RETRY);
                 if self.quiescent() {
                     self.push(Actor::Harness, Event::Quiescent);
                     true
