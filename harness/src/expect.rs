@@ -182,7 +182,12 @@ pub fn met(s: &Scenario, t: &Transcript, i: usize, to: usize) -> bool {
 
 /// The transcript actor of the program a scenario drives.
 pub fn side_actor(s: &Scenario) -> Actor {
-    match s.side() {
+    actor_of(s.side())
+}
+
+/// The transcript actor of one of the lab's two programs.
+pub fn actor_of(side: crate::scenario::Side) -> Actor {
+    match side {
         crate::scenario::Side::Server => Actor::Server,
         crate::scenario::Side::Client => Actor::Client,
     }

@@ -86,33 +86,28 @@ pub fn run(s: &Scenario, cfg: &RunConfig, on_event: &(dyn Fn(&Event) + Sync)) ->
         isolated: cfg.isolated,
         ..Transcript::default()
     };
+    // The grader's own environment failing is recorded as such and judged
+    // `error`, never as the student's fault.
+    let environment = |mut tr: Transcript, detail: String| {
+        tr.push(
+            Duration::ZERO,
+            Actor::Harness,
+            Event::StartFailed {
+                code: "environment",
+                detail,
+            },
+        );
+        tr
+    };
     if cfg.isolated {
         if let Err(e) = netns::enter_new() {
             tr.isolated = false;
-            tr.push(
-                Duration::ZERO,
-                Actor::Harness,
-                Event::StartFailed {
-                    code: "environment",
-                    detail: format!("cannot create a network namespace: {e}"),
-                },
-            );
-            return tr;
+            return environment(tr, format!("cannot create a network namespace: {e}"));
         }
     }
     let dir = match tempfile::Builder::new().prefix("grade-").tempdir() {
         Ok(d) => d,
-        Err(e) => {
-            tr.push(
-                Duration::ZERO,
-                Actor::Harness,
-                Event::StartFailed {
-                    code: "environment",
-                    detail: format!("cannot create a working directory: {e}"),
-                },
-            );
-            return tr;
-        }
+        Err(e) => return environment(tr, format!("cannot create a working directory: {e}")),
     };
     let mut w = World {
         cfg,
@@ -156,13 +151,6 @@ impl World<'_> {
         self.tr.push(t, actor, event);
     }
 
-    fn actor(side: Side) -> Actor {
-        match side {
-            Side::Server => Actor::Server,
-            Side::Client => Actor::Client,
-        }
-    }
-
     fn prog_mut(&mut self, actor: Actor) -> Option<&mut Prog> {
         self.progs.iter_mut().rev().find(|p| p.actor == actor)
     }
@@ -174,7 +162,7 @@ impl World<'_> {
         match action {
             Action::Start(side) => self.start(*side),
             Action::Restart(side) => {
-                let a = Self::actor(*side);
+                let a = expect::actor_of(*side);
                 self.type_bytes(a, b"\x03", Event::Interrupted);
                 self.wait(within, false, |w| w.prog_gone(a));
                 self.kill_all();
@@ -246,7 +234,7 @@ impl World<'_> {
     }
 
     fn start(&mut self, side: Side) -> bool {
-        let actor = Self::actor(side);
+        let actor = expect::actor_of(side);
         let prepared = match side {
             Side::Server => self.cfg.server.clone(),
             Side::Client => self.cfg.client.clone(),
