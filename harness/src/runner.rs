@@ -58,7 +58,7 @@ struct World<'a> {
     listener: Option<TcpListener>,
     stream: Option<TcpStream>,
     dir: tempfile::TempDir,
-    last_sample: Option<(Vec<i32>, u64)>,
+    last_sample: Option<(Vec<i32>, procfs::CpuNs)>,
     /// Sees every TCP SYN in the namespace: where a client tries to connect.
     sniff: Option<OwnedFd>,
     seen_syn: Vec<u16>,
@@ -359,12 +359,13 @@ impl World<'_> {
         let t0 = Instant::now();
         let end = self.wait(within, true, cond);
         if end != End::Met {
-            let used = procfs::cpu_ns(&self.live_pids()).saturating_sub(cpu0);
+            let used = procfs::cpu_ns(&self.live_pids()).since(cpu0);
             let window = t0.elapsed();
             self.push(
                 Actor::Harness,
                 Event::Cpu {
-                    used_ms: used as f64 / 1e6,
+                    used_ms: used.run as f64 / 1e6,
+                    runnable_ms: (used.run + used.queued) as f64 / 1e6,
                     window_ms: window.as_secs_f64() * 1e3,
                 },
             );

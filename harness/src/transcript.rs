@@ -71,7 +71,13 @@ pub enum Event {
     /// nothing queued: nothing more will happen without the harness.
     Quiescent,
     /// CPU time the program burnt over a window of wall time (busy-loop check).
-    Cpu { used_ms: f64, window_ms: f64 },
+    /// CPU the programs used during a wait, and how long they were
+    /// runnable (on a CPU or queued for one).
+    Cpu {
+        used_ms: f64,
+        runnable_ms: f64,
+        window_ms: f64,
+    },
     /// A wait reached its safety-net deadline.
     Deadline,
     /// Output beyond the capture limit was counted, not kept.
@@ -229,8 +235,12 @@ impl Event {
                 (_, Some(s)) => format!("pid {pid}, signal {s}"),
                 _ => format!("pid {pid}"),
             },
-            Event::Cpu { used_ms, window_ms } => {
-                format!("{used_ms:.0} ms CPU in {window_ms:.0} ms")
+            Event::Cpu {
+                used_ms,
+                runnable_ms,
+                window_ms,
+            } => {
+                format!("{used_ms:.0} ms CPU ({runnable_ms:.0} ms runnable) in {window_ms:.0} ms")
             }
             Event::OutputDropped { bytes } => format!("{bytes} bytes not kept"),
             Event::StartFailed { code, detail } => format!("{code}: {detail}"),

@@ -221,7 +221,9 @@ fn exit_ok(s: &Scenario, tr: &Transcript, from: usize, to: usize, kind: ExitKind
     }
 }
 
-/// CPU share over a window above which a waiting program is busy-looping.
+/// Share of a window spent runnable (on a CPU or queued for one) above
+/// which a waiting program is busy-looping. Runnable rather than on-CPU
+/// time, so that a loaded machine does not hide a loop.
 const BUSY_SHARE: f64 = 0.5;
 /// Printed lines after the peer left above which output is a flood.
 const FLOOD_LINES: usize = 200;
@@ -252,10 +254,15 @@ fn busy(tr: &Transcript, from: usize, to: usize) -> bool {
         return false;
     };
     let quiet = k > 0 && range[k - 1].event == Event::Quiescent;
-    let Event::Cpu { used_ms, window_ms } = range[k].event else {
+    let Event::Cpu {
+        runnable_ms,
+        window_ms,
+        ..
+    } = range[k].event
+    else {
         return false;
     };
-    !quiet && window_ms >= BUSY_MIN_WINDOW_MS && used_ms / window_ms > BUSY_SHARE
+    !quiet && window_ms >= BUSY_MIN_WINDOW_MS && runnable_ms / window_ms > BUSY_SHARE
 }
 
 fn calm_ok(s: &Scenario, tr: &Transcript, from: usize, to: usize, kind: ExitKind) -> bool {

@@ -113,17 +113,35 @@ const WAITING: &[i64] = &[
 #[cfg(not(target_arch = "x86_64"))]
 const WAITING: &[i64] = &[];
 
-/// Total CPU time (ns) of the processes, from every task's schedstat.
-pub fn cpu_ns(pids: &[i32]) -> u64 {
-    let mut total = 0;
+/// Scheduler time of a set of processes, from every task's schedstat.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CpuNs {
+    /// Time spent on a CPU.
+    pub run: u64,
+    /// Time spent runnable, waiting for a CPU. With `run`, how long the
+    /// tasks wanted a CPU: a busy loop wants one all the time, however
+    /// loaded the machine is.
+    pub queued: u64,
+}
+
+impl CpuNs {
+    pub fn since(self, earlier: CpuNs) -> CpuNs {
+        CpuNs {
+            run: self.run.saturating_sub(earlier.run),
+            queued: self.queued.saturating_sub(earlier.queued),
+        }
+    }
+}
+
+/// Total scheduler time of the processes, from every task's schedstat.
+pub fn cpu_ns(pids: &[i32]) -> CpuNs {
+    let mut total = CpuNs::default();
     for &pid in pids {
         for tid in tasks(pid) {
             if let Ok(s) = fs::read_to_string(format!("/proc/{pid}/task/{tid}/schedstat")) {
-                total += s
-                    .split(' ')
-                    .next()
-                    .and_then(|n| n.parse::<u64>().ok())
-                    .unwrap_or(0);
+                let mut f = s.split(' ').map(|n| n.trim().parse::<u64>().unwrap_or(0));
+                total.run += f.next().unwrap_or(0);
+                total.queued += f.next().unwrap_or(0);
             }
         }
     }
