@@ -6,6 +6,7 @@
 use crate::expect;
 use crate::scenario::{Action, Scenario, Side};
 use crate::transcript::{Actor, Event, Transcript};
+use crate::world::cgroup::Cgroup;
 use crate::world::program::{environment, Prepared};
 use crate::world::{netns, procfs, pty, reaper};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
@@ -30,7 +31,7 @@ pub struct RunConfig {
 /// Captured output kept per program; the rest is counted.
 const OUTPUT_CAP: usize = 256 * 1024;
 /// Pause between two /proc samples while waiting.
-const SAMPLE: Duration = Duration::from_millis(2);
+const SAMPLE: Duration = Duration::from_millis(1);
 /// Pause between two connection attempts while the server starts.
 const CONNECT_RETRY: Duration = Duration::from_millis(1);
 
@@ -42,11 +43,22 @@ struct Prog {
     kept: usize,
     dropped: u64,
     root_status: Option<reaper::Status>,
+    /// Its own cgroup, where the machine allows: all its processes, however
+    /// they detach. Without one, its processes are found by /proc scans.
+    cg: Option<Cgroup>,
 }
 
 impl Prog {
     fn gone(&self) -> bool {
         self.master.is_none() && self.root_status.is_some()
+    }
+
+    /// Every live process of the program (zombies included where seen).
+    fn procs(&self) -> Vec<procfs::Proc> {
+        match &self.cg {
+            Some(cg) => cg.pids().into_iter().filter_map(procfs::stat).collect(),
+            None => procfs::tree(&[self.pid]),
+        }
     }
 }
 
@@ -256,7 +268,13 @@ impl World<'_> {
             }
             Prepared::Ready { argv, display } => {
                 let env = environment(self.dir.path());
-                match pty::spawn(&argv, &env, self.dir.path()) {
+                let cg = Cgroup::create().ok();
+                match pty::spawn(
+                    &argv,
+                    &env,
+                    self.dir.path(),
+                    cg.as_ref().map(Cgroup::join_fd),
+                ) {
                     Ok(child) => {
                         self.push(
                             actor,
@@ -274,6 +292,7 @@ impl World<'_> {
                             kept: 0,
                             dropped: 0,
                             root_status: None,
+                            cg,
                         });
                         true
                     }
@@ -297,7 +316,7 @@ impl World<'_> {
             .iter()
             .rev()
             .find(|p| p.actor == actor)
-            .is_none_or(|p| p.gone() && procfs::tree(&[p.pid]).iter().all(|q| q.state == 'Z'))
+            .is_none_or(|p| p.gone() && p.procs().iter().all(|q| q.state == 'Z'))
     }
 
     fn all_gone(&self) -> bool {
@@ -311,8 +330,7 @@ impl World<'_> {
         if p.master.is_none() {
             return;
         }
-        let roots: Vec<i32> = self.progs.iter().map(|p| p.pid).collect();
-        self.typed_at = procfs::timeslices(&procfs::tree(&roots));
+        self.typed_at = procfs::timeslices(&self.world_procs());
         let Some(p) = self.prog_mut(actor) else {
             return;
         };
@@ -341,11 +359,14 @@ impl World<'_> {
                 self.push(Actor::Harness, Event::Deadline);
                 return End::Deadline;
             }
-            self.pump(SAMPLE.min(deadline - now));
+            let active = self.pump(SAMPLE.min(deadline - now));
             if cond(self) {
                 return End::Met;
             }
-            if quiet_ends && self.quiescent() {
+            if active {
+                // Something happened: quiescence starts over.
+                self.last_sample = None;
+            } else if quiet_ends && self.quiescent() {
                 self.push(Actor::Harness, Event::Quiescent);
                 return End::Quiescent;
             }
@@ -373,22 +394,23 @@ impl World<'_> {
         end
     }
 
+    /// Every live process of every program.
+    fn world_procs(&self) -> Vec<procfs::Proc> {
+        let mut all: Vec<procfs::Proc> = self.progs.iter().flat_map(Prog::procs).collect();
+        all.sort_by_key(|p| p.pid);
+        all.dedup_by_key(|p| p.pid);
+        all
+    }
+
     fn live_pids(&self) -> Vec<i32> {
-        let roots: Vec<i32> = self.progs.iter().map(|p| p.pid).collect();
-        procfs::tree(&roots).into_iter().map(|p| p.pid).collect()
+        self.world_procs().into_iter().map(|p| p.pid).collect()
     }
 
     /// Nothing will happen without the harness: every process sleeps in a
     /// waiting call, no CPU time moved since the last sample, nothing queued
     /// on the namespace's sockets. Needs two samples in a row.
     fn quiescent(&mut self) -> bool {
-        let roots: Vec<i32> = self
-            .progs
-            .iter()
-            .filter(|p| !p.gone())
-            .map(|p| p.pid)
-            .collect();
-        let procs = procfs::tree(&roots);
+        let procs = self.world_procs();
         if procs.is_empty() {
             self.last_sample = None;
             return false;
@@ -413,8 +435,9 @@ impl World<'_> {
     }
 
     /// Polls every terminal and socket of the world for up to `max`, and
-    /// records what arrived; reaps exited processes.
-    fn pump(&mut self, max: Duration) {
+    /// records what arrived; reaps exited processes. Whether anything
+    /// happened (then the world was not quiescent).
+    fn pump(&mut self, max: Duration) -> bool {
         let mut ready_masters = Vec::new();
         let mut stream_ready = false;
         {
@@ -457,6 +480,7 @@ impl World<'_> {
                 }
             }
         }
+        let mut active = stream_ready || !ready_masters.is_empty();
         for k in ready_masters {
             if k == usize::MAX {
                 self.read_sniffer();
@@ -472,6 +496,7 @@ impl World<'_> {
             if self.progs[k].root_status.is_none() {
                 if let Some(st) = reaper::take(self.progs[k].pid) {
                     self.progs[k].root_status = Some(st);
+                    active = true;
                     // Whatever it printed last is on the terminal by now.
                     self.read_terminal(k);
                     let (pid, actor) = (self.progs[k].pid, self.progs[k].actor);
@@ -486,6 +511,7 @@ impl World<'_> {
                 }
             }
         }
+        active
     }
 
     fn read_terminal(&mut self, k: usize) {
@@ -603,8 +629,10 @@ impl World<'_> {
             } else {
                 // Nothing signals "now listening": look again soon (the table
                 // of a namespace of our own is cheap to read).
-                self.pump(CONNECT_RETRY);
-                if self.quiescent() {
+                if self.pump(CONNECT_RETRY) {
+                    self.last_sample = None;
+                    false
+                } else if self.quiescent() {
                     self.push(Actor::Harness, Event::Quiescent);
                     true
                 } else {
@@ -659,8 +687,9 @@ impl World<'_> {
                 return false;
             }
             // Wake as soon as the connection arrives (or output does).
-            self.pump_with_listener(SAMPLE);
-            if self.quiescent() {
+            if self.pump_with_listener(SAMPLE) {
+                self.last_sample = None;
+            } else if self.quiescent() {
                 if let Some(l) = &self.listener {
                     if let Ok((st, _)) = l.accept() {
                         self.adopt(st);
@@ -676,15 +705,15 @@ impl World<'_> {
         }
     }
 
-    fn pump_with_listener(&mut self, max: Duration) {
+    fn pump_with_listener(&mut self, max: Duration) -> bool {
         if let Some(l) = &self.listener {
             let mut fds = [PollFd::new(l.as_fd(), PollFlags::POLLIN)];
             let _ = poll(&mut fds, PollTimeout::ZERO);
             if fds[0].revents().is_some_and(|r| !r.is_empty()) {
-                return;
+                return true;
             }
         }
-        self.pump(max);
+        self.pump(max)
     }
 
     /// Ports the program tried to reach (sockets stuck connecting, seen in
@@ -799,6 +828,13 @@ impl World<'_> {
                 break;
             }
             if Instant::now() >= grace && !killed {
+                // A cgroup is killed as a whole: a process forking in a
+                // loop cannot outrun it.
+                for p in &self.progs {
+                    if let Some(cg) = &p.cg {
+                        cg.kill();
+                    }
+                }
                 for &pid in &left {
                     let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
                 }

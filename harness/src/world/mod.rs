@@ -2,6 +2,7 @@
 //! test in their pseudo-terminals, the harness's TCP peer, and what /proc says
 //! of them. The runner drives it; it knows nothing of scenarios or verdicts.
 
+pub mod cgroup;
 pub mod netns;
 pub mod procfs;
 pub mod program;

@@ -6,7 +6,7 @@ use nix::fcntl::{fcntl, FcntlArg, FdFlag, OFlag};
 use nix::pty::openpty;
 use nix::sys::termios::{tcgetattr, tcsetattr, LocalFlags, OutputFlags, SetArg};
 use std::io;
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -19,8 +19,14 @@ pub struct PtyChild {
 }
 
 /// Starts `argv` on a new pseudo-terminal, as a session leader, with exactly
-/// the environment `env`, in `cwd`.
-pub fn spawn(argv: &[String], env: &[(String, String)], cwd: &Path) -> io::Result<PtyChild> {
+/// the environment `env`, in `cwd`; in the cgroup whose `cgroup.procs` is
+/// open as `cgroup`, if given, before it runs anything of its own.
+pub fn spawn(
+    argv: &[String],
+    env: &[(String, String)],
+    cwd: &Path,
+    cgroup: Option<RawFd>,
+) -> io::Result<PtyChild> {
     let pty = openpty(None, None).map_err(io::Error::from)?;
     // No echo: what the program prints is what it printed, not what we typed.
     // Keep output post-processing (\n → \r\n) as a real terminal does; the
@@ -48,9 +54,13 @@ pub fn spawn(argv: &[String], env: &[(String, String)], cwd: &Path) -> io::Resul
         .stdin(Stdio::from(pty.slave.try_clone()?))
         .stdout(Stdio::from(pty.slave.try_clone()?))
         .stderr(Stdio::from(pty.slave));
-    // SAFETY: only async-signal-safe calls (setsid, ioctl, signal reset) between fork and exec.
+    // SAFETY: only async-signal-safe calls (write, setsid, ioctl, signal
+    // reset) between fork and exec.
     unsafe {
-        cmd.pre_exec(|| {
+        cmd.pre_exec(move || {
+            if let Some(fd) = cgroup {
+                super::cgroup::join(fd)?;
+            }
             if libc::setsid() < 0 {
                 return Err(io::Error::last_os_error());
             }
