@@ -8,6 +8,7 @@ pub mod expect;
 pub mod report;
 pub mod runner;
 pub mod scenario;
+pub mod stall;
 pub mod transcript;
 pub mod verdict;
 pub mod world;
@@ -120,11 +121,16 @@ fn select(all: Vec<Scenario>, cfg: &Config) -> Vec<Scenario> {
         .filter(|s| cfg.questions.is_empty() || cfg.questions.contains(&s.question))
         .filter(|s| cfg.globs.is_empty() || cfg.globs.iter().any(|g| glob(g, &s.id)))
         .filter(|s| {
+            // Demos run fixed programs: they grade the harness, not a student.
+            if s.programs.is_fixed() {
+                return cfg.reference;
+            }
             cfg.reference
                 || match s.role {
                     Role::Server => cfg.server.is_some(),
                     Role::Client => cfg.client.is_some(),
-                    Role::Pair => cfg.server.is_some() && cfg.client.is_some(),
+                    // The missing side is the reference program.
+                    Role::Pair => cfg.server.is_some() || cfg.client.is_some(),
                 }
         })
         .collect()
@@ -181,20 +187,22 @@ fn grade(cfg: Config) -> Result<u8, Error> {
         .map_err(|e| Error::Environment(format!("cannot create a build directory: {e}")))?;
     let prep = |spec: &Option<String>| spec.as_ref().map(|s| prepare(s, cfg.port, build.path()));
     let (server, client) = (prep(&cfg.server), prep(&cfg.client));
+    // Reference programs (and demos' fixed programs), prepared once by spec.
     let mut refs = std::collections::HashMap::new();
-    if cfg.reference {
-        for s in &scenarios {
-            for side in [Side::Server, Side::Client] {
-                let name = reference_for(s.question, side);
-                refs.entry(name.clone())
-                    .or_insert_with(|| prepare(&format!("ref:{name}"), cfg.port, build.path()));
-            }
+    for s in &scenarios {
+        for side in [Side::Server, Side::Client] {
+            let spec = fixed_or_reference(s, side);
+            refs.entry(spec.clone())
+                .or_insert_with(|| prepare(&spec, cfg.port, build.path()));
         }
     }
     let run_cfg = |s: &Scenario| -> RunConfig {
         let pick = |side: Side, given: &Option<Prepared>| {
-            if cfg.reference {
-                refs.get(&reference_for(s.question, side)).cloned()
+            let reference = || refs.get(&fixed_or_reference(s, side)).cloned();
+            if cfg.reference || s.programs.is_fixed() {
+                reference()
+            } else if s.role == Role::Pair {
+                given.clone().or_else(reference)
             } else {
                 given.clone()
             }
@@ -296,6 +304,18 @@ fn grade(cfg: Config) -> Result<u8, Error> {
             exit::FAIL
         },
     )
+}
+
+/// The program a scenario runs on `side` when no student program is: its
+/// fixed program (demos), else the question's reference program.
+fn fixed_or_reference(s: &Scenario, side: Side) -> String {
+    let fixed = match side {
+        Side::Server => &s.programs.server,
+        Side::Client => &s.programs.client,
+    };
+    fixed
+        .clone()
+        .unwrap_or_else(|| format!("ref:{}", reference_for(s.question, side)))
 }
 
 fn reference_for(q: Question, side: Side) -> String {

@@ -8,3 +8,4 @@ pub mod procfs;
 pub mod program;
 pub mod pty;
 pub mod reaper;
+pub mod waits;

@@ -16,6 +16,31 @@ pub fn enter_new() -> io::Result<()> {
     loopback_up()
 }
 
+/// A second namespace, for the client of a pair scenario: a throwaway
+/// thread creates it, listens on `port` there (the harness's relay end), and
+/// hands back the namespace (for the client to join before exec) and the
+/// listener (which stays in that namespace).
+pub fn side_namespace(port: u16) -> io::Result<(OwnedFd, std::net::TcpListener)> {
+    std::thread::spawn(move || {
+        enter_new()?;
+        let ns: OwnedFd = std::fs::File::open("/proc/thread-self/ns/net")?.into();
+        let l = std::net::TcpListener::bind(("127.0.0.1", port))?;
+        Ok((ns, l))
+    })
+    .join()
+    .unwrap_or_else(|_| Err(io::Error::other("namespace thread panicked")))
+}
+
+/// Joins the network namespace open as `fd`: for `pre_exec`.
+pub fn join(fd: std::os::fd::RawFd) -> io::Result<()> {
+    // SAFETY: setns(2) on a descriptor we keep open; async-signal-safe.
+    if unsafe { libc::setns(fd, libc::CLONE_NEWNET) } == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
 /// Whether this process may create network namespaces; probed once, in a
 /// throwaway thread so the caller's own namespace is untouched.
 ///

@@ -18,14 +18,22 @@ pub struct PtyChild {
     pub master: OwnedFd,
 }
 
+/// Where a program is put before it runs anything of its own.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Join {
+    /// The cgroup whose `cgroup.procs` is open as this descriptor.
+    pub cgroup: Option<RawFd>,
+    /// The network namespace open as this descriptor.
+    pub netns: Option<RawFd>,
+}
+
 /// Starts `argv` on a new pseudo-terminal, as a session leader, with exactly
-/// the environment `env`, in `cwd`; in the cgroup whose `cgroup.procs` is
-/// open as `cgroup`, if given, before it runs anything of its own.
+/// the environment `env`, in `cwd`, joined to what `join` names.
 pub fn spawn(
     argv: &[String],
     env: &[(String, String)],
     cwd: &Path,
-    cgroup: Option<RawFd>,
+    join: Join,
 ) -> io::Result<PtyChild> {
     let pty = openpty(None, None).map_err(io::Error::from)?;
     // No echo: what the program prints is what it printed, not what we typed.
@@ -58,8 +66,11 @@ pub fn spawn(
     // reset) between fork and exec.
     unsafe {
         cmd.pre_exec(move || {
-            if let Some(fd) = cgroup {
+            if let Some(fd) = join.cgroup {
                 super::cgroup::join(fd)?;
+            }
+            if let Some(fd) = join.netns {
+                super::netns::join(fd)?;
             }
             if libc::setsid() < 0 {
                 return Err(io::Error::last_os_error());
