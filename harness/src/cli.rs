@@ -60,8 +60,30 @@ pub enum Command {
         #[arg(short = 'q', long = "question", value_name = "Q")]
         questions: Vec<String>,
     },
+    /// Show a chat for a lecture: both terminals side by side, each
+    /// program's state, and the explanation (deadlock: the cycle, drawn).
+    Demo(DemoArgs),
     /// Run a built-in reference program (q1-server, q2-client, q3-server, q3-client, q4-server, q4-client).
     Reference(ReferenceArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// deadlock (q3, both start by receiving), alternation (q3) or duplex (q4).
+    pub demo: crate::demo::Demo,
+    /// The server to show (default: the reference program of the demo).
+    #[arg(long, value_name = "PROG")]
+    pub server: Option<String>,
+    /// The client to show.
+    #[arg(long, value_name = "PROG")]
+    pub client: Option<String>,
+    /// Wait for Enter before each step.
+    #[arg(long)]
+    pub interactive: bool,
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    #[arg(long, default_value_t = 1.0, value_name = "F")]
+    pub timeout_scale: f64,
 }
 
 #[derive(Debug, clap::Args)]

@@ -4,6 +4,7 @@
 //! Verdict → Reporter. `run` is the only place that wires the stages.
 
 pub mod cli;
+pub mod demo;
 pub mod expect;
 pub mod report;
 pub mod runner;
@@ -97,6 +98,20 @@ pub fn run(args: cli::Args) -> Result<u8, Error> {
             };
             let code = reference::run(r.name, &opts);
             Ok(code.clamp(0, 255) as u8)
+        }
+        Some(cli::Command::Demo(d)) => {
+            let color = std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            demo::run(demo::DemoConfig {
+                demo: d.demo,
+                server: d.server,
+                client: d.client,
+                interactive: d.interactive,
+                lang: cli::lang(&args.lang)?,
+                port: d.port,
+                timeout_scale: d.timeout_scale,
+                color,
+            })
         }
         Some(cli::Command::List { ref questions }) => {
             let qs = cli::questions(questions)?;
@@ -213,6 +228,7 @@ fn grade(cfg: Config) -> Result<u8, Error> {
             port: cfg.port,
             timeout_scale: cfg.timeout_scale,
             isolated,
+            trace_states: false,
         }
     };
 

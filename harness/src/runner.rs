@@ -5,7 +5,7 @@
 
 use crate::expect;
 use crate::scenario::{Action, ExitKind, Scenario, Side};
-use crate::transcript::{Actor, Event, Transcript};
+use crate::transcript::{Actor, Entry, Event, Transcript};
 use crate::world::cgroup::Cgroup;
 use crate::world::program::{environment, Prepared};
 use crate::world::{netns, procfs, pty, reaper, waits};
@@ -26,6 +26,8 @@ pub struct RunConfig {
     pub timeout_scale: f64,
     /// Each scenario in its own network namespace (see `world::netns`).
     pub isolated: bool,
+    /// Record what every process waits in at each quiescence (demos).
+    pub trace_states: bool,
 }
 
 /// Captured output kept per program; the rest is counted.
@@ -84,7 +86,7 @@ struct World<'a> {
     /// Pair scenarios: both programs are graded, each other's peer.
     pair: bool,
     relay: Option<Relay>,
-    on_event: &'a (dyn Fn(&Event) + Sync),
+    on_event: &'a (dyn Fn(&Entry) + Sync),
 }
 
 /// The harness on the wire of a pair scenario: the client lives in a
@@ -115,7 +117,7 @@ enum End {
 /// Runs one scenario to its end and returns what happened. Call it on a
 /// thread of its own: with isolation, the thread moves into a new network
 /// namespace for good.
-pub fn run(s: &Scenario, cfg: &RunConfig, on_event: &(dyn Fn(&Event) + Sync)) -> Transcript {
+pub fn run(s: &Scenario, cfg: &RunConfig, on_event: &(dyn Fn(&Entry) + Sync)) -> Transcript {
     let mut tr = Transcript {
         isolated: cfg.isolated,
         ..Transcript::default()
@@ -183,10 +185,14 @@ impl World<'_> {
         self.t0.elapsed()
     }
 
+    /// Records an event; the caller's `on_event` sees it as it happens
+    /// (progress, `grade demo`) and may block (a paused demo).
     fn push(&mut self, actor: Actor, event: Event) {
-        (self.on_event)(&event);
         let t = self.now();
         self.tr.push(t, actor, event);
+        if let Some(e) = self.tr.entries.last() {
+            (self.on_event)(e);
+        }
     }
 
     fn prog_mut(&mut self, actor: Actor) -> Option<&mut Prog> {
@@ -430,6 +436,9 @@ impl World<'_> {
                 self.last_sample = None;
             } else if quiet_ends && self.quiescent() {
                 self.push(Actor::Harness, Event::Quiescent);
+                if self.cfg.trace_states {
+                    self.snapshot();
+                }
                 return End::Quiescent;
             }
         }
@@ -1048,6 +1057,9 @@ impl World<'_> {
     /// included (a full /proc scan: only when a scenario stalls or checks
     /// the process tree).
     fn snapshot(&mut self) {
+        if matches!(self.tr.entries.last(), Some(e) if matches!(e.event, Event::Snapshot(_))) {
+            return;
+        }
         let mut programs: Vec<(Actor, Vec<procfs::Proc>)> = Vec::new();
         for p in &self.progs {
             let mut roots: Vec<i32> = p.procs().iter().map(|q| q.pid).collect();

@@ -61,10 +61,19 @@ fn receiver(views: &[ProcView], actor: Actor) -> Option<&ProcView> {
 
 /// The wait-for cycle between the two programs, described, if there is one.
 pub fn deadlock_cycle(views: &[ProcView]) -> Option<String> {
+    cycle(views, ProcView::describe)
+}
+
+/// The same, in French.
+pub fn deadlock_cycle_fr(views: &[ProcView]) -> Option<String> {
+    cycle(views, ProcView::describe_fr)
+}
+
+fn cycle(views: &[ProcView], describe: fn(&ProcView) -> String) -> Option<String> {
     let (c, s) = (Actor::Client, Actor::Server);
     if waits_for(views, c) == Some(s) && waits_for(views, s) == Some(c) {
         let (a, b) = (receiver(views, c)?, receiver(views, s)?);
-        return Some(format!("{} → {}", a.describe(), b.describe()));
+        return Some(format!("{} → {}", describe(a), describe(b)));
     }
     None
 }
@@ -72,11 +81,12 @@ pub fn deadlock_cycle(views: &[ProcView]) -> Option<String> {
 /// A deadlock, diagnosed.
 pub fn deadlock(views: &[ProcView]) -> Option<Diagnosis> {
     let cycle = deadlock_cycle(views)?;
+    let cycle_fr = deadlock_cycle_fr(views)?;
     Some(diag(
         "deadlock",
         t(
             format!("{cycle}: deadlock — both started by receiving"),
-            format!("{cycle} : interblocage — les deux commencent par recevoir"),
+            format!("{cycle_fr} : interblocage — les deux commencent par recevoir"),
         ),
         t(
             "in the alternating chat one side must speak first: the client reads the keyboard and sends, the server receives first",
@@ -106,16 +116,15 @@ pub fn stalled(
     let all_keyboard = procs
         .iter()
         .all(|v| matches!(v.on, WaitsOn::Keyboard | WaitsOn::Children) && v.call.is_some());
-    let who = receiver(views, actor)
-        .or_else(|| procs.first().copied())
-        .map(|v| v.describe())
-        .unwrap_or_default();
+    let shown = receiver(views, actor).or_else(|| procs.first().copied());
+    let who = shown.map(|v| v.describe()).unwrap_or_default();
+    let qui = shown.map(|v| v.describe_fr()).unwrap_or_default();
     match (s.question, wanted_send) {
         (Question::Q3, true) if all_recv && actor == Actor::Client => Some(diag(
             "receives-first",
             t(
                 format!("{who}, while the typed line waits unread on its keyboard: it starts by receiving, but here it must speak first"),
-                format!("{who}, alors que la ligne tapée attend sur son clavier : il commence par recevoir, mais ici il doit parler en premier"),
+                format!("{qui}, alors que la ligne tapée attend sur son clavier : il commence par recevoir, mais ici il doit parler en premier"),
             ),
             t(
                 "start the cycle by reading the keyboard and sending (client: steps 1–2 of the sheet)",
@@ -126,7 +135,7 @@ pub fn stalled(
             "out-of-turn",
             t(
                 format!("{who}, while the peer's line waits unread: it wants to speak when it should receive"),
-                format!("{who}, alors que la ligne du pair attend sans être lue : il veut parler alors qu'il doit recevoir"),
+                format!("{qui}, alors que la ligne du pair attend sans être lue : il veut parler alors qu'il doit recevoir"),
             ),
             t(
                 "follow the cycle of the sheet: the server waits for the client's line, prints it, then reads the keyboard",
@@ -135,11 +144,11 @@ pub fn stalled(
         )),
         (Question::Q4, true) if all_recv => Some(half_duplex(
             format!("{who}, while typed lines wait on its keyboard"),
-            format!("{who}, alors que des lignes tapées attendent sur son clavier"),
+            format!("{qui}, alors que des lignes tapées attendent sur son clavier"),
         )),
         (Question::Q4, false) if all_keyboard => Some(half_duplex(
             format!("{who}, while the peer's lines wait unread in its socket"),
-            format!("{who}, alors que les lignes du pair attendent dans sa socket"),
+            format!("{qui}, alors que les lignes du pair attendent dans sa socket"),
         )),
         _ => None,
     }
@@ -205,11 +214,12 @@ pub fn left_behind(views: &[ProcView], actor: Actor, root: Option<i32>) -> Diagn
     {
         let parent = mine.iter().find(|v| v.pid == z.ppid);
         let p = parent.map(|p| p.describe()).unwrap_or_default();
+        let pf = parent.map(|p| p.describe_fr()).unwrap_or_default();
         return diag(
             "zombie",
             t(
                 format!("process {} ended but its parent never waited for it (zombie); {p}", z.pid),
-                format!("le processus {} est fini mais son parent ne l'a jamais attendu (zombie) ; {p}", z.pid),
+                format!("le processus {} est fini mais son parent ne l'a jamais attendu (zombie) ; {pf}", z.pid),
             ),
             t(
                 "when one direction ends, end the other too and reap the child: os.kill(pid, signal.SIGTERM) then os.waitpid(pid, 0)",
@@ -226,7 +236,7 @@ pub fn left_behind(views: &[ProcView], actor: Actor, root: Option<i32>) -> Diagn
             "orphan",
             t(
                 format!("{}: its parent has ended, it is left running (orphan)", o.describe()),
-                format!("{} : son parent est fini, il reste en vie (orphelin)", o.describe()),
+                format!("{} : son parent est fini, il reste en vie (orphelin)", o.describe_fr()),
             ),
             t(
                 "before the parent exits, stop the child (os.kill(pid, signal.SIGTERM)) and wait for it (os.waitpid)",
@@ -239,11 +249,16 @@ pub fn left_behind(views: &[ProcView], actor: Actor, root: Option<i32>) -> Diagn
         .map(|v| v.describe())
         .collect::<Vec<_>>()
         .join("; ");
+    let quoi = live
+        .iter()
+        .map(|v| v.describe_fr())
+        .collect::<Vec<_>>()
+        .join(" ; ");
     diag(
         "still-running",
         t(
             format!("the program does not end: {what}"),
-            format!("le programme ne se termine pas : {what}"),
+            format!("le programme ne se termine pas : {quoi}"),
         ),
         t(
             "when recv() returns b'' or input() reaches end of input, end both processes",
