@@ -36,6 +36,15 @@ pub struct Args {
     /// Write the report to FILE instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Also write a report in FORMAT to FILE (`-`: standard output); repeatable.
+    #[arg(long = "report", value_name = "FORMAT=FILE")]
+    pub reports: Vec<String>,
+    /// Points per scenario id or glob (TOML), instead of the scenario files'.
+    #[arg(long, value_name = "FILE")]
+    pub points: Option<PathBuf>,
+    /// Scenarios whose details students see only after the due date (Gradescope); repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub hidden: Vec<String>,
     /// Language of every text: en or fr.
     #[arg(long, default_value = "en", global = true)]
     pub lang: String,
@@ -62,6 +71,26 @@ pub enum Command {
     },
     /// Run a built-in reference program (q1-server, q2-client, q3-server, q3-client, q4-server, q4-client).
     Reference(ReferenceArgs),
+}
+
+/// `FORMAT=FILE` of `--report`, the format checked.
+fn report_arg(s: &str) -> Result<(String, PathBuf), crate::Error> {
+    let usage = |m: String| crate::Error::Usage(m);
+    let (format, file) = s.split_once('=').ok_or_else(|| {
+        usage(format!(
+            "--report {s}: expected FORMAT=FILE, e.g. --report junit=report.xml"
+        ))
+    })?;
+    if crate::report::by_name(format).is_none() {
+        return Err(usage(format!(
+            "--report {s}: unknown format `{format}` (one of: {})",
+            crate::report::FORMATS.join(", ")
+        )));
+    }
+    if file.is_empty() {
+        return Err(usage(format!("--report {s}: no file after `=`")));
+    }
+    Ok((format.to_string(), PathBuf::from(file)))
 }
 
 #[derive(Debug, clap::Args)]
@@ -109,6 +138,13 @@ pub fn config(a: Args) -> Result<crate::Config, crate::Error> {
         scenario_dir: a.scenario_dir,
         format: a.format,
         output: a.output,
+        reports: a
+            .reports
+            .iter()
+            .map(|r| report_arg(r))
+            .collect::<Result<_, _>>()?,
+        points: a.points,
+        hidden: a.hidden,
         lang: lang(&a.lang)?,
         jobs,
         timeout_scale: a.timeout_scale,
