@@ -71,6 +71,50 @@ pub enum Command {
     },
     /// Run a built-in reference program (q1-server, q2-client, q3-server, q3-client, q4-server, q4-client).
     Reference(ReferenceArgs),
+    /// Print or write CI templates: a GitHub Actions workflow, a GitLab CI job, a Gradescope autograder.
+    Ci(CiArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CiArgs {
+    /// Which template.
+    pub target: crate::ci::Target,
+    /// Write the files under DIR (the repository, or the Gradescope bundle) instead of printing them.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Replace files that exist under DIR.
+    #[arg(long)]
+    pub force: bool,
+    /// The course's repository, from which CI installs grade with cargo.
+    #[arg(long, value_name = "URL")]
+    pub repo: Option<String>,
+    /// The server file in the student's repository (default: serveur.py, with client.py).
+    #[arg(long, value_name = "FILE")]
+    pub server: Option<String>,
+    /// The client file in the student's repository.
+    #[arg(long, value_name = "FILE")]
+    pub client: Option<String>,
+    /// Only these questions; repeatable.
+    #[arg(short = 'q', long = "question", value_name = "Q")]
+    pub questions: Vec<String>,
+    /// Scenarios whose details students see only after the due date (Gradescope); repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub hidden: Vec<String>,
+}
+
+/// Turns `grade ci` arguments into validated options.
+pub fn ci_options(a: CiArgs, lang: &str) -> Result<crate::ci::Options, crate::Error> {
+    Ok(crate::ci::Options {
+        target: a.target,
+        dir: a.dir,
+        force: a.force,
+        repo: a.repo,
+        server: a.server,
+        client: a.client,
+        questions: questions(&a.questions)?,
+        hidden: a.hidden,
+        lang: self::lang(lang)?,
+    })
 }
 
 /// `FORMAT=FILE` of `--report`, the format checked.

@@ -3,6 +3,7 @@
 //! Pipeline: scenario file → Scenario → runner drives a World → Transcript →
 //! Verdict → Reporter. `run` is the only place that wires the stages.
 
+pub mod ci;
 pub mod cli;
 pub mod expect;
 pub mod points;
@@ -116,6 +117,20 @@ pub fn run(args: cli::Args) -> Result<u8, Error> {
             {
                 writeln!(out, "{:<28} {:>4}  {}", s.id, s.points, s.title.get(lang))?;
             }
+            Ok(exit::PASS)
+        }
+        Some(cli::Command::Ci(c)) => {
+            let opts = cli::ci_options(c, &args.lang)?;
+            if opts.repo.is_none() && opts.target != ci::Target::Gradescope {
+                eprintln!(
+                    "grade: no --repo given: replace {} with the course's repository",
+                    ci::REPO_PLACEHOLDER
+                );
+            }
+            ci::run(&opts, &mut std::io::stdout().lock()).map_err(|e| match e {
+                ci::CiError::Exists(_) => Error::Usage(e.to_string()),
+                ci::CiError::Write { .. } => Error::Environment(e.to_string()),
+            })?;
             Ok(exit::PASS)
         }
         None => grade(cli::config(args)?),
