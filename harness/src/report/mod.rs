@@ -9,6 +9,8 @@ pub mod json;
 pub mod junit;
 pub mod prairielearn;
 pub mod tap;
+#[cfg(test)]
+mod tests;
 
 use crate::scenario::{Lang, Question, Scenario};
 use crate::transcript::{Actor, Event, Transcript};
@@ -26,7 +28,7 @@ pub struct Outcome {
 }
 
 /// Everything a reporter may show.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Report {
     pub outcomes: Vec<Outcome>,
     pub server: Option<String>,
