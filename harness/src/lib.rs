@@ -350,7 +350,11 @@ fn grade(cfg: Config) -> Result<u8, Error> {
             .reports
             .iter()
             .any(|(f, p)| to_stdout(Some(p)) && f != "human");
-    if stdout_is_machine {
+    let github_asked = cfg.format == "github" || cfg.reports.iter().any(|(f, _)| f == "github");
+    if github_asked {
+        // Already written where asked: not twice.
+        report::github::in_actions(&rep, &mut std::io::sink())?;
+    } else if stdout_is_machine {
         report::github::in_actions(&rep, &mut std::io::stderr().lock())?;
     } else {
         report::github::in_actions(&rep, &mut std::io::stdout().lock())?;

@@ -27,7 +27,8 @@ fn grade() -> Command {
     c
 }
 
-/// The machine formats a run writes with `--report`, besides JSON.
+/// The machine formats a run writes with `--report`, besides JSON. The
+/// `github` annotations come on standard output, as in Actions.
 const FORMATS: &[(&str, &str)] = &[
     ("junit", "junit.xml"),
     ("gradescope", "gradescope.json"),
@@ -35,7 +36,6 @@ const FORMATS: &[(&str, &str)] = &[
     ("tap", "report.tap"),
     ("autolab", "autolab.txt"),
     ("markdown", "summary.md"),
-    ("github", "annotations.txt"),
 ];
 
 /// One scenario as a format shows it; `None` where the format does not say.
@@ -493,12 +493,14 @@ fn check_agreement(run: &Run) -> (Vec<Row>, Totals) {
         .filter(|r| !r.passed)
         .map(|r| r.id.as_str())
         .collect();
-    for text in [run.read("annotations.txt"), run.stdout.clone()] {
-        let ann = from_annotations(&text);
-        let ids: Vec<&str> = ann.iter().map(|(id, _)| id.as_str()).collect();
-        assert_eq!(ids, failures, "one ::error per failure");
-        assert!(text.contains("::notice title=grade::"), "{text}");
-    }
+    let ann = from_annotations(&run.stdout);
+    let ids: Vec<&str> = ann.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(ids, failures, "one ::error per failure");
+    assert!(
+        run.stdout.contains("::notice title=grade::"),
+        "{}",
+        run.stdout
+    );
     validate_junit(&run.path("junit.xml"));
     (rows, totals)
 }
@@ -625,12 +627,17 @@ fn french_names_and_messages_in_every_format() {
             "summary.md",
             &[title.as_str(), first_line, "scénario", "correction :"],
         ),
-        (
-            "annotations.txt",
-            &[title.as_str(), first_line, "correction :", "Note :"],
-        ),
+        ("-", &[title.as_str(), first_line, "correction :", "Note :"]),
     ] {
-        let text = fr.read(file);
+        // `-`: the annotations, on standard output.
+        let read = |run: &Run| {
+            if file == "-" {
+                run.stdout.clone()
+            } else {
+                run.read(file)
+            }
+        };
+        let text = read(&fr);
         // JSON escapes quotes and non-ASCII may be escaped: compare decoded text.
         let text = if file.ends_with(".json") {
             let v: Value = serde_json::from_str(&text).unwrap();
@@ -649,7 +656,7 @@ fn french_names_and_messages_in_every_format() {
         for w in words {
             assert!(text.contains(w), "{file} lacks {w:?}:\n{text}");
         }
-        let en_text = en.read(file);
+        let en_text = read(&en);
         assert!(
             !en_text.contains(&title),
             "{file} in English shows the French title"
@@ -665,6 +672,27 @@ fn flatten(v: &Value) -> String {
         Value::Object(o) => o.values().map(flatten).collect(),
         _ => String::new(),
     }
+}
+
+#[test]
+fn annotations_asked_for_in_actions_come_once() {
+    let out = grade()
+        .args([
+            "--server",
+            &fixture("q1/split_line.py"),
+            "-s",
+            "q1.server.split-line",
+        ])
+        .args(["--format", "github"])
+        .env("GITHUB_ACTIONS", "true")
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(from_annotations(&stdout).len(), 1, "{stdout}");
+    assert_eq!(stdout.matches("::notice").count(), 1, "{stdout}");
+    assert!(!String::from_utf8(out.stderr).unwrap().contains("::error"));
 }
 
 #[test]
