@@ -3,9 +3,11 @@
 //! Pipeline: scenario file → Scenario → runner drives a World → Transcript →
 //! Verdict → Reporter. `run` is the only place that wires the stages.
 
+pub mod ci;
 pub mod cli;
 pub mod demo;
 pub mod expect;
+pub mod points;
 pub mod report;
 pub mod runner;
 pub mod scenario;
@@ -81,6 +83,12 @@ pub struct Config {
     pub scenario_dir: Option<PathBuf>,
     pub format: String,
     pub output: Option<PathBuf>,
+    /// `--report FORMAT=FILE`: more reports of the same run.
+    pub reports: Vec<(String, PathBuf)>,
+    /// `--points FILE`: points overriding the scenario files'.
+    pub points: Option<PathBuf>,
+    /// `--hidden GLOB`: scenarios whose details show after the due date.
+    pub hidden: Vec<String>,
     pub lang: Lang,
     pub jobs: usize,
     pub timeout_scale: f64,
@@ -115,7 +123,8 @@ pub fn run(args: cli::Args) -> Result<u8, Error> {
         }
         Some(cli::Command::List { ref questions }) => {
             let qs = cli::questions(questions)?;
-            let all = scenario::load_catalogue(args.scenario_dir.as_deref())?;
+            let mut all = scenario::load_catalogue(args.scenario_dir.as_deref())?;
+            apply_points(args.points.as_deref(), &mut all)?;
             let lang = cli::lang(&args.lang)?;
             let mut out = std::io::stdout().lock();
             for s in all
@@ -126,8 +135,56 @@ pub fn run(args: cli::Args) -> Result<u8, Error> {
             }
             Ok(exit::PASS)
         }
+        Some(cli::Command::Ci(c)) => {
+            let opts = cli::ci_options(c, &args.lang)?;
+            if opts.repo.is_none() && opts.target != ci::Target::Gradescope {
+                eprintln!(
+                    "grade: no --repo given: replace {} with the course's repository",
+                    ci::REPO_PLACEHOLDER
+                );
+            }
+            ci::run(&opts, &mut std::io::stdout().lock()).map_err(|e| match e {
+                ci::CiError::Exists(_) => Error::Usage(e.to_string()),
+                ci::CiError::Write { .. } => Error::Environment(e.to_string()),
+            })?;
+            Ok(exit::PASS)
+        }
         None => grade(cli::config(args)?),
     }
+}
+
+/// `--points FILE` over the whole catalogue (every entry must match some scenario).
+fn apply_points(file: Option<&std::path::Path>, all: &mut [Scenario]) -> Result<(), Error> {
+    let Some(file) = file else { return Ok(()) };
+    points::load(file)
+        .and_then(|p| p.apply(all))
+        .map_err(|e| Error::Usage(e.to_string()))
+}
+
+/// Writes one report to `path` (`-` or none: standard output).
+fn write_report(
+    reporter: &dyn report::Reporter,
+    rep: &Report,
+    path: Option<&std::path::Path>,
+) -> Result<(), Error> {
+    match path.filter(|p| p.as_os_str() != "-") {
+        Some(path) => {
+            let mut f = std::fs::File::create(path)
+                .map_err(|e| Error::Environment(format!("cannot write {}: {e}", path.display())))?;
+            if rep.color {
+                // Colour codes belong on a terminal, not in a file.
+                let plain = Report {
+                    color: false,
+                    ..rep.clone()
+                };
+                reporter.write(&plain, &mut f)?;
+            } else {
+                reporter.write(rep, &mut f)?;
+            }
+        }
+        None => reporter.write(rep, &mut std::io::stdout().lock())?,
+    }
+    Ok(())
 }
 
 /// Which scenarios a run grades, and with which programs.
@@ -176,7 +233,8 @@ fn grade(cfg: Config) -> Result<u8, Error> {
             report::FORMATS.join(", ")
         )));
     };
-    let all = scenario::load_catalogue(cfg.scenario_dir.as_deref())?;
+    let mut all = scenario::load_catalogue(cfg.scenario_dir.as_deref())?;
+    apply_points(cfg.points.as_deref(), &mut all)?;
     let scenarios = select(all, &cfg);
     if scenarios.is_empty() {
         return Err(Error::Usage(
@@ -300,14 +358,30 @@ fn grade(cfg: Config) -> Result<u8, Error> {
         color: color_ok && to_terminal,
         isolation_note,
         wall: start.elapsed(),
+        hidden: cfg.hidden.clone(),
     };
-    match &cfg.output {
-        Some(path) => {
-            let mut f = std::fs::File::create(path)
-                .map_err(|e| Error::Environment(format!("cannot write {}: {e}", path.display())))?;
-            reporter.write(&rep, &mut f)?;
+    write_report(&*reporter, &rep, cfg.output.as_deref())?;
+    for (format, path) in &cfg.reports {
+        if let Some(r) = report::by_name(format) {
+            write_report(&*r, &rep, Some(path))?;
         }
-        None => reporter.write(&rep, &mut std::io::stdout().lock())?,
+    }
+    // Annotations go with the human report on standard output, never into
+    // a machine report written there.
+    let to_stdout = |p: Option<&std::path::Path>| p.is_none_or(|p| p.as_os_str() == "-");
+    let stdout_is_machine = (to_stdout(cfg.output.as_deref()) && cfg.format != "human")
+        || cfg
+            .reports
+            .iter()
+            .any(|(f, p)| to_stdout(Some(p)) && f != "human");
+    let github_asked = cfg.format == "github" || cfg.reports.iter().any(|(f, _)| f == "github");
+    if github_asked {
+        // Already written where asked: not twice.
+        report::github::in_actions(&rep, &mut std::io::sink())?;
+    } else if stdout_is_machine {
+        report::github::in_actions(&rep, &mut std::io::stderr().lock())?;
+    } else {
+        report::github::in_actions(&rep, &mut std::io::stdout().lock())?;
     }
     Ok(
         if rep
