@@ -398,7 +398,14 @@ impl World<'_> {
         if p.master.is_none() {
             return;
         }
-        self.typed_at = procfs::timeslices(&self.world_procs());
+        // Only the program typed into receives the input.
+        let target: Vec<procfs::Proc> = self
+            .progs
+            .iter()
+            .filter(|p| p.actor == actor)
+            .flat_map(Prog::procs)
+            .collect();
+        self.typed_at = procfs::timeslices(&target);
         let Some(p) = self.prog_mut(actor) else {
             return;
         };

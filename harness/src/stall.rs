@@ -138,8 +138,8 @@ pub fn stalled(
                 format!("{qui}, alors que la ligne du pair attend sans être lue : il veut parler alors qu'il doit recevoir"),
             ),
             t(
-                "follow the cycle of the sheet: the server waits for the client's line, prints it, then reads the keyboard",
-                "suivez le cycle de la fiche : le serveur attend la ligne du client, l'affiche, puis lit le clavier",
+                "follow the cycle of the sheet: after sending a line, wait for the other side's line and print it before reading the keyboard again",
+                "suivez le cycle de la fiche : après avoir envoyé une ligne, attendez la ligne de l'autre côté et affichez-la avant de relire le clavier",
             ),
         )),
         (Question::Q4, true) if all_recv => Some(half_duplex(

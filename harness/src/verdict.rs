@@ -79,7 +79,7 @@ pub fn judge(s: &Scenario, tr: &Transcript) -> Verdict {
             continue;
         }
         let Some(from) = tr.step_start(i) else {
-            return fail(diagnose(s, tr, i, teardown), Some(i));
+            return fail(blame(s, tr, i, diagnose(s, tr, i, teardown)), Some(i));
         };
         let to = tr.step_start(i + 1).unwrap_or(teardown);
         let actor = expect::actor_of(s.step_side(i));
@@ -106,7 +106,7 @@ pub fn judge(s: &Scenario, tr: &Transcript) -> Verdict {
             _ => expect::met(s, tr, i, to),
         };
         if !ok {
-            return fail(diagnose(s, tr, i, teardown), Some(i));
+            return fail(blame(s, tr, i, diagnose(s, tr, i, teardown)), Some(i));
         }
     }
     Verdict {
@@ -837,6 +837,68 @@ fn diagnose(s: &Scenario, tr: &Transcript, i: usize, teardown: usize) -> Diagnos
     }
 }
 
+/// Pair scenarios: which program failed, named at the head of the message
+/// (`client: …`). A line typed on one side and not printed on the other is
+/// the sender's fault when it never crossed the wire, else the printer's.
+fn blame(s: &Scenario, tr: &Transcript, i: usize, mut d: Diagnosis) -> Diagnosis {
+    if s.role != crate::scenario::Role::Pair || d.code == "environment" {
+        return d;
+    }
+    // A deadlock before any line crossed: both started by receiving, both
+    // at fault. After some turns: one side did not send in its turn.
+    let crossed = tr
+        .entries
+        .iter()
+        .any(|e| matches!(e.event, Event::Relayed(_)));
+    if d.code == "deadlock" {
+        if !crossed {
+            return d;
+        }
+        let views = stall::snapshot(tr, 0, tr.entries.len());
+        let (en, fr) = (
+            views.and_then(stall::deadlock_cycle).unwrap_or_default(),
+            views.and_then(stall::deadlock_cycle_fr).unwrap_or_default(),
+        );
+        d.message = t(
+            format!("{en}: deadlock — both wait to receive, nobody sends its turn"),
+            format!("{fr} : interblocage — les deux attendent de recevoir, personne n'envoie à son tour"),
+        );
+        d.hint = t(
+            "after printing the other side's line, read the keyboard and send: one line each way per turn",
+            "après avoir affiché la ligne de l'autre côté, lisez le clavier et envoyez : une ligne dans chaque sens par tour",
+        );
+    }
+    let side = expect::actor_of(s.step_side(i));
+    let culprit = match &s.steps[i].action {
+        Action::ExpectPrinted(expected) if tr.isolated => {
+            let other = if side == Actor::Server {
+                Actor::Client
+            } else {
+                Actor::Server
+            };
+            let from = expect::window_start(s, tr, i);
+            let to = tr.step_start(i + 1).unwrap_or(tr.entries.len());
+            let crossed = sent_text(tr, other, from, to);
+            if expected.iter().all(|e| crossed.contains(e.as_str())) {
+                side
+            } else {
+                other
+            }
+        }
+        Action::ExpectPrinted(_) => return d,
+        _ => side,
+    };
+    let (en, fr) = match culprit {
+        Actor::Server => ("server", "serveur"),
+        _ => ("client", "client"),
+    };
+    d.message = t(
+        format!("{en}: {}", d.message.en),
+        format!("{fr} : {}", d.message.fr),
+    );
+    d
+}
+
 /// What `actor` sent in entries `from..to` (to the peer or over the relay).
 fn sent_text(tr: &Transcript, actor: Actor, from: usize, to: usize) -> String {
     let mut b = Vec::new();
@@ -891,11 +953,11 @@ fn pair_sender_failed(
         "missing-line",
         t(
             format!(
-                "the {name} never sent `{}`: it did not cross the wire",
+                "never sent `{}`: it did not cross the wire",
                 short(&missing)
             ),
             format!(
-                "le {nom} n'a jamais envoyé `{}` : elle n'a pas traversé le réseau",
+                "n'a jamais envoyé `{}` : elle n'a pas traversé le réseau",
                 short(&missing)
             ),
         ),

@@ -224,16 +224,14 @@ pub const TCP_LISTEN: u8 = 0x0A;
 pub const TCP_CLOSE_WAIT: u8 = 0x08;
 
 impl TcpSocket {
-    /// Nothing waits on this socket for its program to read or the kernel
-    /// to send. A listener's `rx_queue` counts connections not yet accepted
-    /// (no reason to wake anyone); after the peer's FIN, `rx_queue` counts
-    /// the FIN as one byte.
+    /// Nothing is in flight on this socket: no byte sent and not yet
+    /// acknowledged. Bytes waiting in a receive queue do not count: loopback
+    /// delivers them (and wakes a reader asleep on them) before the sender's
+    /// call returns, so once every process sleeps, bytes left in a queue are
+    /// bytes nobody is reading — a program asleep on its keyboard with the
+    /// peer's line unread is stuck, not busy.
     pub fn idle(&self) -> bool {
-        match self.state {
-            TCP_LISTEN => true,
-            TCP_CLOSE_WAIT => self.tx_queue == 0 && self.rx_queue <= 1,
-            _ => self.tx_queue == 0 && self.rx_queue == 0,
-        }
+        self.state == TCP_LISTEN || self.tx_queue == 0
     }
 }
 pub const TCP_SYN_SENT: u8 = 0x02;
