@@ -14,6 +14,7 @@
 //! have at most two decimals: every format shows them to two decimals, and
 //! sums of such numbers agree everywhere.
 
+use crate::scenario::load::position;
 use crate::scenario::Scenario;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -184,14 +185,6 @@ impl Points {
         }
         Ok(())
     }
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-fn position(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-    (line, column)
 }
 
 #[cfg(test)]

@@ -218,19 +218,10 @@ impl World<'_> {
                     self.listener = Some(l);
                     true
                 }
-                Err(e) => {
-                    self.push(
-                        Actor::Harness,
-                        Event::StartFailed {
-                            code: "environment",
-                            detail: format!(
-                                "the peer cannot listen on port {}: {e}",
-                                self.cfg.port
-                            ),
-                        },
-                    );
-                    false
-                }
+                Err(e) => self.environment_failed(format!(
+                    "the peer cannot listen on port {}: {e}",
+                    self.cfg.port
+                )),
             },
             Action::Connect => self.connect(within),
             Action::Accept if self.relay.is_some() => self.relay_accept(within),
@@ -874,6 +865,19 @@ impl World<'_> {
                 .all(|s| s.rx_queue == 0)
     }
 
+    /// The grader's own environment failed (judged `error`, never the
+    /// student's fault); the step cannot go on.
+    fn environment_failed(&mut self, detail: String) -> bool {
+        self.push(
+            Actor::Harness,
+            Event::StartFailed {
+                code: "environment",
+                detail,
+            },
+        );
+        false
+    }
+
     /// Puts the harness on the wire: the client will live in a namespace of
     /// its own where the harness listens. Without namespaces the programs
     /// talk directly, and the transcript says the wire was not observed.
@@ -895,16 +899,8 @@ impl World<'_> {
                 });
                 true
             }
-            Err(e) => {
-                self.push(
-                    Actor::Harness,
-                    Event::StartFailed {
-                        code: "environment",
-                        detail: format!("cannot create the client's network namespace: {e}"),
-                    },
-                );
-                false
-            }
+            Err(e) => self
+                .environment_failed(format!("cannot create the client's network namespace: {e}")),
         }
     }
 

@@ -19,7 +19,7 @@
 //! Gradescope's top level has no `max_score` (the assignment sets it), so the
 //! maximum travels in `extra_data`. Texts follow `--lang`.
 
-use super::{display_name, feedback, lang_code, round2, tr, transcript_text, Report, Reporter};
+use super::{display_name, failure_output, lang_code, round2, Report, Reporter};
 use crate::verdict::Status;
 use serde_json::{json, Value};
 use std::io::{self, Write};
@@ -37,12 +37,7 @@ pub fn to_value(r: &Report) -> Value {
             let output = if o.verdict.status == Status::Pass {
                 o.scenario.passes.get(l).to_string()
             } else {
-                format!(
-                    "{}\n{}\n{}",
-                    feedback(o, l),
-                    tr(l, "transcript:", "transcription :"),
-                    transcript_text(o, l, Some(EXCERPT))
-                )
+                failure_output(o, l, EXCERPT)
             };
             let code = o.verdict.diagnosis.as_ref().map(|d| d.code);
             let mut tags = vec![q.name()];

@@ -168,6 +168,17 @@ pub fn feedback(o: &Outcome, lang: Lang) -> String {
 
 /// The transcript as text, one event a line (`t ms  actor  event  text`);
 /// with `last`, only that many final events (a failure's excerpt).
+/// A failure's feedback followed by the last `last` transcript events: the
+/// `output` of the grading platforms' formats.
+pub fn failure_output(o: &Outcome, lang: Lang, last: usize) -> String {
+    format!(
+        "{}\n{}\n{}",
+        feedback(o, lang),
+        tr(lang, "transcript:", "transcription :"),
+        transcript_text(o, lang, Some(last))
+    )
+}
+
 pub fn transcript_text(o: &Outcome, lang: Lang, last: Option<usize>) -> String {
     let failed = o.verdict.status != Status::Pass;
     let shown: Vec<_> = o

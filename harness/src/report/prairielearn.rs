@@ -15,7 +15,7 @@
 //! syntax error) is still gradable: every scenario fails with that cause,
 //! and the top-level message repeats it once.
 
-use super::{display_name, feedback, headline, round2, tr, transcript_text, Report, Reporter};
+use super::{display_name, failure_output, headline, round2, Report, Reporter};
 use crate::verdict::Status;
 use serde_json::{json, Value};
 use std::io::{self, Write};
@@ -34,12 +34,7 @@ pub fn to_value(r: &Report) -> Value {
             let output = if o.verdict.status == Status::Pass {
                 String::new()
             } else {
-                format!(
-                    "{}\n{}\n{}",
-                    feedback(o, l),
-                    tr(l, "transcript:", "transcription :"),
-                    transcript_text(o, l, Some(EXCERPT))
-                )
+                failure_output(o, l, EXCERPT)
             };
             json!({
                 "name": display_name(o, l),
