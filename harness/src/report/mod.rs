@@ -4,6 +4,7 @@
 pub mod autolab;
 pub mod github;
 pub mod gradescope;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
@@ -166,8 +167,6 @@ pub fn feedback(o: &Outcome, lang: Lang) -> String {
     out
 }
 
-/// The transcript as text, one event a line (`t ms  actor  event  text`);
-/// with `last`, only that many final events (a failure's excerpt).
 /// A failure's feedback followed by the last `last` transcript events: the
 /// `output` of the grading platforms' formats.
 pub fn failure_output(o: &Outcome, lang: Lang, last: usize) -> String {
@@ -179,6 +178,8 @@ pub fn failure_output(o: &Outcome, lang: Lang, last: usize) -> String {
     )
 }
 
+/// The transcript as text, one event a line (`t ms  actor  event  text`);
+/// with `last`, only that many final events (a failure's excerpt).
 pub fn transcript_text(o: &Outcome, lang: Lang, last: Option<usize>) -> String {
     let failed = o.verdict.status != Status::Pass;
     let shown: Vec<_> = o
@@ -234,6 +235,7 @@ pub fn by_name(name: &str) -> Option<Box<dyn Reporter>> {
         "tap" => Some(Box::new(tap::Tap)),
         "github" => Some(Box::new(github::Annotations)),
         "markdown" => Some(Box::new(github::Summary)),
+        "html" => Some(Box::new(html::Html)),
         _ => None,
     }
 }
@@ -248,4 +250,5 @@ pub const FORMATS: &[&str] = &[
     "tap",
     "github",
     "markdown",
+    "html",
 ];
