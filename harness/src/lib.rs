@@ -147,6 +147,7 @@ pub fn glob(pattern: &str, text: &str) -> bool {
 }
 
 fn grade(cfg: Config) -> Result<u8, Error> {
+    world::set_up().map_err(|e| Error::Environment(format!("cannot handle signals: {e}")))?;
     let start = Instant::now();
     let Some(reporter) = report::by_name(&cfg.format) else {
         return Err(Error::Usage(format!(
@@ -165,12 +166,7 @@ fn grade(cfg: Config) -> Result<u8, Error> {
     }
     world::reaper::become_subreaper();
     let isolated = world::netns::available();
-    let isolation_note = (!isolated).then(|| {
-        format!(
-            "network namespaces are not available here (run as root, or allow unprivileged user namespaces): scenarios run one at a time on the host's port {}",
-            cfg.port
-        )
-    });
+    let isolation_note = (!isolated).then(|| world::netns::fallback_note(cfg.port));
     let jobs = if isolated { cfg.jobs.max(1) } else { 1 };
 
     // Prepare every program once (compile C, resolve python3) before any
@@ -179,6 +175,7 @@ fn grade(cfg: Config) -> Result<u8, Error> {
         .prefix("grade-build-")
         .tempdir()
         .map_err(|e| Error::Environment(format!("cannot create a build directory: {e}")))?;
+    let _tracked = world::interrupt::track_dir(build.path());
     let prep = |spec: &Option<String>| spec.as_ref().map(|s| prepare(s, cfg.port, build.path()));
     let (server, client) = (prep(&cfg.server), prep(&cfg.client));
     let mut refs = std::collections::HashMap::new();

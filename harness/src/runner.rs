@@ -7,8 +7,9 @@ use crate::expect;
 use crate::scenario::{Action, Scenario, Side};
 use crate::transcript::{Actor, Event, Transcript};
 use crate::world::cgroup::Cgroup;
+use crate::world::limits::{self, Jail, Limits, Offer, OutputCap};
 use crate::world::program::{environment, Prepared};
-use crate::world::{netns, procfs, pty, reaper};
+use crate::world::{interrupt, netns, procfs, pty, reaper};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
@@ -28,7 +29,7 @@ pub struct RunConfig {
     pub isolated: bool,
 }
 
-/// Captured output kept per program; the rest is counted.
+/// A line that never ends is cut here (captured output: `OutputCap`).
 const OUTPUT_CAP: usize = 256 * 1024;
 /// Pause between two /proc samples while waiting.
 const SAMPLE: Duration = Duration::from_millis(1);
@@ -40,12 +41,13 @@ struct Prog {
     pid: i32,
     master: Option<OwnedFd>,
     partial: Vec<u8>,
-    kept: usize,
-    dropped: u64,
+    output: OutputCap,
     root_status: Option<reaper::Status>,
     /// Its own cgroup, where the machine allows: all its processes, however
     /// they detach. Without one, its processes are found by /proc scans.
     cg: Option<Cgroup>,
+    /// Its limits (see `world::limits`).
+    jail: Jail,
 }
 
 impl Prog {
@@ -57,7 +59,10 @@ impl Prog {
     fn procs(&self) -> Vec<procfs::Proc> {
         match &self.cg {
             Some(cg) => cg.pids().into_iter().filter_map(procfs::stat).collect(),
-            None => procfs::tree(&[self.pid]),
+            None => match self.jail.pids() {
+                Some(pids) => pids.into_iter().filter_map(procfs::stat).collect(),
+                None => procfs::tree(&[self.pid]),
+            },
         }
     }
 }
@@ -121,6 +126,7 @@ pub fn run(s: &Scenario, cfg: &RunConfig, on_event: &(dyn Fn(&Event) + Sync)) ->
         Ok(d) => d,
         Err(e) => return environment(tr, format!("cannot create a working directory: {e}")),
     };
+    let _tracked = interrupt::track_dir(dir.path());
     let mut w = World {
         cfg,
         t0: Instant::now(),
@@ -269,12 +275,9 @@ impl World<'_> {
             Prepared::Ready { argv, display } => {
                 let env = environment(self.dir.path());
                 let cg = Cgroup::create().ok();
-                match pty::spawn(
-                    &argv,
-                    &env,
-                    self.dir.path(),
-                    cg.as_ref().map(Cgroup::join_fd),
-                ) {
+                let jail = Jail::new(Limits::scaled(self.cfg.timeout_scale), cg.as_ref());
+                let confine = jail.before_exec(cg.as_ref().map(Cgroup::join_fd));
+                match pty::spawn(&argv, &env, self.dir.path(), confine) {
                     Ok(child) => {
                         self.push(
                             actor,
@@ -289,10 +292,10 @@ impl World<'_> {
                             pid: child.pid,
                             master: Some(child.master),
                             partial: Vec::new(),
-                            kept: 0,
-                            dropped: 0,
+                            output: OutputCap::default(),
                             root_status: None,
                             cg,
+                            jail,
                         });
                         true
                     }
@@ -546,14 +549,58 @@ impl World<'_> {
     }
 
     fn printed(&mut self, k: usize, raw: Vec<u8>, newline: bool) {
+        let t = self.now();
         let p = &mut self.progs[k];
-        if p.kept + raw.len() > OUTPUT_CAP {
-            p.dropped += raw.len() as u64 + 1;
-            return;
-        }
-        p.kept += raw.len() + 1;
         let actor = p.actor;
-        self.push(actor, Event::Printed { raw, newline });
+        match p.output.offer(t, raw, newline) {
+            Offer::Keep(raw) => self.push(actor, Event::Printed { raw, newline }),
+            Offer::Over { first, runaway } => {
+                if runaway {
+                    // Far past the cap: stop it rather than read on until
+                    // the deadline.
+                    if let Some(cg) = &p.cg {
+                        cg.kill();
+                    }
+                    let _ = kill(Pid::from_raw(p.pid), Signal::SIGKILL);
+                }
+                if first {
+                    let max = (limits::OUTPUT_HEAD + limits::OUTPUT_TAIL) as u64;
+                    self.push(
+                        actor,
+                        Event::LimitHit {
+                            limit: limits::OUTPUT,
+                            max,
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    /// After the programs ended: the limits they hit, and the tail of
+    /// output that went past the cap (after a count of what was not kept).
+    fn note_limits(&mut self) {
+        for k in 0..self.progs.len() {
+            let p = &mut self.progs[k];
+            let actor = p.actor;
+            let hits = p.jail.hits(p.root_status, self.dir.path());
+            let (dropped, tail) = p.output.finish();
+            for h in hits {
+                let (limit, max) = (h.limit, h.max);
+                self.push(actor, Event::LimitHit { limit, max });
+            }
+            if dropped > 0 {
+                self.push(actor, Event::OutputDropped { bytes: dropped });
+            }
+            for l in tail {
+                let ev = Event::Printed {
+                    raw: l.raw,
+                    newline: l.newline,
+                };
+                (self.on_event)(&ev);
+                self.tr.push(l.t, actor, ev);
+            }
+        }
     }
 
     fn flush_partial(&mut self, k: usize) {
@@ -802,6 +849,7 @@ impl World<'_> {
             self.wait(grace, true, |w| w.all_gone());
         }
         self.kill_all();
+        self.note_limits();
         self.stream = None;
         self.listener = None;
     }
@@ -820,14 +868,15 @@ impl World<'_> {
         }
         let grace = Instant::now() + Duration::from_millis(100);
         let deadline = Instant::now() + Duration::from_secs(5);
-        let mut killed = false;
         loop {
             self.pump(Duration::from_millis(1));
             let left: Vec<i32> = self.live_pids();
             if left.is_empty() {
                 break;
             }
-            if Instant::now() >= grace && !killed {
+            // Again while any is left: without a cgroup.kill, a process
+            // may fork between the listing and the kill.
+            if Instant::now() >= grace {
                 // A cgroup is killed as a whole: a process forking in a
                 // loop cannot outrun it.
                 for p in &self.progs {
@@ -838,7 +887,6 @@ impl World<'_> {
                 for &pid in &left {
                     let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
                 }
-                killed = true;
             }
             if Instant::now() >= deadline {
                 break;

@@ -3,8 +3,19 @@
 //! of them. The runner drives it; it knows nothing of scenarios or verdicts.
 
 pub mod cgroup;
+pub mod interrupt;
+pub mod limits;
 pub mod netns;
 pub mod procfs;
 pub mod program;
 pub mod pty;
 pub mod reaper;
+
+/// Before a grading run, while the process has a single thread: Ctrl-C
+/// and SIGTERM clean up (`interrupt`), and cgroups left by a `grade` that
+/// was killed outright are removed (`cgroup::remove_stale`).
+pub fn set_up() -> std::io::Result<()> {
+    interrupt::install()?;
+    cgroup::remove_stale();
+    Ok(())
+}

@@ -34,6 +34,14 @@ pub fn available() -> bool {
         .unwrap_or(false)
 }
 
+/// What the report says once when scenarios cannot have namespaces.
+pub fn fallback_note(port: u16) -> String {
+    format!(
+        "network namespaces are not available here: scenarios run one at a time on the host's port {port}; \
+         for private ports and parallel runs, run grade as root (sudo grade …)"
+    )
+}
+
 fn loopback_up() -> io::Result<()> {
     // SAFETY: plain socket/ioctl calls on a zeroed ifreq we own; the fd is closed below.
     unsafe {

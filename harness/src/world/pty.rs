@@ -6,7 +6,7 @@ use nix::fcntl::{fcntl, FcntlArg, FdFlag, OFlag};
 use nix::pty::openpty;
 use nix::sys::termios::{tcgetattr, tcsetattr, LocalFlags, OutputFlags, SetArg};
 use std::io;
-use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -19,13 +19,13 @@ pub struct PtyChild {
 }
 
 /// Starts `argv` on a new pseudo-terminal, as a session leader, with exactly
-/// the environment `env`, in `cwd`; in the cgroup whose `cgroup.procs` is
-/// open as `cgroup`, if given, before it runs anything of its own.
+/// the environment `env`, in `cwd`; `confine` runs in the child before
+/// anything of its own (joins its cgroups, sets its limits: see `limits`).
 pub fn spawn(
     argv: &[String],
     env: &[(String, String)],
     cwd: &Path,
-    cgroup: Option<RawFd>,
+    mut confine: impl FnMut() -> io::Result<()> + Send + Sync + 'static,
 ) -> io::Result<PtyChild> {
     let pty = openpty(None, None).map_err(io::Error::from)?;
     // No echo: what the program prints is what it printed, not what we typed.
@@ -54,13 +54,11 @@ pub fn spawn(
         .stdin(Stdio::from(pty.slave.try_clone()?))
         .stdout(Stdio::from(pty.slave.try_clone()?))
         .stderr(Stdio::from(pty.slave));
-    // SAFETY: only async-signal-safe calls (write, setsid, ioctl, signal
-    // reset) between fork and exec.
+    // SAFETY: only async-signal-safe calls (write, setrlimit, setsid,
+    // ioctl, signal reset) between fork and exec; `confine` promises as much.
     unsafe {
         cmd.pre_exec(move || {
-            if let Some(fd) = cgroup {
-                super::cgroup::join(fd)?;
-            }
+            confine()?;
             if libc::setsid() < 0 {
                 return Err(io::Error::last_os_error());
             }
