@@ -86,7 +86,10 @@ pub fn spawn(
     })
 }
 
-/// Reads what is available on a non-blocking master. `Ok(None)`: the program
+/// Most bytes one `read_available` takes.
+const READ_BUDGET: usize = 64 * 1024;
+
+/// Reads what is available on a non-blocking master (up to `READ_BUDGET`). `Ok(None)`: the program
 /// side of the terminal is closed (every process closed it or ended).
 pub fn read_available(master: &OwnedFd, buf: &mut Vec<u8>) -> io::Result<Option<usize>> {
     let mut chunk = [0u8; 16384];
@@ -97,6 +100,11 @@ pub fn read_available(master: &OwnedFd, buf: &mut Vec<u8>) -> io::Result<Option<
             Ok(n) => {
                 buf.extend_from_slice(&chunk[..n]);
                 total += n;
+                // A program that prints as fast as we read would keep us
+                // here: return, the poll loop comes back for the rest.
+                if total >= READ_BUDGET {
+                    return Ok(Some(total));
+                }
             }
             Err(nix::errno::Errno::EAGAIN) => return Ok(Some(total)),
             Err(nix::errno::Errno::EINTR) => continue,
