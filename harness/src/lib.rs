@@ -236,6 +236,7 @@ fn grade(cfg: Config) -> Result<u8, Error> {
             });
         }
     });
+    world::interrupt::settle();
     if progress {
         eprint!("\r\x1b[2K");
     }

@@ -305,10 +305,52 @@ fn wait_bounded(mut child: std::process::Child, within: Duration) -> Option<i32>
 #[test]
 fn ctrl_c_on_grade_kills_every_program_and_removes_its_cgroups() {
     let dir = tempfile::tempdir().unwrap();
-    let fifo = dir.path().join("ready");
+    let (child, marker, ready) = start_fork_bomb(dir.path());
+    let pid = child.id() as i32;
+    if !ready {
+        wait_bounded(child, Duration::ZERO);
+        panic!("the fork bomb never said it was ready");
+    }
+    // SAFETY: kill(2) on our own child.
+    unsafe {
+        libc::kill(pid, libc::SIGINT);
+    }
+    assert_eq!(wait_bounded(child, Duration::from_secs(30)), Some(130));
+    let left = processes_with(&marker);
+    assert!(left.is_empty(), "left running after Ctrl-C:\n{left:#?}");
+    assert_eq!(cgroups_of(pid), Vec::<PathBuf>::new());
+}
+
+/// The cgroups `grade` number `pid` created, in every hierarchy in use.
+fn cgroups_of(pid: i32) -> Vec<PathBuf> {
+    use grade::world::cgroup::{base, Hierarchy};
+    let prefix = format!("grade-{pid}-");
+    let mut found = Vec::new();
+    for h in [
+        Hierarchy::Unified,
+        Hierarchy::V1("pids"),
+        Hierarchy::V1("memory"),
+    ] {
+        let Some(b) = base(h) else { continue };
+        found.extend(
+            std::fs::read_dir(b)
+                .unwrap()
+                .flatten()
+                .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+                .map(|e| e.path()),
+        );
+    }
+    found
+}
+
+/// Starts `grade` on the fork bomb, whose processes say "ready" on a FIFO
+/// once started; returns grade, the marker of the bomb's processes, and
+/// whether it said ready within the safety net.
+fn start_fork_bomb(fifo_dir: &Path) -> (std::process::Child, String, bool) {
+    let fifo = fifo_dir.join("ready");
     nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
     let marker = unique("grade-hostile");
-    // Deadlines stretched: grade is surely mid-scenario when interrupted.
+    // Deadlines stretched: grade is surely mid-scenario when it is stopped.
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_grade"))
         .arg("--server")
         .arg(format!(
@@ -320,38 +362,33 @@ fn ctrl_c_on_grade_kills_every_program_and_removes_its_cgroups() {
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
+    let ready = wait_ready(&fifo, Duration::from_secs(30));
+    (child, marker, ready)
+}
+
+#[test]
+fn the_cgroups_of_a_killed_grade_are_removed_by_the_next_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (child, marker, ready) = start_fork_bomb(dir.path());
     let pid = child.id() as i32;
-    if !wait_ready(&fifo, Duration::from_secs(30)) {
-        wait_bounded(child, Duration::ZERO);
-        panic!("the fork bomb never said it was ready");
-    }
-    assert!(!processes_with(&marker).is_empty());
-    // SAFETY: kill(2) on our own child.
+    // SAFETY: kill(2) on our own child: SIGKILL, no chance to clean up.
     unsafe {
-        libc::kill(pid, libc::SIGINT);
+        libc::kill(pid, libc::SIGKILL);
     }
-    assert_eq!(wait_bounded(child, Duration::from_secs(30)), Some(130));
+    wait_bounded(child, Duration::from_secs(30));
+    assert!(ready, "the fork bomb never said it was ready");
+    // Its processes and cgroups are left now — unless a grade started by
+    // another test already removed them: any grading run starts by
+    // removing what dead runs left.
+    Command::cargo_bin("grade")
+        .unwrap()
+        .args(["--reference", "-s", "q1.server.listens"])
+        .timeout(SAFETY)
+        .assert()
+        .code(0);
+    assert_eq!(cgroups_of(pid), Vec::<PathBuf>::new());
     let left = processes_with(&marker);
-    assert!(left.is_empty(), "left running after Ctrl-C:\n{left:#?}");
-    use grade::world::cgroup::{base, Hierarchy};
-    for h in [
-        Hierarchy::Unified,
-        Hierarchy::V1("pids"),
-        Hierarchy::V1("memory"),
-    ] {
-        let Some(b) = base(h) else { continue };
-        let prefix = format!("grade-{pid}-");
-        let stale: Vec<_> = std::fs::read_dir(b)
-            .unwrap()
-            .flatten()
-            .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
-            .collect();
-        assert!(
-            stale.is_empty(),
-            "cgroups left in {}: {stale:?}",
-            b.display()
-        );
-    }
+    assert!(left.is_empty(), "left running:\n{left:#?}");
 }
 
 #[test]

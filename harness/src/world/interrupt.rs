@@ -12,14 +12,18 @@
 use super::cgroup;
 use nix::sys::signal::{SigSet, Signal};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 /// Exit status of an interrupted `grade` (128 + SIGINT, as a shell shows it).
-pub const INTERRUPTED: i32 = 130;
+pub const EXIT_STATUS: i32 = 130;
 
 /// Directories to remove if interrupted (the scenarios' working
 /// directories; normally removed when their `TempDir` drops).
 static DIRS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Set by the signal thread before it cleans up.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// Installs the signal thread. Call before any other thread starts: threads
 /// inherit the mask that leaves the signals to it. (Programs started later
@@ -34,11 +38,23 @@ pub fn install() -> std::io::Result<()> {
         .name("grade-signals".into())
         .spawn(move || {
             if set.wait().is_ok() {
+                INTERRUPTED.store(true, Ordering::SeqCst);
                 clean_up();
-                std::process::exit(INTERRUPTED);
+                std::process::exit(EXIT_STATUS);
             }
         })?;
     Ok(())
+}
+
+/// Called once the scenarios are over, before reporting: if `grade` was
+/// interrupted, the scenarios ended because their programs were killed;
+/// no report then, the signal thread ends the process (status 130).
+pub fn settle() {
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        loop {
+            std::thread::park();
+        }
+    }
 }
 
 /// What an interrupted `grade` leaves behind: nothing of its own.
