@@ -400,6 +400,11 @@ impl World<'_> {
     /// Every live process of every program.
     fn world_procs(&self) -> Vec<procfs::Proc> {
         let mut all: Vec<procfs::Proc> = self.progs.iter().flat_map(Prog::procs).collect();
+        // Without a cgroup, what left its session and lost its parent is
+        // still in the scenario's network namespace.
+        if self.tr.isolated && self.progs.iter().any(|p| p.cg.is_none()) {
+            all.extend(netns::processes_here().into_iter().filter_map(procfs::stat));
+        }
         all.sort_by_key(|p| p.pid);
         all.dedup_by_key(|p| p.pid);
         all

@@ -11,10 +11,13 @@ pub mod program;
 pub mod pty;
 pub mod reaper;
 
-/// Before a grading run, while the process has a single thread: Ctrl-C
-/// and SIGTERM clean up (`interrupt`), and cgroups left by a `grade` that
-/// was killed outright are removed (`cgroup::remove_stale`).
+/// Before a grading run, while the process has a single thread: as an
+/// ordinary user, a user namespace where network namespaces may be made
+/// (`netns::enter_user_namespace`; refused: scenarios run on the host);
+/// Ctrl-C and SIGTERM clean up (`interrupt`); cgroups left by a `grade`
+/// that was killed outright are removed (`cgroup::remove_stale`).
 pub fn set_up() -> std::io::Result<()> {
+    let _ = netns::enter_user_namespace();
     interrupt::install()?;
     cgroup::remove_stale();
     Ok(())
