@@ -392,6 +392,47 @@ fn the_cgroups_of_a_killed_grade_are_removed_by_the_next_one() {
 }
 
 #[test]
+fn as_an_ordinary_user_scenarios_are_isolated_and_an_escapee_is_reaped() {
+    // Without cgroups (not writable by an ordinary user), the processes of
+    // a scenario are found by its network namespace, in a user namespace.
+    if !nix::unistd::geteuid().is_root() {
+        eprintln!("not root: cannot switch to another user here: skipped");
+        return;
+    }
+    let marker = unique("grade-hostile");
+    let out = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_grade"))
+        .arg("--server")
+        .arg(format!(
+            "python3 '{}' {marker}",
+            fixture("double_fork.py").display()
+        ))
+        .args(["-s", "q1.server.listens", "--format", "json"])
+        .current_dir(std::env::temp_dir())
+        .output();
+    let Ok(out) = out else {
+        eprintln!("no setpriv here: skipped");
+        return;
+    };
+    let left = processes_with(&marker);
+    assert!(left.is_empty(), "left running:\n{left:#?}");
+    let Ok(report) = serde_json::from_slice::<serde_json::Value>(&out.stdout) else {
+        eprintln!(
+            "grade cannot run as nobody here (files not readable?): skipped: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return;
+    };
+    if report["isolated"] != true {
+        eprintln!("no unprivileged user namespaces here: skipped");
+        return;
+    }
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(report["scenarios"][0]["diagnosis"]["code"], "crashed");
+}
+
+#[test]
 fn two_reference_runs_at_once_pass_while_the_host_8080_is_taken() {
     // Whoever holds it (this test or another program), the host's 8080 is
     // taken; each scenario has a namespace, and a port 8080, of its own.
