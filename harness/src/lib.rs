@@ -172,7 +172,7 @@ fn grade(cfg: Config) -> Result<u8, Error> {
     // Prepare every program once (compile C, resolve python3) before any
     // scenario runs: the reaper must not race with these short-lived children.
     let build = tempfile::Builder::new()
-        .prefix("grade-build-")
+        .prefix(&world::interrupt::scratch_prefix("grade-build"))
         .tempdir()
         .map_err(|e| Error::Environment(format!("cannot create a build directory: {e}")))?;
     let _tracked = world::interrupt::track_dir(build.path());

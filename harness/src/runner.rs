@@ -122,7 +122,10 @@ pub fn run(s: &Scenario, cfg: &RunConfig, on_event: &(dyn Fn(&Event) + Sync)) ->
             return environment(tr, format!("cannot create a network namespace: {e}"));
         }
     }
-    let dir = match tempfile::Builder::new().prefix("grade-").tempdir() {
+    let dir = match tempfile::Builder::new()
+        .prefix(&interrupt::scratch_prefix("grade"))
+        .tempdir()
+    {
         Ok(d) => d,
         Err(e) => return environment(tr, format!("cannot create a working directory: {e}")),
     };

@@ -319,6 +319,7 @@ fn ctrl_c_on_grade_kills_every_program_and_removes_its_cgroups() {
     let left = processes_with(&marker);
     assert!(left.is_empty(), "left running after Ctrl-C:\n{left:#?}");
     assert_eq!(cgroups_of(pid), Vec::<PathBuf>::new());
+    assert_eq!(scratch_of(pid), Vec::<PathBuf>::new());
 }
 
 /// The cgroups `grade` number `pid` created, in every hierarchy in use.
@@ -366,8 +367,21 @@ fn start_fork_bomb(fifo_dir: &Path) -> (std::process::Child, String, bool) {
     (child, marker, ready)
 }
 
+/// Scratch directories (working, build) of `grade` number `pid`.
+fn scratch_of(pid: i32) -> Vec<PathBuf> {
+    std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            let n = e.file_name().to_string_lossy().into_owned();
+            n.starts_with(&format!("grade-{pid}-")) || n.starts_with(&format!("grade-build-{pid}-"))
+        })
+        .map(|e| e.path())
+        .collect()
+}
+
 #[test]
-fn the_cgroups_of_a_killed_grade_are_removed_by_the_next_one() {
+fn what_a_killed_grade_leaves_is_removed_by_the_next_one() {
     let dir = tempfile::tempdir().unwrap();
     let (child, marker, ready) = start_fork_bomb(dir.path());
     let pid = child.id() as i32;
@@ -387,6 +401,7 @@ fn the_cgroups_of_a_killed_grade_are_removed_by_the_next_one() {
         .assert()
         .code(0);
     assert_eq!(cgroups_of(pid), Vec::<PathBuf>::new());
+    assert_eq!(scratch_of(pid), Vec::<PathBuf>::new());
     let left = processes_with(&marker);
     assert!(left.is_empty(), "left running:\n{left:#?}");
 }

@@ -304,11 +304,14 @@ pub fn remove_stale() -> usize {
     removed
 }
 
-/// The pid of the `grade` that created a cgroup, from its name
-/// (`grade-PID-N` or `grade-probe-PID`).
-fn owner_pid(name: &str) -> Option<i32> {
+/// The pid of the `grade` that created a cgroup or a scratch directory,
+/// from its name (`grade-PID-N`, `grade-probe-PID`, `grade-build-PID-…`).
+pub(crate) fn owner_pid(name: &str) -> Option<i32> {
     let rest = name.strip_prefix("grade-")?;
-    let rest = rest.strip_prefix("probe-").unwrap_or(rest);
+    let rest = rest
+        .strip_prefix("probe-")
+        .or_else(|| rest.strip_prefix("build-"))
+        .unwrap_or(rest);
     rest.split('-').next()?.parse().ok()
 }
 
@@ -334,6 +337,8 @@ mod tests {
         assert_eq!(owner_pid("grade-probe-77"), Some(77));
         assert_eq!(owner_pid("user.slice"), None);
         assert_eq!(owner_pid("grade-x-1"), None);
+        assert_eq!(owner_pid("grade-build-9-Xa1b2c"), Some(9));
+        assert_eq!(owner_pid("grade-0oYWNr"), None);
     }
 
     /// Starts `sh -c script` in the given cgroups; waits until `n`

@@ -57,6 +57,36 @@ pub fn settle() {
     }
 }
 
+/// Prefix of a scratch directory (`grade-PID-…`): the pid tells the next
+/// `grade` whether the directory's owner still runs (`remove_stale_dirs`).
+pub fn scratch_prefix(kind: &str) -> String {
+    format!("{kind}-{}-", std::process::id())
+}
+
+/// Removes the scratch directories of `grade` runs that are gone (killed
+/// outright: no cleanup ran). Returns how many.
+pub fn remove_stale_dirs() -> usize {
+    let tmp = std::env::temp_dir();
+    let Ok(entries) = std::fs::read_dir(&tmp) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(pid) = name.to_str().and_then(cgroup::owner_pid) else {
+            continue;
+        };
+        let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+        if is_dir
+            && !Path::new(&format!("/proc/{pid}")).exists()
+            && std::fs::remove_dir_all(e.path()).is_ok()
+        {
+            removed += 1;
+        }
+    }
+    removed
+}
+
 /// What an interrupted `grade` leaves behind: nothing of its own.
 fn clean_up() {
     cgroup::kill_and_remove_all();

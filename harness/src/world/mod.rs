@@ -15,10 +15,12 @@ pub mod reaper;
 /// ordinary user, a user namespace where network namespaces may be made
 /// (`netns::enter_user_namespace`; refused: scenarios run on the host);
 /// Ctrl-C and SIGTERM clean up (`interrupt`); cgroups left by a `grade`
-/// that was killed outright are removed (`cgroup::remove_stale`).
+/// that was killed outright are removed, and its scratch directories
+/// (`cgroup::remove_stale`, `interrupt::remove_stale_dirs`).
 pub fn set_up() -> std::io::Result<()> {
     let _ = netns::enter_user_namespace();
     interrupt::install()?;
     cgroup::remove_stale();
+    interrupt::remove_stale_dirs();
     Ok(())
 }
