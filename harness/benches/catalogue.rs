@@ -131,4 +131,48 @@ fn main() {
             gm.as_secs_f64() / fm.as_secs_f64()
         );
     }
+
+    // The whole catalogue (q1..q4, pair scenarios and the deadlock demo
+    // included): DESIGN's targets are < 2 s on the reference programs and
+    // < 4 s on Python solutions, on 2 cores.
+    let whole: Vec<(&str, Vec<String>)> = vec![
+        ("reference, all questions", vec!["--reference".into()]),
+        ("Python, all questions", python_args(&fx)),
+    ];
+    println!();
+    println!("{:<28} {:>12} {:>12}", "whole catalogue", "median", "worst");
+    for (name, args) in whole {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (m, w) = stats((0..RUNS).map(|_| grade_any(&args)).collect());
+        println!(
+            "{name:<28} {:>9.1} ms {:>9.1} ms",
+            m.as_secs_f64() * 1e3,
+            w.as_secs_f64() * 1e3
+        );
+    }
+}
+
+/// Correct Python fixtures for every question, graded in one run per
+/// question pair (a server and a client each).
+fn python_args(fx: &Path) -> Vec<String> {
+    let f = |p: &str| fx.join(p).display().to_string();
+    vec![
+        "--server".into(),
+        f("q4/fork_server.py"),
+        "--client".into(),
+        f("q4/fork_client.py"),
+        "-q".into(),
+        "q4".into(),
+    ]
+}
+
+/// Wall time of one `grade` run, whatever its verdicts.
+fn grade_any(args: &[&str]) -> Duration {
+    let t = Instant::now();
+    let _ = Command::new(env!("CARGO_BIN_EXE_grade"))
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    t.elapsed()
 }

@@ -36,6 +36,15 @@ pub struct Args {
     /// Write the report to FILE instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Also write a report in FORMAT to FILE (`-`: standard output); repeatable.
+    #[arg(long = "report", value_name = "FORMAT=FILE")]
+    pub reports: Vec<String>,
+    /// Points per scenario id or glob (TOML), instead of the scenario files'.
+    #[arg(long, value_name = "FILE")]
+    pub points: Option<PathBuf>,
+    /// Scenarios whose details students see only after the due date (Gradescope); repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub hidden: Vec<String>,
     /// Language of every text: en or fr.
     #[arg(long, default_value = "en", global = true)]
     pub lang: String,
@@ -60,8 +69,94 @@ pub enum Command {
         #[arg(short = 'q', long = "question", value_name = "Q")]
         questions: Vec<String>,
     },
+    /// Show a chat for a lecture: both terminals side by side, each
+    /// program's state, and the explanation (deadlock: the cycle, drawn).
+    Demo(DemoArgs),
     /// Run a built-in reference program (q1-server, q2-client, q3-server, q3-client, q4-server, q4-client).
     Reference(ReferenceArgs),
+    /// Print or write CI templates: a GitHub Actions workflow, a GitLab CI job, a Gradescope autograder.
+    Ci(CiArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CiArgs {
+    /// Which template.
+    pub target: crate::ci::Target,
+    /// Write the files under DIR (the repository, or the Gradescope bundle) instead of printing them.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Replace files that exist under DIR.
+    #[arg(long)]
+    pub force: bool,
+    /// The course's repository, from which CI installs grade with cargo.
+    #[arg(long, value_name = "URL")]
+    pub repo: Option<String>,
+    /// The server file in the student's repository (default: serveur.py, with client.py).
+    #[arg(long, value_name = "FILE")]
+    pub server: Option<String>,
+    /// The client file in the student's repository.
+    #[arg(long, value_name = "FILE")]
+    pub client: Option<String>,
+    /// Only these questions; repeatable.
+    #[arg(short = 'q', long = "question", value_name = "Q")]
+    pub questions: Vec<String>,
+    /// Scenarios whose details students see only after the due date (Gradescope); repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub hidden: Vec<String>,
+}
+
+/// Turns `grade ci` arguments into validated options.
+pub fn ci_options(a: CiArgs, lang: &str) -> Result<crate::ci::Options, crate::Error> {
+    Ok(crate::ci::Options {
+        target: a.target,
+        dir: a.dir,
+        force: a.force,
+        repo: a.repo,
+        server: a.server,
+        client: a.client,
+        questions: questions(&a.questions)?,
+        hidden: a.hidden,
+        lang: self::lang(lang)?,
+    })
+}
+
+/// `FORMAT=FILE` of `--report`, the format checked.
+fn report_arg(s: &str) -> Result<(String, PathBuf), crate::Error> {
+    let usage = |m: String| crate::Error::Usage(m);
+    let (format, file) = s.split_once('=').ok_or_else(|| {
+        usage(format!(
+            "--report {s}: expected FORMAT=FILE, e.g. --report junit=report.xml"
+        ))
+    })?;
+    if crate::report::by_name(format).is_none() {
+        return Err(usage(format!(
+            "--report {s}: unknown format `{format}` (one of: {})",
+            crate::report::FORMATS.join(", ")
+        )));
+    }
+    if file.is_empty() {
+        return Err(usage(format!("--report {s}: no file after `=`")));
+    }
+    Ok((format.to_string(), PathBuf::from(file)))
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// deadlock (q3, both start by receiving), alternation (q3) or duplex (q4).
+    pub demo: crate::demo::Demo,
+    /// The server to show (default: the reference program of the demo).
+    #[arg(long, value_name = "PROG")]
+    pub server: Option<String>,
+    /// The client to show.
+    #[arg(long, value_name = "PROG")]
+    pub client: Option<String>,
+    /// Wait for Enter before each step.
+    #[arg(long)]
+    pub interactive: bool,
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    #[arg(long, default_value_t = 1.0, value_name = "F")]
+    pub timeout_scale: f64,
 }
 
 #[derive(Debug, clap::Args)]
@@ -109,6 +204,13 @@ pub fn config(a: Args) -> Result<crate::Config, crate::Error> {
         scenario_dir: a.scenario_dir,
         format: a.format,
         output: a.output,
+        reports: a
+            .reports
+            .iter()
+            .map(|r| report_arg(r))
+            .collect::<Result<_, _>>()?,
+        points: a.points,
+        hidden: a.hidden,
         lang: lang(&a.lang)?,
         jobs,
         timeout_scale: a.timeout_scale,

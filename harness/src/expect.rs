@@ -151,11 +151,38 @@ pub fn received_matches(line: &str, expected: &str) -> bool {
     line.trim_end() == expected
 }
 
+/// What an expectation looks at: one program's terminal, what one program
+/// sends, or the whole world (connections, exits, process checks).
+#[derive(PartialEq)]
+enum Stream {
+    Printed(crate::scenario::Side),
+    Sent(crate::scenario::Side),
+    World,
+}
+
+fn stream(s: &Scenario, j: usize) -> Stream {
+    match s.steps[j].action {
+        Action::ExpectPrinted(_) => Stream::Printed(s.step_side(j)),
+        Action::ExpectReceived(_) | Action::ExpectSilent => Stream::Sent(s.step_side(j)),
+        _ => Stream::World,
+    }
+}
+
 /// Where the window of step `i` opens: right after the previous expectation
-/// (so the sends and typing that lead to this check are inside it).
+/// on the same stream, or on the whole world (so the sends and typing that
+/// lead to this check are inside it, and so are lines that arrived while
+/// an expectation on another stream was waited for).
 pub fn window_start(s: &Scenario, t: &Transcript, i: usize) -> usize {
+    let mine = stream(s, i);
     let mut j = i;
-    while j > 0 && !s.steps[j - 1].action.is_expectation() {
+    while j > 0 {
+        let prev = j - 1;
+        if s.steps[prev].action.is_expectation() {
+            let other = stream(s, prev);
+            if other == Stream::World || other == mine || mine == Stream::World {
+                break;
+            }
+        }
         j -= 1;
     }
     t.step_start(j).unwrap_or(t.entries.len())
@@ -165,7 +192,7 @@ pub fn window_start(s: &Scenario, t: &Transcript, i: usize) -> usize {
 /// (entries index). Steps that are not checks are always met.
 pub fn met(s: &Scenario, t: &Transcript, i: usize, to: usize) -> bool {
     let from = window_start(s, t, i);
-    let actor = side_actor(s);
+    let actor = actor_of(s.step_side(i));
     match &s.steps[i].action {
         Action::ExpectPrinted(lines) => {
             in_order(&printed_lines(t, actor, from, to), lines, line_matches)
@@ -176,8 +203,25 @@ pub fn met(s: &Scenario, t: &Transcript, i: usize, to: usize) -> bool {
         Action::Connect | Action::Accept => t.entries[from..to.min(t.entries.len())]
             .iter()
             .any(|e| matches!(e.event, Event::Connected { .. })),
+        Action::ExpectClosed => t.entries[from..to.min(t.entries.len())].iter().any(|e| {
+            e.event == Event::PeerSawClose || (e.actor == actor && e.event == Event::RelayClosed)
+        }),
         _ => true,
     }
+}
+
+/// Whether the program of step `i` sent anything in the step's window (to
+/// the harness's peer, or through the relay to the other program).
+pub fn sent_in(s: &Scenario, t: &Transcript, i: usize, to: usize) -> bool {
+    let from = window_start(s, t, i);
+    let actor = actor_of(s.step_side(i));
+    t.entries[from.min(t.entries.len())..to.min(t.entries.len())]
+        .iter()
+        .any(|e| match &e.event {
+            Event::Received(b) => !b.is_empty(),
+            Event::Relayed(b) => e.actor == actor && !b.is_empty(),
+            _ => false,
+        })
 }
 
 /// The transcript actor of the program a scenario drives.

@@ -3,11 +3,15 @@
 //! Pipeline: scenario file → Scenario → runner drives a World → Transcript →
 //! Verdict → Reporter. `run` is the only place that wires the stages.
 
+pub mod ci;
 pub mod cli;
+pub mod demo;
 pub mod expect;
+pub mod points;
 pub mod report;
 pub mod runner;
 pub mod scenario;
+pub mod stall;
 pub mod transcript;
 pub mod verdict;
 pub mod world;
@@ -79,6 +83,12 @@ pub struct Config {
     pub scenario_dir: Option<PathBuf>,
     pub format: String,
     pub output: Option<PathBuf>,
+    /// `--report FORMAT=FILE`: more reports of the same run.
+    pub reports: Vec<(String, PathBuf)>,
+    /// `--points FILE`: points overriding the scenario files'.
+    pub points: Option<PathBuf>,
+    /// `--hidden GLOB`: scenarios whose details show after the due date.
+    pub hidden: Vec<String>,
     pub lang: Lang,
     pub jobs: usize,
     pub timeout_scale: f64,
@@ -97,9 +107,24 @@ pub fn run(args: cli::Args) -> Result<u8, Error> {
             let code = reference::run(r.name, &opts);
             Ok(code.clamp(0, 255) as u8)
         }
+        Some(cli::Command::Demo(d)) => {
+            let color = std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            demo::run(demo::DemoConfig {
+                demo: d.demo,
+                server: d.server,
+                client: d.client,
+                interactive: d.interactive,
+                lang: cli::lang(&args.lang)?,
+                port: d.port,
+                timeout_scale: d.timeout_scale,
+                color,
+            })
+        }
         Some(cli::Command::List { ref questions }) => {
             let qs = cli::questions(questions)?;
-            let all = scenario::load_catalogue(args.scenario_dir.as_deref())?;
+            let mut all = scenario::load_catalogue(args.scenario_dir.as_deref())?;
+            apply_points(args.points.as_deref(), &mut all)?;
             let lang = cli::lang(&args.lang)?;
             let mut out = std::io::stdout().lock();
             for s in all
@@ -110,8 +135,56 @@ pub fn run(args: cli::Args) -> Result<u8, Error> {
             }
             Ok(exit::PASS)
         }
+        Some(cli::Command::Ci(c)) => {
+            let opts = cli::ci_options(c, &args.lang)?;
+            if opts.repo.is_none() && opts.target != ci::Target::Gradescope {
+                eprintln!(
+                    "grade: no --repo given: replace {} with the course's repository",
+                    ci::REPO_PLACEHOLDER
+                );
+            }
+            ci::run(&opts, &mut std::io::stdout().lock()).map_err(|e| match e {
+                ci::CiError::Exists(_) => Error::Usage(e.to_string()),
+                ci::CiError::Write { .. } => Error::Environment(e.to_string()),
+            })?;
+            Ok(exit::PASS)
+        }
         None => grade(cli::config(args)?),
     }
+}
+
+/// `--points FILE` over the whole catalogue (every entry must match some scenario).
+fn apply_points(file: Option<&std::path::Path>, all: &mut [Scenario]) -> Result<(), Error> {
+    let Some(file) = file else { return Ok(()) };
+    points::load(file)
+        .and_then(|p| p.apply(all))
+        .map_err(|e| Error::Usage(e.to_string()))
+}
+
+/// Writes one report to `path` (`-` or none: standard output).
+fn write_report(
+    reporter: &dyn report::Reporter,
+    rep: &Report,
+    path: Option<&std::path::Path>,
+) -> Result<(), Error> {
+    match path.filter(|p| p.as_os_str() != "-") {
+        Some(path) => {
+            let mut f = std::fs::File::create(path)
+                .map_err(|e| Error::Environment(format!("cannot write {}: {e}", path.display())))?;
+            if rep.color {
+                // Colour codes belong on a terminal, not in a file.
+                let plain = Report {
+                    color: false,
+                    ..rep.clone()
+                };
+                reporter.write(&plain, &mut f)?;
+            } else {
+                reporter.write(rep, &mut f)?;
+            }
+        }
+        None => reporter.write(rep, &mut std::io::stdout().lock())?,
+    }
+    Ok(())
 }
 
 /// Which scenarios a run grades, and with which programs.
@@ -120,11 +193,16 @@ fn select(all: Vec<Scenario>, cfg: &Config) -> Vec<Scenario> {
         .filter(|s| cfg.questions.is_empty() || cfg.questions.contains(&s.question))
         .filter(|s| cfg.globs.is_empty() || cfg.globs.iter().any(|g| glob(g, &s.id)))
         .filter(|s| {
+            // Demos run fixed programs: they grade the harness, not a student.
+            if s.programs.is_fixed() {
+                return cfg.reference;
+            }
             cfg.reference
                 || match s.role {
                     Role::Server => cfg.server.is_some(),
                     Role::Client => cfg.client.is_some(),
-                    Role::Pair => cfg.server.is_some() && cfg.client.is_some(),
+                    // The missing side is the reference program.
+                    Role::Pair => cfg.server.is_some() || cfg.client.is_some(),
                 }
         })
         .collect()
@@ -156,7 +234,8 @@ fn grade(cfg: Config) -> Result<u8, Error> {
             report::FORMATS.join(", ")
         )));
     };
-    let all = scenario::load_catalogue(cfg.scenario_dir.as_deref())?;
+    let mut all = scenario::load_catalogue(cfg.scenario_dir.as_deref())?;
+    apply_points(cfg.points.as_deref(), &mut all)?;
     let scenarios = select(all, &cfg);
     if scenarios.is_empty() {
         return Err(Error::Usage(
@@ -178,20 +257,22 @@ fn grade(cfg: Config) -> Result<u8, Error> {
     let _tracked = world::interrupt::track_dir(build.path());
     let prep = |spec: &Option<String>| spec.as_ref().map(|s| prepare(s, cfg.port, build.path()));
     let (server, client) = (prep(&cfg.server), prep(&cfg.client));
+    // Reference programs (and demos' fixed programs), prepared once by spec.
     let mut refs = std::collections::HashMap::new();
-    if cfg.reference {
-        for s in &scenarios {
-            for side in [Side::Server, Side::Client] {
-                let name = reference_for(s.question, side);
-                refs.entry(name.clone())
-                    .or_insert_with(|| prepare(&format!("ref:{name}"), cfg.port, build.path()));
-            }
+    for s in &scenarios {
+        for side in [Side::Server, Side::Client] {
+            let spec = fixed_or_reference(s, side);
+            refs.entry(spec.clone())
+                .or_insert_with(|| prepare(&spec, cfg.port, build.path()));
         }
     }
     let run_cfg = |s: &Scenario| -> RunConfig {
         let pick = |side: Side, given: &Option<Prepared>| {
-            if cfg.reference {
-                refs.get(&reference_for(s.question, side)).cloned()
+            let reference = || refs.get(&fixed_or_reference(s, side)).cloned();
+            if cfg.reference || s.programs.is_fixed() {
+                reference()
+            } else if s.role == Role::Pair {
+                given.clone().or_else(reference)
             } else {
                 given.clone()
             }
@@ -202,6 +283,7 @@ fn grade(cfg: Config) -> Result<u8, Error> {
             port: cfg.port,
             timeout_scale: cfg.timeout_scale,
             isolated,
+            trace_states: false,
         }
     };
 
@@ -274,14 +356,30 @@ fn grade(cfg: Config) -> Result<u8, Error> {
         color: color_ok && to_terminal,
         isolation_note,
         wall: start.elapsed(),
+        hidden: cfg.hidden.clone(),
     };
-    match &cfg.output {
-        Some(path) => {
-            let mut f = std::fs::File::create(path)
-                .map_err(|e| Error::Environment(format!("cannot write {}: {e}", path.display())))?;
-            reporter.write(&rep, &mut f)?;
+    write_report(&*reporter, &rep, cfg.output.as_deref())?;
+    for (format, path) in &cfg.reports {
+        if let Some(r) = report::by_name(format) {
+            write_report(&*r, &rep, Some(path))?;
         }
-        None => reporter.write(&rep, &mut std::io::stdout().lock())?,
+    }
+    // Annotations go with the human report on standard output, never into
+    // a machine report written there.
+    let to_stdout = |p: Option<&std::path::Path>| p.is_none_or(|p| p.as_os_str() == "-");
+    let stdout_is_machine = (to_stdout(cfg.output.as_deref()) && cfg.format != "human")
+        || cfg
+            .reports
+            .iter()
+            .any(|(f, p)| to_stdout(Some(p)) && f != "human");
+    let github_asked = cfg.format == "github" || cfg.reports.iter().any(|(f, _)| f == "github");
+    if github_asked {
+        // Already written where asked: not twice.
+        report::github::in_actions(&rep, &mut std::io::sink())?;
+    } else if stdout_is_machine {
+        report::github::in_actions(&rep, &mut std::io::stderr().lock())?;
+    } else {
+        report::github::in_actions(&rep, &mut std::io::stdout().lock())?;
     }
     Ok(
         if rep
@@ -294,6 +392,18 @@ fn grade(cfg: Config) -> Result<u8, Error> {
             exit::FAIL
         },
     )
+}
+
+/// The program a scenario runs on `side` when no student program is: its
+/// fixed program (demos), else the question's reference program.
+fn fixed_or_reference(s: &Scenario, side: Side) -> String {
+    let fixed = match side {
+        Side::Server => &s.programs.server,
+        Side::Client => &s.programs.client,
+    };
+    fixed
+        .clone()
+        .unwrap_or_else(|| format!("ref:{}", reference_for(s.question, side)))
 }
 
 fn reference_for(q: Question, side: Side) -> String {

@@ -4,12 +4,12 @@
 //! prints and never judges beyond "can I stop waiting".
 
 use crate::expect;
-use crate::scenario::{Action, Scenario, Side};
-use crate::transcript::{Actor, Event, Transcript};
+use crate::scenario::{Action, ExitKind, Scenario, Side};
+use crate::transcript::{Actor, Entry, Event, Transcript};
 use crate::world::cgroup::Cgroup;
 use crate::world::limits::{self, Jail, Limits, Offer, OutputCap};
 use crate::world::program::{environment, Prepared};
-use crate::world::{interrupt, netns, procfs, pty, reaper};
+use crate::world::{interrupt, netns, procfs, pty, reaper, waits};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
@@ -27,12 +27,17 @@ pub struct RunConfig {
     pub timeout_scale: f64,
     /// Each scenario in its own network namespace (see `world::netns`).
     pub isolated: bool,
+    /// Record what every process waits in at each quiescence (demos).
+    pub trace_states: bool,
 }
 
 /// A line that never ends is cut here (captured output: `OutputCap`).
 const OUTPUT_CAP: usize = 256 * 1024;
 /// Pause between two /proc samples while waiting.
 const SAMPLE: Duration = Duration::from_millis(1);
+/// Poll owners of the relay's two connections.
+const RELAY_DOWN: usize = usize::MAX - 1;
+const RELAY_UP: usize = usize::MAX - 2;
 /// Pause between two connection attempts while the server starts.
 const CONNECT_RETRY: Duration = Duration::from_millis(1);
 
@@ -83,7 +88,26 @@ struct World<'a> {
     /// a task asleep reading its terminal that has not run since has not
     /// been handed that input yet (the pty delivers it from a kernel worker).
     typed_at: Vec<(i32, i32, u64)>,
-    on_event: &'a (dyn Fn(&Event) + Sync),
+    /// Pair scenarios: both programs are graded, each other's peer.
+    pair: bool,
+    relay: Option<Relay>,
+    on_event: &'a (dyn Fn(&Entry) + Sync),
+}
+
+/// The harness on the wire of a pair scenario: the client lives in a
+/// namespace of its own where the harness listens on the port, and every
+/// byte goes through the harness to the server (and back), recorded.
+struct Relay {
+    /// The client's namespace (joined before exec).
+    ns: OwnedFd,
+    listener: TcpListener,
+    /// The client's connection, in its namespace.
+    down: Option<TcpStream>,
+    /// The harness's connection to the server.
+    up: Option<TcpStream>,
+    /// Directions that ended: client → server, server → client.
+    down_eof: bool,
+    up_eof: bool,
 }
 
 /// How a wait ended.
@@ -98,7 +122,7 @@ enum End {
 /// Runs one scenario to its end and returns what happened. Call it on a
 /// thread of its own: with isolation, the thread moves into a new network
 /// namespace for good.
-pub fn run(s: &Scenario, cfg: &RunConfig, on_event: &(dyn Fn(&Event) + Sync)) -> Transcript {
+pub fn run(s: &Scenario, cfg: &RunConfig, on_event: &(dyn Fn(&Entry) + Sync)) -> Transcript {
     let mut tr = Transcript {
         isolated: cfg.isolated,
         ..Transcript::default()
@@ -146,6 +170,8 @@ pub fn run(s: &Scenario, cfg: &RunConfig, on_event: &(dyn Fn(&Event) + Sync)) ->
         },
         seen_syn: Vec::new(),
         typed_at: Vec::new(),
+        pair: s.role == crate::scenario::Role::Pair,
+        relay: None,
         on_event,
     };
     let mut failed = false;
@@ -154,6 +180,8 @@ pub fn run(s: &Scenario, cfg: &RunConfig, on_event: &(dyn Fn(&Event) + Sync)) ->
         let within = step.within.mul_f64(cfg.timeout_scale.max(0.1));
         if !w.step(s, i, &step.action, within) {
             failed = true;
+            // What every process waits in explains a stalled scenario.
+            w.snapshot();
             break;
         }
     }
@@ -166,10 +194,14 @@ impl World<'_> {
         self.t0.elapsed()
     }
 
+    /// Records an event; the caller's `on_event` sees it as it happens
+    /// (progress, `grade demo`) and may block (a paused demo).
     fn push(&mut self, actor: Actor, event: Event) {
-        (self.on_event)(&event);
         let t = self.now();
         self.tr.push(t, actor, event);
+        if let Some(e) = self.tr.entries.last() {
+            (self.on_event)(e);
+        }
     }
 
     fn prog_mut(&mut self, actor: Actor) -> Option<&mut Prog> {
@@ -179,7 +211,7 @@ impl World<'_> {
     /// Runs one step; `false` stops the scenario (an expectation failed or
     /// the step could not be done).
     fn step(&mut self, s: &Scenario, i: usize, action: &Action, within: Duration) -> bool {
-        let actor = expect::side_actor(s);
+        let actor = expect::actor_of(s.step_side(i));
         match action {
             Action::Start(side) => self.start(*side),
             Action::Restart(side) => {
@@ -195,22 +227,16 @@ impl World<'_> {
                     self.listener = Some(l);
                     true
                 }
-                Err(e) => {
-                    self.push(
-                        Actor::Harness,
-                        Event::StartFailed {
-                            code: "environment",
-                            detail: format!(
-                                "the peer cannot listen on port {}: {e}",
-                                self.cfg.port
-                            ),
-                        },
-                    );
-                    false
-                }
+                Err(e) => self.environment_failed(format!(
+                    "the peer cannot listen on port {}: {e}",
+                    self.cfg.port
+                )),
             },
             Action::Connect => self.connect(within),
+            Action::Accept if self.relay.is_some() => self.relay_accept(within),
+            Action::Accept if self.pair => self.pair_connected(within),
             Action::Accept => self.accept(within),
+            Action::Relay => self.open_relay(),
             Action::Send(segments) => self.send(segments, within),
             Action::Type(lines) => {
                 for l in lines {
@@ -243,6 +269,14 @@ impl World<'_> {
                 let end = self.wait_cpu(within, |w| expect::met(s, &w.tr, i, w.tr.entries.len()));
                 end == End::Met
             }
+            Action::ExpectExit(ExitKind::All) => {
+                self.wait(within, true, |w| w.prog_gone(actor));
+                let gone = self.prog_gone(actor);
+                if gone {
+                    self.push(actor, Event::AllEnded);
+                }
+                gone
+            }
             Action::ExpectExit(_) => {
                 let end = self.wait_cpu(within, |w| w.prog_gone(actor));
                 end == End::Met
@@ -250,6 +284,29 @@ impl World<'_> {
             Action::ExpectCalm(_) => {
                 self.wait_cpu(within, |w| w.prog_gone(actor));
                 true
+            }
+            Action::ExpectSilent => {
+                // Ends when something is sent (a failure) or at quiescence.
+                self.wait(within, true, |w| {
+                    expect::sent_in(s, &w.tr, i, w.tr.entries.len())
+                });
+                !expect::sent_in(s, &self.tr, i, self.tr.entries.len())
+            }
+            Action::ExpectDeadlock => {
+                let end = self.wait(within, true, |_| false);
+                self.snapshot();
+                end == End::Quiescent
+            }
+            Action::ExpectFork => {
+                self.wait(within, true, |w| w.live_count(actor) >= 2);
+                self.snapshot();
+                self.live_count(actor) >= 2
+            }
+            Action::ExpectClosed => {
+                let end = self.wait(within, true, |w| {
+                    expect::met(s, &w.tr, i, w.tr.entries.len())
+                });
+                end == End::Met
             }
         }
     }
@@ -278,9 +335,15 @@ impl World<'_> {
             Prepared::Ready { argv, display } => {
                 let env = environment(self.dir.path());
                 let cg = Cgroup::create().ok();
+                let join = pty::Join {
+                    cgroup: cg.as_ref().map(Cgroup::join_fd),
+                    netns: match (&self.relay, side) {
+                        (Some(r), Side::Client) => Some(r.ns.as_raw_fd()),
+                        _ => None,
+                    },
+                };
                 let jail = Jail::new(Limits::scaled(self.cfg.timeout_scale), cg.as_ref());
-                let confine = jail.before_exec(cg.as_ref().map(Cgroup::join_fd));
-                match pty::spawn(&argv, &env, self.dir.path(), confine) {
+                match pty::spawn(&argv, &env, self.dir.path(), join, jail.before_exec()) {
                     Ok(child) => {
                         self.push(
                             actor,
@@ -336,14 +399,21 @@ impl World<'_> {
         if p.master.is_none() {
             return;
         }
-        self.typed_at = procfs::timeslices(&self.world_procs());
+        // Only the program typed into receives the input.
+        let target: Vec<procfs::Proc> = self
+            .progs
+            .iter()
+            .filter(|p| p.actor == actor)
+            .flat_map(Prog::procs)
+            .collect();
+        self.typed_at = procfs::timeslices(&target);
         let Some(p) = self.prog_mut(actor) else {
             return;
         };
         let Some(m) = p.master.as_ref() else { return };
         let r = pty::write_all(m, bytes);
         if r.is_ok() {
-            self.push(Actor::Harness, ev);
+            self.push(actor, ev);
         }
     }
 
@@ -374,6 +444,9 @@ impl World<'_> {
                 self.last_sample = None;
             } else if quiet_ends && self.quiescent() {
                 self.push(Actor::Harness, Event::Quiescent);
+                if self.cfg.trace_states {
+                    self.snapshot();
+                }
                 return End::Quiescent;
             }
         }
@@ -429,8 +502,9 @@ impl World<'_> {
         let waiting = procfs::all_waiting(&procs) && !self.input_undelivered();
         let pids: Vec<i32> = procs.iter().map(|p| p.pid).collect();
         let cpu = procfs::cpu_ns(&pids);
-        let queues_empty =
-            !self.tr.isolated || procfs::tcp_sockets().iter().all(procfs::TcpSocket::idle);
+        let queues_empty = !self.tr.isolated
+            || (procfs::tcp_sockets().iter().all(procfs::TcpSocket::idle)
+                && self.client_namespace_idle());
         let sample = (pids, cpu);
         let same = self.last_sample.as_ref() == Some(&sample);
         self.last_sample = waiting.then_some(sample);
@@ -468,6 +542,16 @@ impl World<'_> {
                 fds.push(PollFd::new(sn.as_fd(), PollFlags::POLLIN));
                 owners.push(Some(usize::MAX));
             }
+            if let Some(r) = &self.relay {
+                if let (Some(d), false) = (&r.down, r.down_eof) {
+                    fds.push(PollFd::new(d.as_fd(), PollFlags::POLLIN));
+                    owners.push(Some(RELAY_DOWN));
+                }
+                if let (Some(u), false) = (&r.up, r.up_eof) {
+                    fds.push(PollFd::new(u.as_fd(), PollFlags::POLLIN));
+                    owners.push(Some(RELAY_UP));
+                }
+            }
             let timeout = PollTimeout::try_from(max.as_micros().div_ceil(1000).min(10_000) as u32)
                 .unwrap_or(PollTimeout::MAX);
             let n = if fds.is_empty() {
@@ -495,6 +579,8 @@ impl World<'_> {
         for k in ready_masters {
             if k == usize::MAX {
                 self.read_sniffer();
+            } else if k == RELAY_DOWN || k == RELAY_UP {
+                self.relay_read(k == RELAY_DOWN);
             } else {
                 self.read_terminal(k);
             }
@@ -605,8 +691,10 @@ impl World<'_> {
                     raw: l.raw,
                     newline: l.newline,
                 };
-                (self.on_event)(&ev);
                 self.tr.push(l.t, actor, ev);
+                if let Some(e) = self.tr.entries.last() {
+                    (self.on_event)(e);
+                }
             }
         }
     }
@@ -838,6 +926,225 @@ impl World<'_> {
                 .all(|s| s.rx_queue == 0)
     }
 
+    /// The grader's own environment failed (judged `error`, never the
+    /// student's fault); the step cannot go on.
+    fn environment_failed(&mut self, detail: String) -> bool {
+        self.push(
+            Actor::Harness,
+            Event::StartFailed {
+                code: "environment",
+                detail,
+            },
+        );
+        false
+    }
+
+    /// Puts the harness on the wire: the client will live in a namespace of
+    /// its own where the harness listens. Without namespaces the programs
+    /// talk directly, and the transcript says the wire was not observed.
+    fn open_relay(&mut self) -> bool {
+        if !self.tr.isolated {
+            self.push(Actor::Harness, Event::WireUnobserved);
+            return true;
+        }
+        match netns::side_namespace(self.cfg.port) {
+            Ok((ns, listener)) => {
+                let _ = listener.set_nonblocking(true);
+                self.relay = Some(Relay {
+                    ns,
+                    listener,
+                    down: None,
+                    up: None,
+                    down_eof: false,
+                    up_eof: false,
+                });
+                true
+            }
+            Err(e) => self
+                .environment_failed(format!("cannot create the client's network namespace: {e}")),
+        }
+    }
+
+    /// Pair scenario with a relay: the client's connection reaches the
+    /// harness, which then connects to the server.
+    fn relay_accept(&mut self, within: Duration) -> bool {
+        let deadline = Instant::now() + within;
+        self.last_sample = None;
+        let port = self.cfg.port;
+        // The client connects to the harness's end…
+        loop {
+            let got = self.relay.as_ref().and_then(|r| r.listener.accept().ok());
+            if let Some((st, _)) = got {
+                let _ = st.set_nodelay(true);
+                let _ = st.set_nonblocking(true);
+                if let Some(r) = self.relay.as_mut() {
+                    r.down = Some(st);
+                }
+                self.push(Actor::Client, Event::Connected { port });
+                break;
+            }
+            if self.all_gone() || Instant::now() >= deadline {
+                self.push(Actor::Harness, Event::Deadline);
+                return false;
+            }
+            let fd = self.relay.as_ref().map(|r| r.listener.as_raw_fd());
+            let ready = fd.is_some_and(|fd| {
+                // SAFETY: the listener outlives this poll.
+                let bfd = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
+                let mut p = [PollFd::new(bfd, PollFlags::POLLIN)];
+                poll(&mut p, PollTimeout::ZERO).unwrap_or(0) > 0
+            });
+            if ready {
+                continue;
+            }
+            if self.pump(SAMPLE) {
+                self.last_sample = None;
+            } else if self.quiescent() {
+                self.push(Actor::Harness, Event::Quiescent);
+                self.note_connect_attempts();
+                return false;
+            }
+        }
+        // … and the harness connects to the server.
+        loop {
+            if let Ok(st) = TcpStream::connect(("127.0.0.1", port)) {
+                let _ = st.set_nodelay(true);
+                let _ = st.set_nonblocking(true);
+                if let Some(r) = self.relay.as_mut() {
+                    r.up = Some(st);
+                }
+                self.push(Actor::Server, Event::Connected { port });
+                return true;
+            }
+            if self.all_gone() || Instant::now() >= deadline {
+                self.push(Actor::Harness, Event::Deadline);
+                self.push(Actor::Peer, Event::ConnectRefused { port });
+                return false;
+            }
+            if self.pump(CONNECT_RETRY) {
+                self.last_sample = None;
+            }
+        }
+    }
+
+    /// Pair scenario without a relay: the programs connect to each other.
+    fn pair_connected(&mut self, within: Duration) -> bool {
+        let port = self.cfg.port;
+        let established = |w: &Self| {
+            let _ = w;
+            procfs::tcp_sockets()
+                .iter()
+                .any(|s| s.state == procfs::TCP_ESTABLISHED && s.local_port == port)
+        };
+        let end = self.wait(within, true, established);
+        if end == End::Met {
+            self.push(Actor::Client, Event::Connected { port });
+        }
+        end == End::Met
+    }
+
+    /// Forwards what one program sent to the other, recorded.
+    fn relay_read(&mut self, from_client: bool) {
+        let actor = if from_client {
+            Actor::Client
+        } else {
+            Actor::Server
+        };
+        let mut buf = [0u8; 65536];
+        loop {
+            let Some(r) = self.relay.as_mut() else { return };
+            let (src, dst) = if from_client {
+                (r.down.as_mut(), r.up.as_ref())
+            } else {
+                (r.up.as_mut(), r.down.as_ref())
+            };
+            let Some(src) = src else { return };
+            let n = match src.read(&mut buf) {
+                Ok(n) => n,
+                Err(e) if e.kind() == ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(_) => 0,
+            };
+            if n == 0 {
+                if let Some(d) = dst {
+                    let _ = d.shutdown(Shutdown::Write);
+                }
+                if from_client {
+                    r.down_eof = true;
+                } else {
+                    r.up_eof = true;
+                }
+                self.push(actor, Event::RelayClosed);
+                return;
+            }
+            if let Some(mut d) = dst {
+                let _ = d.set_nonblocking(false);
+                let _ = d.set_write_timeout(Some(Duration::from_secs(2)));
+                let _ = d.write_all(&buf[..n]);
+                let _ = d.set_nonblocking(true);
+            }
+            let data = buf[..n].to_vec();
+            self.push(actor, Event::Relayed(data));
+        }
+    }
+
+    /// Nothing queued on the sockets of the client's own namespace.
+    fn client_namespace_idle(&self) -> bool {
+        if self.relay.is_none() {
+            return true;
+        }
+        let Some(pid) = self
+            .progs
+            .iter()
+            .rev()
+            .find(|p| p.actor == Actor::Client && p.root_status.is_none())
+            .map(|p| p.pid)
+        else {
+            return true;
+        };
+        procfs::tcp_sockets_at(&format!("/proc/{pid}"))
+            .iter()
+            .all(procfs::TcpSocket::idle)
+    }
+
+    /// Live (not zombie) processes of a program.
+    fn live_count(&self, actor: Actor) -> usize {
+        self.progs
+            .iter()
+            .filter(|p| p.actor == actor)
+            .flat_map(Prog::procs)
+            .filter(|p| p.state != 'Z')
+            .count()
+    }
+
+    /// Records what every process of the programs waits in, zombies
+    /// included (a full /proc scan: only when a scenario stalls or checks
+    /// the process tree).
+    fn snapshot(&mut self) {
+        if matches!(self.tr.entries.last(), Some(e) if matches!(e.event, Event::Snapshot(_))) {
+            return;
+        }
+        let mut programs: Vec<(Actor, Vec<procfs::Proc>)> = Vec::new();
+        for p in &self.progs {
+            let mut roots: Vec<i32> = p.procs().iter().map(|q| q.pid).collect();
+            roots.push(p.pid);
+            let procs = procfs::tree(&roots);
+            if !procs.is_empty() {
+                programs.push((p.actor, procs));
+            }
+        }
+        if programs.is_empty() {
+            return;
+        }
+        let pair = self.pair;
+        let views = waits::snapshot(&programs, |a| match (pair, a) {
+            (true, Actor::Server) => Actor::Client,
+            (true, Actor::Client) => Actor::Server,
+            _ => Actor::Peer,
+        });
+        self.push(Actor::Harness, Event::Snapshot(views));
+    }
+
     /// Ends the scenario: end of input for a program still running (what it
     /// sends or prints then is recorded), then SIGTERM, a short grace, SIGKILL.
     fn teardown(&mut self, s: &Scenario, failed: bool) {
@@ -860,6 +1167,7 @@ impl World<'_> {
         self.note_limits();
         self.stream = None;
         self.listener = None;
+        self.relay = None;
     }
 
     /// Every process of every program: SIGTERM, a short grace, SIGKILL, reaped.

@@ -93,6 +93,96 @@ pub enum Event {
     /// The steps are over (or one failed): what follows is the harness
     /// ending the scenario (end of input, then killing what is left).
     Teardown,
+    /// Pair scenarios: bytes the entry's program sent to the other one,
+    /// seen on the wire by the harness's relay (one segment).
+    Relayed(Vec<u8>),
+    /// Pair scenarios: the entry's program closed its side of the wire.
+    RelayClosed,
+    /// Pair scenarios without network namespaces: the programs talk
+    /// directly; what crossed the wire was not observed.
+    WireUnobserved,
+    /// What every process of the programs was doing at that moment.
+    Snapshot(Vec<ProcView>),
+    /// Every process of the entry's program has ended.
+    AllEnded,
+}
+
+/// One process of a program, as /proc showed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProcView {
+    pub actor: Actor,
+    pub pid: i32,
+    pub ppid: i32,
+    pub comm: String,
+    /// `R` running, `S` asleep, `Z` zombie, …
+    pub state: char,
+    pub threads: usize,
+    /// The call it sleeps in (`recv`, `read`, `accept`, `poll`, …), if any.
+    pub call: Option<String>,
+    /// What that call waits on.
+    pub on: WaitsOn,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WaitsOn {
+    Nothing,
+    /// Its terminal: the user's keyboard.
+    Keyboard,
+    /// A connected socket, and who is at its other end (a program, the
+    /// harness's peer), when known.
+    Socket(Option<Actor>),
+    /// A listening socket (accept).
+    Listener,
+    /// Its children (wait).
+    Children,
+    Other,
+}
+
+impl ProcView {
+    /// `client (pid 41) attend dans recv() le serveur`, in French.
+    pub fn describe_fr(&self) -> String {
+        let name = |a: Actor| match a {
+            Actor::Server => "le serveur",
+            Actor::Client => "le client",
+            Actor::Peer => "le pair",
+            Actor::Harness => "le harnais",
+        };
+        let who = format!("{} (pid {})", &name(self.actor)[3..], self.pid);
+        if self.state == 'Z' {
+            return format!("{who} est un zombie");
+        }
+        let Some(call) = &self.call else {
+            return format!("{who} s'exécute");
+        };
+        match &self.on {
+            WaitsOn::Keyboard => format!("{who} attend le clavier dans {call}()"),
+            WaitsOn::Socket(Some(a)) => format!("{who} attend {} dans {call}()", name(*a)),
+            WaitsOn::Socket(None) => format!("{who} attend sur une socket dans {call}()"),
+            WaitsOn::Listener => format!("{who} attend une connexion dans {call}()"),
+            WaitsOn::Children => format!("{who} attend ses fils dans {call}()"),
+            WaitsOn::Nothing | WaitsOn::Other => format!("{who} attend dans {call}()"),
+        }
+    }
+
+    /// `client (pid 41) waits in recv() for server`, in English.
+    pub fn describe(&self) -> String {
+        let who = format!("{} (pid {})", self.actor.name(), self.pid);
+        if self.state == 'Z' {
+            return format!("{who} is a zombie");
+        }
+        let Some(call) = &self.call else {
+            return format!("{who} is running");
+        };
+        match &self.on {
+            WaitsOn::Keyboard => format!("{who} waits in {call}() for the keyboard"),
+            WaitsOn::Socket(Some(a)) => format!("{who} waits in {call}() for {}", a.name()),
+            WaitsOn::Socket(None) => format!("{who} waits in {call}() on a socket"),
+            WaitsOn::Listener => format!("{who} waits in {call}() for a connection"),
+            WaitsOn::Children => format!("{who} waits in {call}() for its children"),
+            WaitsOn::Nothing | WaitsOn::Other => format!("{who} waits in {call}()"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -205,6 +295,11 @@ impl Event {
             Event::StartFailed { .. } => "start-failed",
             Event::Killed { .. } => "killed",
             Event::Teardown => "teardown",
+            Event::Relayed(_) => "relayed",
+            Event::RelayClosed => "relay-closed",
+            Event::WireUnobserved => "wire-unobserved",
+            Event::Snapshot(_) => "snapshot",
+            Event::AllEnded => "all-ended",
         }
     }
 
@@ -223,7 +318,14 @@ impl Event {
                 }
                 s
             }
-            Event::Sent(b) | Event::Received(b) => render_bytes(b),
+            Event::Sent(b) | Event::Received(b) | Event::Relayed(b) => render_bytes(b),
+            Event::RelayClosed | Event::AllEnded => String::new(),
+            Event::WireUnobserved => "the programs talk directly: the wire was not observed".into(),
+            Event::Snapshot(procs) => procs
+                .iter()
+                .map(ProcView::describe)
+                .collect::<Vec<_>>()
+                .join("; "),
             Event::Connected { port } => format!("port {port}"),
             Event::PeerSawClose
             | Event::PeerClosed

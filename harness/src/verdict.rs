@@ -4,6 +4,7 @@
 
 use crate::expect::{self, line_matches};
 use crate::scenario::{Action, ExitKind, Lang, Scenario, Text};
+use crate::stall;
 use crate::transcript::{Actor, Event, Transcript};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -33,14 +34,14 @@ pub struct Verdict {
     pub failed_step: Option<usize>,
 }
 
-fn t(en: impl Into<String>, fr: impl Into<String>) -> Text {
+pub(crate) fn t(en: impl Into<String>, fr: impl Into<String>) -> Text {
     Text {
         en: en.into(),
         fr: fr.into(),
     }
 }
 
-fn diag(code: &'static str, message: Text, hint: Text) -> Diagnosis {
+pub(crate) fn diag(code: &'static str, message: Text, hint: Text) -> Diagnosis {
     Diagnosis {
         code,
         message: printable(message),
@@ -83,7 +84,7 @@ pub fn judge(s: &Scenario, tr: &Transcript) -> Verdict {
         return fail(d, step);
     }
     // A limit hit fails the scenario, whatever else happened.
-    if let Some((d, step)) = limit_failure(tr) {
+    if let Some((d, step)) = limit_failure(s, tr) {
         return fail(d, step);
     }
     let teardown = tr
@@ -96,16 +97,34 @@ pub fn judge(s: &Scenario, tr: &Transcript) -> Verdict {
             continue;
         }
         let Some(from) = tr.step_start(i) else {
-            return fail(diagnose(s, tr, i, teardown), Some(i));
+            return fail(blame(s, tr, i, diagnose(s, tr, i, teardown)), Some(i));
         };
         let to = tr.step_start(i + 1).unwrap_or(teardown);
+        let actor = expect::actor_of(s.step_side(i));
         let ok = match &step.action {
+            Action::ExpectExit(ExitKind::All) => tr.entries[from..to]
+                .iter()
+                .any(|e| e.actor == actor && e.event == Event::AllEnded),
             Action::ExpectExit(kind) => exit_ok(s, tr, from, to, *kind),
             Action::ExpectCalm(kind) => calm_ok(s, tr, from, to, *kind),
+            Action::ExpectSilent => !expect::sent_in(s, tr, i, to),
+            Action::ExpectFork => stall::snapshot(tr, from, to).is_some_and(|v| {
+                v.iter()
+                    .filter(|p| p.actor == actor && p.state != 'Z')
+                    .count()
+                    >= 2
+            }),
+            Action::ExpectDeadlock => {
+                tr.entries[from..to]
+                    .iter()
+                    .any(|e| e.event == Event::Quiescent)
+                    && stall::snapshot(tr, from, to)
+                        .is_some_and(|v| stall::deadlock_cycle(v).is_some())
+            }
             _ => expect::met(s, tr, i, to),
         };
         if !ok {
-            return fail(diagnose(s, tr, i, teardown), Some(i));
+            return fail(blame(s, tr, i, diagnose(s, tr, i, teardown)), Some(i));
         }
     }
     Verdict {
@@ -159,6 +178,26 @@ fn expected_text(a: &Action) -> Text {
         Action::ExpectCalm(_) => t(
             "no busy loop and no output flood after the peer left",
             "ni boucle active ni flot d'affichage après le départ du pair",
+        ),
+        Action::ExpectExit(ExitKind::All) => t(
+            "every process of the program ends (no orphan, no zombie)",
+            "tous les processus du programme se terminent (ni orphelin, ni zombie)",
+        ),
+        Action::ExpectSilent => t(
+            "nothing is sent out of turn",
+            "rien n'est envoyé hors de son tour",
+        ),
+        Action::ExpectDeadlock => t(
+            "both programs block for good, each waiting for the other",
+            "les deux programmes se bloquent pour de bon, chacun attendant l'autre",
+        ),
+        Action::ExpectFork => t(
+            "at least two processes of the program during the chat (fork)",
+            "au moins deux processus du programme pendant la discussion (fork)",
+        ),
+        Action::ExpectClosed => t(
+            "the program closes (or half-closes) the connection",
+            "le programme ferme (ou ferme à moitié) la connexion",
         ),
         _ => t("", ""),
     }
@@ -235,7 +274,7 @@ fn exit_ok(s: &Scenario, tr: &Transcript, from: usize, to: usize, kind: ExitKind
     match kind {
         ExitKind::Clean => code == Some(0) && !tb,
         ExitKind::Message => !tb && !expect::printed_lines(tr, actor, from, to).is_empty(),
-        ExitKind::Any => true,
+        ExitKind::Any | ExitKind::All => true,
     }
 }
 
@@ -308,7 +347,8 @@ fn quote(lines: &[String], n: usize) -> String {
 
 /// Explains why step `i` failed.
 fn diagnose(s: &Scenario, tr: &Transcript, i: usize, teardown: usize) -> Diagnosis {
-    let actor = expect::side_actor(s);
+    let actor = expect::actor_of(s.step_side(i));
+    let views = stall::snapshot(tr, expect::window_start(s, tr, i), teardown);
     let from = expect::window_start(s, tr, i);
     let to = tr.step_start(i + 1).unwrap_or(teardown);
     let all = printed_all(tr, actor);
@@ -481,6 +521,12 @@ fn diagnose(s: &Scenario, tr: &Transcript, i: usize, teardown: usize) -> Diagnos
             if busy(tr, from, to) {
                 return busy_loop();
             }
+            if let Some(d) = pair_sender_failed(s, tr, i, from, to, expected, views) {
+                return d;
+            }
+            if let Some(d) = views.and_then(|v| stall::stalled(s, v, actor, false)) {
+                return d;
+            }
             let missing = first_missing(&window_lines, expected);
             let near = window_lines.iter().find(|l| {
                 missing
@@ -562,6 +608,9 @@ fn diagnose(s: &Scenario, tr: &Transcript, i: usize, teardown: usize) -> Diagnos
             if busy(tr, from, to) {
                 return busy_loop();
             }
+            if let Some(d) = views.and_then(|v| stall::stalled(s, v, actor, true)) {
+                return d;
+            }
             let missing = first_missing(&lines, expected);
             match lines.first() {
                 Some(l) => diag(
@@ -587,6 +636,86 @@ fn diagnose(s: &Scenario, tr: &Transcript, i: usize, teardown: usize) -> Diagnos
                     ),
                 ),
             }
+        }
+        Action::ExpectExit(ExitKind::All) => {
+            let root = tr.entries[..to].iter().rev().find_map(|e| match e.event {
+                Event::Started { pid, .. } if e.actor == actor => Some(pid),
+                _ => None,
+            });
+            let root_alive = root.filter(|&r| {
+                !tr.entries[..to]
+                    .iter()
+                    .any(|e| matches!(e.event, Event::Exited { pid, .. } if pid == r))
+            });
+            match views {
+                Some(v) => stall::left_behind(v, actor, root_alive),
+                None => timeout(),
+            }
+        }
+        Action::ExpectSilent => {
+            let sent = sent_text(tr, actor, from, to);
+            diag(
+                "out-of-turn",
+                t(
+                    format!("the program sent `{}` out of turn: it must wait for the other side's line first", short(sent.trim_end())),
+                    format!("le programme a envoyé `{}` hors de son tour : il doit d'abord attendre la ligne de l'autre côté", short(sent.trim_end())),
+                ),
+                t(
+                    "follow the cycle of the sheet: receive a line, print it, then read the keyboard and send — one line each way per turn",
+                    "suivez le cycle de la fiche : recevoir une ligne, l'afficher, puis lire le clavier et envoyer — une ligne dans chaque sens par tour",
+                ),
+            )
+        }
+        Action::ExpectDeadlock => {
+            let what = views
+                .map(|v| {
+                    v.iter()
+                        .map(|p| p.describe())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                })
+                .unwrap_or_default();
+            diag(
+                "no-deadlock",
+                t(
+                    format!("no deadlock could be proven: {what}"),
+                    format!("aucun interblocage n'a pu être prouvé : {what}"),
+                ),
+                t(
+                    "both programs must start their cycle by receiving",
+                    "les deux programmes doivent commencer leur cycle par recevoir",
+                ),
+            )
+        }
+        Action::ExpectFork => {
+            if let Some(d) = crash(&all, exited) {
+                return d;
+            }
+            stall::no_fork(views.unwrap_or_default(), actor)
+        }
+        Action::ExpectClosed => {
+            if let Some(d) = crash(&all, exited) {
+                return d;
+            }
+            let what = views
+                .map(|v| {
+                    v.iter()
+                        .map(|p| p.describe())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                })
+                .unwrap_or_default();
+            diag(
+                "still-running",
+                t(
+                    format!("after end of input the connection stays open: {what}"),
+                    format!("après la fin de l'entrée la connexion reste ouverte : {what}"),
+                ),
+                t(
+                    "at end of input, close the socket (or shutdown(socket.SHUT_WR)) so the peer sees the end",
+                    "en fin d'entrée, fermez la socket (ou shutdown(socket.SHUT_WR)) pour que le pair voie la fin",
+                ),
+            )
         }
         Action::ExpectExit(kind) => {
             let lines = expect::printed_lines(tr, actor, 0, to);
@@ -728,7 +857,7 @@ fn diagnose(s: &Scenario, tr: &Transcript, i: usize, teardown: usize) -> Diagnos
 
 /// The first limit a program hit (`limit`; output: `output-flood`), and
 /// the step it happened in.
-fn limit_failure(tr: &Transcript) -> Option<(Diagnosis, Option<usize>)> {
+fn limit_failure(s: &Scenario, tr: &Transcript) -> Option<(Diagnosis, Option<usize>)> {
     let at = tr
         .entries
         .iter()
@@ -808,7 +937,156 @@ fn limit_failure(tr: &Transcript) -> Option<(Diagnosis, Option<usize>)> {
             t("", ""),
         ),
     };
+    // Pair scenarios: the side that hit it, as `blame` names it.
+    let d = match (s.role, e.actor) {
+        (crate::scenario::Role::Pair, Actor::Server | Actor::Client) => {
+            let (en, fr) = if e.actor == Actor::Server {
+                ("server", "serveur")
+            } else {
+                ("client", "client")
+            };
+            Diagnosis {
+                message: t(
+                    format!("{en}: {}", d.message.en),
+                    format!("{fr} : {}", d.message.fr),
+                ),
+                ..d
+            }
+        }
+        _ => d,
+    };
     Some((d, step))
+}
+
+/// Pair scenarios: which program failed, named at the head of the message
+/// (`client: …`). A line typed on one side and not printed on the other is
+/// the sender's fault when it never crossed the wire, else the printer's.
+fn blame(s: &Scenario, tr: &Transcript, i: usize, mut d: Diagnosis) -> Diagnosis {
+    if s.role != crate::scenario::Role::Pair || d.code == "environment" {
+        return d;
+    }
+    // A deadlock before any line crossed: both started by receiving, both
+    // at fault. After some turns: one side did not send in its turn.
+    let crossed = tr
+        .entries
+        .iter()
+        .any(|e| matches!(e.event, Event::Relayed(_)));
+    if d.code == "deadlock" {
+        if !crossed {
+            return d;
+        }
+        let views = stall::snapshot(tr, 0, tr.entries.len());
+        let (en, fr) = (
+            views.and_then(stall::deadlock_cycle).unwrap_or_default(),
+            views.and_then(stall::deadlock_cycle_fr).unwrap_or_default(),
+        );
+        d.message = t(
+            format!("{en}: deadlock — both wait to receive, nobody sends its turn"),
+            format!("{fr} : interblocage — les deux attendent de recevoir, personne n'envoie à son tour"),
+        );
+        d.hint = t(
+            "after printing the other side's line, read the keyboard and send: one line each way per turn",
+            "après avoir affiché la ligne de l'autre côté, lisez le clavier et envoyez : une ligne dans chaque sens par tour",
+        );
+    }
+    let side = expect::actor_of(s.step_side(i));
+    let culprit = match &s.steps[i].action {
+        Action::ExpectPrinted(expected) if tr.isolated => {
+            let other = if side == Actor::Server {
+                Actor::Client
+            } else {
+                Actor::Server
+            };
+            let from = expect::window_start(s, tr, i);
+            let to = tr.step_start(i + 1).unwrap_or(tr.entries.len());
+            let crossed = sent_text(tr, other, from, to);
+            if expected.iter().all(|e| crossed.contains(e.as_str())) {
+                side
+            } else {
+                other
+            }
+        }
+        Action::ExpectPrinted(_) => return d,
+        _ => side,
+    };
+    let (en, fr) = match culprit {
+        Actor::Server => ("server", "serveur"),
+        _ => ("client", "client"),
+    };
+    d.message = t(
+        format!("{en}: {}", d.message.en),
+        format!("{fr} : {}", d.message.fr),
+    );
+    d
+}
+
+/// What `actor` sent in entries `from..to` (to the peer or over the relay).
+fn sent_text(tr: &Transcript, actor: Actor, from: usize, to: usize) -> String {
+    let mut b = Vec::new();
+    for e in &tr.entries[from..to.min(tr.entries.len())] {
+        match &e.event {
+            Event::Received(r) => b.extend_from_slice(r),
+            Event::Relayed(r) if e.actor == actor => b.extend_from_slice(r),
+            _ => {}
+        }
+    }
+    String::from_utf8_lossy(&b).into_owned()
+}
+
+/// Pair scenarios: a line typed on one side was not printed on the other.
+/// When the relay never saw it cross, the sender is at fault, not the
+/// printer: say so, with what the sender waits in.
+fn pair_sender_failed(
+    s: &Scenario,
+    tr: &Transcript,
+    i: usize,
+    from: usize,
+    to: usize,
+    expected: &[String],
+    views: Option<&[crate::transcript::ProcView]>,
+) -> Option<Diagnosis> {
+    if s.role != crate::scenario::Role::Pair || !tr.isolated {
+        return None;
+    }
+    let printer = expect::actor_of(s.step_side(i));
+    let sender = if printer == Actor::Server {
+        Actor::Client
+    } else {
+        Actor::Server
+    };
+    let crossed = sent_text(tr, sender, from, to);
+    let missing = first_missing(&[], expected);
+    if crossed.contains(missing.as_str()) {
+        return None;
+    }
+    if let Some(d) = views.and_then(|v| stall::stalled(s, v, sender, true)) {
+        return Some(d);
+    }
+    let (name, nom) = (
+        sender.name(),
+        if sender == Actor::Server {
+            "serveur"
+        } else {
+            "client"
+        },
+    );
+    Some(diag(
+        "missing-line",
+        t(
+            format!(
+                "never sent `{}`: it did not cross the wire",
+                short(&missing)
+            ),
+            format!(
+                "n'a jamais envoyé `{}` : elle n'a pas traversé le réseau",
+                short(&missing)
+            ),
+        ),
+        t(
+            format!("the {name} must send each typed line, newline-terminated"),
+            format!("le {nom} doit envoyer chaque ligne tapée, terminée par un saut de ligne"),
+        ),
+    ))
 }
 
 fn busy_loop() -> Diagnosis {

@@ -174,3 +174,35 @@ fn the_callers_environment_does_not_reach_the_program() {
         "{text}"
     );
 }
+
+/// `--format html`: one self-contained page, a sequence diagram per
+/// scenario (well-formed SVG), the deadlock's cycle drawn in red.
+#[test]
+fn html_report_draws_each_transcript() {
+    let out = grade()
+        .args([
+            "--reference",
+            "-s",
+            "q3.demo.deadlock",
+            "-s",
+            "q1.server.split-line",
+            "--format",
+            "html",
+        ])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let page = String::from_utf8(out).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert_eq!(page.matches("<svg").count(), 2, "{page}");
+    assert!(page.contains("class=\"cycle\""), "the deadlock cycle");
+    assert!(!page.contains("<script"), "self-contained, no script");
+    for svg in page.split("<svg").skip(1) {
+        let svg = format!("<svg{}", &svg[..svg.find("</svg>").unwrap() + 6]);
+        // Well-formed XML: every tag closed, text escaped.
+        assert_eq!(svg.matches("<text").count(), svg.matches("</text>").count());
+        assert!(!svg.contains("<3"));
+    }
+}

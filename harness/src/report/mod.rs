@@ -1,11 +1,20 @@
 //! Reporters: one file per output format behind `Reporter`. They see verdicts
 //! and transcripts only; they never run anything.
 
+pub mod autolab;
+pub mod github;
+pub mod gradescope;
+pub mod html;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod prairielearn;
+pub mod tap;
+#[cfg(test)]
+mod tests;
 
-use crate::scenario::{Lang, Scenario};
-use crate::transcript::Transcript;
+use crate::scenario::{Lang, Question, Scenario};
+use crate::transcript::{Actor, Event, Transcript};
 use crate::verdict::{Status, Verdict};
 use std::io::{self, Write};
 use std::time::Duration;
@@ -20,7 +29,7 @@ pub struct Outcome {
 }
 
 /// Everything a reporter may show.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Report {
     pub outcomes: Vec<Outcome>,
     pub server: Option<String>,
@@ -31,6 +40,9 @@ pub struct Report {
     /// Set when scenarios ran without their own network namespace.
     pub isolation_note: Option<String>,
     pub wall: Duration,
+    /// Globs of scenario ids whose details students see only after the due
+    /// date (`--hidden`; Gradescope's visibility).
+    pub hidden: Vec<String>,
 }
 
 impl Report {
@@ -46,11 +58,165 @@ impl Report {
             .filter(|o| o.verdict.status == s)
             .count()
     }
+    /// Scenarios that did not pass (failed, errored or skipped).
+    pub fn not_passed(&self) -> usize {
+        self.outcomes.len() - self.count(Status::Pass)
+    }
+    pub fn is_hidden(&self, o: &Outcome) -> bool {
+        self.hidden.iter().any(|g| crate::glob(g, &o.scenario.id))
+    }
+    /// The outcomes of one question, in catalogue order.
+    pub fn of_question(&self, q: Question) -> impl Iterator<Item = &Outcome> {
+        self.outcomes
+            .iter()
+            .filter(move |o| o.scenario.question == q)
+    }
+    /// Score and maximum of one question, rounded like the totals.
+    pub fn question_score(&self, q: Question) -> (f64, f64) {
+        let (s, m) = self.of_question(q).fold((0.0, 0.0), |(s, m), o| {
+            (s + o.verdict.score, m + o.scenario.points)
+        });
+        (round2(s), round2(m))
+    }
+    /// The questions that have at least one outcome, in order.
+    pub fn questions(&self) -> Vec<Question> {
+        Question::ALL
+            .into_iter()
+            .filter(|q| self.of_question(*q).next().is_some())
+            .collect()
+    }
+    /// `Score: 6/8 (6 passed, 2 failed)`, in the report's language.
+    pub fn summary(&self) -> String {
+        let l = self.lang;
+        format!(
+            "{} {}/{} ({} {}, {} {})",
+            tr(l, "Score:", "Note :"),
+            points_text(self.score()),
+            points_text(self.max_score()),
+            self.count(Status::Pass),
+            tr(l, "passed", "réussis"),
+            self.not_passed(),
+            tr(l, "failed", "échoués"),
+        )
+    }
 }
 
 /// Scores are shown to two decimals everywhere; round once, here.
 pub fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
+}
+
+/// Points as people write them: `1`, `0.5`, `2.25` (two decimals at most).
+pub fn points_text(x: f64) -> String {
+    let r = round2(x);
+    if r.fract() == 0.0 {
+        format!("{r:.0}")
+    } else {
+        format!("{r}")
+    }
+}
+
+/// `en` or `fr`, as `--lang` spells it.
+pub fn lang_code(lang: Lang) -> &'static str {
+    tr(lang, "en", "fr")
+}
+
+pub(crate) fn tr(lang: Lang, en: &'static str, fr: &'static str) -> &'static str {
+    match lang {
+        Lang::En => en,
+        Lang::Fr => fr,
+    }
+}
+
+/// `q1.server.split-line — A line in two segments`: the name machine formats
+/// show, the id first so that a student can rerun it with `-s`.
+pub fn display_name(o: &Outcome, lang: Lang) -> String {
+    format!("{} — {}", o.scenario.id, o.scenario.title.get(lang))
+}
+
+/// First line of the diagnosis, with its code: `[split-line] the line …`.
+pub fn headline(o: &Outcome, lang: Lang) -> Option<String> {
+    let d = o.verdict.diagnosis.as_ref()?;
+    let first = d.message.get(lang).lines().next().unwrap_or("");
+    Some(format!("[{}] {first}", d.code))
+}
+
+/// What a failure says to the student, as plain text: what was expected,
+/// the diagnosis with its code, and the fix. Empty for a pass.
+pub fn feedback(o: &Outcome, lang: Lang) -> String {
+    let mut out = String::new();
+    if let Some(e) = &o.verdict.expected {
+        if !e.get(lang).is_empty() {
+            out.push_str(&format!(
+                "{} {}\n",
+                tr(lang, "expected:", "attendu :"),
+                e.get(lang)
+            ));
+        }
+    }
+    if let Some(d) = &o.verdict.diagnosis {
+        out.push_str(&format!("[{}] {}\n", d.code, d.message.get(lang)));
+        if !d.hint.get(lang).is_empty() {
+            out.push_str(&format!(
+                "{} {}\n",
+                tr(lang, "fix:", "correction :"),
+                d.hint.get(lang)
+            ));
+        }
+    }
+    out
+}
+
+/// A failure's feedback followed by the last `last` transcript events: the
+/// `output` of the grading platforms' formats.
+pub fn failure_output(o: &Outcome, lang: Lang, last: usize) -> String {
+    format!(
+        "{}\n{}\n{}",
+        feedback(o, lang),
+        tr(lang, "transcript:", "transcription :"),
+        transcript_text(o, lang, Some(last))
+    )
+}
+
+/// The transcript as text, one event a line (`t ms  actor  event  text`);
+/// with `last`, only that many final events (a failure's excerpt).
+pub fn transcript_text(o: &Outcome, lang: Lang, last: Option<usize>) -> String {
+    let failed = o.verdict.status != Status::Pass;
+    let shown: Vec<_> = o
+        .transcript
+        .entries
+        .iter()
+        .filter(|e| !matches!(e.event, Event::Step(_) | Event::Teardown))
+        // CPU samples matter only to explain a failure (busy loop).
+        .filter(|e| e.actor != Actor::Harness || !matches!(e.event, Event::Cpu { .. }) || failed)
+        .collect();
+    let skip = last.map_or(0, |n| shown.len().saturating_sub(n));
+    let mut out = String::new();
+    if skip > 0 {
+        out.push_str(&format!(
+            "… {skip} {}\n",
+            tr(lang, "earlier events", "événements plus tôt")
+        ));
+    }
+    for e in &shown[skip..] {
+        let text = e.event.text();
+        const MAX: usize = 100;
+        let count = text.chars().count();
+        let text = if count > MAX {
+            let head: String = text.chars().take(MAX).collect();
+            format!("{head}… ({count} {})", tr(lang, "characters", "caractères"))
+        } else {
+            text
+        };
+        out.push_str(&format!(
+            "{:>9.1} ms  {:<7} {:<16} {}\n",
+            e.t.as_secs_f64() * 1e3,
+            e.actor.name(),
+            e.event.kind(),
+            text
+        ));
+    }
+    out
 }
 
 pub trait Reporter {
@@ -62,8 +228,27 @@ pub fn by_name(name: &str) -> Option<Box<dyn Reporter>> {
     match name {
         "human" => Some(Box::new(human::Human)),
         "json" => Some(Box::new(json::Json)),
+        "junit" => Some(Box::new(junit::Junit)),
+        "gradescope" => Some(Box::new(gradescope::Gradescope)),
+        "prairielearn" => Some(Box::new(prairielearn::PrairieLearn)),
+        "autolab" => Some(Box::new(autolab::Autolab)),
+        "tap" => Some(Box::new(tap::Tap)),
+        "github" => Some(Box::new(github::Annotations)),
+        "markdown" => Some(Box::new(github::Summary)),
+        "html" => Some(Box::new(html::Html)),
         _ => None,
     }
 }
 
-pub const FORMATS: &[&str] = &["human", "json"];
+pub const FORMATS: &[&str] = &[
+    "human",
+    "json",
+    "junit",
+    "gradescope",
+    "prairielearn",
+    "autolab",
+    "tap",
+    "github",
+    "markdown",
+    "html",
+];

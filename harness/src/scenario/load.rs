@@ -79,6 +79,27 @@ const ORDER: &[&str] = &[
     "q2.client.eof",
     "q2.client.no-server",
     "q2.client.server-leaves",
+    "q3.server.alternation",
+    "q3.server.waits-first",
+    "q3.server.in-turn",
+    "q3.client.alternation",
+    "q3.client.sends-first",
+    "q3.client.in-turn",
+    "q3.pair.chat",
+    "q3.demo.deadlock",
+    "q4.server.burst-in",
+    "q4.server.burst-out",
+    "q4.server.simultaneous",
+    "q4.server.uses-fork",
+    "q4.server.peer-leaves",
+    "q4.server.keyboard-eof",
+    "q4.client.burst-in",
+    "q4.client.burst-out",
+    "q4.client.simultaneous",
+    "q4.client.uses-fork",
+    "q4.client.peer-leaves",
+    "q4.client.keyboard-eof",
+    "q4.pair.full-duplex",
 ];
 
 fn order_key(id: &str) -> (usize, String) {
@@ -156,6 +177,13 @@ pub fn parse_scenario(file: &str, text: &str) -> Result<Scenario, LoadError> {
             fr: raw.passes.fr,
         },
         steps,
+        programs: raw
+            .programs
+            .map(|p| Programs {
+                server: p.server,
+                client: p.client,
+            })
+            .unwrap_or_default(),
         source: file.to_string(),
     })
 }
@@ -204,6 +232,12 @@ fn step(s: Spanned<RawStep>) -> Result<Step, String> {
     flag(r.eof, Action::Eof, &mut actions);
     flag(r.interrupt, Action::Interrupt, &mut actions);
     flag(r.close, Action::Close, &mut actions);
+    flag(r.relay, Action::Relay, &mut actions);
+    flag(r.expect_silent, Action::ExpectSilent, &mut actions);
+    flag(r.expect_deadlock, Action::ExpectDeadlock, &mut actions);
+    flag(r.expect_fork, Action::ExpectFork, &mut actions);
+    flag(r.expect_closed, Action::ExpectClosed, &mut actions);
+    let step_side = r.side.as_deref().map(side).transpose()?;
     if let Some(segs) = r.send {
         if segs.is_empty() {
             return Err("send needs at least one segment".into());
@@ -239,9 +273,10 @@ fn step(s: Spanned<RawStep>) -> Result<Step, String> {
         actions.push(Action::ExpectExit(match k.as_str() {
             "clean" => ExitKind::Clean,
             "message" => ExitKind::Message,
+            "all" => ExitKind::All,
             _ => {
                 return Err(format!(
-                    "expect_exit must be \"clean\" or \"message\", found \"{k}\""
+                    "expect_exit must be \"clean\", \"message\" or \"all\", found \"{k}\""
                 ))
             }
         }));
@@ -249,6 +284,7 @@ fn step(s: Spanned<RawStep>) -> Result<Step, String> {
     match actions.len() {
         1 => Ok(Step {
             action: actions.pop().unwrap(),
+            side: step_side,
             within,
             line: 0,
         }),
@@ -258,7 +294,7 @@ fn step(s: Spanned<RawStep>) -> Result<Step, String> {
 }
 
 /// 1-based line and column (in characters) of a byte offset.
-fn position(text: &str, offset: usize) -> (usize, usize) {
+pub fn position(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;

@@ -79,6 +79,8 @@ pub enum ExitKind {
     Message,
     /// However it ends.
     Any,
+    /// Every process of the program ends (no orphan left, no zombie).
+    All,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -98,6 +100,11 @@ pub enum Action {
     ExpectReceived(Vec<String>),
     ExpectExit(ExitKind),
     ExpectCalm(ExitKind),
+    Relay,
+    ExpectSilent,
+    ExpectDeadlock,
+    ExpectFork,
+    ExpectClosed,
 }
 
 impl Action {
@@ -111,6 +118,10 @@ impl Action {
                 | Action::ExpectReceived(_)
                 | Action::ExpectExit(_)
                 | Action::ExpectCalm(_)
+                | Action::ExpectSilent
+                | Action::ExpectDeadlock
+                | Action::ExpectFork
+                | Action::ExpectClosed
         )
     }
 }
@@ -118,6 +129,9 @@ impl Action {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Step {
     pub action: Action,
+    /// The program the step types into or reads from, when the scenario's
+    /// role does not say it (pair scenarios).
+    pub side: Option<Side>,
     /// Safety-net deadline, before `--timeout-scale`.
     pub within: Duration,
     /// Where the step is written (for messages).
@@ -133,8 +147,22 @@ pub struct Scenario {
     pub title: Text,
     pub passes: Text,
     pub steps: Vec<Step>,
+    /// Programs this scenario always runs (`ref:…` demos), if any.
+    pub programs: Programs,
     /// File it came from (`embedded:NAME` for the built-in catalogue).
     pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Programs {
+    pub server: Option<String>,
+    pub client: Option<String>,
+}
+
+impl Programs {
+    pub fn is_fixed(&self) -> bool {
+        self.server.is_some() || self.client.is_some()
+    }
 }
 
 impl Scenario {
@@ -144,6 +172,14 @@ impl Scenario {
             Role::Client => Side::Client,
             _ => Side::Server,
         }
+    }
+
+    /// The program step `i` is about.
+    pub fn step_side(&self, i: usize) -> Side {
+        self.steps
+            .get(i)
+            .and_then(|s| s.side)
+            .unwrap_or_else(|| self.side())
     }
 }
 

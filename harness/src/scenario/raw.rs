@@ -13,8 +13,18 @@ pub struct RawScenario {
     pub points: Spanned<f64>,
     pub title: RawText,
     pub passes: RawText,
+    /// Programs the scenario always runs (demos: the lecture's variants),
+    /// whatever `--server`/`--client` say.
+    pub programs: Option<RawPrograms>,
     #[serde(default)]
     pub step: Vec<Spanned<RawStep>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPrograms {
+    pub server: Option<String>,
+    pub client: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -28,6 +38,12 @@ pub struct RawText {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawStep {
+    /// Which program a typing, printing or end-of-input step is about
+    /// (pair scenarios): "server" or "client". Default: the role's.
+    pub side: Option<String>,
+    /// Pair scenarios: the harness sits on the wire between the programs
+    /// (each in its own network namespace) and records every segment.
+    pub relay: Option<bool>,
     /// Start the program under test: "server" or "client".
     pub start: Option<String>,
     /// Interrupt (Ctrl-C) the program and start it again at once.
@@ -56,13 +72,24 @@ pub struct RawStep {
     pub expect_printed: Option<Vec<String>>,
     /// These lines arrive at the peer, newline-terminated, in order.
     pub expect_received: Option<Vec<String>>,
-    /// The program exits: "clean" (status 0, no traceback) or "message" (any
-    /// status, after printing a message that is not a traceback).
+    /// The program exits: "clean" (status 0, no traceback), "message" (any
+    /// status, after printing a message that is not a traceback) or "all"
+    /// (every process of it ends, however: no orphan, no zombie).
     pub expect_exit: Option<String>,
     /// After the peer left: the program exits cleanly or waits quietly; no
     /// busy loop, no output flood.
     /// "clean": ending is fine only with status 0 or a message; "any": any end.
     pub expect_calm: Option<String>,
+    /// Nothing is sent by the program until it is quiescent (out-of-turn
+    /// sends fail).
+    pub expect_silent: Option<bool>,
+    /// The programs block for good, each waiting for the other (a proven
+    /// deadlock passes).
+    pub expect_deadlock: Option<bool>,
+    /// At least two processes of the program, now (q4's fork).
+    pub expect_fork: Option<bool>,
+    /// The peer sees the program close (or half-close) the connection.
+    pub expect_closed: Option<bool>,
     /// Deadline (safety net) for this step, in milliseconds.
     pub within_ms: Option<u64>,
 }

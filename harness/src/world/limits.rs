@@ -149,13 +149,11 @@ impl Jail {
         j
     }
 
-    /// What the child does between fork and exec, after joining `v2`: join
-    /// the v1 cgroups, set the rlimits. Only async-signal-safe calls.
-    pub fn before_exec(&self, v2: Option<RawFd>) -> impl FnMut() -> io::Result<()> + Send + Sync {
-        let fds: Vec<RawFd> = v2
-            .into_iter()
-            .chain(self.groups.iter().map(Cgroup::join_fd))
-            .collect();
+    /// What the child does between fork and exec, after joining its v2
+    /// cgroup: join the v1 cgroups, set the rlimits. Only async-signal-safe
+    /// calls.
+    pub fn before_exec(&self) -> impl FnMut() -> io::Result<()> + Send + Sync {
+        let fds: Vec<RawFd> = self.groups.iter().map(Cgroup::join_fd).collect();
         let rlimits = self.rlimits.clone();
         move || {
             for &fd in &fds {
@@ -384,10 +382,16 @@ mod tests {
         let mut jail = Jail::new(limits, v2.as_ref());
         let mut cmd = Command::new("sh");
         cmd.args(["-c", script]).current_dir(dir.path());
-        let hook = jail.before_exec(v2.as_ref().map(Cgroup::join_fd));
+        let v2_fd = v2.as_ref().map(Cgroup::join_fd);
+        let mut hook = jail.before_exec();
         // SAFETY: the hook makes only async-signal-safe calls.
         unsafe {
-            cmd.pre_exec(hook);
+            cmd.pre_exec(move || {
+                if let Some(fd) = v2_fd {
+                    crate::world::cgroup::join(fd)?;
+                }
+                hook()
+            });
         }
         let mut child = cmd.spawn().unwrap();
         let status = child.wait().unwrap();

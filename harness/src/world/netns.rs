@@ -13,6 +13,10 @@ use std::os::fd::{FromRawFd, OwnedFd};
 /// Moves the calling thread into a fresh network namespace with `lo` up.
 pub fn enter_new() -> io::Result<()> {
     unshare(CloneFlags::CLONE_NEWNET).map_err(io::Error::from)?;
+    // The sysctl belongs to each namespace: set it in this one too, so
+    // that a namespace created from here (a pair scenario's client side)
+    // gets a TCP table of its own (measured: 15 ms a read, against 0.2 ms).
+    let _ = std::fs::write(CHILD_EHASH, "1024");
     loopback_up()
 }
 
@@ -35,6 +39,33 @@ pub fn enter_user_namespace() -> io::Result<()> {
     Ok(())
 }
 
+const CHILD_EHASH: &str = "/proc/sys/net/ipv4/tcp_child_ehash_entries";
+
+/// A second namespace, for the client of a pair scenario: a throwaway
+/// thread creates it, listens on `port` there (the harness's relay end), and
+/// hands back the namespace (for the client to join before exec) and the
+/// listener (which stays in that namespace).
+pub fn side_namespace(port: u16) -> io::Result<(OwnedFd, std::net::TcpListener)> {
+    std::thread::spawn(move || {
+        enter_new()?;
+        let ns: OwnedFd = std::fs::File::open("/proc/thread-self/ns/net")?.into();
+        let l = std::net::TcpListener::bind(("127.0.0.1", port))?;
+        Ok((ns, l))
+    })
+    .join()
+    .unwrap_or_else(|_| Err(io::Error::other("namespace thread panicked")))
+}
+
+/// Joins the network namespace open as `fd`: for `pre_exec`.
+pub fn join(fd: std::os::fd::RawFd) -> io::Result<()> {
+    // SAFETY: setns(2) on a descriptor we keep open; async-signal-safe.
+    if unsafe { libc::setns(fd, libc::CLONE_NEWNET) } == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
 /// Whether this process may create network namespaces; probed once, in a
 /// throwaway thread so the caller's own namespace is untouched.
 ///
@@ -44,7 +75,6 @@ pub fn enter_user_namespace() -> io::Result<()> {
 /// against ~0.1 ms with a table of its own). As root, set it when unset; it
 /// only affects namespaces created afterwards.
 pub fn available() -> bool {
-    const CHILD_EHASH: &str = "/proc/sys/net/ipv4/tcp_child_ehash_entries";
     if std::fs::read_to_string(CHILD_EHASH).is_ok_and(|v| v.trim() == "0") {
         let _ = std::fs::write(CHILD_EHASH, "1024");
     }

@@ -217,30 +217,35 @@ pub struct TcpSocket {
     pub state: u8,
     pub tx_queue: u64,
     pub rx_queue: u64,
+    pub inode: u64,
 }
 
 pub const TCP_LISTEN: u8 = 0x0A;
 pub const TCP_CLOSE_WAIT: u8 = 0x08;
 
 impl TcpSocket {
-    /// Nothing waits on this socket for its program to read or the kernel
-    /// to send. A listener's `rx_queue` counts connections not yet accepted
-    /// (no reason to wake anyone); after the peer's FIN, `rx_queue` counts
-    /// the FIN as one byte.
+    /// Nothing is in flight on this socket: no byte sent and not yet
+    /// acknowledged. Bytes waiting in a receive queue do not count: loopback
+    /// delivers them (and wakes a reader asleep on them) before the sender's
+    /// call returns, so once every process sleeps, bytes left in a queue are
+    /// bytes nobody is reading — a program asleep on its keyboard with the
+    /// peer's line unread is stuck, not busy.
     pub fn idle(&self) -> bool {
-        match self.state {
-            TCP_LISTEN => true,
-            TCP_CLOSE_WAIT => self.tx_queue == 0 && self.rx_queue <= 1,
-            _ => self.tx_queue == 0 && self.rx_queue == 0,
-        }
+        self.state == TCP_LISTEN || self.tx_queue == 0
     }
 }
 pub const TCP_SYN_SENT: u8 = 0x02;
+pub const TCP_ESTABLISHED: u8 = 0x01;
 
 /// The TCP sockets (v4 and v6) of the calling thread's network namespace.
 pub fn tcp_sockets() -> Vec<TcpSocket> {
+    tcp_sockets_at("/proc/thread-self")
+}
+
+/// The TCP sockets of the network namespace of `/proc/PID` (`dir`).
+pub fn tcp_sockets_at(dir: &str) -> Vec<TcpSocket> {
     let mut out = Vec::new();
-    for f in ["/proc/thread-self/net/tcp", "/proc/thread-self/net/tcp6"] {
+    for f in [format!("{dir}/net/tcp"), format!("{dir}/net/tcp6")] {
         if let Ok(text) = fs::read_to_string(f) {
             out.extend(text.lines().skip(1).filter_map(parse_tcp_row));
         }
@@ -256,12 +261,15 @@ fn parse_tcp_row(line: &str) -> Option<TcpSocket> {
     let state = u8::from_str_radix(f.next()?, 16).ok()?;
     let (tx, rx) = f.next()?.split_once(':')?;
     let port = |a: &str| u16::from_str_radix(a.rsplit(':').next()?, 16).ok();
+    // tr:tm->when, retrnsmt, uid, timeout, then the inode.
+    let inode = f.nth(4).and_then(|i| i.parse().ok()).unwrap_or(0);
     Some(TcpSocket {
         local_port: port(local)?,
         remote_port: port(remote)?,
         state,
         tx_queue: u64::from_str_radix(tx, 16).ok()?,
         rx_queue: u64::from_str_radix(rx, 16).ok()?,
+        inode,
     })
 }
 
@@ -274,6 +282,7 @@ mod tests {
         let row = "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000003 00:00000000 00000000     0        0 12345 1 0000000000000000 100 0 0 10 0";
         let s = parse_tcp_row(row).unwrap();
         assert_eq!((s.local_port, s.state, s.rx_queue), (8080, TCP_LISTEN, 3));
+        assert_eq!(s.inode, 12345);
     }
 
     #[test]

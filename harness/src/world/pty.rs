@@ -6,7 +6,7 @@ use nix::fcntl::{fcntl, FcntlArg, FdFlag, OFlag};
 use nix::pty::openpty;
 use nix::sys::termios::{tcgetattr, tcsetattr, LocalFlags, OutputFlags, SetArg};
 use std::io;
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -18,13 +18,24 @@ pub struct PtyChild {
     pub master: OwnedFd,
 }
 
+/// Where a program is put before it runs anything of its own.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Join {
+    /// The cgroup whose `cgroup.procs` is open as this descriptor.
+    pub cgroup: Option<RawFd>,
+    /// The network namespace open as this descriptor.
+    pub netns: Option<RawFd>,
+}
+
 /// Starts `argv` on a new pseudo-terminal, as a session leader, with exactly
-/// the environment `env`, in `cwd`; `confine` runs in the child before
-/// anything of its own (joins its cgroups, sets its limits: see `limits`).
+/// the environment `env`, in `cwd`, joined to what `join` names; `confine`
+/// runs in the child next, before anything of its own (its other cgroups,
+/// its limits: see `limits`).
 pub fn spawn(
     argv: &[String],
     env: &[(String, String)],
     cwd: &Path,
+    join: Join,
     mut confine: impl FnMut() -> io::Result<()> + Send + Sync + 'static,
 ) -> io::Result<PtyChild> {
     let pty = openpty(None, None).map_err(io::Error::from)?;
@@ -54,10 +65,16 @@ pub fn spawn(
         .stdin(Stdio::from(pty.slave.try_clone()?))
         .stdout(Stdio::from(pty.slave.try_clone()?))
         .stderr(Stdio::from(pty.slave));
-    // SAFETY: only async-signal-safe calls (write, setrlimit, setsid,
+    // SAFETY: only async-signal-safe calls (write, setns, setrlimit, setsid,
     // ioctl, signal reset) between fork and exec; `confine` promises as much.
     unsafe {
         cmd.pre_exec(move || {
+            if let Some(fd) = join.cgroup {
+                super::cgroup::join(fd)?;
+            }
+            if let Some(fd) = join.netns {
+                super::netns::join(fd)?;
+            }
             confine()?;
             if libc::setsid() < 0 {
                 return Err(io::Error::last_os_error());

@@ -1,0 +1,276 @@
+//! `grade ci github|gitlab|gradescope`: CI templates for a student's
+//! repository or a Gradescope autograder, printed or written to a
+//! directory. The templates live in `harness/templates/` and are embedded;
+//! this module only fills in the course repository and the `grade` options.
+
+use crate::scenario::{Lang, Question};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+const GITHUB: &str = include_str!("../templates/github.yml");
+const GITLAB: &str = include_str!("../templates/gitlab-ci.yml");
+const GRADESCOPE_SETUP: &str = include_str!("../templates/gradescope-setup.sh");
+const GRADESCOPE_RUN: &str = include_str!("../templates/gradescope-run_autograder");
+
+/// Written in place of the course repository when `--repo` is not given.
+pub const REPO_PLACEHOLDER: &str = "https://example.org/course/chat-lab.git";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Target {
+    /// A GitHub Actions workflow (.github/workflows/grade.yml).
+    Github,
+    /// A GitLab CI job with a JUnit report (.gitlab-ci.yml).
+    Gitlab,
+    /// A Gradescope autograder bundle (setup.sh, run_autograder, the grade binary).
+    Gradescope,
+}
+
+/// Validated `grade ci` settings.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub target: Target,
+    /// Write the files under this directory instead of printing them.
+    pub dir: Option<PathBuf>,
+    /// Replace files that exist.
+    pub force: bool,
+    /// The course's repository, where `cargo install --git` finds `grade`.
+    pub repo: Option<String>,
+    /// Program files, relative to the student's repository or submission.
+    pub server: Option<String>,
+    pub client: Option<String>,
+    pub questions: Vec<Question>,
+    pub hidden: Vec<String>,
+    pub lang: Lang,
+}
+
+/// One file of a template.
+#[derive(Debug, Clone)]
+pub struct File {
+    /// Relative to the directory of `--dir` (the repository or the bundle).
+    pub path: &'static str,
+    pub text: String,
+    pub executable: bool,
+}
+
+/// A word for a POSIX shell, quoted when it needs to be.
+pub fn sh_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_./=:,+-@%".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+impl Options {
+    /// The programs, defaulting to the lab's usual names.
+    fn programs(&self) -> Vec<(&'static str, String)> {
+        let mut v = Vec::new();
+        if self.server.is_none() && self.client.is_none() {
+            v.push(("--server", "serveur.py".to_string()));
+            v.push(("--client", "client.py".to_string()));
+        }
+        if let Some(s) = &self.server {
+            v.push(("--server", s.clone()));
+        }
+        if let Some(c) = &self.client {
+            v.push(("--client", c.clone()));
+        }
+        v
+    }
+
+    /// The `grade` options other than the programs.
+    fn options(&self) -> Vec<String> {
+        let mut v = Vec::new();
+        for q in &self.questions {
+            v.push("-q".to_string());
+            v.push(q.name().to_string());
+        }
+        if self.lang == Lang::Fr {
+            v.extend(["--lang".to_string(), "fr".to_string()]);
+        }
+        for h in &self.hidden {
+            v.push("--hidden".to_string());
+            v.push(h.clone());
+        }
+        v
+    }
+
+    fn repo(&self) -> &str {
+        self.repo.as_deref().unwrap_or(REPO_PLACEHOLDER)
+    }
+
+    /// Every program and option, as shell words.
+    fn args(&self) -> String {
+        let mut words = Vec::new();
+        for (flag, p) in self.programs() {
+            words.push(flag.to_string());
+            words.push(p);
+        }
+        words.extend(self.options());
+        words
+            .iter()
+            .map(|w| sh_quote(w))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// The files of a target, filled in.
+pub fn files(o: &Options) -> Vec<File> {
+    let fill = |t: &str, args: &str| t.replace("{{REPO}}", o.repo()).replace("{{ARGS}}", args);
+    match o.target {
+        Target::Github => vec![File {
+            path: ".github/workflows/grade.yml",
+            text: fill(GITHUB, &o.args()),
+            executable: false,
+        }],
+        Target::Gitlab => vec![File {
+            path: ".gitlab-ci.yml",
+            text: fill(GITLAB, &o.args()),
+            executable: false,
+        }],
+        Target::Gradescope => {
+            // Programs are looked for in the submission at run time.
+            let programs: Vec<String> = o
+                .programs()
+                .into_iter()
+                .map(|(flag, p)| format!("args+=({flag} \"$(locate {})\")", sh_quote(&p)))
+                .collect();
+            let options: Vec<String> = o.options().iter().map(|w| sh_quote(w)).collect();
+            let run = fill(GRADESCOPE_RUN, &options.join(" "))
+                .replace("{{PROGRAMS}}", &programs.join("\n"));
+            vec![
+                File {
+                    path: "setup.sh",
+                    text: fill(GRADESCOPE_SETUP, ""),
+                    executable: true,
+                },
+                File {
+                    path: "run_autograder",
+                    text: run,
+                    executable: true,
+                },
+            ]
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CiError {
+    #[error("{0} exists: give --force to replace it")]
+    Exists(PathBuf),
+    #[error("failed to write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Prints the files (each under a `# ==> path <==` line when there are
+/// several), or writes them under `o.dir`; a Gradescope bundle written to a
+/// directory also gets a copy of the running `grade` binary.
+pub fn run(o: &Options, out: &mut dyn Write) -> Result<(), CiError> {
+    let files = files(o);
+    let Some(dir) = &o.dir else {
+        let several = files.len() > 1;
+        let io = |e| CiError::Write {
+            path: "standard output".into(),
+            source: e,
+        };
+        for f in &files {
+            if several {
+                writeln!(out, "# ==> {} <==", f.path).map_err(io)?;
+            }
+            write!(out, "{}", f.text).map_err(io)?;
+        }
+        return Ok(());
+    };
+    let mut planned: Vec<(PathBuf, Option<&File>)> =
+        files.iter().map(|f| (dir.join(f.path), Some(f))).collect();
+    if o.target == Target::Gradescope {
+        planned.push((dir.join("grade"), None));
+    }
+    if !o.force {
+        if let Some((p, _)) = planned.iter().find(|(p, _)| p.exists()) {
+            return Err(CiError::Exists(p.clone()));
+        }
+    }
+    for (path, file) in planned {
+        let err = |e| CiError::Write {
+            path: path.clone(),
+            source: e,
+        };
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(err)?;
+        }
+        match file {
+            Some(f) => {
+                std::fs::write(&path, &f.text).map_err(err)?;
+                if f.executable {
+                    make_executable(&path).map_err(err)?;
+                }
+            }
+            None => {
+                let exe = std::env::current_exe().map_err(err)?;
+                std::fs::copy(exe, &path).map_err(err)?;
+                make_executable(&path).map_err(err)?;
+            }
+        }
+        writeln!(out, "{}", path.display()).map_err(|e| CiError::Write {
+            path: "standard output".into(),
+            source: e,
+        })?;
+    }
+    Ok(())
+}
+
+fn make_executable(p: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(target: Target) -> Options {
+        Options {
+            target,
+            dir: None,
+            force: false,
+            repo: Some("https://git.example.org/course/lab.git".into()),
+            server: Some("serveur.py".into()),
+            client: None,
+            questions: vec![Question::Q1],
+            hidden: vec!["q1.server.long-*".into()],
+            lang: Lang::Fr,
+        }
+    }
+
+    #[test]
+    fn quotes_only_what_needs_it() {
+        assert_eq!(sh_quote("serveur.py"), "serveur.py");
+        assert_eq!(sh_quote("mon serveur.py"), "'mon serveur.py'");
+        assert_eq!(sh_quote("it's"), r"'it'\''s'");
+        assert_eq!(sh_quote("q1.*"), "'q1.*'");
+    }
+
+    #[test]
+    fn templates_are_filled_in() {
+        for t in [Target::Github, Target::Gitlab, Target::Gradescope] {
+            for f in files(&opts(t)) {
+                assert!(!f.text.contains("{{"), "{}: {}", f.path, f.text);
+            }
+        }
+        let gh = &files(&opts(Target::Github))[0].text;
+        assert!(gh
+            .contains("cargo install --locked --git https://git.example.org/course/lab.git grade"));
+        assert!(gh.contains("--server serveur.py -q q1 --lang fr --hidden 'q1.server.long-*'"));
+        let gs = &files(&opts(Target::Gradescope))[1].text;
+        assert!(gs.contains("args+=(--server \"$(locate serveur.py)\")"));
+        assert!(gs.contains("args+=(-q q1 --lang fr --hidden 'q1.server.long-*')"));
+    }
+}

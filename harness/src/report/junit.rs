@@ -1,0 +1,72 @@
+//! JUnit XML (`--format junit`), through quick-junit: what GitLab
+//! (`artifacts:reports:junit`), Jenkins and GitHub test-report actions read.
+//!
+//! One `<testsuite>` per question, with `score` and `max_score` properties;
+//! one `<testcase>` per scenario: `classname` is the scenario id (Jenkins
+//! shows `q1.server` as the package, `split-line` as the class), `name` its
+//! title in the `--lang` language. A failed scenario has a `<failure>` whose
+//! `type` is the diagnosis code and `message` its first line, with the
+//! expectation, diagnosis and fix as text; an error (the harness could not
+//! judge) is an `<error>`. `<system-out>` holds the scenario's transcript.
+
+use super::{feedback, headline, transcript_text, Report, Reporter};
+use crate::verdict::Status;
+use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
+use std::io::{self, Write};
+use std::time::Duration;
+
+pub struct Junit;
+
+pub fn to_report(r: &Report) -> quick_junit::Report {
+    let l = r.lang;
+    let mut report = quick_junit::Report::new("grade");
+    report.set_time(r.wall);
+    for q in r.questions() {
+        let mut suite = TestSuite::new(q.name());
+        let (score, max) = r.question_score(q);
+        suite.add_property(Property::new("score", score.to_string()));
+        suite.add_property(Property::new("max_score", max.to_string()));
+        suite.set_time(r.of_question(q).map(|o| o.duration).sum::<Duration>());
+        for o in r.of_question(q) {
+            let status = match o.verdict.status {
+                Status::Pass => TestCaseStatus::success(),
+                Status::Skip => {
+                    let mut s = TestCaseStatus::skipped();
+                    if let Some(h) = headline(o, l) {
+                        s.set_message(h);
+                    }
+                    s
+                }
+                Status::Fail | Status::Error => {
+                    let kind = if o.verdict.status == Status::Fail {
+                        NonSuccessKind::Failure
+                    } else {
+                        NonSuccessKind::Error
+                    };
+                    let mut s = TestCaseStatus::non_success(kind);
+                    if let Some(d) = &o.verdict.diagnosis {
+                        s.set_type(d.code);
+                    }
+                    if let Some(h) = headline(o, l) {
+                        s.set_message(h);
+                    }
+                    s.set_description(feedback(o, l));
+                    s
+                }
+            };
+            let mut case = TestCase::new(o.scenario.title.get(l), status);
+            case.set_classname(o.scenario.id.as_str());
+            case.set_time(o.duration);
+            case.set_system_out(transcript_text(o, l, None));
+            suite.add_test_case(case);
+        }
+        report.add_test_suite(suite);
+    }
+    report
+}
+
+impl Reporter for Junit {
+    fn write(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
+        to_report(r).serialize(&mut *out).map_err(io::Error::other)
+    }
+}

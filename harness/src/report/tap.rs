@@ -1,0 +1,89 @@
+//! TAP version 13 (`--format tap`): one test point per scenario, in
+//! catalogue order, and a YAML block under each one that did not pass.
+//!
+//! ```text
+//! TAP version 13
+//! 1..8
+//! ok 1 - q1.server.listens — Listens on port 8080
+//! not ok 5 - q1.server.split-line — A line in two segments
+//!   ---
+//!   id: "q1.server.split-line"
+//!   status: "fail"
+//!   score: 0.0
+//!   max_score: 1.0
+//!   code: "split-line"
+//!   message: "…"
+//!   expected: "…"
+//!   hint: "…"
+//!   duration_ms: 63
+//!   transcript:
+//!     - "      0.4 ms  peer    sent             Bonj"
+//!   ...
+//! # Score: 6/8 (6 passed, 2 failed)
+//! # score 6.0 max_score 8.0
+//! ```
+//! Every YAML scalar that is text is written as a JSON string, which is also
+//! a valid YAML double-quoted scalar: messages with colons, quotes or
+//! leading spaces (compiler output) need no further care. A skipped scenario
+//! is `ok … # SKIP`. `#` in a description is escaped (`\#`) so that it does
+//! not read as a directive.
+
+use super::{display_name, round2, transcript_text, Report, Reporter};
+use crate::verdict::Status;
+use serde_json::json;
+use std::io::{self, Write};
+
+pub struct Tap;
+
+impl Reporter for Tap {
+    fn write(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let l = r.lang;
+        let q = |s: &str| json!(s).to_string();
+        writeln!(out, "TAP version 13")?;
+        writeln!(out, "1..{}", r.outcomes.len())?;
+        for (n, o) in r.outcomes.iter().enumerate() {
+            let name = display_name(o, l).replace('\\', "\\\\").replace('#', "\\#");
+            match o.verdict.status {
+                Status::Pass => writeln!(out, "ok {} - {name}", n + 1)?,
+                Status::Skip => writeln!(out, "ok {} - {name} # SKIP", n + 1)?,
+                Status::Fail | Status::Error => writeln!(out, "not ok {} - {name}", n + 1)?,
+            }
+            if o.verdict.status == Status::Pass {
+                continue;
+            }
+            writeln!(out, "  ---")?;
+            writeln!(out, "  id: {}", q(&o.scenario.id))?;
+            writeln!(out, "  status: {}", json!(o.verdict.status))?;
+            writeln!(out, "  score: {}", json!(round2(o.verdict.score)))?;
+            writeln!(out, "  max_score: {}", json!(round2(o.scenario.points)))?;
+            if let Some(d) = &o.verdict.diagnosis {
+                writeln!(out, "  code: {}", q(d.code))?;
+                writeln!(out, "  message: {}", q(d.message.get(l)))?;
+            }
+            if let Some(e) = o.verdict.expected.as_ref().filter(|e| !e.get(l).is_empty()) {
+                writeln!(out, "  expected: {}", q(e.get(l)))?;
+            }
+            if let Some(d) = o
+                .verdict
+                .diagnosis
+                .as_ref()
+                .filter(|d| !d.hint.get(l).is_empty())
+            {
+                writeln!(out, "  hint: {}", q(d.hint.get(l)))?;
+            }
+            writeln!(out, "  duration_ms: {}", o.duration.as_millis())?;
+            writeln!(out, "  transcript:")?;
+            for line in transcript_text(o, l, None).lines() {
+                writeln!(out, "    - {}", q(line))?;
+            }
+            writeln!(out, "  ...")?;
+        }
+        writeln!(out, "# {}", r.summary())?;
+        writeln!(
+            out,
+            "# score {} max_score {}",
+            json!(r.score()),
+            json!(r.max_score())
+        )
+    }
+}

@@ -1,0 +1,214 @@
+//! Every reporter on hand-built outcomes, no process: escaping, statuses the
+//! fixtures never produce (error, skip), and points that are not integers.
+
+use super::*;
+use crate::scenario::{parse_scenario, Text};
+use crate::verdict::{Diagnosis, Verdict};
+
+fn text(en: &str, fr: &str) -> Text {
+    Text {
+        en: en.into(),
+        fr: fr.into(),
+    }
+}
+
+fn scenario(id: &str, points: f64, title: &str) -> Scenario {
+    let toml = format!(
+        "id = \"{id}\"\nquestion = \"{}\"\nrole = \"server\"\npoints = {points}\ntitle = {{ en = \"{title}\", fr = \"{title} (fr)\" }}\npasses = {{ en = \"p\", fr = \"p\" }}\n[[step]]\nstart = \"server\"\n",
+        &id[..2]
+    );
+    parse_scenario("test.toml", &toml).unwrap()
+}
+
+fn outcome(
+    id: &str,
+    points: f64,
+    title: &str,
+    status: Status,
+    code: Option<&'static str>,
+) -> Outcome {
+    let mut transcript = Transcript::default();
+    transcript.push(
+        Duration::from_micros(400),
+        Actor::Peer,
+        Event::Sent(b"50% done, #1\n".to_vec()),
+    );
+    Outcome {
+        scenario: scenario(id, points, title),
+        verdict: Verdict {
+            status,
+            score: if status == Status::Pass { points } else { 0.0 },
+            diagnosis: code.map(|code| Diagnosis {
+                code,
+                message: text(
+                    "100% wrong: a, b\nsecond line",
+                    "100 % faux : a, b\nseconde ligne",
+                ),
+                hint: text("fix it", "corrigez"),
+            }),
+            expected: code.map(|_| text("`x`", "`x` (fr)")),
+            failed_step: None,
+        },
+        transcript,
+        duration: Duration::from_millis(12),
+    }
+}
+
+fn report(lang: Lang) -> Report {
+    Report {
+        outcomes: vec![
+            outcome("q1.server.a", 0.1, "Tenth #1", Status::Pass, None),
+            outcome(
+                "q1.server.b",
+                0.2,
+                "Two, with: colon",
+                Status::Fail,
+                Some("split-line"),
+            ),
+            outcome(
+                "q2.client.c",
+                1.25,
+                "Harness error",
+                Status::Error,
+                Some("timeout"),
+            ),
+            outcome("q2.client.d", 0.7, "Skipped", Status::Skip, None),
+        ],
+        server: Some("serveur.py".into()),
+        lang,
+        hidden: vec!["q2.*".into()],
+        ..Report::default()
+    }
+}
+
+fn render(r: &dyn Reporter, rep: &Report) -> String {
+    let mut out = Vec::new();
+    r.write(rep, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn totals_are_rounded_once_and_agree() {
+    let r = report(Lang::En);
+    // 0.1 + 0.2 is not 0.3 in binary; every format shows 0.3.
+    assert_eq!(r.score(), 0.1);
+    assert_eq!(r.max_score(), 2.25);
+    assert_eq!(r.question_score(Question::Q1), (0.1, 0.3));
+    let g: serde_json::Value = serde_json::from_str(&render(&gradescope::Gradescope, &r)).unwrap();
+    assert_eq!(g["score"], 0.1);
+    assert_eq!(g["extra_data"]["max_score"], 2.25);
+    let a = render(&autolab::Autolab, &r);
+    assert_eq!(
+        a.lines().last().unwrap(),
+        r#"{"scores":{"q1":0.1,"q2":0.0}}"#
+    );
+    let p: serde_json::Value =
+        serde_json::from_str(&render(&prairielearn::PrairieLearn, &r)).unwrap();
+    assert_eq!(p["score"], 0.1 / 2.25);
+}
+
+#[test]
+fn junit_has_failures_errors_and_skips() {
+    let xml = render(&junit::Junit, &report(Lang::En));
+    let back = quick_junit::Report::deserialize_from_str(&xml).unwrap();
+    assert_eq!((back.tests, back.failures, back.errors), (4, 1, 1));
+    let q2 = &back.test_suites[1];
+    assert_eq!(q2.disabled, 1);
+    assert!(
+        xml.contains(r#"<failure message="[split-line] 100% wrong: a, b" type="split-line">"#),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(r#"<error message="[timeout] 100% wrong: a, b" type="timeout">"#),
+        "{xml}"
+    );
+}
+
+#[test]
+fn tap_escapes_directives_and_marks_skips() {
+    let tap = render(&tap::Tap, &report(Lang::En));
+    assert!(tap.contains("ok 1 - q1.server.a — Tenth \\#1\n"), "{tap}");
+    assert!(
+        tap.contains("not ok 2 - q1.server.b — Two, with: colon\n"),
+        "{tap}"
+    );
+    assert!(
+        tap.contains("not ok 3 - q2.client.c — Harness error\n"),
+        "{tap}"
+    );
+    assert!(
+        tap.contains("ok 4 - q2.client.d — Skipped # SKIP\n"),
+        "{tap}"
+    );
+    assert!(
+        tap.contains("  message: \"100% wrong: a, b\\nsecond line\"\n"),
+        "{tap}"
+    );
+    assert!(tap.ends_with("# score 0.1 max_score 2.25\n"), "{tap}");
+}
+
+#[test]
+fn github_commands_are_escaped() {
+    let ann = render(&github::Annotations, &report(Lang::En));
+    let lines: Vec<&str> = ann.lines().collect();
+    assert_eq!(lines.len(), 4, "{ann}");
+    assert_eq!(
+        lines[0],
+        "::error title=q1.server.b — Two%2C with%3A colon::expected: `x`%0A[split-line] 100%25 wrong: a, b%0Asecond line%0Afix: fix it"
+    );
+    assert!(lines[2].starts_with("::error title=q2.client.d — Skipped::"));
+    assert_eq!(
+        lines[3],
+        "::notice title=grade::Score: 0.1/2.25 (1 passed, 3 failed)"
+    );
+    let md = render(&github::Summary, &report(Lang::En));
+    assert!(
+        md.contains(
+            "| ❌ | `q1.server.b` Two, with: colon | 0/0.2 | `split-line` 100% wrong: a, b |"
+        ),
+        "{md}"
+    );
+}
+
+#[test]
+fn gradescope_numbers_hidden_tests_and_speaks_french() {
+    let g: serde_json::Value =
+        serde_json::from_str(&render(&gradescope::Gradescope, &report(Lang::Fr))).unwrap();
+    let t = &g["tests"];
+    assert_eq!(t[0]["number"], "1.1");
+    assert_eq!(t[2]["number"], "2.1");
+    assert_eq!(t[0]["visibility"], "visible");
+    assert_eq!(t[2]["visibility"], "after_due_date");
+    assert_eq!(t[1]["name"], "q1.server.b — Two, with: colon (fr)");
+    let out = t[1]["output"].as_str().unwrap();
+    assert!(
+        out.starts_with("attendu : `x` (fr)\n[split-line] 100 % faux"),
+        "{out}"
+    );
+    assert!(
+        out.contains("correction : corrigez") && out.contains("transcription :"),
+        "{out}"
+    );
+    assert_eq!(g["output"], "Note : 0.1/2.25 (1 réussis, 3 échoués)");
+}
+
+#[test]
+fn prairielearn_names_a_common_cause_once() {
+    let mut r = report(Lang::En);
+    for o in &mut r.outcomes {
+        *o = outcome(
+            &o.scenario.id,
+            o.scenario.points,
+            "t",
+            Status::Fail,
+            Some("syntax-error"),
+        );
+    }
+    let p: serde_json::Value =
+        serde_json::from_str(&render(&prairielearn::PrairieLearn, &r)).unwrap();
+    assert_eq!(p["gradable"], true);
+    assert_eq!(
+        p["message"],
+        "Score: 0/2.25 (0 passed, 4 failed)\n[syntax-error] 100% wrong: a, b\nsecond line"
+    );
+}

@@ -1,0 +1,361 @@
+//! Reading a stalled world (pure, for the verdict): from the last process
+//! snapshot of a transcript, who waits for whom — the deadlock cycle, a
+//! program that receives when it should speak, a q3 program submitted as q4
+//! — and what the process tree says: fork or not, zombies, orphans.
+
+use crate::scenario::{Question, Scenario};
+use crate::transcript::{Actor, Event, ProcView, Transcript, WaitsOn};
+use crate::verdict::{diag, t, Diagnosis};
+
+/// The last snapshot in entries `from..to`.
+pub fn snapshot(tr: &Transcript, from: usize, to: usize) -> Option<&[ProcView]> {
+    tr.entries[from.min(tr.entries.len())..to.min(tr.entries.len())]
+        .iter()
+        .rev()
+        .find_map(|e| match &e.event {
+            Event::Snapshot(v) => Some(v.as_slice()),
+            _ => None,
+        })
+}
+
+fn live(views: &[ProcView], actor: Actor) -> Vec<&ProcView> {
+    views
+        .iter()
+        .filter(|v| v.actor == actor && v.state != 'Z')
+        .collect()
+}
+
+/// Whom `actor` waits for, when every live process of it sleeps in a
+/// receive on a connection to that one other party (a process waiting for
+/// its children waits for them, not for anyone outside).
+pub fn waits_for(views: &[ProcView], actor: Actor) -> Option<Actor> {
+    let procs = live(views, actor);
+    let mut target = None;
+    let mut any = false;
+    for v in &procs {
+        match &v.on {
+            WaitsOn::Socket(Some(a)) if v.call.is_some() => {
+                if target.is_some_and(|t| t != *a) {
+                    return None;
+                }
+                target = Some(*a);
+                any = true;
+            }
+            WaitsOn::Children if v.call.is_some() => {}
+            _ => return None,
+        }
+    }
+    if any {
+        target
+    } else {
+        None
+    }
+}
+
+/// The process of `actor` that waits on a socket (for the message).
+fn receiver(views: &[ProcView], actor: Actor) -> Option<&ProcView> {
+    live(views, actor)
+        .into_iter()
+        .find(|v| matches!(v.on, WaitsOn::Socket(_)))
+}
+
+/// The wait-for cycle between the two programs, described, if there is one.
+pub fn deadlock_cycle(views: &[ProcView]) -> Option<String> {
+    cycle(views, ProcView::describe)
+}
+
+/// The same, in French.
+pub fn deadlock_cycle_fr(views: &[ProcView]) -> Option<String> {
+    cycle(views, ProcView::describe_fr)
+}
+
+fn cycle(views: &[ProcView], describe: fn(&ProcView) -> String) -> Option<String> {
+    let (c, s) = (Actor::Client, Actor::Server);
+    if waits_for(views, c) == Some(s) && waits_for(views, s) == Some(c) {
+        let (a, b) = (receiver(views, c)?, receiver(views, s)?);
+        return Some(format!("{} → {}", describe(a), describe(b)));
+    }
+    None
+}
+
+/// A deadlock, diagnosed.
+pub fn deadlock(views: &[ProcView]) -> Option<Diagnosis> {
+    let cycle = deadlock_cycle(views)?;
+    let cycle_fr = deadlock_cycle_fr(views)?;
+    Some(diag(
+        "deadlock",
+        t(
+            format!("{cycle}: deadlock — both started by receiving"),
+            format!("{cycle_fr} : interblocage — les deux commencent par recevoir"),
+        ),
+        t(
+            "in the alternating chat one side must speak first: the client reads the keyboard and sends, the server receives first",
+            "dans le chat alterné un côté doit parler en premier : le client lit le clavier et envoie, le serveur reçoit d'abord",
+        ),
+    ))
+}
+
+/// Why a program did not send what was typed (`expect_received` failed) or
+/// did not print what came (`expect_printed` failed), from what it waits in.
+pub fn stalled(
+    s: &Scenario,
+    views: &[ProcView],
+    actor: Actor,
+    wanted_send: bool,
+) -> Option<Diagnosis> {
+    if let Some(d) = deadlock(views) {
+        return Some(d);
+    }
+    let procs = live(views, actor);
+    if procs.is_empty() {
+        return None;
+    }
+    let all_recv = procs
+        .iter()
+        .all(|v| matches!(v.on, WaitsOn::Socket(_) | WaitsOn::Children) && v.call.is_some());
+    let all_keyboard = procs
+        .iter()
+        .all(|v| matches!(v.on, WaitsOn::Keyboard | WaitsOn::Children) && v.call.is_some());
+    let shown = receiver(views, actor).or_else(|| procs.first().copied());
+    let who = shown.map(|v| v.describe()).unwrap_or_default();
+    let qui = shown.map(|v| v.describe_fr()).unwrap_or_default();
+    match (s.question, wanted_send) {
+        (Question::Q3, true) if all_recv && actor == Actor::Client => Some(diag(
+            "receives-first",
+            t(
+                format!("{who}, while the typed line waits unread on its keyboard: it starts by receiving, but here it must speak first"),
+                format!("{qui}, alors que la ligne tapée attend sur son clavier : il commence par recevoir, mais ici il doit parler en premier"),
+            ),
+            t(
+                "start the cycle by reading the keyboard and sending (client: steps 1–2 of the sheet)",
+                "commencez le cycle par lire le clavier et envoyer (client : étapes 1–2 de la fiche)",
+            ),
+        )),
+        (Question::Q3, false) if all_keyboard => Some(diag(
+            "out-of-turn",
+            t(
+                format!("{who}, while the peer's line waits unread: it wants to speak when it should receive"),
+                format!("{qui}, alors que la ligne du pair attend sans être lue : il veut parler alors qu'il doit recevoir"),
+            ),
+            t(
+                "follow the cycle of the sheet: after sending a line, wait for the other side's line and print it before reading the keyboard again",
+                "suivez le cycle de la fiche : après avoir envoyé une ligne, attendez la ligne de l'autre côté et affichez-la avant de relire le clavier",
+            ),
+        )),
+        (Question::Q4, true) if all_recv => Some(half_duplex(
+            format!("{who}, while typed lines wait on its keyboard"),
+            format!("{qui}, alors que des lignes tapées attendent sur son clavier"),
+        )),
+        (Question::Q4, false) if all_keyboard => Some(half_duplex(
+            format!("{who}, while the peer's lines wait unread in its socket"),
+            format!("{qui}, alors que les lignes du pair attendent dans sa socket"),
+        )),
+        _ => None,
+    }
+}
+
+fn half_duplex(en: String, fr: String) -> Diagnosis {
+    diag(
+        "half-duplex",
+        t(
+            format!("{en}: it alternates like q3 instead of sending and receiving at the same time"),
+            format!("{fr} : il alterne comme en q3 au lieu d'envoyer et recevoir en même temps"),
+        ),
+        t(
+            "after connecting, fork(): one process reads the keyboard and sends, the other receives and prints",
+            "après la connexion, fork() : un processus lit le clavier et envoie, l'autre reçoit et affiche",
+        ),
+    )
+}
+
+/// `expect_fork` failed: one process only; threads, select, or neither.
+pub fn no_fork(views: &[ProcView], actor: Actor) -> Diagnosis {
+    let procs = live(views, actor);
+    let threads = procs.iter().map(|v| v.threads).max().unwrap_or(1);
+    let polls = procs.iter().any(|v| {
+        v.call
+            .as_deref()
+            .is_some_and(|c| ["poll", "select", "pselect", "ppoll", "epoll_wait"].contains(&c))
+    });
+    let (en, fr) = if threads > 1 {
+        (
+            format!("one process with {threads} threads: the program uses threads, not fork()"),
+            format!("un seul processus à {threads} threads : le programme utilise des threads, pas fork()"),
+        )
+    } else if polls {
+        (
+            "one process waiting in select()/poll(): the program multiplexes instead of forking".to_string(),
+            "un seul processus qui attend dans select()/poll() : le programme multiplexe au lieu de faire fork()".to_string(),
+        )
+    } else {
+        (
+            "only one process during the chat: the program never forks".to_string(),
+            "un seul processus pendant la discussion : le programme ne fait jamais fork()"
+                .to_string(),
+        )
+    };
+    diag(
+        "no-fork",
+        t(en, fr),
+        t(
+            "the sheet asks for os.fork(): one process per direction of the conversation",
+            "la fiche demande os.fork() : un processus par sens de la conversation",
+        ),
+    )
+}
+
+/// `expect_exit = "all"` failed: which processes are left, and why.
+pub fn left_behind(views: &[ProcView], actor: Actor, root: Option<i32>) -> Diagnosis {
+    let mine: Vec<&ProcView> = views.iter().filter(|v| v.actor == actor).collect();
+    let pids: Vec<i32> = mine.iter().map(|v| v.pid).collect();
+    if let Some(z) = mine
+        .iter()
+        .find(|v| v.state == 'Z' && pids.contains(&v.ppid))
+    {
+        let parent = mine.iter().find(|v| v.pid == z.ppid);
+        let p = parent.map(|p| p.describe()).unwrap_or_default();
+        let pf = parent.map(|p| p.describe_fr()).unwrap_or_default();
+        return diag(
+            "zombie",
+            t(
+                format!("process {} ended but its parent never waited for it (zombie); {p}", z.pid),
+                format!("le processus {} est fini mais son parent ne l'a jamais attendu (zombie) ; {pf}", z.pid),
+            ),
+            t(
+                "when one direction ends, end the other too and reap the child: os.kill(pid, signal.SIGTERM) then os.waitpid(pid, 0)",
+                "quand un sens se termine, terminez l'autre et récupérez le fils : os.kill(pid, signal.SIGTERM) puis os.waitpid(pid, 0)",
+            ),
+        );
+    }
+    let live: Vec<&&ProcView> = mine.iter().filter(|v| v.state != 'Z').collect();
+    if let Some(o) = live
+        .iter()
+        .find(|v| Some(v.pid) != root && !pids.contains(&v.ppid))
+    {
+        return diag(
+            "orphan",
+            t(
+                format!("{}: its parent has ended, it is left running (orphan)", o.describe()),
+                format!("{} : son parent est fini, il reste en vie (orphelin)", o.describe_fr()),
+            ),
+            t(
+                "before the parent exits, stop the child (os.kill(pid, signal.SIGTERM)) and wait for it (os.waitpid)",
+                "avant que le parent ne se termine, arrêtez le fils (os.kill(pid, signal.SIGTERM)) et attendez-le (os.waitpid)",
+            ),
+        );
+    }
+    let what = live
+        .iter()
+        .map(|v| v.describe())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let quoi = live
+        .iter()
+        .map(|v| v.describe_fr())
+        .collect::<Vec<_>>()
+        .join(" ; ");
+    diag(
+        "still-running",
+        t(
+            format!("the program does not end: {what}"),
+            format!("le programme ne se termine pas : {quoi}"),
+        ),
+        t(
+            "when recv() returns b'' or input() reaches end of input, end both processes",
+            "quand recv() renvoie b'' ou que input() atteint la fin de l'entrée, terminez les deux processus",
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(
+        actor: Actor,
+        pid: i32,
+        ppid: i32,
+        state: char,
+        call: Option<&str>,
+        on: WaitsOn,
+    ) -> ProcView {
+        ProcView {
+            actor,
+            pid,
+            ppid,
+            comm: "python3".into(),
+            state,
+            threads: 1,
+            call: call.map(String::from),
+            on,
+        }
+    }
+
+    #[test]
+    fn both_receiving_is_a_deadlock_cycle() {
+        let views = vec![
+            v(
+                Actor::Server,
+                40,
+                1,
+                'S',
+                Some("recv"),
+                WaitsOn::Socket(Some(Actor::Client)),
+            ),
+            v(
+                Actor::Client,
+                41,
+                1,
+                'S',
+                Some("recv"),
+                WaitsOn::Socket(Some(Actor::Server)),
+            ),
+        ];
+        assert_eq!(
+            deadlock_cycle(&views).unwrap(),
+            "client (pid 41) waits in recv() for server → server (pid 40) waits in recv() for client"
+        );
+    }
+
+    #[test]
+    fn a_process_on_the_keyboard_breaks_the_cycle() {
+        let views = vec![
+            v(
+                Actor::Server,
+                40,
+                1,
+                'S',
+                Some("recv"),
+                WaitsOn::Socket(Some(Actor::Client)),
+            ),
+            v(
+                Actor::Client,
+                41,
+                1,
+                'S',
+                Some("recv"),
+                WaitsOn::Socket(Some(Actor::Server)),
+            ),
+            v(Actor::Client, 42, 41, 'S', Some("read"), WaitsOn::Keyboard),
+        ];
+        assert!(deadlock_cycle(&views).is_none());
+    }
+
+    #[test]
+    fn zombies_and_orphans() {
+        let z = vec![
+            v(Actor::Server, 40, 1, 'S', Some("read"), WaitsOn::Keyboard),
+            v(Actor::Server, 42, 40, 'Z', None, WaitsOn::Nothing),
+        ];
+        assert_eq!(left_behind(&z, Actor::Server, Some(40)).code, "zombie");
+        let o = vec![v(
+            Actor::Server,
+            42,
+            7,
+            'S',
+            Some("read"),
+            WaitsOn::Keyboard,
+        )];
+        assert_eq!(left_behind(&o, Actor::Server, Some(40)).code, "orphan");
+    }
+}

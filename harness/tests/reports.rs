@@ -1,0 +1,933 @@
+//! Machine reports and CI templates, through the real `grade` binary: every
+//! format of one run is parsed back, and ids, statuses, scores, diagnosis
+//! codes and failure counts must agree with the JSON report (the contract)
+//! to the last decimal; JUnit validates against `tests/xsd/junit.xsd`; the
+//! Gradescope `run_autograder` runs in a directory laid out like
+//! `/autograder`.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+const MANIFEST: &str = env!("CARGO_MANIFEST_DIR");
+
+fn fixture(name: &str) -> String {
+    format!("{MANIFEST}/tests/fixtures/{name}")
+}
+
+/// `grade`, run from the harness directory, outside any GitHub Actions the
+/// tests themselves may run in.
+fn grade() -> Command {
+    let mut c = Command::cargo_bin("grade").unwrap();
+    c.current_dir(MANIFEST)
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env("NO_COLOR", "1");
+    c
+}
+
+/// The machine formats a run writes with `--report`, besides JSON. The
+/// `github` annotations come on standard output, as in Actions.
+const FORMATS: &[(&str, &str)] = &[
+    ("junit", "junit.xml"),
+    ("gradescope", "gradescope.json"),
+    ("prairielearn", "prairielearn.json"),
+    ("tap", "report.tap"),
+    ("autolab", "autolab.txt"),
+    ("markdown", "summary.md"),
+];
+
+/// One scenario as a format shows it; `None` where the format does not say.
+#[derive(Debug, Clone, PartialEq)]
+struct Row {
+    id: String,
+    passed: bool,
+    score: Option<f64>,
+    max: Option<f64>,
+    code: Option<String>,
+    /// The scenario's title, as the format names the test.
+    title: Option<String>,
+}
+
+/// Totals as a format shows them.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Totals {
+    score: Option<f64>,
+    max: Option<f64>,
+    failed: Option<usize>,
+    /// Per question: score (and max when given).
+    by_question: BTreeMap<String, (f64, Option<f64>)>,
+}
+
+struct Run {
+    dir: tempfile::TempDir,
+    code: i32,
+    stdout: String,
+}
+
+impl Run {
+    fn read(&self, file: &str) -> String {
+        std::fs::read_to_string(self.dir.path().join(file))
+            .unwrap_or_else(|e| panic!("{file}: {e}"))
+    }
+    fn path(&self, file: &str) -> PathBuf {
+        self.dir.path().join(file)
+    }
+}
+
+/// Grades once, writing JSON and every other machine format, as in GitHub
+/// Actions (step summary to a file, annotations on standard output).
+fn run_all(args: &[&str]) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = grade();
+    cmd.args(args)
+        .args(["--format", "json", "--output"])
+        .arg(dir.path().join("report.json"))
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", dir.path().join("step-summary.md"));
+    for (format, file) in FORMATS {
+        cmd.arg("--report")
+            .arg(format!("{format}={}", dir.path().join(file).display()));
+    }
+    let out = cmd.output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        dir,
+    }
+}
+
+fn f(v: &Value) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
+}
+
+/// `q1.server.split-line — A line in two segments` → (id, title).
+fn split_name(name: &str) -> (String, String) {
+    let (id, title) = name
+        .split_once(" — ")
+        .unwrap_or_else(|| panic!("no ` — ` in {name:?}"));
+    (id.to_string(), title.to_string())
+}
+
+fn from_json(text: &str) -> (Vec<Row>, Totals) {
+    let v: Value = serde_json::from_str(text).unwrap();
+    let rows: Vec<Row> = v["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| Row {
+            id: s["id"].as_str().unwrap().into(),
+            passed: s["status"] == "pass",
+            score: Some(f(&s["score"])),
+            max: Some(f(&s["max_score"])),
+            code: s["diagnosis"]["code"].as_str().map(Into::into),
+            title: s["title"].as_str().map(Into::into),
+        })
+        .collect();
+    let mut by_question = BTreeMap::new();
+    for s in v["scenarios"].as_array().unwrap() {
+        let e = by_question
+            .entry(s["question"].as_str().unwrap().to_string())
+            .or_insert((0.0, Some(0.0)));
+        e.0 += f(&s["score"]);
+        e.1 = e.1.map(|m| m + f(&s["max_score"]));
+    }
+    for e in by_question.values_mut() {
+        *e = (round2(e.0), e.1.map(round2));
+    }
+    let totals = Totals {
+        score: Some(f(&v["score"])),
+        max: Some(f(&v["max_score"])),
+        failed: Some(rows.iter().filter(|r| !r.passed).count()),
+        by_question,
+    };
+    (rows, totals)
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+fn from_junit(text: &str) -> (Vec<Row>, Totals) {
+    let r = quick_junit::Report::deserialize_from_str(text).unwrap();
+    let mut rows = Vec::new();
+    let mut by_question = BTreeMap::new();
+    let mut counted = 0;
+    for suite in &r.test_suites {
+        let prop = |name: &str| -> f64 {
+            let p = suite
+                .properties
+                .iter()
+                .find(|p| p.name.as_str() == name)
+                .unwrap_or_else(|| panic!("suite {} has no {name}", suite.name.as_str()));
+            p.value.as_str().parse().unwrap()
+        };
+        by_question.insert(
+            suite.name.as_str().to_string(),
+            (prop("score"), Some(prop("max_score"))),
+        );
+        let mut failed = 0;
+        for case in &suite.test_cases {
+            let (passed, code) = match &case.status {
+                quick_junit::TestCaseStatus::Success { .. } => (true, None),
+                quick_junit::TestCaseStatus::NonSuccess { ty, .. } => {
+                    failed += 1;
+                    (false, ty.as_ref().map(|t| t.as_str().to_string()))
+                }
+                quick_junit::TestCaseStatus::Skipped { .. } => (false, None),
+            };
+            let id = case.classname.as_ref().unwrap().as_str().to_string();
+            assert!(
+                id.starts_with(suite.name.as_str()),
+                "{id} in suite {}",
+                suite.name.as_str()
+            );
+            rows.push(Row {
+                id,
+                passed,
+                score: None,
+                max: None,
+                code,
+                title: Some(case.name.as_str().to_string()),
+            });
+        }
+        assert_eq!(suite.tests, suite.test_cases.len());
+        assert_eq!(suite.failures + suite.errors, failed);
+        counted += failed;
+    }
+    assert_eq!(r.tests, rows.len());
+    assert_eq!(r.failures + r.errors, counted);
+    let totals = Totals {
+        score: None,
+        max: None,
+        failed: Some(r.failures + r.errors),
+        by_question,
+    };
+    (rows, totals)
+}
+
+fn from_gradescope(text: &str) -> (Vec<Row>, Totals) {
+    let v: Value = serde_json::from_str(text).unwrap();
+    let rows: Vec<Row> = v["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            let (id, title) = split_name(t["name"].as_str().unwrap());
+            assert_eq!(t["extra_data"]["id"], id.as_str());
+            assert!(["visible", "after_due_date"].contains(&t["visibility"].as_str().unwrap()));
+            assert!(t["output"].is_string() && t["number"].is_string());
+            Row {
+                id,
+                passed: match t["status"].as_str().unwrap() {
+                    "passed" => true,
+                    "failed" => false,
+                    s => panic!("gradescope status {s}"),
+                },
+                score: Some(f(&t["score"])),
+                max: Some(f(&t["max_score"])),
+                code: t["extra_data"]["diagnosis"].as_str().map(Into::into),
+                title: Some(title),
+            }
+        })
+        .collect();
+    let totals = Totals {
+        score: Some(f(&v["score"])),
+        max: Some(f(&v["extra_data"]["max_score"])),
+        failed: Some(rows.iter().filter(|r| !r.passed).count()),
+        by_question: BTreeMap::new(),
+    };
+    (rows, totals)
+}
+
+fn from_prairielearn(text: &str) -> (Vec<Row>, Totals) {
+    let v: Value = serde_json::from_str(text).unwrap();
+    assert_eq!(v["gradable"], true);
+    let rows: Vec<Row> = v["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            let (id, title) = split_name(t["name"].as_str().unwrap());
+            let message = t["message"].as_str().unwrap();
+            let code = message
+                .strip_prefix('[')
+                .and_then(|m| m.split_once(']'))
+                .map(|(c, _)| c.to_string());
+            let (points, max) = (f(&t["points"]), f(&t["max_points"]));
+            Row {
+                id,
+                // PrairieLearn has no status: a test passes with all its points.
+                passed: points == max && code.is_none(),
+                score: Some(points),
+                max: Some(max),
+                code,
+                title: Some(title),
+            }
+        })
+        .collect();
+    let score: f64 = rows.iter().map(|r| r.score.unwrap()).sum();
+    let max: f64 = rows.iter().map(|r| r.max.unwrap()).sum();
+    let fraction = f(&v["score"]);
+    assert!((0.0..=1.0).contains(&fraction));
+    assert!(
+        (fraction * max - score).abs() < 1e-9,
+        "{fraction} × {max} ≠ {score}"
+    );
+    let totals = Totals {
+        score: Some(round2(score)),
+        max: Some(round2(max)),
+        failed: Some(rows.iter().filter(|r| !r.passed).count()),
+        by_question: BTreeMap::new(),
+    };
+    (rows, totals)
+}
+
+/// TAP 13 as `grade` writes it: YAML scalars are JSON strings or numbers.
+fn from_tap(text: &str) -> (Vec<Row>, Totals) {
+    let mut lines = text.lines().peekable();
+    assert_eq!(lines.next(), Some("TAP version 13"));
+    let plan = lines.next().unwrap();
+    let n: usize = plan.strip_prefix("1..").unwrap().parse().unwrap();
+    let mut rows: Vec<Row> = Vec::new();
+    let mut totals = Totals::default();
+    while let Some(line) = lines.next() {
+        if let Some(rest) = line.strip_prefix("# score ") {
+            let w: Vec<&str> = rest.split(' ').collect();
+            assert_eq!(w[1], "max_score");
+            totals.score = Some(w[0].parse().unwrap());
+            totals.max = Some(w[2].parse().unwrap());
+            continue;
+        }
+        if line.starts_with("# ") {
+            continue;
+        }
+        let (passed, rest) = if let Some(r) = line.strip_prefix("not ok ") {
+            (false, r)
+        } else if let Some(r) = line.strip_prefix("ok ") {
+            (true, r)
+        } else {
+            panic!("unexpected TAP line {line:?}");
+        };
+        let (num, desc) = rest.split_once(" - ").unwrap();
+        assert_eq!(num.parse::<usize>().unwrap(), rows.len() + 1);
+        let (id, title) = split_name(desc);
+        let mut row = Row {
+            id,
+            passed,
+            score: None,
+            max: None,
+            code: None,
+            title: Some(title.replace("\\#", "#")),
+        };
+        if lines.peek() == Some(&"  ---") {
+            lines.next();
+            let mut yaml: BTreeMap<String, Value> = BTreeMap::new();
+            for l in lines.by_ref() {
+                if l == "  ..." {
+                    break;
+                }
+                if let Some(item) = l.strip_prefix("    - ") {
+                    assert!(serde_json::from_str::<Value>(item).unwrap().is_string());
+                    continue;
+                }
+                let (k, v) = l.strip_prefix("  ").unwrap().split_once(':').unwrap();
+                let v = v.trim();
+                if !v.is_empty() {
+                    yaml.insert(k.into(), serde_json::from_str(v).unwrap());
+                }
+            }
+            assert!(!passed, "a YAML block under a passing test");
+            assert_eq!(yaml["id"], row.id.as_str());
+            row.score = Some(f(&yaml["score"]));
+            row.max = Some(f(&yaml["max_score"]));
+            row.code = yaml.get("code").and_then(|c| c.as_str()).map(Into::into);
+        }
+        rows.push(row);
+    }
+    assert_eq!(rows.len(), n);
+    totals.failed = Some(rows.iter().filter(|r| !r.passed).count());
+    (rows, totals)
+}
+
+fn from_autolab(text: &str) -> Totals {
+    let last = text.lines().last().unwrap();
+    let v: Value = serde_json::from_str(last).unwrap();
+    let by_question = v["scores"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(q, s)| (q.clone(), (f(s), None)))
+        .collect();
+    Totals {
+        by_question,
+        ..Totals::default()
+    }
+}
+
+/// The Markdown summary: one table row per scenario (`| ✅ | `id` title | 1/1 | … |`).
+fn from_markdown(text: &str) -> (Vec<Row>, Totals) {
+    let rows: Vec<Row> = text
+        .lines()
+        .filter(|l| l.starts_with("| ✅") || l.starts_with("| ❌"))
+        .map(|l| {
+            let cells: Vec<&str> = l.split(" | ").collect();
+            let id = cells[1].split('`').nth(1).unwrap().to_string();
+            let (score, max) = cells[2].split_once('/').unwrap();
+            let code = cells[3].split('`').nth(1).map(Into::into);
+            Row {
+                id,
+                passed: l.starts_with("| ✅"),
+                score: Some(score.parse().unwrap()),
+                max: Some(max.parse().unwrap()),
+                code,
+                title: None,
+            }
+        })
+        .collect();
+    let totals = Totals {
+        failed: Some(rows.iter().filter(|r| !r.passed).count()),
+        ..Totals::default()
+    };
+    (rows, totals)
+}
+
+/// `::error file=…,title=id — title::message`: the failures only.
+fn from_annotations(text: &str) -> Vec<(String, Option<String>)> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix("::error "))
+        .map(|l| {
+            let (props, message) = l.split_once("::").unwrap();
+            let title = props
+                .split(',')
+                .find_map(|p| p.strip_prefix("title="))
+                .unwrap()
+                .replace("%3A", ":")
+                .replace("%2C", ",")
+                .replace("%25", "%");
+            let file = props
+                .split(',')
+                .find_map(|p| p.strip_prefix("file="))
+                .map(Into::into);
+            assert!(!message.contains('\n'));
+            (split_name(&title).0, file)
+        })
+        .collect()
+}
+
+/// Every format of the run agrees with its JSON report.
+#[track_caller]
+fn check_agreement(run: &Run) -> (Vec<Row>, Totals) {
+    let (rows, totals) = from_json(&run.read("report.json"));
+    assert!(!rows.is_empty());
+    let same = |name: &str, other: &[Row], with_title: bool| {
+        assert_eq!(other.len(), rows.len(), "{name}: number of scenarios");
+        for (a, b) in rows.iter().zip(other) {
+            assert_eq!(a.id, b.id, "{name}: ids in order");
+            assert_eq!(a.passed, b.passed, "{name}: status of {}", a.id);
+            if let Some(s) = b.score {
+                assert_eq!(a.score.unwrap(), s, "{name}: score of {}", a.id);
+            }
+            if let Some(m) = b.max {
+                assert_eq!(a.max.unwrap(), m, "{name}: max of {}", a.id);
+            }
+            if !b.passed || b.code.is_some() {
+                assert_eq!(a.code, b.code, "{name}: diagnosis of {}", a.id);
+            }
+            if with_title {
+                assert_eq!(a.title, b.title, "{name}: title of {}", a.id);
+            }
+        }
+    };
+    let same_totals = |name: &str, t: &Totals| {
+        for (what, mine, theirs) in [("score", totals.score, t.score), ("max", totals.max, t.max)] {
+            if let Some(x) = theirs {
+                assert_eq!(mine.unwrap(), x, "{name}: total {what}");
+            }
+        }
+        if let Some(n) = t.failed {
+            assert_eq!(totals.failed.unwrap(), n, "{name}: failures");
+        }
+        for (q, (s, m)) in &t.by_question {
+            let (js, jm) = totals.by_question[q];
+            assert_eq!(js, *s, "{name}: score of {q}");
+            if let Some(m) = m {
+                assert_eq!(jm.unwrap(), *m, "{name}: max of {q}");
+            }
+        }
+    };
+
+    let (r, t) = from_junit(&run.read("junit.xml"));
+    same("junit", &r, true);
+    same_totals("junit", &t);
+    assert_eq!(
+        t.by_question.len(),
+        totals.by_question.len(),
+        "junit: one suite per question"
+    );
+    let (r, t) = from_gradescope(&run.read("gradescope.json"));
+    same("gradescope", &r, true);
+    same_totals("gradescope", &t);
+    let (r, t) = from_prairielearn(&run.read("prairielearn.json"));
+    same("prairielearn", &r, true);
+    same_totals("prairielearn", &t);
+    let (r, t) = from_tap(&run.read("report.tap"));
+    same("tap", &r, true);
+    same_totals("tap", &t);
+    let t = from_autolab(&run.read("autolab.txt"));
+    assert_eq!(
+        t.by_question.len(),
+        totals.by_question.len(),
+        "autolab: every question"
+    );
+    same_totals("autolab", &t);
+    let (r, t) = from_markdown(&run.read("summary.md"));
+    same("markdown", &r, false);
+    same_totals("markdown", &t);
+    // In Actions: the same summary appended to $GITHUB_STEP_SUMMARY, and
+    // the annotations on standard output.
+    assert_eq!(run.read("step-summary.md"), run.read("summary.md"));
+    let failures: Vec<&str> = rows
+        .iter()
+        .filter(|r| !r.passed)
+        .map(|r| r.id.as_str())
+        .collect();
+    let ann = from_annotations(&run.stdout);
+    let ids: Vec<&str> = ann.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(ids, failures, "one ::error per failure");
+    assert!(
+        run.stdout.contains("::notice title=grade::"),
+        "{}",
+        run.stdout
+    );
+    validate_junit(&run.path("junit.xml"));
+    (rows, totals)
+}
+
+/// `xmllint --schema tests/xsd/junit.xsd` (libxml2-utils; `.ci/run` installs it).
+#[track_caller]
+fn validate_junit(file: &Path) {
+    let xsd = format!("{MANIFEST}/tests/xsd/junit.xsd");
+    let out = std::process::Command::new("xmllint")
+        .args(["--noout", "--schema", &xsd])
+        .arg(file)
+        .output()
+        .expect("xmllint not found: install libxml2-utils (as .ci/run does)");
+    assert!(
+        out.status.success(),
+        "JUnit report does not validate against {xsd}:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_passing_program_agrees_in_every_format() {
+    let run = run_all(&["--server", &fixture("q1/makefile_lines.py"), "-q", "q1"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let (rows, totals) = check_agreement(&run);
+    assert_eq!(rows.len(), 8);
+    assert!(rows.iter().all(|r| r.passed));
+    assert_eq!(totals.score, totals.max);
+    assert_eq!(totals.failed, Some(0));
+}
+
+#[test]
+fn a_failing_program_with_fractional_points_agrees_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let points = dir.path().join("points.toml");
+    std::fs::write(
+        &points,
+        "\"q1.*\" = 1.5\n\"q1.server.listens\" = 0.33\n\"q1.server.split-line\" = 0.25\n",
+    )
+    .unwrap();
+    let run = run_all(&[
+        "--server",
+        &fixture("q1/split_line.py"),
+        "-q",
+        "q1",
+        "--points",
+        points.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let (rows, totals) = check_agreement(&run);
+    let failed: Vec<(&str, Option<&str>)> = rows
+        .iter()
+        .filter(|r| !r.passed)
+        .map(|r| (r.id.as_str(), r.code.as_deref()))
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            ("q1.server.split-line", Some("split-line")),
+            ("q1.server.long-line", Some("split-line")),
+        ]
+    );
+    assert_eq!(totals.score, Some(7.83));
+    assert_eq!(totals.max, Some(9.58));
+    // Annotations point at the student's file, relative to the repository.
+    let ann = from_annotations(&run.stdout);
+    assert_eq!(ann[0].1.as_deref(), Some("tests/fixtures/q1/split_line.py"));
+}
+
+#[test]
+fn french_names_and_messages_in_every_format() {
+    let en = run_all(&[
+        "--server",
+        &fixture("q1/split_line.py"),
+        "-s",
+        "q1.server.split-line",
+    ]);
+    let fr = run_all(&[
+        "--server",
+        &fixture("q1/split_line.py"),
+        "-s",
+        "q1.server.split-line",
+        "--lang",
+        "fr",
+    ]);
+    let (rows, _) = check_agreement(&fr);
+    let title = rows[0].title.clone().unwrap();
+    let (en_rows, _) = from_json(&en.read("report.json"));
+    assert_eq!(title, "Une ligne en deux segments");
+    assert_ne!(en_rows[0].title.as_deref(), Some(title.as_str()));
+    let json: Value = serde_json::from_str(&fr.read("report.json")).unwrap();
+    let message = json["scenarios"][0]["diagnosis"]["message"]
+        .as_str()
+        .unwrap();
+    let first_line = message.lines().next().unwrap();
+    assert!(first_line.contains("affichée en"), "{message}");
+    let unescape = |s: String| s.replace("%0A", "\n").replace("%25", "%");
+    // Each format: the French title, the French diagnosis, French labels.
+    for (file, words) in [
+        (
+            "junit.xml",
+            &[title.as_str(), first_line, "correction :"][..],
+        ),
+        (
+            "gradescope.json",
+            &[
+                title.as_str(),
+                first_line,
+                "correction :",
+                "transcription :",
+                "Note :",
+            ],
+        ),
+        (
+            "prairielearn.json",
+            &[title.as_str(), first_line, "correction :", "Note :"],
+        ),
+        ("report.tap", &[title.as_str(), first_line, "# Note :"]),
+        (
+            "autolab.txt",
+            &[title.as_str(), first_line, "correction :", "Note :"],
+        ),
+        (
+            "summary.md",
+            &[title.as_str(), first_line, "scénario", "correction :"],
+        ),
+        ("-", &[title.as_str(), first_line, "correction :", "Note :"]),
+    ] {
+        // `-`: the annotations, on standard output.
+        let read = |run: &Run| {
+            if file == "-" {
+                run.stdout.clone()
+            } else {
+                run.read(file)
+            }
+        };
+        let text = read(&fr);
+        // JSON escapes quotes and non-ASCII may be escaped: compare decoded text.
+        let text = if file.ends_with(".json") {
+            let v: Value = serde_json::from_str(&text).unwrap();
+            flatten(&v)
+        } else if file.ends_with(".xml") {
+            text.replace("&apos;", "'")
+                .replace("&quot;", "\"")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&")
+        } else if file == "report.tap" {
+            text.replace("\\\"", "\"")
+        } else {
+            unescape(text)
+        };
+        for w in words {
+            assert!(text.contains(w), "{file} lacks {w:?}:\n{text}");
+        }
+        let en_text = read(&en);
+        assert!(
+            !en_text.contains(&title),
+            "{file} in English shows the French title"
+        );
+    }
+}
+
+/// Every string of a JSON value, one per line.
+fn flatten(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("{s}\n"),
+        Value::Array(a) => a.iter().map(flatten).collect(),
+        Value::Object(o) => o.values().map(flatten).collect(),
+        _ => String::new(),
+    }
+}
+
+#[test]
+fn annotations_asked_for_in_actions_come_once() {
+    let out = grade()
+        .args([
+            "--server",
+            &fixture("q1/split_line.py"),
+            "-s",
+            "q1.server.split-line",
+        ])
+        .args(["--format", "github"])
+        .env("GITHUB_ACTIONS", "true")
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(from_annotations(&stdout).len(), 1, "{stdout}");
+    assert_eq!(stdout.matches("::notice").count(), 1, "{stdout}");
+    assert!(!String::from_utf8(out.stderr).unwrap().contains("::error"));
+}
+
+#[test]
+fn hidden_scenarios_show_after_the_due_date_on_gradescope() {
+    let out = grade()
+        .args(["--reference", "-q", "q1", "--format", "gradescope"])
+        .args([
+            "--hidden",
+            "q1.server.*-line*",
+            "--hidden",
+            "q1.server.utf8",
+        ])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    let hidden: Vec<&str> = v["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["visibility"] == "after_due_date")
+        .map(|t| t["extra_data"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        hidden,
+        [
+            "q1.server.prints-lines",
+            "q1.server.utf8",
+            "q1.server.coalesced-lines",
+            "q1.server.split-line",
+            "q1.server.long-line",
+        ]
+    );
+}
+
+#[test]
+fn a_program_that_cannot_start_is_still_gradable() {
+    let out = grade()
+        .args([
+            "--server",
+            &fixture("q1/python2.py"),
+            "-q",
+            "q1",
+            "--format",
+            "prairielearn",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["gradable"], true);
+    assert_eq!(v["score"], 0.0);
+    let message = v["message"].as_str().unwrap();
+    assert!(message.contains("[syntax-error]"), "{message}");
+    assert!(v["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|t| t["points"] == 0.0));
+}
+
+#[test]
+fn bad_report_and_points_options_are_usage_errors() {
+    let server = fixture("q1/makefile_lines.py");
+    for (args, says) in [
+        (vec!["--report", "yaml=out.yaml"], "unknown format `yaml`"),
+        (vec!["--report", "junit"], "expected FORMAT=FILE"),
+        (vec!["--report", "junit="], "no file after `=`"),
+    ] {
+        grade()
+            .args(["--server", &server, "-q", "q1"])
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(says));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let points = dir.path().join("points.toml");
+    std::fs::write(&points, "\"q1.*\" = 1\n\"q1.server.listen\" = 2\n").unwrap();
+    grade()
+        .args(["--server", &server, "-q", "q1", "--points"])
+        .arg(&points)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(format!(
+            "{}:2:22: `q1.server.listen` matches no scenario",
+            points.display()
+        )));
+    // `grade list` shows the points the file gives.
+    std::fs::write(&points, "\"q1.server.listens\" = 2.5\n").unwrap();
+    grade()
+        .arg("--points")
+        .arg(&points)
+        .args(["list", "-q", "q1"])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::is_match(r"q1\.server\.listens\s+2\.5").unwrap());
+}
+
+#[test]
+fn ci_templates_are_written_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = "https://git.example.org/course/chat-lab.git";
+    grade()
+        .args([
+            "ci",
+            "github",
+            "--repo",
+            repo,
+            "--server",
+            "q1/serveur.py",
+            "-q",
+            "q1",
+            "--dir",
+        ])
+        .arg(dir.path())
+        .assert()
+        .code(0);
+    let wf = std::fs::read_to_string(dir.path().join(".github/workflows/grade.yml")).unwrap();
+    assert!(
+        wf.contains(&format!("cargo install --locked --git {repo} grade")),
+        "{wf}"
+    );
+    assert!(
+        wf.contains("grade\" --server q1/serveur.py -q q1 \\"),
+        "{wf}"
+    );
+    assert!(wf.contains("--report junit=grade-junit.xml"), "{wf}");
+    grade()
+        .args(["ci", "github", "--dir"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("give --force"));
+    // Printed: the GitLab job, with its JUnit artifact.
+    grade()
+        .args(["ci", "gitlab", "--repo", repo])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("junit: grade-junit.xml"))
+        .stdout(predicates::str::contains(
+            "grade --server serveur.py --client client.py --report junit=grade-junit.xml",
+        ));
+}
+
+/// A directory laid out like Gradescope's `/autograder`, with the bundle
+/// `grade ci gradescope` writes in `source/`.
+fn autograder(server_file: Option<&str>) -> tempfile::TempDir {
+    let root = tempfile::tempdir().unwrap();
+    grade()
+        .args([
+            "ci",
+            "gradescope",
+            "--server",
+            "serveur.py",
+            "-q",
+            "q1",
+            "--lang",
+            "fr",
+        ])
+        .args(["--hidden", "q1.server.long-line", "--dir"])
+        .arg(root.path().join("source"))
+        .assert()
+        .code(0);
+    let nested = root.path().join("submission/tp-chat");
+    std::fs::create_dir_all(&nested).unwrap();
+    if let Some(f) = server_file {
+        std::fs::copy(fixture(f), nested.join("serveur.py")).unwrap();
+    }
+    root
+}
+
+fn run_autograder(root: &Path, grade_bin: &Path) -> Value {
+    let out = std::process::Command::new("bash")
+        .arg(root.join("source/run_autograder"))
+        .env("AUTOGRADER_ROOT", root)
+        .env("GRADE", grade_bin)
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(root.join("results/results.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+#[test]
+fn gradescope_run_autograder_writes_results_json() {
+    let root = autograder(Some("q1/split_line.py"));
+    let bundled = root.path().join("source/grade");
+    assert!(bundled.is_file(), "the bundle carries the grade binary");
+    let v = run_autograder(root.path(), &bundled);
+    let tests = v["tests"].as_array().unwrap();
+    assert_eq!(tests.len(), 8);
+    let score: f64 = tests.iter().map(|t| f(&t["score"])).sum();
+    assert_eq!(f(&v["score"]), round2(score));
+    assert_eq!(f(&v["score"]), 7.0);
+    let failed: Vec<&str> = tests
+        .iter()
+        .filter(|t| t["status"] == "failed")
+        .map(|t| t["extra_data"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(failed, ["q1.server.split-line", "q1.server.long-line"]);
+    // --lang fr and --hidden were carried into the bundle.
+    assert!(v["output"].as_str().unwrap().starts_with("Note :"));
+    let long = tests
+        .iter()
+        .find(|t| t["extra_data"]["id"] == "q1.server.long-line")
+        .unwrap();
+    assert_eq!(long["visibility"], "after_due_date");
+}
+
+#[test]
+fn gradescope_run_autograder_reports_a_missing_file_and_a_broken_grader() {
+    // No serveur.py in the submission: graded, every scenario says why.
+    let root = autograder(None);
+    let v = run_autograder(root.path(), &root.path().join("source/grade"));
+    assert_eq!(f(&v["score"]), 0.0);
+    let tests = v["tests"].as_array().unwrap();
+    assert!(!tests.is_empty());
+    assert!(tests
+        .iter()
+        .all(|t| t["status"] == "failed" && t["output"].as_str().unwrap().contains("serveur.py")));
+    // The grader itself fails: results.json still says so.
+    let v = run_autograder(root.path(), Path::new("false"));
+    assert_eq!(f(&v["score"]), 0.0);
+    assert!(
+        v["output"].as_str().unwrap().contains("could not run"),
+        "{v}"
+    );
+}
