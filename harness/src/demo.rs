@@ -345,6 +345,7 @@ pub fn run(cfg: DemoConfig) -> Result<u8, Error> {
         .unwrap_or_else(|| default(scenario::Side::Client, &s.programs.client));
     s.programs = scenario::Programs::default();
 
+    world::set_up().map_err(|e| Error::Environment(format!("cannot handle signals: {e}")))?;
     world::reaper::become_subreaper();
     let build = tempfile::Builder::new()
         .prefix("grade-build-")

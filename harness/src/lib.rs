@@ -225,6 +225,7 @@ pub fn glob(pattern: &str, text: &str) -> bool {
 }
 
 fn grade(cfg: Config) -> Result<u8, Error> {
+    world::set_up().map_err(|e| Error::Environment(format!("cannot handle signals: {e}")))?;
     let start = Instant::now();
     let Some(reporter) = report::by_name(&cfg.format) else {
         return Err(Error::Usage(format!(
@@ -244,20 +245,16 @@ fn grade(cfg: Config) -> Result<u8, Error> {
     }
     world::reaper::become_subreaper();
     let isolated = world::netns::available();
-    let isolation_note = (!isolated).then(|| {
-        format!(
-            "network namespaces are not available here (run as root, or allow unprivileged user namespaces): scenarios run one at a time on the host's port {}",
-            cfg.port
-        )
-    });
+    let isolation_note = (!isolated).then(|| world::netns::fallback_note(cfg.port));
     let jobs = if isolated { cfg.jobs.max(1) } else { 1 };
 
     // Prepare every program once (compile C, resolve python3) before any
     // scenario runs: the reaper must not race with these short-lived children.
     let build = tempfile::Builder::new()
-        .prefix("grade-build-")
+        .prefix(&world::interrupt::scratch_prefix("grade-build"))
         .tempdir()
         .map_err(|e| Error::Environment(format!("cannot create a build directory: {e}")))?;
+    let _tracked = world::interrupt::track_dir(build.path());
     let prep = |spec: &Option<String>| spec.as_ref().map(|s| prepare(s, cfg.port, build.path()));
     let (server, client) = (prep(&cfg.server), prep(&cfg.client));
     // Reference programs (and demos' fixed programs), prepared once by spec.
@@ -321,6 +318,7 @@ fn grade(cfg: Config) -> Result<u8, Error> {
             });
         }
     });
+    world::interrupt::settle();
     if progress {
         eprint!("\r\x1b[2K");
     }

@@ -7,8 +7,9 @@ use crate::expect;
 use crate::scenario::{Action, ExitKind, Scenario, Side};
 use crate::transcript::{Actor, Entry, Event, Transcript};
 use crate::world::cgroup::Cgroup;
+use crate::world::limits::{self, Jail, Limits, Offer, OutputCap};
 use crate::world::program::{environment, Prepared};
-use crate::world::{netns, procfs, pty, reaper, waits};
+use crate::world::{interrupt, netns, procfs, pty, reaper, waits};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
@@ -30,7 +31,7 @@ pub struct RunConfig {
     pub trace_states: bool,
 }
 
-/// Captured output kept per program; the rest is counted.
+/// A line that never ends is cut here (captured output: `OutputCap`).
 const OUTPUT_CAP: usize = 256 * 1024;
 /// Pause between two /proc samples while waiting.
 const SAMPLE: Duration = Duration::from_millis(1);
@@ -45,12 +46,13 @@ struct Prog {
     pid: i32,
     master: Option<OwnedFd>,
     partial: Vec<u8>,
-    kept: usize,
-    dropped: u64,
+    output: OutputCap,
     root_status: Option<reaper::Status>,
     /// Its own cgroup, where the machine allows: all its processes, however
     /// they detach. Without one, its processes are found by /proc scans.
     cg: Option<Cgroup>,
+    /// Its limits (see `world::limits`).
+    jail: Jail,
 }
 
 impl Prog {
@@ -62,7 +64,10 @@ impl Prog {
     fn procs(&self) -> Vec<procfs::Proc> {
         match &self.cg {
             Some(cg) => cg.pids().into_iter().filter_map(procfs::stat).collect(),
-            None => procfs::tree(&[self.pid]),
+            None => match self.jail.pids() {
+                Some(pids) => pids.into_iter().filter_map(procfs::stat).collect(),
+                None => procfs::tree(&[self.pid]),
+            },
         }
     }
 }
@@ -141,10 +146,14 @@ pub fn run(s: &Scenario, cfg: &RunConfig, on_event: &(dyn Fn(&Entry) + Sync)) ->
             return environment(tr, format!("cannot create a network namespace: {e}"));
         }
     }
-    let dir = match tempfile::Builder::new().prefix("grade-").tempdir() {
+    let dir = match tempfile::Builder::new()
+        .prefix(&interrupt::scratch_prefix("grade"))
+        .tempdir()
+    {
         Ok(d) => d,
         Err(e) => return environment(tr, format!("cannot create a working directory: {e}")),
     };
+    let _tracked = interrupt::track_dir(dir.path());
     let mut w = World {
         cfg,
         t0: Instant::now(),
@@ -333,7 +342,8 @@ impl World<'_> {
                         _ => None,
                     },
                 };
-                match pty::spawn(&argv, &env, self.dir.path(), join) {
+                let jail = Jail::new(Limits::scaled(self.cfg.timeout_scale), cg.as_ref());
+                match pty::spawn(&argv, &env, self.dir.path(), join, jail.before_exec()) {
                     Ok(child) => {
                         self.push(
                             actor,
@@ -348,10 +358,10 @@ impl World<'_> {
                             pid: child.pid,
                             master: Some(child.master),
                             partial: Vec::new(),
-                            kept: 0,
-                            dropped: 0,
+                            output: OutputCap::default(),
                             root_status: None,
                             cg,
+                            jail,
                         });
                         true
                     }
@@ -466,6 +476,11 @@ impl World<'_> {
     /// Every live process of every program.
     fn world_procs(&self) -> Vec<procfs::Proc> {
         let mut all: Vec<procfs::Proc> = self.progs.iter().flat_map(Prog::procs).collect();
+        // Without a cgroup, what left its session and lost its parent is
+        // still in the scenario's network namespace.
+        if self.tr.isolated && self.progs.iter().any(|p| p.cg.is_none()) {
+            all.extend(netns::processes_here().into_iter().filter_map(procfs::stat));
+        }
         all.sort_by_key(|p| p.pid);
         all.dedup_by_key(|p| p.pid);
         all
@@ -628,14 +643,60 @@ impl World<'_> {
     }
 
     fn printed(&mut self, k: usize, raw: Vec<u8>, newline: bool) {
+        let t = self.now();
         let p = &mut self.progs[k];
-        if p.kept + raw.len() > OUTPUT_CAP {
-            p.dropped += raw.len() as u64 + 1;
-            return;
-        }
-        p.kept += raw.len() + 1;
         let actor = p.actor;
-        self.push(actor, Event::Printed { raw, newline });
+        match p.output.offer(t, raw, newline) {
+            Offer::Keep(raw) => self.push(actor, Event::Printed { raw, newline }),
+            Offer::Over { first, runaway } => {
+                if runaway {
+                    // Far past the cap: stop it rather than read on until
+                    // the deadline.
+                    if let Some(cg) = &p.cg {
+                        cg.kill();
+                    }
+                    let _ = kill(Pid::from_raw(p.pid), Signal::SIGKILL);
+                }
+                if first {
+                    let max = (limits::OUTPUT_HEAD + limits::OUTPUT_TAIL) as u64;
+                    self.push(
+                        actor,
+                        Event::LimitHit {
+                            limit: limits::OUTPUT,
+                            max,
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    /// After the programs ended: the limits they hit, and the tail of
+    /// output that went past the cap (after a count of what was not kept).
+    fn note_limits(&mut self) {
+        for k in 0..self.progs.len() {
+            let p = &mut self.progs[k];
+            let actor = p.actor;
+            let hits = p.jail.hits(p.root_status, self.dir.path());
+            let (dropped, tail) = p.output.finish();
+            for h in hits {
+                let (limit, max) = (h.limit, h.max);
+                self.push(actor, Event::LimitHit { limit, max });
+            }
+            if dropped > 0 {
+                self.push(actor, Event::OutputDropped { bytes: dropped });
+            }
+            for l in tail {
+                let ev = Event::Printed {
+                    raw: l.raw,
+                    newline: l.newline,
+                };
+                self.tr.push(l.t, actor, ev);
+                if let Some(e) = self.tr.entries.last() {
+                    (self.on_event)(e);
+                }
+            }
+        }
     }
 
     fn flush_partial(&mut self, k: usize) {
@@ -1103,6 +1164,7 @@ impl World<'_> {
             self.wait(grace, true, |w| w.all_gone());
         }
         self.kill_all();
+        self.note_limits();
         self.stream = None;
         self.listener = None;
         self.relay = None;
@@ -1122,14 +1184,15 @@ impl World<'_> {
         }
         let grace = Instant::now() + Duration::from_millis(100);
         let deadline = Instant::now() + Duration::from_secs(5);
-        let mut killed = false;
         loop {
             self.pump(Duration::from_millis(1));
             let left: Vec<i32> = self.live_pids();
             if left.is_empty() {
                 break;
             }
-            if Instant::now() >= grace && !killed {
+            // Again while any is left: without a cgroup.kill, a process
+            // may fork between the listing and the kill.
+            if Instant::now() >= grace {
                 // A cgroup is killed as a whole: a process forking in a
                 // loop cannot outrun it.
                 for p in &self.progs {
@@ -1140,7 +1203,6 @@ impl World<'_> {
                 for &pid in &left {
                     let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
                 }
-                killed = true;
             }
             if Instant::now() >= deadline {
                 break;

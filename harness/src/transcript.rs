@@ -82,6 +82,10 @@ pub enum Event {
     Deadline,
     /// Output beyond the capture limit was counted, not kept.
     OutputDropped { bytes: u64 },
+    /// The program hit one of its limits (`processes`, `memory`,
+    /// `cpu-time`, `file-size`, `output`), whose value is `max` (a count,
+    /// bytes or seconds).
+    LimitHit { limit: &'static str, max: u64 },
     /// The program could not be started at all (compile error, missing file).
     StartFailed { code: &'static str, detail: String },
     /// Cleanup: processes still running at the end were killed.
@@ -287,6 +291,7 @@ impl Event {
             Event::Cpu { .. } => "cpu",
             Event::Deadline => "deadline",
             Event::OutputDropped { .. } => "output-dropped",
+            Event::LimitHit { .. } => "limit",
             Event::StartFailed { .. } => "start-failed",
             Event::Killed { .. } => "killed",
             Event::Teardown => "teardown",
@@ -345,6 +350,7 @@ impl Event {
                 format!("{used_ms:.0} ms CPU ({runnable_ms:.0} ms runnable) in {window_ms:.0} ms")
             }
             Event::OutputDropped { bytes } => format!("{bytes} bytes not kept"),
+            Event::LimitHit { limit, max } => format!("{limit} (limit {max})"),
             Event::StartFailed { code, detail } => format!("{code}: {detail}"),
             Event::Killed { pids } => format!("{pids:?}"),
         }

@@ -44,8 +44,22 @@ pub(crate) fn t(en: impl Into<String>, fr: impl Into<String>) -> Text {
 pub(crate) fn diag(code: &'static str, message: Text, hint: Text) -> Diagnosis {
     Diagnosis {
         code,
-        message,
+        message: printable(message),
         hint,
+    }
+}
+
+/// Messages quote what programs printed: without control characters, so
+/// that a report shown on a terminal cannot be driven by a student's bytes.
+fn printable(t: Text) -> Text {
+    let clean = |s: String| -> String {
+        s.chars()
+            .filter(|&c| !c.is_control() || c == '\n' || c == '\t')
+            .collect()
+    };
+    Text {
+        en: clean(t.en),
+        fr: clean(t.fr),
     }
 }
 
@@ -67,6 +81,10 @@ pub fn judge(s: &Scenario, tr: &Transcript) -> Verdict {
             Event::Step(i) => Some(i),
             _ => None,
         });
+        return fail(d, step);
+    }
+    // A limit hit fails the scenario, whatever else happened.
+    if let Some((d, step)) = limit_failure(s, tr) {
         return fail(d, step);
     }
     let teardown = tr
@@ -837,6 +855,109 @@ fn diagnose(s: &Scenario, tr: &Transcript, i: usize, teardown: usize) -> Diagnos
     }
 }
 
+/// The first limit a program hit (`limit`; output: `output-flood`), and
+/// the step it happened in.
+fn limit_failure(s: &Scenario, tr: &Transcript) -> Option<(Diagnosis, Option<usize>)> {
+    let at = tr
+        .entries
+        .iter()
+        .position(|e| matches!(e.event, Event::LimitHit { .. }))?;
+    let e = &tr.entries[at];
+    let Event::LimitHit { limit, max } = e.event else {
+        return None;
+    };
+    let step = tr.entries[..at].iter().rev().find_map(|e| match e.event {
+        Event::Step(i) => Some(i),
+        _ => None,
+    });
+    let mib = max >> 20;
+    let d = match limit {
+        "output" => {
+            let lines = expect::printed_lines(tr, e.actor, 0, at);
+            let sample = short(lines.last().map_or("", String::as_str));
+            diag(
+                "output-flood",
+                t(
+                    format!("the program prints without end (`{sample}` …): more than {} KiB", max >> 10),
+                    format!("le programme affiche sans fin (`{sample}` …) : plus de {} Kio", max >> 10),
+                ),
+                t(
+                    "print each received line once; when recv() returns b'' the peer has left: leave the loop",
+                    "affichez chaque ligne reçue une fois ; quand recv() renvoie b'', le pair est parti : sortez de la boucle",
+                ),
+            )
+        }
+        "processes" => diag(
+            "limit",
+            t(
+                format!("limit hit: processes — the program tried to run more than {max} processes at once, and fork() was refused"),
+                format!("limite atteinte : processus — le programme a tenté de lancer plus de {max} processus à la fois, et fork() a été refusé"),
+            ),
+            t(
+                "fork only where the exercise asks (q4: once per connection), end each child with os._exit(0) when its work is done, and never fork in a loop",
+                "ne forkez que là où l'exercice le demande (q4 : une fois par connexion), terminez chaque fils par os._exit(0) une fois son travail fait, et ne forkez jamais dans une boucle",
+            ),
+        ),
+        "memory" => diag(
+            "limit",
+            t(
+                format!("limit hit: memory — the program used more than {mib} MiB and was killed"),
+                format!("limite atteinte : mémoire — le programme a utilisé plus de {mib} Mio et a été tué"),
+            ),
+            t(
+                "handle each line as it arrives instead of keeping everything received",
+                "traitez chaque ligne à son arrivée au lieu de garder tout ce qui est reçu",
+            ),
+        ),
+        "cpu-time" => diag(
+            "limit",
+            t(
+                format!("limit hit: CPU time — the program computed for more than {max} s and was stopped"),
+                format!("limite atteinte : temps CPU — le programme a calculé plus de {max} s et a été arrêté"),
+            ),
+            t(
+                "a loop that never blocks burns the CPU: wait in recv() or input() instead of checking again and again",
+                "une boucle qui ne bloque jamais consomme le CPU : attendez dans recv() ou input() au lieu de vérifier sans cesse",
+            ),
+        ),
+        "file-size" => diag(
+            "limit",
+            t(
+                format!("limit hit: file size — the program wrote a file of {mib} MiB or more"),
+                format!("limite atteinte : taille de fichier — le programme a écrit un fichier de {mib} Mio ou plus"),
+            ),
+            t(
+                "the chat programs write no files: print on the terminal, send on the socket",
+                "les programmes du chat n'écrivent pas de fichier : affichez sur le terminal, envoyez sur la socket",
+            ),
+        ),
+        other => diag(
+            "limit",
+            t(format!("limit hit: {other} ({max})"), format!("limite atteinte : {other} ({max})")),
+            t("", ""),
+        ),
+    };
+    // Pair scenarios: the side that hit it, as `blame` names it.
+    let d = match (s.role, e.actor) {
+        (crate::scenario::Role::Pair, Actor::Server | Actor::Client) => {
+            let (en, fr) = if e.actor == Actor::Server {
+                ("server", "serveur")
+            } else {
+                ("client", "client")
+            };
+            Diagnosis {
+                message: t(
+                    format!("{en}: {}", d.message.en),
+                    format!("{fr} : {}", d.message.fr),
+                ),
+                ..d
+            }
+        }
+        _ => d,
+    };
+    Some((d, step))
+}
+
 /// Pair scenarios: which program failed, named at the head of the message
 /// (`client: …`). A line typed on one side and not printed on the other is
 /// the sender's fault when it never crossed the wire, else the printer's.
@@ -1239,6 +1360,39 @@ expect_printed = ["Bonjour"]
         let v = run(&[]);
         assert_eq!(v.diagnosis.unwrap().code, "missing-line");
         assert_eq!(v.failed_step, Some(3));
+    }
+
+    #[test]
+    fn a_limit_hit_fails_whatever_else_happened() {
+        let mut ev = vec![
+            (Actor::Harness, Event::Step(0)),
+            printed("Bonjour"),
+            (Actor::Harness, Event::Step(3)),
+            printed("\u{1b}[2J\u{7}Bon\u{8}jour\u{9b}"),
+            (
+                Actor::Server,
+                Event::LimitHit {
+                    limit: "processes",
+                    max: 64,
+                },
+            ),
+        ];
+        ev.push((Actor::Harness, Event::Teardown));
+        let v = judge(&scenario(), &tr(ev.clone()));
+        assert_eq!(v.status, Status::Fail);
+        assert_eq!(v.failed_step, Some(3));
+        let d = v.diagnosis.unwrap();
+        assert_eq!(d.code, "limit");
+        assert!(d.message.en.contains("processes") && d.message.fr.contains("processus"));
+        ev[4].1 = Event::LimitHit {
+            limit: "output",
+            max: 256 << 10,
+        };
+        let d = judge(&scenario(), &tr(ev)).diagnosis.unwrap();
+        assert_eq!(d.code, "output-flood");
+        assert!(d.message.en.contains("256 KiB"), "{}", d.message.en);
+        // What the program printed is quoted without its control bytes.
+        assert!(d.message.en.contains("(`Bonjour` …)"), "{}", d.message.en);
     }
 
     #[test]

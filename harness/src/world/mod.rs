@@ -3,9 +3,25 @@
 //! of them. The runner drives it; it knows nothing of scenarios or verdicts.
 
 pub mod cgroup;
+pub mod interrupt;
+pub mod limits;
 pub mod netns;
 pub mod procfs;
 pub mod program;
 pub mod pty;
 pub mod reaper;
 pub mod waits;
+
+/// Before a grading run, while the process has a single thread: as an
+/// ordinary user, a user namespace where network namespaces may be made
+/// (`netns::enter_user_namespace`; refused: scenarios run on the host);
+/// Ctrl-C and SIGTERM clean up (`interrupt`); cgroups left by a `grade`
+/// that was killed outright are removed, and its scratch directories
+/// (`cgroup::remove_stale`, `interrupt::remove_stale_dirs`).
+pub fn set_up() -> std::io::Result<()> {
+    let _ = netns::enter_user_namespace();
+    interrupt::install()?;
+    cgroup::remove_stale();
+    interrupt::remove_stale_dirs();
+    Ok(())
+}

@@ -20,6 +20,25 @@ pub fn enter_new() -> io::Result<()> {
     loopback_up()
 }
 
+/// As an ordinary user, moves the process into a user namespace of its own
+/// (root inside, the user outside, nothing more), where it may create
+/// network namespaces. Only while the process has a single thread:
+/// `unshare(CLONE_NEWUSER)` fails with EINVAL once a second one exists.
+/// Refused where unprivileged user namespaces are (Ubuntu 24.04's AppArmor
+/// restriction): then `available` says no and scenarios run on the host.
+pub fn enter_user_namespace() -> io::Result<()> {
+    use nix::unistd::{getegid, geteuid};
+    let (uid, gid) = (geteuid(), getegid());
+    if uid.is_root() {
+        return Ok(());
+    }
+    unshare(CloneFlags::CLONE_NEWUSER).map_err(io::Error::from)?;
+    std::fs::write("/proc/self/setgroups", "deny")?;
+    std::fs::write("/proc/self/uid_map", format!("0 {uid} 1"))?;
+    std::fs::write("/proc/self/gid_map", format!("0 {gid} 1"))?;
+    Ok(())
+}
+
 const CHILD_EHASH: &str = "/proc/sys/net/ipv4/tcp_child_ehash_entries";
 
 /// A second namespace, for the client of a pair scenario: a throwaway
@@ -62,6 +81,34 @@ pub fn available() -> bool {
     std::thread::spawn(|| unshare(CloneFlags::CLONE_NEWNET).is_ok())
         .join()
         .unwrap_or(false)
+}
+
+/// Processes (thread-group leaders) whose network namespace is the calling
+/// thread's: all of a scenario's, however they detached from their session
+/// or parent. Where there is no cgroup, this is how the harness still finds
+/// an escaped daemon. Others' processes that we may not inspect are skipped.
+pub fn processes_here() -> Vec<i32> {
+    let Ok(here) = std::fs::read_link("/proc/thread-self/ns/net") else {
+        return Vec::new();
+    };
+    let me = std::process::id() as i32;
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|&pid| pid != me)
+        .filter(|pid| std::fs::read_link(format!("/proc/{pid}/ns/net")).is_ok_and(|ns| ns == here))
+        .collect()
+}
+
+/// What the report says once when scenarios cannot have namespaces.
+pub fn fallback_note(port: u16) -> String {
+    format!(
+        "network namespaces are not available here: scenarios run one at a time on the host's port {port}; \
+         for private ports and parallel runs, run grade as root (sudo grade …), or allow unprivileged \
+         user namespaces (Ubuntu 24.04: sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0)"
+    )
 }
 
 fn loopback_up() -> io::Result<()> {

@@ -28,12 +28,15 @@ pub struct Join {
 }
 
 /// Starts `argv` on a new pseudo-terminal, as a session leader, with exactly
-/// the environment `env`, in `cwd`, joined to what `join` names.
+/// the environment `env`, in `cwd`, joined to what `join` names; `confine`
+/// runs in the child next, before anything of its own (its other cgroups,
+/// its limits: see `limits`).
 pub fn spawn(
     argv: &[String],
     env: &[(String, String)],
     cwd: &Path,
     join: Join,
+    mut confine: impl FnMut() -> io::Result<()> + Send + Sync + 'static,
 ) -> io::Result<PtyChild> {
     let pty = openpty(None, None).map_err(io::Error::from)?;
     // No echo: what the program prints is what it printed, not what we typed.
@@ -62,8 +65,8 @@ pub fn spawn(
         .stdin(Stdio::from(pty.slave.try_clone()?))
         .stdout(Stdio::from(pty.slave.try_clone()?))
         .stderr(Stdio::from(pty.slave));
-    // SAFETY: only async-signal-safe calls (write, setsid, ioctl, signal
-    // reset) between fork and exec.
+    // SAFETY: only async-signal-safe calls (write, setns, setrlimit, setsid,
+    // ioctl, signal reset) between fork and exec; `confine` promises as much.
     unsafe {
         cmd.pre_exec(move || {
             if let Some(fd) = join.cgroup {
@@ -72,6 +75,7 @@ pub fn spawn(
             if let Some(fd) = join.netns {
                 super::netns::join(fd)?;
             }
+            confine()?;
             if libc::setsid() < 0 {
                 return Err(io::Error::last_os_error());
             }
@@ -99,7 +103,10 @@ pub fn spawn(
     })
 }
 
-/// Reads what is available on a non-blocking master. `Ok(None)`: the program
+/// Most bytes one `read_available` takes.
+const READ_BUDGET: usize = 64 * 1024;
+
+/// Reads what is available on a non-blocking master (up to `READ_BUDGET`). `Ok(None)`: the program
 /// side of the terminal is closed (every process closed it or ended).
 pub fn read_available(master: &OwnedFd, buf: &mut Vec<u8>) -> io::Result<Option<usize>> {
     let mut chunk = [0u8; 16384];
@@ -110,6 +117,11 @@ pub fn read_available(master: &OwnedFd, buf: &mut Vec<u8>) -> io::Result<Option<
             Ok(n) => {
                 buf.extend_from_slice(&chunk[..n]);
                 total += n;
+                // A program that prints as fast as we read would keep us
+                // here: return, the poll loop comes back for the rest.
+                if total >= READ_BUDGET {
+                    return Ok(Some(total));
+                }
             }
             Err(nix::errno::Errno::EAGAIN) => return Ok(Some(total)),
             Err(nix::errno::Errno::EINTR) => continue,
