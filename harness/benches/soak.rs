@@ -1,7 +1,7 @@
 //! Soak: grades the whole catalogue N times with the real `grade` binary,
 //! optionally under a CPU hog on every core, and reports every verdict that
 //! ever differed from the expected one (all pass: the reference programs,
-//! or the correct Python fixtures), every run whose exit status was not 0,
+//! or the correct Python fixtures of q1 and q2), every run whose exit status was not 0,
 //! and anything a run left behind (a process of our `grade` binary, a
 //! cgroup of the run). Not a timed test: a command to run by hand.
 //!
@@ -119,6 +119,11 @@ fn main() {
             fx.join("q1/framed_recv.py").display().to_string(),
             "--client".into(),
             fx.join("q2/input_loop.py").display().to_string(),
+            // The correct fixtures answer q1 and q2 only.
+            "-q".into(),
+            "q1".into(),
+            "-q".into(),
+            "q2".into(),
         ]
     } else {
         vec!["--reference".into()]
@@ -191,7 +196,7 @@ fn main() {
         "soak: {} runs of grade {} ({} scenarios), jobs {}, CPU hog {}",
         o.runs,
         if o.python {
-            "on the correct Python fixtures"
+            "on the correct Python fixtures (q1, q2)"
         } else {
             "--reference"
         },
