@@ -85,6 +85,14 @@ pub fn spawn(
             libc::sigprocmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
             libc::signal(libc::SIGPIPE, libc::SIG_DFL);
             libc::signal(libc::SIGINT, libc::SIG_DFL);
+            // From a shell, the session leader is the shell, not the
+            // program: a child the program leaves behind keeps running when
+            // the program exits. Here the program leads its session, and the
+            // kernel would SIGHUP its foreground group (the forgotten child
+            // too) as it exits, hiding the orphan. Ignoring SIGHUP keeps
+            // that child as a shell would; no terminal hangs up otherwise
+            // (teardown kills, it never closes the terminal first).
+            libc::signal(libc::SIGHUP, libc::SIG_IGN);
             Ok(())
         });
     }
