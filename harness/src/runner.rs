@@ -264,7 +264,8 @@ impl World<'_> {
                 end == End::Met
             }
             Action::ExpectExit(ExitKind::All) => {
-                self.wait(within, true, |w| w.prog_gone(actor));
+                // With the CPU burnt: a process left spinning is a busy loop.
+                self.wait_cpu(within, |w| w.prog_gone(actor));
                 let gone = self.prog_gone(actor);
                 if gone {
                     self.push(actor, Event::AllEnded);

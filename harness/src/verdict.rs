@@ -620,6 +620,9 @@ fn diagnose(s: &Scenario, tr: &Transcript, i: usize, teardown: usize) -> Diagnos
             }
         }
         Action::ExpectExit(ExitKind::All) => {
+            if busy(tr, from, to) {
+                return busy_loop();
+            }
             let root = tr.entries[..to].iter().rev().find_map(|e| match e.event {
                 Event::Started { pid, .. } if e.actor == actor => Some(pid),
                 _ => None,
@@ -1081,6 +1084,7 @@ impl Verdict {
 mod tests {
     use super::*;
     use crate::scenario::parse_scenario;
+    use crate::transcript::{ProcView, WaitsOn};
     use std::time::Duration;
 
     fn scenario() -> Scenario {
@@ -1177,6 +1181,83 @@ expect_printed = ["Bonjour"]
         let v = run(&[]);
         assert_eq!(v.diagnosis.unwrap().code, "missing-line");
         assert_eq!(v.failed_step, Some(3));
+    }
+
+    fn peer_leaves(last: Vec<(Actor, Event)>) -> Verdict {
+        let s = parse_scenario(
+            "t.toml",
+            r#"
+id = "q4.server.peer-leaves"
+question = "q4"
+role = "server"
+points = 1
+title = { en = "T", fr = "T" }
+passes = { en = "P", fr = "P" }
+[[step]]
+start = "server"
+[[step]]
+connect = true
+[[step]]
+close = true
+[[step]]
+expect_exit = "all"
+"#,
+        )
+        .unwrap();
+        let mut ev = vec![
+            (Actor::Harness, Event::Step(0)),
+            (
+                Actor::Server,
+                Event::Started {
+                    pid: 40,
+                    command: "x".into(),
+                },
+            ),
+            (Actor::Harness, Event::Step(1)),
+            (Actor::Peer, Event::Connected { port: 8080 }),
+            (Actor::Harness, Event::Step(2)),
+            (Actor::Peer, Event::PeerClosed),
+            (Actor::Harness, Event::Step(3)),
+        ];
+        ev.extend(last);
+        ev.push((Actor::Harness, Event::Teardown));
+        judge(&s, &tr(ev))
+    }
+
+    fn view(pid: i32, ppid: i32, state: char, on: WaitsOn) -> ProcView {
+        ProcView {
+            actor: Actor::Server,
+            pid,
+            ppid,
+            comm: "python3".into(),
+            state,
+            threads: 1,
+            call: (state == 'S').then(|| "read".to_string()),
+            on,
+        }
+    }
+
+    #[test]
+    fn a_process_spinning_after_the_peer_left_is_a_busy_loop() {
+        let v = peer_leaves(vec![
+            (Actor::Harness, Event::Deadline),
+            (
+                Actor::Harness,
+                Event::Cpu {
+                    used_ms: 1900.0,
+                    runnable_ms: 1990.0,
+                    window_ms: 2000.0,
+                },
+            ),
+            (
+                Actor::Harness,
+                Event::Snapshot(vec![
+                    view(40, 1, 'S', WaitsOn::Keyboard),
+                    view(41, 40, 'R', WaitsOn::Nothing),
+                ]),
+            ),
+        ]);
+        assert_eq!(v.diagnosis.unwrap().code, "busy-loop");
     }
 
     #[test]
