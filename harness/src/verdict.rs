@@ -633,7 +633,14 @@ fn diagnose(s: &Scenario, tr: &Transcript, i: usize, teardown: usize) -> Diagnos
                     .any(|e| matches!(e.event, Event::Exited { pid, .. } if pid == r))
             });
             match views {
-                Some(v) => stall::left_behind(v, actor, root_alive),
+                // A lone process still running (not an orphan: its parent is
+                // the harness) may be one that cannot see the peer leave.
+                Some(v) => match stall::left_behind(v, actor, root_alive) {
+                    d if d.code == "still-running" => {
+                        stall::peer_left_unseen(s, v, actor).unwrap_or(d)
+                    }
+                    d => d,
+                },
                 None => timeout(),
             }
         }
@@ -680,6 +687,9 @@ fn diagnose(s: &Scenario, tr: &Transcript, i: usize, teardown: usize) -> Diagnos
         }
         Action::ExpectClosed => {
             if let Some(d) = crash(&all, exited) {
+                return d;
+            }
+            if let Some(d) = views.and_then(|v| stall::eof_unread(s, v, actor)) {
                 return d;
             }
             let what = views
@@ -1258,6 +1268,38 @@ expect_exit = "all"
             ),
         ]);
         assert_eq!(v.diagnosis.unwrap().code, "busy-loop");
+    }
+
+    #[test]
+    fn a_lone_process_on_the_keyboard_is_an_orphan_when_its_parent_ended() {
+        let quiet = |views| {
+            vec![
+                (Actor::Harness, Event::Quiescent),
+                (
+                    Actor::Harness,
+                    Event::Cpu {
+                        used_ms: 0.0,
+                        runnable_ms: 0.0,
+                        window_ms: 5.0,
+                    },
+                ),
+                (Actor::Harness, Event::Snapshot(views)),
+            ]
+        };
+        // The program's own process, alone on the keyboard: it alternates.
+        let v = peer_leaves(quiet(vec![view(40, 1, 'S', WaitsOn::Keyboard)]));
+        assert_eq!(v.diagnosis.unwrap().code, "half-duplex");
+        // Its child, left alone once the program's process exited: an orphan.
+        let mut ev = vec![(
+            Actor::Server,
+            Event::Exited {
+                pid: 40,
+                code: Some(0),
+                signal: None,
+            },
+        )];
+        ev.extend(quiet(vec![view(41, 1, 'S', WaitsOn::Keyboard)]));
+        assert_eq!(peer_leaves(ev).diagnosis.unwrap().code, "orphan");
     }
 
     #[test]
