@@ -400,6 +400,10 @@ impl World<'_> {
         let Some(m) = p.master.as_ref() else { return };
         let r = pty::write_all(m, bytes);
         if r.is_ok() {
+            // In the line discipline now, not whenever a kernel worker runs:
+            // a reader that fell asleep just before is woken before the
+            // harness next looks for quiescence.
+            pty::deliver_typed(m);
             self.push(actor, ev);
         }
     }
