@@ -79,6 +79,9 @@ struct World<'a> {
     progs: Vec<Prog>,
     listener: Option<TcpListener>,
     stream: Option<TcpStream>,
+    /// Connections of a program that was restarted, kept open on the
+    /// peer's side until the scenario ends (see `Action::Restart`).
+    held: Vec<TcpStream>,
     dir: tempfile::TempDir,
     last_sample: Option<(Vec<i32>, procfs::CpuNs)>,
     /// Sees every TCP SYN in the namespace: where a client tries to connect.
@@ -161,6 +164,7 @@ pub fn run(s: &Scenario, cfg: &RunConfig, on_event: &(dyn Fn(&Entry) + Sync)) ->
         progs: Vec::new(),
         listener: None,
         stream: None,
+        held: Vec::new(),
         dir,
         last_sample: None,
         sniff: if cfg.isolated {
@@ -216,6 +220,17 @@ impl World<'_> {
             Action::Start(side) => self.start(*side),
             Action::Restart(side) => {
                 let a = expect::actor_of(*side);
+                // The peer stays connected while the server restarts, as
+                // a user's socat would until it notices. Closing at once
+                // would free its port number, and the peer's next connection
+                // attempts, while the new server starts, could take it: a
+                // SYN on the 4-tuple of the connection the old server left
+                // in TIME_WAIT ends that TIME_WAIT, and a server without
+                // SO_REUSEADDR then binds again (quick-restart passing
+                // `no-reuseaddr` about once in 50 runs under load).
+                if let Some(st) = self.stream.take() {
+                    self.held.push(st);
+                }
                 self.type_bytes(a, b"\x03", Event::Interrupted);
                 self.wait(within, false, |w| w.prog_gone(a));
                 self.kill_all();
@@ -270,7 +285,8 @@ impl World<'_> {
                 end == End::Met
             }
             Action::ExpectExit(ExitKind::All) => {
-                self.wait(within, true, |w| w.prog_gone(actor));
+                // With the CPU burnt: a process left spinning is a busy loop.
+                self.wait_cpu(within, |w| w.prog_gone(actor));
                 let gone = self.prog_gone(actor);
                 if gone {
                     self.push(actor, Event::AllEnded);
@@ -413,6 +429,10 @@ impl World<'_> {
         let Some(m) = p.master.as_ref() else { return };
         let r = pty::write_all(m, bytes);
         if r.is_ok() {
+            // In the line discipline now, not whenever a kernel worker runs:
+            // a reader that fell asleep just before is woken before the
+            // harness next looks for quiescence.
+            pty::deliver_typed(m);
             self.push(actor, ev);
         }
     }
@@ -1166,6 +1186,7 @@ impl World<'_> {
         self.kill_all();
         self.note_limits();
         self.stream = None;
+        self.held.clear();
         self.listener = None;
         self.relay = None;
     }

@@ -3,7 +3,7 @@
 //! program that receives when it should speak, a q3 program submitted as q4
 //! — and what the process tree says: fork or not, zombies, orphans.
 
-use crate::scenario::{Question, Scenario};
+use crate::scenario::{Action, Question, Scenario};
 use crate::transcript::{Actor, Event, ProcView, Transcript, WaitsOn};
 use crate::verdict::{diag, t, Diagnosis};
 
@@ -142,16 +142,96 @@ pub fn stalled(
                 "suivez le cycle de la fiche : après avoir envoyé une ligne, attendez la ligne de l'autre côté et affichez-la avant de relire le clavier",
             ),
         )),
-        (Question::Q4, true) if all_recv => Some(half_duplex(
-            format!("{who}, while typed lines wait on its keyboard"),
-            format!("{qui}, alors que des lignes tapées attendent sur son clavier"),
-        )),
-        (Question::Q4, false) if all_keyboard => Some(half_duplex(
-            format!("{who}, while the peer's lines wait unread in its socket"),
-            format!("{qui}, alors que les lignes du pair attendent dans sa socket"),
-        )),
+        (Question::Q4, true) => alternates(
+            s,
+            views,
+            actor,
+            false,
+            "while typed lines wait on its keyboard",
+            "alors que des lignes tapées attendent sur son clavier",
+        ),
+        (Question::Q4, false) => alternates(
+            s,
+            views,
+            actor,
+            true,
+            "while the peer's lines wait unread in its socket",
+            "alors que les lignes du pair attendent dans sa socket",
+        ),
         _ => None,
     }
+}
+
+/// The program's only process, when it has one process of one thread (no
+/// child, not even a zombie): it can wait on the keyboard or on the socket,
+/// never on both.
+fn alone(views: &[ProcView], actor: Actor) -> Option<&ProcView> {
+    match views
+        .iter()
+        .filter(|v| v.actor == actor)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        [v] if v.threads == 1 && v.state != 'Z' && v.call.is_some() => Some(v),
+        _ => None,
+    }
+}
+
+/// q4: the program's only process sleeps on one side (the keyboard when
+/// `on_keyboard`, else the socket) while what it should handle waits on the
+/// other: it alternates like q3 (`half-duplex`). In a scenario that checks
+/// fork, that is the fork missing (`no-fork`). A program that forked, or
+/// runs threads, does not alternate: whatever stalls it is something else.
+fn alternates(
+    s: &Scenario,
+    views: &[ProcView],
+    actor: Actor,
+    on_keyboard: bool,
+    en: &str,
+    fr: &str,
+) -> Option<Diagnosis> {
+    let v = alone(views, actor)?;
+    let stuck = match v.on {
+        WaitsOn::Keyboard => on_keyboard,
+        WaitsOn::Socket(_) => !on_keyboard,
+        _ => false,
+    };
+    if s.question != Question::Q4 || !stuck {
+        return None;
+    }
+    if s.steps.iter().any(|st| st.action == Action::ExpectFork) {
+        return Some(no_fork(views, actor));
+    }
+    Some(half_duplex(
+        format!("{}, {en}", v.describe()),
+        format!("{}, {fr}", v.describe_fr()),
+    ))
+}
+
+/// `expect_closed` failed after Ctrl-D: a q4 program whose only process
+/// waits in recv() never read the end of input.
+pub fn eof_unread(s: &Scenario, views: &[ProcView], actor: Actor) -> Option<Diagnosis> {
+    alternates(
+        s,
+        views,
+        actor,
+        false,
+        "while the end of input (Ctrl-D) waits unread on its keyboard",
+        "alors que la fin de saisie (Ctrl-D) attend sur son clavier",
+    )
+}
+
+/// `expect_exit = "all"` failed after the peer left: a q4 program whose
+/// only process waits on the keyboard cannot see it (recv() would say so).
+pub fn peer_left_unseen(s: &Scenario, views: &[ProcView], actor: Actor) -> Option<Diagnosis> {
+    alternates(
+        s,
+        views,
+        actor,
+        true,
+        "while the peer has left: only recv() would tell it, and it does not call recv() before a line is typed",
+        "alors que le pair est parti : seul recv() le lui dirait, et il ne l'appelle pas avant qu'une ligne soit tapée",
+    )
 }
 
 fn half_duplex(en: String, fr: String) -> Diagnosis {
@@ -339,6 +419,101 @@ mod tests {
             v(Actor::Client, 42, 41, 'S', Some("read"), WaitsOn::Keyboard),
         ];
         assert!(deadlock_cycle(&views).is_none());
+    }
+
+    fn q4(fork_check: bool) -> Scenario {
+        let extra = if fork_check {
+            "[[step]]\nexpect_fork = true\n"
+        } else {
+            ""
+        };
+        crate::scenario::parse_scenario(
+            "t.toml",
+            &format!(
+                r#"
+id = "q4.server.t"
+question = "q4"
+role = "server"
+points = 1
+title = {{ en = "T", fr = "T" }}
+passes = {{ en = "P", fr = "P" }}
+[[step]]
+start = "server"
+[[step]]
+connect = true
+[[step]]
+send = ["un\n"]
+[[step]]
+expect_printed = ["un"]
+{extra}"#
+            ),
+        )
+        .unwrap()
+    }
+
+    fn on_keyboard(pid: i32, ppid: i32) -> ProcView {
+        v(
+            Actor::Server,
+            pid,
+            ppid,
+            'S',
+            Some("read"),
+            WaitsOn::Keyboard,
+        )
+    }
+
+    fn in_recv(pid: i32, ppid: i32) -> ProcView {
+        v(
+            Actor::Server,
+            pid,
+            ppid,
+            'S',
+            Some("recv"),
+            WaitsOn::Socket(Some(Actor::Peer)),
+        )
+    }
+
+    #[test]
+    fn one_process_on_the_wrong_side_alternates() {
+        let one = vec![on_keyboard(40, 1)];
+        let code = |d: Option<Diagnosis>| d.map(|d| d.code);
+        assert_eq!(
+            code(stalled(&q4(false), &one, Actor::Server, false)),
+            Some("half-duplex")
+        );
+        // In the scenario that checks fork, the stall is the missing fork.
+        assert_eq!(
+            code(stalled(&q4(true), &one, Actor::Server, false)),
+            Some("no-fork")
+        );
+        assert_eq!(
+            code(peer_left_unseen(&q4(false), &one, Actor::Server)),
+            Some("half-duplex")
+        );
+        let one = vec![in_recv(40, 1)];
+        assert_eq!(
+            code(eof_unread(&q4(false), &one, Actor::Server)),
+            Some("half-duplex")
+        );
+        assert_eq!(
+            code(peer_left_unseen(&q4(false), &one, Actor::Server)),
+            None
+        );
+    }
+
+    #[test]
+    fn a_program_that_forked_or_runs_threads_does_not_alternate() {
+        // The keyboard child closed the socket and ended (a zombie): the
+        // parent in recv() is not waiting for the keyboard.
+        let forked = vec![
+            in_recv(40, 1),
+            v(Actor::Server, 42, 40, 'Z', None, WaitsOn::Nothing),
+        ];
+        assert!(eof_unread(&q4(false), &forked, Actor::Server).is_none());
+        assert!(stalled(&q4(false), &forked, Actor::Server, true).is_none());
+        let mut threaded = in_recv(40, 1);
+        threaded.threads = 2;
+        assert!(eof_unread(&q4(false), &[threaded], Actor::Server).is_none());
     }
 
     #[test]

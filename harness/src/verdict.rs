@@ -638,6 +638,9 @@ fn diagnose(s: &Scenario, tr: &Transcript, i: usize, teardown: usize) -> Diagnos
             }
         }
         Action::ExpectExit(ExitKind::All) => {
+            if busy(tr, from, to) {
+                return busy_loop();
+            }
             let root = tr.entries[..to].iter().rev().find_map(|e| match e.event {
                 Event::Started { pid, .. } if e.actor == actor => Some(pid),
                 _ => None,
@@ -648,7 +651,14 @@ fn diagnose(s: &Scenario, tr: &Transcript, i: usize, teardown: usize) -> Diagnos
                     .any(|e| matches!(e.event, Event::Exited { pid, .. } if pid == r))
             });
             match views {
-                Some(v) => stall::left_behind(v, actor, root_alive),
+                // A lone process still running (not an orphan: its parent is
+                // the harness) may be one that cannot see the peer leave.
+                Some(v) => match stall::left_behind(v, actor, root_alive) {
+                    d if d.code == "still-running" => {
+                        stall::peer_left_unseen(s, v, actor).unwrap_or(d)
+                    }
+                    d => d,
+                },
                 None => timeout(),
             }
         }
@@ -695,6 +705,9 @@ fn diagnose(s: &Scenario, tr: &Transcript, i: usize, teardown: usize) -> Diagnos
         }
         Action::ExpectClosed => {
             if let Some(d) = crash(&all, exited) {
+                return d;
+            }
+            if let Some(d) = views.and_then(|v| stall::eof_unread(s, v, actor)) {
                 return d;
             }
             let what = views
@@ -1264,6 +1277,7 @@ impl Verdict {
 mod tests {
     use super::*;
     use crate::scenario::parse_scenario;
+    use crate::transcript::{ProcView, WaitsOn};
     use std::time::Duration;
 
     fn scenario() -> Scenario {
@@ -1360,6 +1374,115 @@ expect_printed = ["Bonjour"]
         let v = run(&[]);
         assert_eq!(v.diagnosis.unwrap().code, "missing-line");
         assert_eq!(v.failed_step, Some(3));
+    }
+
+    fn peer_leaves(last: Vec<(Actor, Event)>) -> Verdict {
+        let s = parse_scenario(
+            "t.toml",
+            r#"
+id = "q4.server.peer-leaves"
+question = "q4"
+role = "server"
+points = 1
+title = { en = "T", fr = "T" }
+passes = { en = "P", fr = "P" }
+[[step]]
+start = "server"
+[[step]]
+connect = true
+[[step]]
+close = true
+[[step]]
+expect_exit = "all"
+"#,
+        )
+        .unwrap();
+        let mut ev = vec![
+            (Actor::Harness, Event::Step(0)),
+            (
+                Actor::Server,
+                Event::Started {
+                    pid: 40,
+                    command: "x".into(),
+                },
+            ),
+            (Actor::Harness, Event::Step(1)),
+            (Actor::Peer, Event::Connected { port: 8080 }),
+            (Actor::Harness, Event::Step(2)),
+            (Actor::Peer, Event::PeerClosed),
+            (Actor::Harness, Event::Step(3)),
+        ];
+        ev.extend(last);
+        ev.push((Actor::Harness, Event::Teardown));
+        judge(&s, &tr(ev))
+    }
+
+    fn view(pid: i32, ppid: i32, state: char, on: WaitsOn) -> ProcView {
+        ProcView {
+            actor: Actor::Server,
+            pid,
+            ppid,
+            comm: "python3".into(),
+            state,
+            threads: 1,
+            call: (state == 'S').then(|| "read".to_string()),
+            on,
+        }
+    }
+
+    #[test]
+    fn a_process_spinning_after_the_peer_left_is_a_busy_loop() {
+        let v = peer_leaves(vec![
+            (Actor::Harness, Event::Deadline),
+            (
+                Actor::Harness,
+                Event::Cpu {
+                    used_ms: 1900.0,
+                    runnable_ms: 1990.0,
+                    window_ms: 2000.0,
+                },
+            ),
+            (
+                Actor::Harness,
+                Event::Snapshot(vec![
+                    view(40, 1, 'S', WaitsOn::Keyboard),
+                    view(41, 40, 'R', WaitsOn::Nothing),
+                ]),
+            ),
+        ]);
+        assert_eq!(v.diagnosis.unwrap().code, "busy-loop");
+    }
+
+    #[test]
+    fn a_lone_process_on_the_keyboard_is_an_orphan_when_its_parent_ended() {
+        let quiet = |views| {
+            vec![
+                (Actor::Harness, Event::Quiescent),
+                (
+                    Actor::Harness,
+                    Event::Cpu {
+                        used_ms: 0.0,
+                        runnable_ms: 0.0,
+                        window_ms: 5.0,
+                    },
+                ),
+                (Actor::Harness, Event::Snapshot(views)),
+            ]
+        };
+        // The program's own process, alone on the keyboard: it alternates.
+        let v = peer_leaves(quiet(vec![view(40, 1, 'S', WaitsOn::Keyboard)]));
+        assert_eq!(v.diagnosis.unwrap().code, "half-duplex");
+        // Its child, left alone once the program's process exited: an orphan.
+        let mut ev = vec![(
+            Actor::Server,
+            Event::Exited {
+                pid: 40,
+                code: Some(0),
+                signal: None,
+            },
+        )];
+        ev.extend(quiet(vec![view(41, 1, 'S', WaitsOn::Keyboard)]));
+        assert_eq!(peer_leaves(ev).diagnosis.unwrap().code, "orphan");
     }
 
     #[test]
