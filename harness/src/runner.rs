@@ -536,6 +536,22 @@ impl World<'_> {
     fn input_undelivered(&self) -> bool {
         self.typed_at.iter().any(|&(pid, tid, slices)| {
             procfs::reads_terminal(pid, tid) && procfs::task_timeslices(pid, tid) == Some(slices)
+        }) || self.line_waits_for_reader()
+    }
+
+    /// A typed line is ready on a program's terminal while one of its
+    /// tasks sleeps reading that terminal: the reader is about to wake (on a
+    /// loaded machine the kernel worker that hands typed bytes over can run
+    /// late).
+    fn line_waits_for_reader(&self) -> bool {
+        self.progs.iter().any(|p| {
+            let Some(m) = &p.master else { return false };
+            let readers = p.procs().iter().any(|q| {
+                procfs::tasks(q.pid)
+                    .into_iter()
+                    .any(|tid| procfs::reads_terminal(q.pid, tid))
+            });
+            readers && pty::line_ready(m)
         })
     }
 

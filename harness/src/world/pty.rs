@@ -153,12 +153,20 @@ pub fn read_available(master: &OwnedFd, buf: &mut Vec<u8>) -> io::Result<Option<
 /// is opened for the poll only (TIOCGPTPEER, close-on-exec, never our
 /// controlling terminal): holding it would hide the program closing it.
 pub fn deliver_typed(master: &OwnedFd) {
+    let _ = line_ready(master);
+}
+
+/// Whether a whole typed line waits on the program's side of the terminal,
+/// ready for a `read` (after handing over what the kernel worker still
+/// holds, as `deliver_typed`). A program asleep reading its terminal while
+/// this holds is about to wake: the world is not quiescent.
+pub fn line_ready(master: &OwnedFd) -> bool {
     let flags = libc::O_RDWR | libc::O_NOCTTY | libc::O_NONBLOCK | libc::O_CLOEXEC;
     // SAFETY: TIOCGPTPEER takes open flags and returns a new descriptor or -1.
     let fd = unsafe { libc::ioctl(master.as_raw_fd(), libc::TIOCGPTPEER as _, flags) };
     if fd < 0 {
         // Kernels before 4.13: the bytes still arrive, only later.
-        return;
+        return false;
     }
     // SAFETY: the descriptor was just created and is owned by nobody else.
     let slave = unsafe { <OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(fd) };
@@ -167,6 +175,8 @@ pub fn deliver_typed(master: &OwnedFd) {
         nix::poll::PollFlags::POLLIN,
     )];
     let _ = nix::poll::poll(&mut p, nix::poll::PollTimeout::ZERO);
+    p[0].revents()
+        .is_some_and(|r| r.contains(nix::poll::PollFlags::POLLIN))
 }
 
 /// Writes bytes to the terminal (what a user types).
