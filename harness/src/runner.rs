@@ -447,7 +447,10 @@ impl World<'_> {
             if cond(self) {
                 return End::Met;
             }
-            if self.all_gone() {
+            // Terminals closed and first processes reaped is not yet the
+            // end: a process closes its files before it finishes exiting
+            // (a q4 child still exiting was taken for an orphan).
+            if self.all_gone() && self.world_procs().iter().all(|p| p.state == 'Z') {
                 return End::Gone;
             }
             let now = Instant::now();

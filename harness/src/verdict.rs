@@ -639,7 +639,20 @@ fn diagnose(s: &Scenario, tr: &Transcript, i: usize, teardown: usize) -> Diagnos
         }
         Action::ExpectExit(ExitKind::All) => {
             if busy(tr, from, to) {
-                return busy_loop();
+                // Name the process that spins (q4: often the receiving one).
+                let mut d = busy_loop();
+                let spinning: Vec<String> = views
+                    .unwrap_or_default()
+                    .iter()
+                    .filter(|v| v.actor == actor && v.state != 'Z' && v.call.is_none())
+                    .map(|v| v.describe())
+                    .collect();
+                if !spinning.is_empty() {
+                    let who = spinning.join("; ");
+                    d.message.en = format!("{}: {who}", d.message.en);
+                    d.message.fr = format!("{} : {who}", d.message.fr);
+                }
+                return d;
             }
             let root = tr.entries[..to].iter().rev().find_map(|e| match e.event {
                 Event::Started { pid, .. } if e.actor == actor => Some(pid),
@@ -1450,7 +1463,13 @@ expect_exit = "all"
                 ]),
             ),
         ]);
-        assert_eq!(v.diagnosis.unwrap().code, "busy-loop");
+        let d = v.diagnosis.unwrap();
+        assert_eq!(d.code, "busy-loop");
+        assert!(
+            d.message.en.ends_with("server (pid 41) is running"),
+            "{}",
+            d.message.en
+        );
     }
 
     #[test]

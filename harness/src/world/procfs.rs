@@ -152,7 +152,12 @@ pub fn cpu_ns(pids: &[i32]) -> CpuNs {
 pub fn all_waiting(procs: &[Proc]) -> bool {
     procs.iter().all(|p| {
         if p.state == 'Z' {
-            return true;
+            // The main thread of a threaded process shows `Z` as soon as it
+            // ends, while its other threads may still be exiting: done only
+            // when they are too.
+            return tasks(p.pid)
+                .into_iter()
+                .all(|tid| matches!(task_state(p.pid, tid), None | Some('Z' | 'X')));
         }
         tasks(p.pid).into_iter().all(|tid| {
             let state = task_state(p.pid, tid);
