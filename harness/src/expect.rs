@@ -213,15 +213,21 @@ pub fn met(s: &Scenario, t: &Transcript, i: usize, to: usize) -> bool {
 /// Whether the program of step `i` sent anything in the step's window (to
 /// the harness's peer, or through the relay to the other program).
 pub fn sent_in(s: &Scenario, t: &Transcript, i: usize, to: usize) -> bool {
-    let from = window_start(s, t, i);
-    let actor = actor_of(s.step_side(i));
-    t.entries[from.min(t.entries.len())..to.min(t.entries.len())]
-        .iter()
-        .any(|e| match &e.event {
-            Event::Received(b) => !b.is_empty(),
-            Event::Relayed(b) => e.actor == actor && !b.is_empty(),
-            _ => false,
-        })
+    !sent_bytes(t, actor_of(s.step_side(i)), window_start(s, t, i), to).is_empty()
+}
+
+/// What `actor` sent in entries `from..to`: to the harness's peer, or
+/// through the relay to the other program.
+pub fn sent_bytes(t: &Transcript, actor: Actor, from: usize, to: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    for e in &t.entries[from.min(t.entries.len())..to.min(t.entries.len())] {
+        match &e.event {
+            Event::Received(b) => out.extend_from_slice(b),
+            Event::Relayed(b) if e.actor == actor => out.extend_from_slice(b),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// The transcript actor of the program a scenario drives.

@@ -1182,9 +1182,8 @@ impl World<'_> {
             return;
         }
         let pair = self.pair;
-        let views = waits::snapshot(&programs, |a| match (pair, a) {
-            (true, Actor::Server) => Actor::Client,
-            (true, Actor::Client) => Actor::Server,
+        let views = waits::snapshot(&programs, |a| match a.other_program() {
+            Some(other) if pair => other,
             _ => Actor::Peer,
         });
         self.push(Actor::Harness, Event::Snapshot(views));

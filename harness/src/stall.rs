@@ -78,21 +78,36 @@ fn cycle(views: &[ProcView], describe: fn(&ProcView) -> String) -> Option<String
     None
 }
 
-/// A deadlock, diagnosed.
-pub fn deadlock(views: &[ProcView]) -> Option<Diagnosis> {
+/// A deadlock, diagnosed. `midway`: some line had already crossed the
+/// wire, so the programs did not both start by receiving — one side did
+/// not send in its turn.
+pub fn deadlock(views: &[ProcView], midway: bool) -> Option<Diagnosis> {
     let cycle = deadlock_cycle(views)?;
     let cycle_fr = deadlock_cycle_fr(views)?;
-    Some(diag(
-        "deadlock",
-        t(
-            format!("{cycle}: deadlock — both started by receiving"),
-            format!("{cycle_fr} : interblocage — les deux commencent par recevoir"),
-        ),
-        t(
-            "in the alternating chat one side must speak first: the client reads the keyboard and sends, the server receives first",
-            "dans le chat alterné un côté doit parler en premier : le client lit le clavier et envoie, le serveur reçoit d'abord",
-        ),
-    ))
+    let (message, hint) = if midway {
+        (
+            t(
+                format!("{cycle}: deadlock — both wait to receive, nobody sends its turn"),
+                format!("{cycle_fr} : interblocage — les deux attendent de recevoir, personne n'envoie à son tour"),
+            ),
+            t(
+                "after printing the other side's line, read the keyboard and send: one line each way per turn",
+                "après avoir affiché la ligne de l'autre côté, lisez le clavier et envoyez : une ligne dans chaque sens par tour",
+            ),
+        )
+    } else {
+        (
+            t(
+                format!("{cycle}: deadlock — both started by receiving"),
+                format!("{cycle_fr} : interblocage — les deux commencent par recevoir"),
+            ),
+            t(
+                "in the alternating chat one side must speak first: the client reads the keyboard and sends, the server receives first",
+                "dans le chat alterné un côté doit parler en premier : le client lit le clavier et envoie, le serveur reçoit d'abord",
+            ),
+        )
+    };
+    Some(diag("deadlock", message, hint))
 }
 
 /// Why a program did not send what was typed (`expect_received` failed) or
@@ -102,8 +117,9 @@ pub fn stalled(
     views: &[ProcView],
     actor: Actor,
     wanted_send: bool,
+    midway: bool,
 ) -> Option<Diagnosis> {
-    if let Some(d) = deadlock(views) {
+    if let Some(d) = deadlock(views, midway) {
         return Some(d);
     }
     let procs = live(views, actor);
@@ -371,26 +387,18 @@ mod tests {
         }
     }
 
+    /// Server pid 40 and client pid 41, each asleep in recv() for the other.
+    fn both_in_recv() -> Vec<ProcView> {
+        let recv = |a: Actor, pid| {
+            let other = a.other_program();
+            v(a, pid, 1, 'S', Some("recv"), WaitsOn::Socket(other))
+        };
+        vec![recv(Actor::Server, 40), recv(Actor::Client, 41)]
+    }
+
     #[test]
     fn both_receiving_is_a_deadlock_cycle() {
-        let views = vec![
-            v(
-                Actor::Server,
-                40,
-                1,
-                'S',
-                Some("recv"),
-                WaitsOn::Socket(Some(Actor::Client)),
-            ),
-            v(
-                Actor::Client,
-                41,
-                1,
-                'S',
-                Some("recv"),
-                WaitsOn::Socket(Some(Actor::Server)),
-            ),
-        ];
+        let views = both_in_recv();
         assert_eq!(
             deadlock_cycle(&views).unwrap(),
             "client (pid 41) waits in recv() for server → server (pid 40) waits in recv() for client"
@@ -398,26 +406,25 @@ mod tests {
     }
 
     #[test]
+    fn a_deadlock_after_some_turns_is_nobody_sending_its_turn() {
+        let first = deadlock(&both_in_recv(), false).unwrap();
+        assert!(first.message.en.ends_with("both started by receiving"));
+        let later = deadlock(&both_in_recv(), true).unwrap();
+        assert!(later.message.en.ends_with("nobody sends its turn"));
+        assert!(later.message.fr.contains("personne n'envoie"));
+    }
+
+    #[test]
     fn a_process_on_the_keyboard_breaks_the_cycle() {
-        let views = vec![
-            v(
-                Actor::Server,
-                40,
-                1,
-                'S',
-                Some("recv"),
-                WaitsOn::Socket(Some(Actor::Client)),
-            ),
-            v(
-                Actor::Client,
-                41,
-                1,
-                'S',
-                Some("recv"),
-                WaitsOn::Socket(Some(Actor::Server)),
-            ),
-            v(Actor::Client, 42, 41, 'S', Some("read"), WaitsOn::Keyboard),
-        ];
+        let mut views = both_in_recv();
+        views.push(v(
+            Actor::Client,
+            42,
+            41,
+            'S',
+            Some("read"),
+            WaitsOn::Keyboard,
+        ));
         assert!(deadlock_cycle(&views).is_none());
     }
 
@@ -478,12 +485,12 @@ expect_printed = ["un"]
         let one = vec![on_keyboard(40, 1)];
         let code = |d: Option<Diagnosis>| d.map(|d| d.code);
         assert_eq!(
-            code(stalled(&q4(false), &one, Actor::Server, false)),
+            code(stalled(&q4(false), &one, Actor::Server, false, false)),
             Some("half-duplex")
         );
         // In the scenario that checks fork, the stall is the missing fork.
         assert_eq!(
-            code(stalled(&q4(true), &one, Actor::Server, false)),
+            code(stalled(&q4(true), &one, Actor::Server, false, false)),
             Some("no-fork")
         );
         assert_eq!(
@@ -510,7 +517,7 @@ expect_printed = ["un"]
             v(Actor::Server, 42, 40, 'Z', None, WaitsOn::Nothing),
         ];
         assert!(eof_unread(&q4(false), &forked, Actor::Server).is_none());
-        assert!(stalled(&q4(false), &forked, Actor::Server, true).is_none());
+        assert!(stalled(&q4(false), &forked, Actor::Server, true, false).is_none());
         let mut threaded = in_recv(40, 1);
         threaded.threads = 2;
         assert!(eof_unread(&q4(false), &[threaded], Actor::Server).is_none());

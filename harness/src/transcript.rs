@@ -19,6 +19,15 @@ pub enum Actor {
 }
 
 impl Actor {
+    /// The other program of the lab (the peer and the harness have none).
+    pub fn other_program(self) -> Option<Actor> {
+        match self {
+            Actor::Server => Some(Actor::Client),
+            Actor::Client => Some(Actor::Server),
+            _ => None,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Actor::Server => "server",

@@ -349,6 +349,7 @@ fn quote(lines: &[String], n: usize) -> String {
 fn diagnose(s: &Scenario, tr: &Transcript, i: usize, teardown: usize) -> Diagnosis {
     let actor = expect::actor_of(s.step_side(i));
     let views = stall::snapshot(tr, expect::window_start(s, tr, i), teardown);
+    let midway = midway(tr);
     let from = expect::window_start(s, tr, i);
     let to = tr.step_start(i + 1).unwrap_or(teardown);
     let all = printed_all(tr, actor);
@@ -524,7 +525,7 @@ fn diagnose(s: &Scenario, tr: &Transcript, i: usize, teardown: usize) -> Diagnos
             if let Some(d) = pair_sender_failed(s, tr, i, from, to, expected, views) {
                 return d;
             }
-            if let Some(d) = views.and_then(|v| stall::stalled(s, v, actor, false)) {
+            if let Some(d) = views.and_then(|v| stall::stalled(s, v, actor, false, midway)) {
                 return d;
             }
             let missing = first_missing(&window_lines, expected);
@@ -608,7 +609,7 @@ fn diagnose(s: &Scenario, tr: &Transcript, i: usize, teardown: usize) -> Diagnos
             if busy(tr, from, to) {
                 return busy_loop();
             }
-            if let Some(d) = views.and_then(|v| stall::stalled(s, v, actor, true)) {
+            if let Some(d) = views.and_then(|v| stall::stalled(s, v, actor, true, midway)) {
                 return d;
             }
             let missing = first_missing(&lines, expected);
@@ -992,37 +993,14 @@ fn blame(s: &Scenario, tr: &Transcript, i: usize, mut d: Diagnosis) -> Diagnosis
         return d;
     }
     // A deadlock before any line crossed: both started by receiving, both
-    // at fault. After some turns: one side did not send in its turn.
-    let crossed = tr
-        .entries
-        .iter()
-        .any(|e| matches!(e.event, Event::Relayed(_)));
-    if d.code == "deadlock" {
-        if !crossed {
-            return d;
-        }
-        let views = stall::snapshot(tr, 0, tr.entries.len());
-        let (en, fr) = (
-            views.and_then(stall::deadlock_cycle).unwrap_or_default(),
-            views.and_then(stall::deadlock_cycle_fr).unwrap_or_default(),
-        );
-        d.message = t(
-            format!("{en}: deadlock — both wait to receive, nobody sends its turn"),
-            format!("{fr} : interblocage — les deux attendent de recevoir, personne n'envoie à son tour"),
-        );
-        d.hint = t(
-            "after printing the other side's line, read the keyboard and send: one line each way per turn",
-            "après avoir affiché la ligne de l'autre côté, lisez le clavier et envoyez : une ligne dans chaque sens par tour",
-        );
+    // at fault. After some turns, the side that did not send is named.
+    if d.code == "deadlock" && !midway(tr) {
+        return d;
     }
     let side = expect::actor_of(s.step_side(i));
     let culprit = match &s.steps[i].action {
         Action::ExpectPrinted(expected) if tr.isolated => {
-            let other = if side == Actor::Server {
-                Actor::Client
-            } else {
-                Actor::Server
-            };
+            let other = side.other_program().unwrap_or(Actor::Peer);
             let from = expect::window_start(s, tr, i);
             let to = tr.step_start(i + 1).unwrap_or(tr.entries.len());
             let crossed = sent_text(tr, other, from, to);
@@ -1046,17 +1024,16 @@ fn blame(s: &Scenario, tr: &Transcript, i: usize, mut d: Diagnosis) -> Diagnosis
     d
 }
 
-/// What `actor` sent in entries `from..to` (to the peer or over the relay).
+/// Whether some line already crossed the wire between the programs.
+fn midway(tr: &Transcript) -> bool {
+    tr.entries
+        .iter()
+        .any(|e| matches!(e.event, Event::Relayed(_)))
+}
+
+/// What `actor` sent in entries `from..to`, as text.
 fn sent_text(tr: &Transcript, actor: Actor, from: usize, to: usize) -> String {
-    let mut b = Vec::new();
-    for e in &tr.entries[from..to.min(tr.entries.len())] {
-        match &e.event {
-            Event::Received(r) => b.extend_from_slice(r),
-            Event::Relayed(r) if e.actor == actor => b.extend_from_slice(r),
-            _ => {}
-        }
-    }
-    String::from_utf8_lossy(&b).into_owned()
+    String::from_utf8_lossy(&expect::sent_bytes(tr, actor, from, to)).into_owned()
 }
 
 /// Pair scenarios: a line typed on one side was not printed on the other.
@@ -1075,17 +1052,13 @@ fn pair_sender_failed(
         return None;
     }
     let printer = expect::actor_of(s.step_side(i));
-    let sender = if printer == Actor::Server {
-        Actor::Client
-    } else {
-        Actor::Server
-    };
+    let sender = printer.other_program().unwrap_or(Actor::Peer);
     let crossed = sent_text(tr, sender, from, to);
     let missing = first_missing(&[], expected);
     if crossed.contains(missing.as_str()) {
         return None;
     }
-    if let Some(d) = views.and_then(|v| stall::stalled(s, v, sender, true)) {
+    if let Some(d) = views.and_then(|v| stall::stalled(s, v, sender, true, midway(tr))) {
         return Some(d);
     }
     let (name, nom) = (
@@ -1293,27 +1266,39 @@ mod tests {
     use crate::transcript::{ProcView, WaitsOn};
     use std::time::Duration;
 
+    /// A server scenario `id` of question `q`: start, connect, then `rest`
+    /// (TOML steps).
+    fn server_scenario(id: &str, q: &str, rest: &str) -> Scenario {
+        let text = format!(
+            "id = \"{id}\"\nquestion = \"{q}\"\nrole = \"server\"\npoints = 1\n\
+             title = {{ en = \"T\", fr = \"T\" }}\npasses = {{ en = \"P\", fr = \"P\" }}\n\
+             [[step]]\nstart = \"server\"\n[[step]]\nconnect = true\n{rest}"
+        );
+        parse_scenario("t.toml", &text).unwrap()
+    }
+
+    /// The transcript of those first two steps: server `pid` started, peer connected.
+    fn opening(pid: i32) -> Vec<(Actor, Event)> {
+        vec![
+            (Actor::Harness, Event::Step(0)),
+            (
+                Actor::Server,
+                Event::Started {
+                    pid,
+                    command: "x".into(),
+                },
+            ),
+            (Actor::Harness, Event::Step(1)),
+            (Actor::Peer, Event::Connected { port: 8080 }),
+        ]
+    }
+
     fn scenario() -> Scenario {
-        parse_scenario(
-            "t.toml",
-            r#"
-id = "q1.server.split-line"
-question = "q1"
-role = "server"
-points = 1
-title = { en = "T", fr = "T" }
-passes = { en = "P", fr = "P" }
-[[step]]
-start = "server"
-[[step]]
-connect = true
-[[step]]
-send = ["Bonj", "our\n"]
-[[step]]
-expect_printed = ["Bonjour"]
-"#,
+        server_scenario(
+            "q1.server.split-line",
+            "q1",
+            "[[step]]\nsend = [\"Bonj\", \"our\\n\"]\n[[step]]\nexpect_printed = [\"Bonjour\"]\n",
         )
-        .unwrap()
     }
 
     fn tr(events: Vec<(Actor, Event)>) -> Transcript {
@@ -1335,22 +1320,13 @@ expect_printed = ["Bonjour"]
     }
 
     fn run(lines: &[&str]) -> Verdict {
-        let mut ev = vec![
-            (Actor::Harness, Event::Step(0)),
-            (
-                Actor::Server,
-                Event::Started {
-                    pid: 1,
-                    command: "x".into(),
-                },
-            ),
-            (Actor::Harness, Event::Step(1)),
-            (Actor::Peer, Event::Connected { port: 8080 }),
+        let mut ev = opening(1);
+        ev.extend([
             (Actor::Harness, Event::Step(2)),
             (Actor::Peer, Event::Sent(b"Bonj".to_vec())),
             (Actor::Peer, Event::Sent(b"our\n".to_vec())),
             (Actor::Harness, Event::Step(3)),
-        ];
+        ]);
         ev.extend(lines.iter().map(|l| printed(l)));
         ev.push((Actor::Harness, Event::Quiescent));
         ev.push((Actor::Harness, Event::Teardown));
@@ -1390,41 +1366,17 @@ expect_printed = ["Bonjour"]
     }
 
     fn peer_leaves(last: Vec<(Actor, Event)>) -> Verdict {
-        let s = parse_scenario(
-            "t.toml",
-            r#"
-id = "q4.server.peer-leaves"
-question = "q4"
-role = "server"
-points = 1
-title = { en = "T", fr = "T" }
-passes = { en = "P", fr = "P" }
-[[step]]
-start = "server"
-[[step]]
-connect = true
-[[step]]
-close = true
-[[step]]
-expect_exit = "all"
-"#,
-        )
-        .unwrap();
-        let mut ev = vec![
-            (Actor::Harness, Event::Step(0)),
-            (
-                Actor::Server,
-                Event::Started {
-                    pid: 40,
-                    command: "x".into(),
-                },
-            ),
-            (Actor::Harness, Event::Step(1)),
-            (Actor::Peer, Event::Connected { port: 8080 }),
+        let s = server_scenario(
+            "q4.server.peer-leaves",
+            "q4",
+            "[[step]]\nclose = true\n[[step]]\nexpect_exit = \"all\"\n",
+        );
+        let mut ev = opening(40);
+        ev.extend([
             (Actor::Harness, Event::Step(2)),
             (Actor::Peer, Event::PeerClosed),
             (Actor::Harness, Event::Step(3)),
-        ];
+        ]);
         ev.extend(last);
         ev.push((Actor::Harness, Event::Teardown));
         judge(&s, &tr(ev))

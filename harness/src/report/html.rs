@@ -89,11 +89,7 @@ fn diagram(o: &Outcome, lang: Lang) -> String {
                 "wire",
             )),
             Event::Relayed(b) => {
-                let to = if e.actor == Actor::Server {
-                    Actor::Client
-                } else {
-                    Actor::Server
-                };
+                let to = e.actor.other_program().unwrap_or(Actor::Peer);
                 Some(arrow(x_of(e.actor), x_of(to), y, &render_bytes(b), "wire"))
             }
             Event::Connected { port } => Some(note(x_of(e.actor), y, &format!("⇄ {port}"), "note")),

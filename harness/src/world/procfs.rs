@@ -72,8 +72,60 @@ pub fn tree(roots: &[i32]) -> Vec<Proc> {
 
 /// The system call a sleeping task is in (x86_64 numbers), `None` when running.
 pub fn syscall(pid: i32, tid: i32) -> Option<i64> {
+    syscall_and_arg(pid, tid).map(|(nr, _)| nr)
+}
+
+/// The system call a sleeping task is in and its first argument (the
+/// descriptor, for read, recv, accept, connect).
+pub fn syscall_and_arg(pid: i32, tid: i32) -> Option<(i64, u64)> {
     let s = fs::read_to_string(format!("/proc/{pid}/task/{tid}/syscall")).ok()?;
-    s.split(' ').next()?.parse().ok()
+    let mut f = s.split_whitespace();
+    let nr = f.next()?.parse().ok()?;
+    let arg = f
+        .next()
+        .and_then(|a| u64::from_str_radix(a.trim_start_matches("0x"), 16).ok())
+        .unwrap_or(u64::MAX);
+    Some((nr, arg))
+}
+
+/// What descriptor `fd` of `pid` is: a terminal, a socket (its inode), or
+/// something else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FdKind {
+    Terminal,
+    Socket(u64),
+    Other,
+}
+
+fn kind_of_link(link: &std::path::Path) -> FdKind {
+    let Some(l) = link.to_str() else {
+        return FdKind::Other;
+    };
+    if l.starts_with("/dev/pts/") || l == "/dev/tty" {
+        return FdKind::Terminal;
+    }
+    l.strip_prefix("socket:[")
+        .and_then(|r| r.strip_suffix(']'))
+        .and_then(|n| n.parse().ok())
+        .map_or(FdKind::Other, FdKind::Socket)
+}
+
+pub fn fd_kind(pid: i32, fd: u64) -> FdKind {
+    fs::read_link(format!("/proc/{pid}/fd/{fd}")).map_or(FdKind::Other, |l| kind_of_link(&l))
+}
+
+/// Socket inodes held by a process.
+pub fn sockets_of(pid: i32) -> Vec<u64> {
+    fs::read_dir(format!("/proc/{pid}/fd"))
+        .map(|d| {
+            d.flatten()
+                .filter_map(|e| match kind_of_link(&fs::read_link(e.path()).ok()?) {
+                    FdKind::Socket(ino) => Some(ino),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Thread ids of a process.
@@ -192,21 +244,7 @@ pub fn task_timeslices(pid: i32, tid: i32) -> Option<u64> {
 
 /// Whether the task sleeps in read() on a terminal.
 pub fn reads_terminal(pid: i32, tid: i32) -> bool {
-    let Ok(s) = fs::read_to_string(format!("/proc/{pid}/task/{tid}/syscall")) else {
-        return false;
-    };
-    let mut f = s.split(' ');
-    if f.next() != Some("0") {
-        return false;
-    }
-    let Some(fd) = f
-        .next()
-        .and_then(|a| i64::from_str_radix(a.trim_start_matches("0x"), 16).ok())
-    else {
-        return false;
-    };
-    fs::read_link(format!("/proc/{pid}/fd/{fd}"))
-        .is_ok_and(|l| l.starts_with("/dev/pts") || l.starts_with("/dev/tty"))
+    matches!(syscall_and_arg(pid, tid), Some((0, fd)) if fd_kind(pid, fd) == FdKind::Terminal)
 }
 
 fn task_state(pid: i32, tid: i32) -> Option<char> {

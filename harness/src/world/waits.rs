@@ -4,10 +4,9 @@
 //! verdict reads the wait-for graph from it (deadlock, receives first,
 //! threads instead of fork, zombies, orphans).
 
-use super::procfs::{self, Proc};
+use super::procfs::{self, FdKind, Proc};
 use crate::transcript::{Actor, ProcView, WaitsOn};
 use std::collections::HashMap;
-use std::fs;
 
 /// The name of a waiting system call (x86_64 numbers), as a student knows it.
 pub fn call_name(nr: i64) -> String {
@@ -34,52 +33,6 @@ pub fn call_name(nr: i64) -> String {
     .to_string()
 }
 
-/// The syscall number and first argument of a sleeping task.
-fn syscall_and_arg(pid: i32, tid: i32) -> Option<(i64, u64)> {
-    let s = fs::read_to_string(format!("/proc/{pid}/task/{tid}/syscall")).ok()?;
-    let mut f = s.split_whitespace();
-    let nr = f.next()?.parse().ok()?;
-    let arg = f
-        .next()
-        .and_then(|a| u64::from_str_radix(a.trim_start_matches("0x"), 16).ok())
-        .unwrap_or(u64::MAX);
-    Some((nr, arg))
-}
-
-fn socket_inode(pid: i32, fd: u64) -> Option<u64> {
-    let link = fs::read_link(format!("/proc/{pid}/fd/{fd}")).ok()?;
-    let l = link.to_str()?;
-    l.strip_prefix("socket:[")?.strip_suffix(']')?.parse().ok()
-}
-
-fn is_terminal(pid: i32, fd: u64) -> bool {
-    fs::read_link(format!("/proc/{pid}/fd/{fd}"))
-        .ok()
-        .and_then(|l| {
-            l.to_str()
-                .map(|s| s.starts_with("/dev/pts/") || s == "/dev/tty")
-        })
-        .unwrap_or(false)
-}
-
-/// Socket inodes held by each process.
-fn sockets_of(pid: i32) -> Vec<u64> {
-    fs::read_dir(format!("/proc/{pid}/fd"))
-        .map(|d| {
-            d.flatten()
-                .filter_map(|e| {
-                    let l = fs::read_link(e.path()).ok()?;
-                    l.to_str()?
-                        .strip_prefix("socket:[")?
-                        .strip_suffix(']')?
-                        .parse()
-                        .ok()
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// Every process of every program, with what it waits on. `default_peer`
 /// names who is at the other end of a connection no program holds: the
 /// harness's peer, or (pair scenarios, through the harness's relay) the
@@ -91,7 +44,7 @@ pub fn snapshot(
     let mut owner: HashMap<u64, Actor> = HashMap::new();
     for (actor, procs) in programs {
         for p in procs {
-            for ino in sockets_of(p.pid) {
+            for ino in procfs::sockets_of(p.pid) {
                 owner.insert(ino, *actor);
             }
         }
@@ -103,19 +56,19 @@ pub fn snapshot(
             // The main thread says what the process waits in; a threaded
             // program shows in `threads`.
             let sc = (p.state != 'Z')
-                .then(|| syscall_and_arg(p.pid, p.pid))
+                .then(|| procfs::syscall_and_arg(p.pid, p.pid))
                 .flatten();
             let (call, on) = match sc {
                 Some((nr, arg)) if p.state == 'S' || p.state == 'D' => {
                     let name = call_name(nr);
                     let on = match nr {
-                        0 | 17 | 19 | 45 | 47 if is_terminal(p.pid, arg) => WaitsOn::Keyboard,
-                        0 | 17 | 19 | 45 | 47 => match socket_inode(p.pid, arg) {
-                            Some(ino) => WaitsOn::Socket(Some(
+                        0 | 17 | 19 | 45 | 47 => match procfs::fd_kind(p.pid, arg) {
+                            FdKind::Terminal => WaitsOn::Keyboard,
+                            FdKind::Socket(ino) => WaitsOn::Socket(Some(
                                 other_end(p.pid, ino, &owner, *actor)
                                     .unwrap_or_else(|| default_peer(*actor)),
                             )),
-                            None => WaitsOn::Other,
+                            FdKind::Other => WaitsOn::Other,
                         },
                         43 | 288 => WaitsOn::Listener,
                         61 | 247 => WaitsOn::Children,
