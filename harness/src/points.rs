@@ -17,24 +17,12 @@
 use crate::scenario::load::position;
 use crate::scenario::Scenario;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use toml::Spanned;
 
-#[derive(Debug, thiserror::Error)]
-pub enum PointsError {
-    #[error("failed to read {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{file}:{line}:{column}: {message}")]
-    Invalid {
-        file: String,
-        line: usize,
-        column: usize,
-        message: String,
-    },
-}
+/// A points file fails like a scenario file: unreadable, or
+/// `file:line:column: what is wrong`.
+pub type PointsError = crate::scenario::LoadError;
 
 #[derive(Debug, Clone)]
 struct Entry {
