@@ -1061,6 +1061,11 @@ impl World<'_> {
                 self.push(Actor::Server, Event::Connected { port });
                 return true;
             }
+            // A server that has ended will never listen: no deadline to wait.
+            if self.prog_gone(Actor::Server) {
+                self.push(Actor::Peer, Event::ConnectRefused { port });
+                return false;
+            }
             if self.all_gone() || Instant::now() >= deadline {
                 self.push(Actor::Harness, Event::Deadline);
                 self.push(Actor::Peer, Event::ConnectRefused { port });
