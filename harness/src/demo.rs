@@ -394,8 +394,12 @@ pub fn run(cfg: DemoConfig) -> Result<u8, Error> {
             let _ = std::io::stdin().lock().read_line(&mut line);
         }
     };
-    let transcript = std::thread::scope(|sc| sc.spawn(|| runner::run(&s, &rc, &on_event)).join())
-        .unwrap_or_default();
+    let ran = std::thread::scope(|sc| sc.spawn(|| runner::run(&s, &rc, &on_event)).join());
+    let transcript = match ran {
+        Ok(Ok(tr)) => tr,
+        Ok(Err(aborted)) => return Err(Error::Environment(aborted.error.to_string())),
+        Err(_) => return Err(Error::Environment("the runner's thread panicked".into())),
+    };
     let v = verdict::judge(&s, &transcript);
     let passed = v.status == Status::Pass;
     let mut o = out.lock().unwrap_or_else(|e| e.into_inner());

@@ -7,6 +7,7 @@ pub mod ci;
 pub mod cli;
 pub mod demo;
 pub mod expect;
+pub mod fault;
 pub mod points;
 pub mod report;
 pub mod runner;
@@ -17,7 +18,7 @@ pub mod verdict;
 pub mod world;
 
 use report::{Outcome, Report};
-use runner::RunConfig;
+use runner::{RunConfig, RunError};
 use scenario::{Lang, Question, Role, Scenario, Side};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -25,6 +26,7 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
+use transcript::Transcript;
 use world::program::{prepare, Prepared};
 
 /// Exit codes of the contract (DESIGN.md).
@@ -35,7 +37,8 @@ pub mod exit {
     pub const FAIL: u8 = 1;
     /// Bad usage or a bad scenario file.
     pub const USAGE: u8 = 2;
-    /// The harness could not run in this environment.
+    /// The harness could not run in this environment, or some scenario
+    /// ended in `error` (a fault of the grader; every report is written).
     pub const ENVIRONMENT: u8 = 3;
 }
 
@@ -299,12 +302,8 @@ fn grade(cfg: Config) -> Result<u8, Error> {
                 let Some(s) = scenarios.get(k) else { break };
                 let rc = run_cfg(s);
                 let t0 = Instant::now();
-                // A fresh thread per scenario: it enters its own namespace.
-                let transcript =
-                    std::thread::scope(|inner| inner.spawn(|| runner::run(s, &rc, &|_| {})).join())
-                        .unwrap_or_default();
+                let (transcript, verdict) = grade_one(s, &rc);
                 let duration = t0.elapsed();
-                let verdict = verdict::judge(s, &transcript);
                 let n = done.fetch_add(1, Ordering::SeqCst) + 1;
                 if progress {
                     eprint!("\r\x1b[2K[{n}/{}] {}", scenarios.len(), s.id);
@@ -328,15 +327,6 @@ fn grade(cfg: Config) -> Result<u8, Error> {
         .into_iter()
         .flatten()
         .collect();
-    if let Some(e) = outcomes
-        .iter()
-        .find_map(|o| match o.verdict.diagnosis.as_ref() {
-            Some(d) if d.code == "environment" => Some(d.message.en.clone()),
-            _ => None,
-        })
-    {
-        return Err(Error::Environment(e));
-    }
     let color_ok = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let to_terminal = cfg.output.is_none() && std::io::stdout().is_terminal();
     let rep = Report {
@@ -381,6 +371,10 @@ fn grade(cfg: Config) -> Result<u8, Error> {
     } else {
         report::github::in_actions(&rep, &mut std::io::stdout().lock())?;
     }
+    // Every report is written: now the grader's own faults, in one line.
+    if let Some(line) = errors_line(&rep.outcomes) {
+        return Err(Error::Environment(line));
+    }
     Ok(
         if rep
             .outcomes
@@ -392,6 +386,81 @@ fn grade(cfg: Config) -> Result<u8, Error> {
             exit::FAIL
         },
     )
+}
+
+/// One scenario inside its boundary: a fault of the grader in any stage
+/// (the runner, on a thread of its own since it enters the scenario's
+/// namespace; the verdict) ends it as `error` with what failed; the other
+/// scenarios go on.
+fn grade_one(s: &Scenario, rc: &RunConfig) -> (Transcript, verdict::Verdict) {
+    let fault = |e: &RunError| verdict::grader_fault(e.code(), &e.to_string());
+    let ran = std::thread::scope(|inner| {
+        std::thread::Builder::new()
+            .spawn_scoped(inner, || fault::catch(|| runner::run(s, rc, &|_| {})))
+            .map(|t| t.join())
+    });
+    let transcript = match ran {
+        Ok(Ok(Ok(Ok(tr)))) => tr,
+        Ok(Ok(Ok(Err(aborted)))) => {
+            let v = fault(&aborted.error);
+            return (aborted.transcript, v);
+        }
+        // A panic before the runner's own boundary (no program started yet).
+        Ok(Ok(Err(panic))) => return (Transcript::default(), fault(&panic.into())),
+        Ok(Err(_)) => {
+            let what = "the runner's thread ended without a result";
+            return (
+                Transcript::default(),
+                verdict::grader_fault("internal-error", what),
+            );
+        }
+        Err(e) => {
+            let what = format!("cannot start the scenario's thread: {e}");
+            return (
+                Transcript::default(),
+                verdict::grader_fault("environment", &what),
+            );
+        }
+    };
+    let judged = fault::catch(|| {
+        fault::inject(fault::Stage::Judge, &s.id);
+        verdict::judge(s, &transcript)
+    });
+    match judged {
+        Ok(v) => (transcript, v),
+        Err(panic) => {
+            let v =
+                verdict::grader_fault("internal-error", &format!("the verdict panicked: {panic}"));
+            (transcript, v)
+        }
+    }
+}
+
+/// `N scenario(s) not graded, a fault of the grader: ID: what failed; …`,
+/// when some scenario ended in `error` (exit status 3).
+fn errors_line(outcomes: &[Outcome]) -> Option<String> {
+    let errors: Vec<String> = outcomes
+        .iter()
+        .filter(|o| o.verdict.status == verdict::Status::Error)
+        .map(|o| {
+            let what = o
+                .verdict
+                .diagnosis
+                .as_ref()
+                .map_or("", |d| d.message.en.as_str());
+            format!("{}: {what}", o.scenario.id)
+        })
+        .collect();
+    let (first, more) = errors.split_first()?;
+    let n = errors.len();
+    let others = match more.len() {
+        0 => String::new(),
+        k => format!(" (and {k} more)"),
+    };
+    Some(format!(
+        "{n} scenario{} not graded (error): {first}{others}",
+        if n == 1 { "" } else { "s" }
+    ))
 }
 
 /// The program a scenario runs on `side` when no student program is: its

@@ -526,7 +526,7 @@ pub(crate) mod arbitrary {
                 0..1u64 << 30
             )
                 .prop_map(|(limit, max)| Event::LimitHit { limit, max }),
-            select(vec!["compile-error", "bad-program", "environment"]).prop_map(|code| {
+            select(vec!["compile-error", "bad-program"]).prop_map(|code| {
                 Event::StartFailed {
                     code,
                     detail: "x".into(),

@@ -70,11 +70,7 @@ pub fn judge(s: &Scenario, tr: &Transcript) -> Verdict {
         // scenario (a transcript that is not this scenario's own).
         let step = step.filter(|&i| i < s.steps.len());
         Verdict {
-            status: if d.code == "environment" {
-                Status::Error
-            } else {
-                Status::Fail
-            },
+            status: Status::Fail,
             score: 0.0,
             expected: step.map(|i| expected_text(&s.steps[i].action)),
             diagnosis: Some(d),
@@ -137,6 +133,30 @@ pub fn judge(s: &Scenario, tr: &Transcript) -> Verdict {
         status: Status::Pass,
         score: s.points,
         diagnosis: None,
+        expected: None,
+        failed_step: None,
+    }
+}
+
+/// The grader's own fault in one scenario (`code`: `environment` for the
+/// machine grade runs on, `internal-error` for a bug of grade; `what`: what
+/// failed): `error`, no points, and a message that says whose fault it is,
+/// never a diagnosis of the student's program.
+pub fn grader_fault(code: &'static str, what: &str) -> Verdict {
+    Verdict {
+        status: Status::Error,
+        score: 0.0,
+        diagnosis: Some(diag(
+            code,
+            t(
+                format!("a fault of the grader, not of the program graded: {what}"),
+                format!("une faute du correcteur, pas du programme noté : {what}"),
+            ),
+            t(
+                "this scenario could not be graded: run grade again, and if it fails the same way, report this message to the course staff",
+                "ce scénario n'a pas pu être noté : relancez grade, et s'il échoue de la même façon, transmettez ce message aux enseignants",
+            ),
+        )),
         expected: None,
         failed_step: None,
     }
@@ -224,7 +244,6 @@ fn start_failure(tr: &Transcript) -> Option<Diagnosis> {
                     "corrigez la première erreur signalée par le compilateur, puis réessayez",
                 ),
             ),
-            "environment" => diag("environment", t(detail.clone(), detail.clone()), t("", "")),
             _ => diag(
                 "crashed",
                 t(
@@ -1010,7 +1029,7 @@ fn limit_failure(s: &Scenario, tr: &Transcript) -> Option<(Diagnosis, Option<usi
 /// (`client: …`). A line typed on one side and not printed on the other is
 /// the sender's fault when it never crossed the wire, else the printer's.
 fn blame(s: &Scenario, tr: &Transcript, i: usize, mut d: Diagnosis) -> Diagnosis {
-    if s.role != crate::scenario::Role::Pair || d.code == "environment" {
+    if s.role != crate::scenario::Role::Pair {
         return d;
     }
     // A deadlock before any line crossed: both started by receiving, both
@@ -1664,8 +1683,8 @@ mod tests {
 
             /// Whatever the transcript, `judge` returns a verdict that is
             /// consistent: a pass without diagnosis and with the points, a
-            /// failure with one, a step that exists, `error` only for the
-            /// harness's own failure.
+            /// failure with one, a step that exists; never `error` (the
+            /// grader's faults are judged at the scenario's boundary).
             #[test]
             fn judge_returns_a_consistent_verdict_on_any_transcript(
                 (k, tr) in scenario_and_transcript()
@@ -1682,13 +1701,9 @@ mod tests {
                         prop_assert!(v.diagnosis.is_some());
                         prop_assert_eq!(v.score, 0.0);
                     }
-                    Status::Error => {
-                        let environment = tr.entries.iter().any(|e| {
-                            matches!(e.event, Event::StartFailed { code: "environment", .. })
-                        });
-                        prop_assert!(environment);
+                    Status::Error | Status::Skip => {
+                        prop_assert!(false, "judge neither errs nor skips: {:?}", v)
                     }
-                    Status::Skip => prop_assert!(false, "judge never skips"),
                 }
             }
         }

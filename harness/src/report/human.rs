@@ -88,18 +88,13 @@ impl Reporter for Human {
             }
         }
         writeln!(out)?;
-        let passed = r.count(Status::Pass);
-        let failed = r.outcomes.len() - passed;
         writeln!(
             out,
-            "{} {}/{}  ({} {}, {} {}) {} {:.1} s",
+            "{} {}/{}  ({}) {} {:.1} s",
             p.c("1", tr(l, "Score:", "Note :")),
             fmt_points(r.score()),
             fmt_points(r.max_score()),
-            passed,
-            tr(l, "passed", "réussis"),
-            failed,
-            tr(l, "failed", "échoués"),
+            r.counts(),
             tr(l, "in", "en"),
             r.wall.as_secs_f64()
         )

@@ -87,17 +87,34 @@ impl Report {
     }
     /// `Score: 6/8 (6 passed, 2 failed)`, in the report's language.
     pub fn summary(&self) -> String {
-        let l = self.lang;
         format!(
-            "{} {}/{} ({} {}, {} {})",
-            tr(l, "Score:", "Note :"),
+            "{} {}/{} ({})",
+            tr(self.lang, "Score:", "Note :"),
             points_text(self.score()),
             points_text(self.max_score()),
+            self.counts()
+        )
+    }
+    /// `6 passed, 1 failed, 1 grader error`: scenarios in `error` (the
+    /// grader's fault) are counted apart from the failures, when any.
+    pub fn counts(&self) -> String {
+        let l = self.lang;
+        let errors = self.count(Status::Error);
+        let mut s = format!(
+            "{} {}, {} {}",
             self.count(Status::Pass),
             tr(l, "passed", "réussis"),
-            self.not_passed(),
+            self.not_passed() - errors,
             tr(l, "failed", "échoués"),
-        )
+        );
+        if errors > 0 {
+            let what = match (errors, l) {
+                (1, _) => tr(l, "grader error", "erreur du correcteur"),
+                _ => tr(l, "grader errors", "erreurs du correcteur"),
+            };
+            s.push_str(&format!(", {errors} {what}"));
+        }
+        s
     }
 }
 

@@ -159,7 +159,7 @@ fn github_commands_are_escaped() {
     assert!(lines[2].starts_with("::error title=q2.client.d — Skipped::"));
     assert_eq!(
         lines[3],
-        "::notice title=grade::Score: 0.1/2.25 (1 passed, 3 failed)"
+        "::notice title=grade::Score: 0.1/2.25 (1 passed, 2 failed, 1 grader error)"
     );
     let md = render(&github::Summary, &report(Lang::En));
     assert!(
@@ -189,7 +189,10 @@ fn gradescope_numbers_hidden_tests_and_speaks_french() {
         out.contains("correction : corrigez") && out.contains("transcription :"),
         "{out}"
     );
-    assert_eq!(g["output"], "Note : 0.1/2.25 (1 réussis, 3 échoués)");
+    assert_eq!(
+        g["output"],
+        "Note : 0.1/2.25 (1 réussis, 2 échoués, 1 erreur du correcteur)"
+    );
 }
 
 #[test]
