@@ -206,3 +206,191 @@ fn html_report_draws_each_transcript() {
         assert!(!svg.contains("<3"));
     }
 }
+
+fn fixture(rel: &str) -> String {
+    format!("{}/tests/fixtures/{rel}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// (status, code, message) of every scenario of a JSON report, in order.
+fn verdicts(v: &serde_json::Value) -> Vec<(String, String, String)> {
+    let text = |x: &serde_json::Value| x.as_str().unwrap_or("").to_string();
+    v["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let d = &s["diagnosis"];
+            (text(&s["status"]), text(&d["code"]), text(&d["message"]))
+        })
+        .collect()
+}
+
+/// A server that exits at once (status 3, before it listens), graded with
+/// the reference clients and with student clients: each pair scenario is a
+/// verdict that names the server's failure — not a panic, not the client's
+/// fault — exit 1, and every report asked for is written.
+#[test]
+fn a_server_that_exits_at_once_fails_each_pair_scenario_as_the_servers_fault() {
+    let server = fixture("q3/server_exits_at_once.py");
+    let both = ["q3.pair.chat", "q4.pair.full-duplex"];
+    let runs: [(Option<&str>, &[&str]); 3] = [
+        (None, &both),
+        (Some("q3/client_buffer.py"), &both[..1]),
+        (Some("q4/fork_client.py"), &both[1..]),
+    ];
+    for (client, scenarios) in runs {
+        let dir = tempfile::tempdir().unwrap();
+        let (junit, tap) = (dir.path().join("r.xml"), dir.path().join("r.tap"));
+        let mut cmd = grade();
+        cmd.args(["--server", &server]);
+        if let Some(c) = client {
+            cmd.args(["--client", &fixture(c)]);
+        }
+        for s in scenarios {
+            cmd.args(["-s", s]);
+        }
+        let out = cmd
+            .args(["--format", "json", "--report"])
+            .arg(format!("junit={}", junit.display()))
+            .arg("--report")
+            .arg(format!("tap={}", tap.display()))
+            .assert()
+            .code(1)
+            .get_output()
+            .clone();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let got = verdicts(&v);
+        assert_eq!(got.len(), scenarios.len(), "{client:?}: {v:#}");
+        for (status, code, message) in &got {
+            assert_eq!((status.as_str(), code.as_str()), ("fail", "crashed"));
+            assert!(
+                message.starts_with("server: ") && message.contains("status 3"),
+                "{client:?}: {message}"
+            );
+        }
+        let xml = std::fs::read_to_string(&junit).unwrap();
+        let back = quick_junit::Report::deserialize_from_str(&xml).unwrap();
+        assert_eq!(
+            (back.tests, back.failures, back.errors),
+            (scenarios.len(), scenarios.len(), 0)
+        );
+        let tap = std::fs::read_to_string(&tap).unwrap();
+        assert_eq!(tap.matches("\nnot ok ").count(), scenarios.len(), "{tap}");
+    }
+}
+
+/// Faults of the grader injected into one scenario's runner, another's
+/// verdict and a third's working directory (`GRADE_TEST_FAULT`, debug
+/// builds): those three are `error`, with a message that says it is the
+/// grader's fault and what failed; the others get their verdicts; every
+/// report is whole; exit 3 with one line on standard error.
+#[test]
+fn a_fault_of_the_grader_is_an_error_of_its_scenario_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name);
+    let mut cmd = grade();
+    // (With RUST_BACKTRACE set, grade also prints each caught panic.)
+    cmd.env_remove("RUST_BACKTRACE")
+        .env(
+            "GRADE_TEST_FAULT",
+            "runner:q1.server.listens,judge:q1.server.utf8,scratch:q1.server.split-line",
+        )
+        .args(["--reference", "-q", "q1", "--format", "json"]);
+    for (format, file) in [
+        ("junit", "r.xml"),
+        ("gradescope", "results.json"),
+        ("tap", "r.tap"),
+        ("human", "r.txt"),
+    ] {
+        cmd.arg("--report")
+            .arg(format!("{format}={}", path(file).display()));
+    }
+    let out = cmd.assert().code(3).get_output().clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("grade: 3 scenarios not graded (error): q1.server.listens: "),
+        "{stderr}"
+    );
+
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = v["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    let got = verdicts(&v);
+    assert_eq!(got.len(), 8, "every q1 scenario is in the report");
+    let grader = "a fault of the grader, not of the program graded: ";
+    for (id, (status, code, message)) in ids.iter().zip(&got) {
+        let what = match *id {
+            "q1.server.listens" => "the runner panicked: fault injected",
+            "q1.server.utf8" => "the verdict panicked: fault injected",
+            "q1.server.split-line" => "cannot create a working directory: fault injected",
+            _ => {
+                assert_eq!(status, "pass", "{id}: {message}");
+                continue;
+            }
+        };
+        assert_eq!(status, "error", "{id}");
+        let want = if *id == "q1.server.split-line" {
+            "environment"
+        } else {
+            "internal-error"
+        };
+        assert_eq!(code, want, "{id}");
+        assert!(message.starts_with(&format!("{grader}{what}")), "{message}");
+    }
+    let passed: f64 = v["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["status"] == "pass")
+        .map(|s| s["max_score"].as_f64().unwrap())
+        .sum();
+    assert_eq!(v["score"].as_f64().unwrap(), passed);
+    // The runner's transcript up to the fault is kept, its end recorded.
+    let listens = &v["scenarios"][0]["transcript"];
+    assert!(
+        listens
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["event"] == "started"),
+        "{listens:#}"
+    );
+
+    let xml = std::fs::read_to_string(path("r.xml")).unwrap();
+    let back = quick_junit::Report::deserialize_from_str(&xml).unwrap();
+    assert_eq!((back.tests, back.failures, back.errors), (8, 0, 3));
+    assert!(xml.contains(r#"type="internal-error""#), "{xml}");
+
+    let g: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path("results.json")).unwrap()).unwrap();
+    let tests = g["tests"].as_array().unwrap();
+    assert_eq!(tests.len(), 8);
+    let errors: Vec<&serde_json::Value> = tests
+        .iter()
+        .filter(|t| t["extra_data"]["status"] == "error")
+        .collect();
+    assert_eq!(errors.len(), 3);
+    assert!(errors
+        .iter()
+        .all(|t| t["output"].as_str().unwrap().contains(grader)));
+
+    let tap = std::fs::read_to_string(path("r.tap")).unwrap();
+    assert!(tap.starts_with("TAP version 13\n1..8\n"), "{tap}");
+    assert_eq!(tap.matches("status: \"error\"").count(), 3, "{tap}");
+    assert_eq!(tap.matches("\nnot ok ").count(), 3, "{tap}");
+
+    let human = std::fs::read_to_string(path("r.txt")).unwrap();
+    assert!(
+        human.contains("  ! q1.server.listens") && human.contains(grader),
+        "{human}"
+    );
+    assert!(
+        human.contains("(5 passed, 0 failed, 3 grader errors)"),
+        "{human}"
+    );
+}
