@@ -393,34 +393,37 @@ fn grade(cfg: Config) -> Result<u8, Error> {
 /// namespace; the verdict) ends it as `error` with what failed; the other
 /// scenarios go on.
 fn grade_one(s: &Scenario, rc: &RunConfig) -> (Transcript, verdict::Verdict) {
-    let fault = |e: &RunError| verdict::grader_fault(e.code(), &e.to_string());
+    // A fresh thread per scenario: it enters its own namespace.
     let ran = std::thread::scope(|inner| {
-        std::thread::Builder::new()
-            .spawn_scoped(inner, || fault::catch(|| runner::run(s, rc, &|_| {})))
-            .map(|t| t.join())
+        let thread = std::thread::Builder::new()
+            .spawn_scoped(inner, || fault::catch(|| runner::run(s, rc, &|_| {})));
+        match thread {
+            Err(e) => Err((
+                "environment",
+                format!("cannot start the scenario's thread: {e}"),
+            )),
+            Ok(t) => match t.join() {
+                Ok(Ok(run)) => Ok(run),
+                // A panic before the runner's own boundary (no program yet).
+                Ok(Err(panic)) => {
+                    let e = RunError::from(panic);
+                    Err((e.code(), e.to_string()))
+                }
+                // The thread's boundary catches its panics: not one of those.
+                Err(_) => Err((
+                    "internal-error",
+                    "the runner's thread ended without a result".into(),
+                )),
+            },
+        }
     });
     let transcript = match ran {
-        Ok(Ok(Ok(Ok(tr)))) => tr,
-        Ok(Ok(Ok(Err(aborted)))) => {
-            let v = fault(&aborted.error);
+        Ok(Ok(tr)) => tr,
+        Ok(Err(aborted)) => {
+            let v = verdict::grader_fault(aborted.error.code(), &aborted.error.to_string());
             return (aborted.transcript, v);
         }
-        // A panic before the runner's own boundary (no program started yet).
-        Ok(Ok(Err(panic))) => return (Transcript::default(), fault(&panic.into())),
-        Ok(Err(_)) => {
-            let what = "the runner's thread ended without a result";
-            return (
-                Transcript::default(),
-                verdict::grader_fault("internal-error", what),
-            );
-        }
-        Err(e) => {
-            let what = format!("cannot start the scenario's thread: {e}");
-            return (
-                Transcript::default(),
-                verdict::grader_fault("environment", &what),
-            );
-        }
+        Err((code, what)) => return (Transcript::default(), verdict::grader_fault(code, &what)),
     };
     let judged = fault::catch(|| {
         fault::inject(fault::Stage::Judge, &s.id);
@@ -436,8 +439,8 @@ fn grade_one(s: &Scenario, rc: &RunConfig) -> (Transcript, verdict::Verdict) {
     }
 }
 
-/// `N scenario(s) not graded, a fault of the grader: ID: what failed; …`,
-/// when some scenario ended in `error` (exit status 3).
+/// `N scenarios not graded (error): ID: what failed (and K more)`, when
+/// some scenario ended in `error` (exit status 3).
 fn errors_line(outcomes: &[Outcome]) -> Option<String> {
     let errors: Vec<String> = outcomes
         .iter()

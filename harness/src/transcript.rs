@@ -323,7 +323,7 @@ impl Event {
     /// The event's text for reports.
     pub fn text(&self) -> String {
         match self {
-            Event::Step(i) => format!("step {}", i + 1),
+            Event::Step(i) => format!("step {}", i.saturating_add(1)),
             Event::Started { pid, command } => format!("{command} (pid {pid})"),
             Event::Typed(s) => s.clone(),
             Event::TypedEof => "^D".into(),
