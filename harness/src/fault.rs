@@ -46,7 +46,9 @@ fn install_hook() {
     ONCE.call_once(|| {
         let default = panic::take_hook();
         panic::set_hook(Box::new(move |info| {
-            if INSIDE.with(Cell::get) == 0 {
+            // `try_with`: a panic while the thread's locals are destroyed
+            // is no boundary's, and must not panic again here.
+            if INSIDE.try_with(Cell::get).unwrap_or(0) == 0 {
                 return default(info);
             }
             let place = info
@@ -54,7 +56,7 @@ fn install_hook() {
                 .map(|l| format!(" at {}:{}:{}", l.file(), l.line(), l.column()))
                 .unwrap_or_default();
             let text = format!("{}{place}", payload_text(info.payload()));
-            CAUGHT.with(|c| *c.borrow_mut() = Some(text));
+            let _ = CAUGHT.try_with(|c| *c.borrow_mut() = Some(text));
             if std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0") {
                 default(info);
             }
