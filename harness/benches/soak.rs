@@ -261,8 +261,8 @@ struct Tally {
     walls: Vec<Duration>,
 }
 
-/// Grades one job once and records what it got.
-fn grade_once(exe: &Path, job: &Job, run: usize, tally: &Mutex<Tally>) {
+/// Grades one job once and records what it got; returns grade's pid.
+fn grade_once(exe: &Path, job: &Job, run: usize, tally: &Mutex<Tally>) -> u32 {
     let t = Instant::now();
     let child = Command::new(exe)
         .args(&job.args)
@@ -274,8 +274,6 @@ fn grade_once(exe: &Path, job: &Job, run: usize, tally: &Mutex<Tally>) {
     let out = child.wait_with_output().expect("grade runs");
     let wall = t.elapsed();
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
-    let procs = our_processes(exe);
-    let groups = cgroups_of(pid);
     let mut tally = tally.lock().unwrap();
     tally.walls.push(wall);
     let mut all_pass = true;
@@ -325,12 +323,7 @@ fn grade_once(exe: &Path, job: &Job, run: usize, tally: &Mutex<Tally>) {
             out.status.code()
         ));
     }
-    if !procs.is_empty() || groups > 0 {
-        tally.leftovers.push(format!(
-            "run {run}: {}: {groups} cgroups, processes {procs:?}",
-            job.name
-        ));
-    }
+    pid
 }
 
 fn main() {
@@ -349,15 +342,28 @@ fn main() {
     for run in 0..o.runs {
         // Up to `parallel` jobs at once, each taken from a shared queue.
         let next = AtomicUsize::new(0);
+        let pids = Mutex::new(Vec::new());
         std::thread::scope(|scope| {
             for _ in 0..o.parallel.min(jobs.len()) {
                 scope.spawn(|| loop {
                     let k = next.fetch_add(1, Ordering::Relaxed);
                     let Some(job) = jobs.get(k) else { break };
-                    grade_once(&exe, job, run, &tally);
+                    let pid = grade_once(&exe, job, run, &tally);
+                    pids.lock().unwrap().push(pid);
                 });
             }
         });
+        // Once no grade of this run is running any more: anything of ours
+        // still there was left behind.
+        let procs = our_processes(&exe);
+        let groups: usize = pids.into_inner().unwrap().into_iter().map(cgroups_of).sum();
+        if !procs.is_empty() || groups > 0 {
+            tally
+                .lock()
+                .unwrap()
+                .leftovers
+                .push(format!("run {run}: {groups} cgroups, processes {procs:?}"));
+        }
     }
     let total = started.elapsed();
     let load = load_average();
