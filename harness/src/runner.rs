@@ -5,7 +5,7 @@
 
 use crate::expect;
 use crate::fault;
-use crate::scenario::{Action, ExitKind, Scenario, Side};
+use crate::scenario::{Action, ExitKind, Pace, Scenario, Side};
 use crate::transcript::{Actor, Entry, Event, Transcript};
 use crate::world::cgroup::Cgroup;
 use crate::world::limits::{self, Jail, Limits, Offer, OutputCap};
@@ -320,7 +320,7 @@ impl World<'_> {
             Action::Accept if self.pair => self.pair_connected(within),
             Action::Accept => self.accept(within),
             Action::Relay => self.open_relay(),
-            Action::Send(segments) => self.send(segments, within),
+            Action::Send(segments, pace) => self.send(segments, *pace, actor, within),
             Action::Type(lines) => {
                 for l in lines {
                     let mut b = l.clone().into_bytes();
@@ -540,6 +540,11 @@ impl World<'_> {
                 // Something happened: quiescence starts over.
                 self.last_sample = None;
             } else if quiet_ends && self.quiescent() {
+                // What a program left on its terminal without a newline is
+                // on the screen all the same ("\nUser > trois" redraws).
+                if self.flush_visible() && cond(self) {
+                    return End::Met;
+                }
                 self.push(Actor::Harness, Event::Quiescent);
                 if self.cfg.trace_states {
                     self.snapshot();
@@ -812,6 +817,18 @@ impl World<'_> {
         }
     }
 
+    /// Records every unfinished line as printed (`newline: false`); what
+    /// follows on the same line is joined to it when lines are read
+    /// (`expect::printed_lines`). Whether anything was recorded.
+    fn flush_visible(&mut self) -> bool {
+        let mut any = false;
+        for k in 0..self.progs.len() {
+            any |= !self.progs[k].partial.is_empty();
+            self.flush_partial(k);
+        }
+        any
+    }
+
     fn flush_partial(&mut self, k: usize) {
         let line = std::mem::take(&mut self.progs[k].partial);
         if !line.is_empty() {
@@ -995,8 +1012,9 @@ impl World<'_> {
         self.stream = Some(st);
     }
 
-    fn send(&mut self, segments: &[Vec<u8>], within: Duration) -> bool {
+    fn send(&mut self, segments: &[Vec<u8>], pace: Pace, actor: Actor, within: Duration) -> bool {
         for (k, seg) in segments.iter().enumerate() {
+            let mark = self.tr.entries.len();
             let Some(st) = self.stream.as_mut() else {
                 return false;
             };
@@ -1013,9 +1031,24 @@ impl World<'_> {
                 }
             }
             if k + 1 < segments.len() {
-                // The next segment goes only once the program has read this
-                // one: then its `recv` cannot return both at once.
-                self.wait(within, true, |w| w.consumed());
+                match pace {
+                    // The next segment goes only once the program has read
+                    // this one: then its `recv` cannot return both at once.
+                    Pace::Consumed => {
+                        self.wait(within, true, |w| w.consumed());
+                    }
+                    // Or once it printed this one (or settled without
+                    // printing it): a program that went back to its keyboard
+                    // has not read the next one, however segments coalesce.
+                    Pace::Printed => {
+                        let line = String::from_utf8_lossy(seg).trim_end().to_string();
+                        self.wait(within, true, |w| {
+                            let printed =
+                                expect::printed_lines(&w.tr, actor, mark, w.tr.entries.len());
+                            printed.iter().any(|l| expect::line_matches(l, &line))
+                        });
+                    }
+                }
             }
         }
         true

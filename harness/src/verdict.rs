@@ -567,14 +567,29 @@ fn diagnose(s: &Scenario, tr: &Transcript, i: usize, teardown: usize) -> Diagnos
             if let Some(d) = views.and_then(|v| stall::stalled(s, v, actor, false, midway)) {
                 return d;
             }
-            let missing = first_missing(&window_lines, expected);
-            let near = window_lines.iter().find(|l| {
-                missing
-                    .split_whitespace()
-                    .next()
-                    .is_some_and(|w| l.contains(w))
-                    || similar(l, &missing)
-            });
+            let term = expect::Terminal::of(s, tr, actor, to);
+            let missing = {
+                let mut it = window_lines.iter();
+                expected
+                    .iter()
+                    .find(|e| !it.any(|l| term.matches(l, e)))
+                    .cloned()
+                    .unwrap_or_else(|| first_missing(&window_lines, expected))
+            };
+            // The line that shows it changed: glued to other text, else the
+            // first one that looks like it.
+            let near = window_lines
+                .iter()
+                .find(|l| l.contains(missing.as_str()))
+                .or_else(|| {
+                    window_lines.iter().find(|l| {
+                        missing
+                            .split_whitespace()
+                            .next()
+                            .is_some_and(|w| l.contains(w))
+                            || similar(l, &missing)
+                    })
+                });
             match near {
                 Some(l) => diag(
                     "wrong-text",
