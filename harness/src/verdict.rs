@@ -34,6 +34,20 @@ pub struct Verdict {
     pub failed_step: Option<usize>,
 }
 
+impl Verdict {
+    /// A scenario that a submission problem kept from running: failed, no
+    /// points, `d` saying why (one line; the reports show the problem once).
+    pub fn not_run(d: Diagnosis) -> Verdict {
+        Verdict {
+            status: Status::Fail,
+            score: 0.0,
+            diagnosis: Some(d),
+            expected: None,
+            failed_step: None,
+        }
+    }
+}
+
 pub(crate) fn t(en: impl Into<String>, fr: impl Into<String>) -> Text {
     Text {
         en: en.into(),
