@@ -193,6 +193,21 @@ mod tests {
     }
 
     #[test]
+    fn through_a_link_the_file_it_names_is_replaced() {
+        let d = tempfile::tempdir().unwrap();
+        let real = d.path().join("real.json");
+        let link = d.path().join("link.json");
+        std::fs::write(&real, "old").unwrap();
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        open(Some(&link), "--output ")
+            .unwrap()
+            .write(|w| w.write_all(b"new"))
+            .unwrap();
+        assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
+    }
+
+    #[test]
     fn what_cannot_receive_a_report_is_refused_before_grading() {
         let d = tempfile::tempdir().unwrap();
         let refused = |p: &Path| open(Some(p), "--report junit=").unwrap_err().to_string();
@@ -203,6 +218,13 @@ mod tests {
         );
         assert!(refused(d.path()).contains("is a directory"));
         assert!(refused(Path::new("")).contains("no file name"));
+        let ro = d.path().join("ro.json");
+        std::fs::write(&ro, "kept").unwrap();
+        let mut perm = std::fs::metadata(&ro).unwrap().permissions();
+        perm.set_readonly(true);
+        std::fs::set_permissions(&ro, perm).unwrap();
+        assert!(refused(&ro).contains("is read-only"));
+        assert_eq!(std::fs::read_to_string(&ro).unwrap(), "kept");
         assert_eq!(
             text(&open(Some(Path::new("-")), "--output ").unwrap()),
             "stdout"

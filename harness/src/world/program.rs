@@ -183,8 +183,9 @@ pub fn prepare(spec: &str, side: Side, o: Options) -> Result<Prepared, Refused> 
             return Err(Refused::Usage(named("is a directory, not a program")));
         }
         if k == 0 && p.exists() && !is_source(&w) && !executable(p) {
+            let run = if w.ends_with(".sh") { "sh" } else { "python3" };
             return Err(Refused::Usage(named(&format!(
-                "is not executable (chmod +x {w}, or give the command that runs it, e.g. \"python3 {w}\")"
+                "is not executable (chmod +x {w}, or give the command that runs it, e.g. \"{run} {w}\")"
             ))));
         }
         if is_source(&w) && p.is_file() {
