@@ -412,10 +412,6 @@ impl World<'_> {
             return false;
         };
         match prepared {
-            Prepared::Failed { code, detail, .. } => {
-                self.push(actor, Event::StartFailed { code, detail });
-                false
-            }
             Prepared::Ready { argv, display } => {
                 let env = environment(self.dir.path());
                 let cg = Cgroup::create().ok();

@@ -34,6 +34,20 @@ pub struct Verdict {
     pub failed_step: Option<usize>,
 }
 
+impl Verdict {
+    /// A scenario that a submission problem kept from running: failed, no
+    /// points, `d` saying why (one line; the reports show the problem once).
+    pub fn not_run(d: Diagnosis) -> Verdict {
+        Verdict {
+            status: Status::Fail,
+            score: 0.0,
+            diagnosis: Some(d),
+            expected: None,
+            failed_step: None,
+        }
+    }
+}
+
 pub(crate) fn t(en: impl Into<String>, fr: impl Into<String>) -> Text {
     Text {
         en: en.into(),
@@ -389,12 +403,7 @@ fn diagnose(s: &Scenario, tr: &Transcript, i: usize, teardown: usize) -> Diagnos
         .iter()
         .find(|l| l.contains("SyntaxError") || l.contains("IndentationError"))
     {
-        let py2 = all.iter().any(|l| {
-            l.contains("Missing parentheses in call to 'print'")
-                || l.contains("Missing parentheses in call to 'exec'")
-        }) || all
-            .iter()
-            .any(|l| l.trim_start().starts_with("print ") && !l.contains('('));
+        let py2 = crate::submission::python2(&all.join("\n"));
         let (hen, hfr) = if py2 {
             ("this is Python 2 syntax: write print(x), not print x, and input() rather than raw_input()",
              "c'est de la syntaxe Python 2 : écrivez print(x) et non print x, et input() plutôt que raw_input()")

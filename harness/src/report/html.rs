@@ -210,9 +210,19 @@ impl Reporter for Html {
         if let Some(n) = &r.isolation_note {
             writeln!(out, "<p><em>{}</em></p>", esc(n))?;
         }
+        // A submission problem once, in place of the scenarios it stopped.
+        for p in &r.problems {
+            writeln!(
+                out,
+                "<details open><summary class=\"fail\">✗ {} — 0/{}</summary><pre>{}</pre></details>",
+                esc(&super::problem_headline(p, l)),
+                points_text(r.problem_points(p)),
+                esc(&super::problem_feedback(r, p))
+            )?;
+        }
         for q in r.questions() {
             writeln!(out, "<h2>{}</h2>", q.name())?;
-            for o in r.of_question(q) {
+            for o in r.of_question(q).filter(|o| r.problem_of(o).is_none()) {
                 let status = match o.verdict.status {
                     Status::Pass => "pass",
                     Status::Fail => "fail",

@@ -9,6 +9,17 @@
 //!                 "diagnosis": {"code", "message", "hint"} | null,
 //!                 "transcript": [{"t_ms", "actor", "event", "text"}]}]}
 //! ```
+//! A program of the submission that could not be graded at all is in
+//! `submission_problems` (empty otherwise), once; the scenarios it kept from
+//! running are still in `scenarios`, failed with its code, transcript empty:
+//!
+//! ```text
+//!  "submission_problems": [{"kind": "missing|empty|does-not-parse|does-not-compile|ambiguous",
+//!     "code": "missing-program|empty-program|syntax-error|compile-error|ambiguous-program",
+//!     "side": "server", "program": "serveur.py", "file": "serveur.py",
+//!     "message", "hint", "detail", "found": ["server.py"], "found_more": 0,
+//!     "scenarios": ["q1.server.listens", …], "max_score": 9.0}]
+//! ```
 //! Texts are in the `--lang` language. `text` renders bytes that are not
 //! UTF-8 as `\xNN`, and `\n` as the two characters `\n`.
 
@@ -53,11 +64,33 @@ pub fn to_value(r: &Report) -> Value {
             })
         })
         .collect();
+    let problems: Vec<Value> = r
+        .problems
+        .iter()
+        .map(|p| {
+            let d = p.diagnosis();
+            json!({
+                "kind": p.kind,
+                "code": d.code,
+                "side": p.side.name(),
+                "program": p.program,
+                "file": p.file,
+                "message": d.message.get(r.lang),
+                "hint": d.hint.get(r.lang),
+                "detail": p.detail,
+                "found": p.found,
+                "found_more": p.found_more,
+                "scenarios": p.scenarios,
+                "max_score": r.problem_points(p),
+            })
+        })
+        .collect();
     json!({
         "score": r.score(),
         "max_score": r.max_score(),
         "programs": {"server": r.server, "client": r.client},
         "isolated": r.isolation_note.is_none(),
+        "submission_problems": problems,
         "scenarios": scenarios,
     })
 }

@@ -8,8 +8,13 @@
 //! `type` is the diagnosis code and `message` its first line, with the
 //! expectation, diagnosis and fix as text; an error (the harness could not
 //! judge) is an `<error>`. `<system-out>` holds the scenario's transcript.
+//! A submission problem is one failed `<testcase>` (classname `submission`,
+//! type its code) in a `<testsuite name="submission">` first; the scenarios
+//! it kept from running are not listed.
 
-use super::{feedback, headline, transcript_text, Report, Reporter};
+use super::{
+    feedback, headline, problem_feedback, problem_headline, transcript_text, Report, Reporter,
+};
 use crate::verdict::Status;
 use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
 use std::io::{self, Write};
@@ -21,13 +26,32 @@ pub fn to_report(r: &Report) -> quick_junit::Report {
     let l = r.lang;
     let mut report = quick_junit::Report::new("grade");
     report.set_time(r.wall);
+    if !r.problems.is_empty() {
+        let mut suite = TestSuite::new("submission");
+        let max: f64 = r.problems.iter().map(|p| r.problem_points(p)).sum();
+        suite.add_property(Property::new("score", "0"));
+        suite.add_property(Property::new("max_score", super::round2(max).to_string()));
+        for p in &r.problems {
+            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            s.set_type(p.code());
+            s.set_message(problem_headline(p, l));
+            s.set_description(problem_feedback(r, p));
+            let mut case = TestCase::new(format!("{} program", p.side.name()), s);
+            case.set_classname("submission");
+            suite.add_test_case(case);
+        }
+        report.add_test_suite(suite);
+    }
     for q in r.questions() {
+        if r.of_question(q).all(|o| r.problem_of(o).is_some()) {
+            continue;
+        }
         let mut suite = TestSuite::new(q.name());
         let (score, max) = r.question_score(q);
         suite.add_property(Property::new("score", score.to_string()));
         suite.add_property(Property::new("max_score", max.to_string()));
         suite.set_time(r.of_question(q).map(|o| o.duration).sum::<Duration>());
-        for o in r.of_question(q) {
+        for o in r.of_question(q).filter(|o| r.problem_of(o).is_none()) {
             let status = match o.verdict.status {
                 Status::Pass => TestCaseStatus::success(),
                 Status::Skip => {
