@@ -15,7 +15,8 @@
 //!   prompting q4 client on simultaneous, keyboard-eof of the q4 programs.
 //!
 //! `--parallel N` grades N fixtures at once (default 1); `--only TEXT`
-//! keeps the fixtures whose file contains TEXT.
+//! keeps the fixtures whose file contains TEXT; `--keep DIR` writes there
+//! the JSON of every scenario whose pass/fail differed, transcript included.
 //!
 //! ```sh
 //! cargo bench -p grade --bench soak -- --runs 500 --hog
@@ -56,6 +57,9 @@ struct Options {
     jobs: Option<usize>,
     parallel: usize,
     only: Option<String>,
+    /// Where to keep the JSON report of every scenario whose pass/fail
+    /// differed (its transcript says how the wait ended).
+    keep: Option<PathBuf>,
 }
 
 fn options() -> Options {
@@ -66,6 +70,7 @@ fn options() -> Options {
         jobs: None,
         parallel: 1,
         only: None,
+        keep: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -82,6 +87,7 @@ fn options() -> Options {
             "--jobs" => o.jobs = Some(number("--jobs", value("--jobs"))),
             "--parallel" => o.parallel = number("--parallel", value("--parallel")).max(1),
             "--only" => o.only = Some(value("--only")),
+            "--keep" => o.keep = Some(PathBuf::from(value("--keep"))),
             "--hog" => o.hog = true,
             "--python" => o.mode = Mode::Python,
             "--gallery" => o.mode = Mode::Gallery,
@@ -262,7 +268,7 @@ struct Tally {
 }
 
 /// Grades one job once and records what it got; returns grade's pid.
-fn grade_once(exe: &Path, job: &Job, run: usize, tally: &Mutex<Tally>) -> u32 {
+fn grade_once(exe: &Path, job: &Job, run: usize, tally: &Mutex<Tally>, keep: Option<&Path>) -> u32 {
     let t = Instant::now();
     let child = Command::new(exe)
         .args(&job.args)
@@ -296,6 +302,11 @@ fn grade_once(exe: &Path, job: &Job, run: usize, tally: &Mutex<Tally>) -> u32 {
             let want_pass = want == "pass";
             if want_pass != (status == "pass") {
                 *tally.wrong.entry(key.clone()).or_default() += 1;
+                if let Some(dir) = keep {
+                    let name = format!("run{run}-{}-{id}.json", job.name.replace('/', "_"));
+                    let _ = std::fs::create_dir_all(dir);
+                    let _ = std::fs::write(dir.join(name), s.to_string());
+                }
             }
         }
         let e = tally
@@ -348,7 +359,7 @@ fn main() {
                 scope.spawn(|| loop {
                     let k = next.fetch_add(1, Ordering::Relaxed);
                     let Some(job) = jobs.get(k) else { break };
-                    let pid = grade_once(&exe, job, run, &tally);
+                    let pid = grade_once(&exe, job, run, &tally, o.keep.as_deref());
                     pids.lock().unwrap().push(pid);
                 });
             }
