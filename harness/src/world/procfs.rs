@@ -281,7 +281,7 @@ pub fn task_timeslices(pid: i32, tid: i32) -> Option<u64> {
 
 /// Whether the task sleeps in read() on a terminal.
 pub fn reads_terminal(pid: i32, tid: i32) -> bool {
-    matches!(syscall_and_arg(pid, tid), Some((0, fd)) if fd_kind(pid, fd) == FdKind::Terminal)
+    matches!(syscall_and_arg(pid, tid), Some((libc::SYS_read, fd)) if fd_kind(pid, fd) == FdKind::Terminal)
 }
 
 fn task_state(pid: i32, tid: i32) -> Option<char> {
@@ -363,6 +363,21 @@ mod tests {
         let s = parse_tcp_row(row).unwrap();
         assert_eq!((s.local_port, s.state, s.rx_queue), (8080, TCP_LISTEN, 3));
         assert_eq!(s.inode, 12345);
+    }
+
+    #[test]
+    fn parses_the_call_a_task_sleeps_in() {
+        // Python's select.select(…, 0.5), as /proc/PID/syscall shows it.
+        let c = parse_call(
+            "270 0x4 0x7ffc10 0x0 0x0 0x7ffcd25bab80 0x0 0x7ffcd25bab70 0x7f8a8611c954\n",
+        )
+        .unwrap();
+        assert_eq!(c.nr, 270);
+        assert_eq!(c.args, [4, 0x7ffc10, 0, 0, 0x7ffc_d25b_ab80, 0]);
+        assert_eq!(parse_call("running\n"), None);
+        // Blocked outside any call: no arguments.
+        let c = parse_call("-1 0x7ffcd25bab70 0x7f8a8611c954\n").unwrap();
+        assert_eq!((c.nr, c.args[0]), (-1, u64::MAX));
     }
 
     #[test]

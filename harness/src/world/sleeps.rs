@@ -51,7 +51,9 @@ enum Source {
     Untimed,
     /// Milliseconds in a register (negative: none).
     Millis(i32),
-    /// A relative `struct timeval` at this address.
+    /// A relative `struct timeval` at this address (`select`, which
+    /// aarch64 does not have).
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     Timeval(u64),
     /// A relative `struct timespec` at this address.
     Timespec(u64),
@@ -695,5 +697,71 @@ mod tests {
         assert_eq!(socket_timeout(me, fd, true), Timeout::Never);
         // Not a socket: nothing asked.
         assert_eq!(socket_timeout(me, 0, false), Timeout::Never);
+    }
+
+    /// A python3 process running `code`, killed and reaped on drop.
+    struct Py(std::process::Child);
+
+    impl Drop for Py {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    /// Real programs asleep in timed and untimed waits, as /proc and their
+    /// memory show them: only the timed ones may wake.
+    #[test]
+    fn live_sleeps_with_a_timeout_may_wake_and_the_others_not() {
+        let setup = "import select, socket, struct, sys, threading, time\n\
+                     a, b = socket.socketpair()\n";
+        let cases: &[(&str, i64, bool)] = &[
+            ("threading.Event().wait(30)", libc::SYS_futex, true),
+            ("threading.Event().wait()", libc::SYS_futex, false),
+            ("select.select([sys.stdin], [], [], 30)", libc::SYS_pselect6, true),
+            ("select.select([sys.stdin], [], [])", libc::SYS_pselect6, false),
+            ("time.sleep(30)", libc::SYS_clock_nanosleep, true),
+            (
+                "a.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack('ll', 30, 0)); a.recv(1)",
+                libc::SYS_recvfrom,
+                true,
+            ),
+            ("a.recv(1)", libc::SYS_recvfrom, false),
+            #[cfg(target_arch = "x86_64")]
+            ("a.settimeout(30); a.recv(1)", libc::SYS_poll, true),
+        ];
+        let progs: Vec<Py> = cases
+            .iter()
+            .map(|(code, _, _)| {
+                Py(std::process::Command::new("python3")
+                    .args(["-c", &format!("{setup}{code}")])
+                    .stdin(std::process::Stdio::piped())
+                    .spawn()
+                    .expect("python3"))
+            })
+            .collect();
+        for ((code, nr, timed), p) in cases.iter().zip(&progs) {
+            let pid = p.0.id() as i32;
+            // Safety net only: each ends as soon as /proc shows the call.
+            let deadline = Instant::now() + Duration::from_secs(20);
+            let c = loop {
+                if let Some(c) = procfs::call(pid, pid).filter(|c| c.nr == *nr) {
+                    break c;
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "{code}: never asleep in call {nr}"
+                );
+                std::thread::sleep(Duration::from_millis(1));
+            };
+            let mut sleeps = Sleeps::default();
+            assert_eq!(sleeps.may_wake(pid, pid, &c), *timed, "{code}: {c:?}");
+            // Seen again: the same sleep, still not due.
+            assert_eq!(sleeps.may_wake(pid, pid, &c), *timed, "{code}, again");
+            let procs: Vec<_> = procfs::stat(pid).into_iter().collect();
+            if procs[0].state == 'S' && procfs::tasks(pid).len() == 1 {
+                assert_eq!(procfs::all_waiting(&procs, &mut sleeps), !timed, "{code}");
+            }
+        }
     }
 }
