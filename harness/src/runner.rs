@@ -594,8 +594,9 @@ impl World<'_> {
     }
 
     /// Nothing will happen without the harness: every process sleeps in a
-    /// waiting call (none in a timed sleep not yet due), no CPU time moved since the last sample, nothing queued
-    /// on the namespace's sockets. Needs two samples in a row.
+    /// waiting call (none in a timed sleep not yet due), no CPU time moved
+    /// since the last sample, nothing queued on the namespace's sockets.
+    /// Needs two samples in a row.
     fn quiescent(&mut self) -> bool {
         let procs = self.world_procs();
         if procs.is_empty() {
