@@ -3,28 +3,10 @@
 //! what it does when it wakes, not on the sleep. (The Python fixtures of the
 //! same rule are in the gallery: `q4/linger_server.py`, `q4/goodbye_client.py`.)
 
-use assert_cmd::Command;
-use std::process::Stdio;
+#[path = "refutil/tools.rs"]
+mod tools;
 
-/// Whether `tool` can be run. Absent: the test prints `skipped: install
-/// TOOL` and passes, except under `CI=true`, where CI must have installed it.
-// tool check: replaced by the shared helper
-fn have(tool: &str) -> bool {
-    let found = std::process::Command::new(tool)
-        .arg("-V")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok();
-    if !found {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{tool} not found: CI must install it"
-        );
-        println!("skipped: install {tool}");
-    }
-    found
-}
+use assert_cmd::Command;
 
 /// Processes whose command line holds `marker`.
 fn processes_with(marker: &str) -> Vec<String> {
@@ -46,12 +28,15 @@ fn processes_with(marker: &str) -> Vec<String> {
 /// 46 ms after the close while quiescence took that sleep for a block).
 #[test]
 fn socat_leaving_half_a_second_after_the_peer_passes_peer_leaves() {
-    if !have("socat") {
+    let Some(socat) = tools::require("socat", "socat") else {
         return;
-    }
+    };
     // `-lp` names socat's log lines: a marker to find its processes by.
     let marker = format!("timed-sleeps-{}", std::process::id());
-    let server = format!("socat -lp {marker} TCP-LISTEN:8080,reuseaddr STDIO");
+    let server = format!(
+        "{} -lp {marker} TCP-LISTEN:8080,reuseaddr STDIO",
+        socat.display()
+    );
     let out = Command::cargo_bin("grade")
         .unwrap()
         .args(["--server", &server])
