@@ -3,7 +3,7 @@
 //! the floor of merely starting the same programs (until they block) and
 //! reaping them, with the same parallelism. `cargo bench -p grade`.
 
-use grade::world::procfs;
+use grade::world::{procfs, sleeps};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -55,12 +55,13 @@ fn floor(argv: &[String], n: usize, jobs: usize) -> Duration {
                             .process_group(0);
                         let mut child = c.spawn().unwrap();
                         let pid = child.id() as i32;
+                        let mut sleeps = sleeps::Sleeps::default();
                         loop {
                             if child.try_wait().unwrap().is_some() {
                                 return;
                             }
                             let procs = procfs::tree(&[pid]);
-                            if !procs.is_empty() && procfs::all_waiting(&procs) {
+                            if !procs.is_empty() && procfs::all_waiting(&procs, &mut sleeps) {
                                 break;
                             }
                             std::thread::yield_now();

@@ -10,6 +10,7 @@ use crate::transcript::{Actor, Entry, Event, Transcript};
 use crate::world::cgroup::Cgroup;
 use crate::world::limits::{self, Jail, Limits, Offer, OutputCap};
 use crate::world::program::{environment, Prepared};
+use crate::world::sleeps::Sleeps;
 use crate::world::{interrupt, netns, procfs, pty, reaper, waits};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::{kill, Signal};
@@ -92,6 +93,9 @@ struct World<'a> {
     /// a task asleep reading its terminal that has not run since has not
     /// been handed that input yet (the pty delivers it from a kernel worker).
     typed_at: Vec<(i32, i32, u64)>,
+    /// When each timed sleep of the programs was first seen: it may end by
+    /// itself, so the world is not quiescent before it is due.
+    sleeps: Sleeps,
     /// Pair scenarios: both programs are graded, each other's peer.
     pair: bool,
     relay: Option<Relay>,
@@ -215,6 +219,7 @@ pub fn run(
         },
         seen_syn: Vec::new(),
         typed_at: Vec::new(),
+        sleeps: Sleeps::default(),
         pair: s.role == crate::scenario::Role::Pair,
         relay: None,
         on_event,
@@ -589,15 +594,16 @@ impl World<'_> {
     }
 
     /// Nothing will happen without the harness: every process sleeps in a
-    /// waiting call, no CPU time moved since the last sample, nothing queued
-    /// on the namespace's sockets. Needs two samples in a row.
+    /// waiting call (none in a timed sleep not yet due), no CPU time moved
+    /// since the last sample, nothing queued on the namespace's sockets.
+    /// Needs two samples in a row.
     fn quiescent(&mut self) -> bool {
         let procs = self.world_procs();
         if procs.is_empty() {
             self.last_sample = None;
             return false;
         }
-        let waiting = procfs::all_waiting(&procs) && !self.input_undelivered();
+        let waiting = procfs::all_waiting(&procs, &mut self.sleeps) && !self.input_undelivered();
         let pids: Vec<i32> = procs.iter().map(|p| p.pid).collect();
         let cpu = procfs::cpu_ns(&pids);
         let queues_empty = !self.tr.isolated

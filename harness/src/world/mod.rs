@@ -10,6 +10,7 @@ pub mod procfs;
 pub mod program;
 pub mod pty;
 pub mod reaper;
+pub mod sleeps;
 pub mod waits;
 
 /// Before a grading run, while the process has a single thread: as an

@@ -1,6 +1,7 @@
 //! What /proc says of the programs under test: their process tree, what each
 //! process waits in, the CPU time they burn, and the scenario's TCP sockets.
 
+use super::sleeps::Sleeps;
 use std::collections::{HashMap, HashSet};
 use std::fs;
 
@@ -70,22 +71,46 @@ pub fn tree(roots: &[i32]) -> Vec<Proc> {
     out
 }
 
-/// The system call a sleeping task is in (x86_64 numbers), `None` when running.
+/// The system call a sleeping task is in, `None` when running.
 pub fn syscall(pid: i32, tid: i32) -> Option<i64> {
-    syscall_and_arg(pid, tid).map(|(nr, _)| nr)
+    call(pid, tid).map(|c| c.nr)
 }
 
 /// The system call a sleeping task is in and its first argument (the
 /// descriptor, for read, recv, accept, connect).
 pub fn syscall_and_arg(pid: i32, tid: i32) -> Option<(i64, u64)> {
-    let s = fs::read_to_string(format!("/proc/{pid}/task/{tid}/syscall")).ok()?;
+    call(pid, tid).map(|c| (c.nr, c.args[0]))
+}
+
+/// A system call a task is blocked in: its number (`libc::SYS_*`) and its
+/// six register arguments, as `/proc/PID/task/TID/syscall` shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Call {
+    pub nr: i64,
+    pub args: [u64; 6],
+}
+
+/// The call task `tid` of `pid` is blocked in, `None` when it runs.
+pub fn call(pid: i32, tid: i32) -> Option<Call> {
+    parse_call(&fs::read_to_string(format!("/proc/{pid}/task/{tid}/syscall")).ok()?)
+}
+
+/// `nr arg1 … arg6 sp pc` (hexadecimal arguments); `running`; or `-1 sp pc`
+/// for a task blocked outside any call (its arguments then read as
+/// `u64::MAX`).
+fn parse_call(s: &str) -> Option<Call> {
     let mut f = s.split_whitespace();
     let nr = f.next()?.parse().ok()?;
-    let arg = f
-        .next()
-        .and_then(|a| u64::from_str_radix(a.trim_start_matches("0x"), 16).ok())
-        .unwrap_or(u64::MAX);
-    Some((nr, arg))
+    let mut args = [u64::MAX; 6];
+    if nr >= 0 {
+        for a in &mut args {
+            *a = f
+                .next()
+                .and_then(|a| u64::from_str_radix(a.trim_start_matches("0x"), 16).ok())
+                .unwrap_or(u64::MAX);
+        }
+    }
+    Some(Call { nr, args })
 }
 
 /// What descriptor `fd` of `pid` is: a terminal, a socket (its inode), or
@@ -140,30 +165,39 @@ pub fn tasks(pid: i32) -> Vec<i32> {
 }
 
 /// Calls a program blocks in while it waits for someone else: reads (keyboard
-/// or socket), accept, connect, poll/select, waiting for a child or a lock.
-#[cfg(target_arch = "x86_64")]
+/// or socket), accept, connect, poll/select, waiting for a child, a lock, a
+/// signal or a clock. Those that may end by a timeout count only while it
+/// is not due (`sleeps`).
 const WAITING: &[i64] = &[
-    0,   // read
-    7,   // poll
-    19,  // readv
-    23,  // select
-    34,  // pause
-    42,  // connect
-    43,  // accept
-    45,  // recvfrom
-    47,  // recvmsg
-    61,  // wait4
-    130, // rt_sigsuspend
-    202, // futex
-    232, // epoll_wait
-    247, // waitid
-    270, // pselect6
-    271, // ppoll
-    281, // epoll_pwait
-    288, // accept4
+    libc::SYS_read,
+    libc::SYS_readv,
+    libc::SYS_connect,
+    libc::SYS_accept,
+    libc::SYS_accept4,
+    libc::SYS_recvfrom,
+    libc::SYS_recvmsg,
+    libc::SYS_wait4,
+    libc::SYS_waitid,
+    libc::SYS_rt_sigsuspend,
+    libc::SYS_rt_sigtimedwait,
+    libc::SYS_futex,
+    libc::SYS_futex_waitv,
+    libc::SYS_pselect6,
+    libc::SYS_ppoll,
+    libc::SYS_epoll_pwait,
+    libc::SYS_epoll_pwait2,
+    libc::SYS_nanosleep,
+    libc::SYS_clock_nanosleep,
+    // Older calls that aarch64 does not have (its libc uses the ones above).
+    #[cfg(target_arch = "x86_64")]
+    libc::SYS_poll,
+    #[cfg(target_arch = "x86_64")]
+    libc::SYS_select,
+    #[cfg(target_arch = "x86_64")]
+    libc::SYS_pause,
+    #[cfg(target_arch = "x86_64")]
+    libc::SYS_epoll_wait,
 ];
-#[cfg(not(target_arch = "x86_64"))]
-const WAITING: &[i64] = &[];
 
 /// Scheduler time of a set of processes, from every task's schedstat.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -200,8 +234,10 @@ pub fn cpu_ns(pids: &[i32]) -> CpuNs {
     total
 }
 
-/// Whether every task of every process sleeps in a waiting call.
-pub fn all_waiting(procs: &[Proc]) -> bool {
+/// Whether every task of every process sleeps in a waiting call, none of
+/// them in a sleep that may still end by itself (a timeout not yet due:
+/// `sleeps` remembers when each timed sleep was first seen).
+pub fn all_waiting(procs: &[Proc], sleeps: &mut Sleeps) -> bool {
     procs.iter().all(|p| {
         if p.state == 'Z' {
             // The main thread of a threaded process shows `Z` as soon as it
@@ -212,8 +248,9 @@ pub fn all_waiting(procs: &[Proc]) -> bool {
                 .all(|tid| matches!(task_state(p.pid, tid), None | Some('Z' | 'X')));
         }
         tasks(p.pid).into_iter().all(|tid| {
-            let state = task_state(p.pid, tid);
-            state == Some('S') && syscall(p.pid, tid).is_some_and(|n| WAITING.contains(&n))
+            task_state(p.pid, tid) == Some('S')
+                && call(p.pid, tid)
+                    .is_some_and(|c| WAITING.contains(&c.nr) && !sleeps.may_wake(p.pid, tid, &c))
         })
     })
 }
@@ -244,7 +281,7 @@ pub fn task_timeslices(pid: i32, tid: i32) -> Option<u64> {
 
 /// Whether the task sleeps in read() on a terminal.
 pub fn reads_terminal(pid: i32, tid: i32) -> bool {
-    matches!(syscall_and_arg(pid, tid), Some((0, fd)) if fd_kind(pid, fd) == FdKind::Terminal)
+    matches!(syscall_and_arg(pid, tid), Some((libc::SYS_read, fd)) if fd_kind(pid, fd) == FdKind::Terminal)
 }
 
 fn task_state(pid: i32, tid: i32) -> Option<char> {
@@ -326,6 +363,21 @@ mod tests {
         let s = parse_tcp_row(row).unwrap();
         assert_eq!((s.local_port, s.state, s.rx_queue), (8080, TCP_LISTEN, 3));
         assert_eq!(s.inode, 12345);
+    }
+
+    #[test]
+    fn parses_the_call_a_task_sleeps_in() {
+        // Python's select.select(…, 0.5), as /proc/PID/syscall shows it.
+        let c = parse_call(
+            "270 0x4 0x7ffc10 0x0 0x0 0x7ffcd25bab80 0x0 0x7ffcd25bab70 0x7f8a8611c954\n",
+        )
+        .unwrap();
+        assert_eq!(c.nr, 270);
+        assert_eq!(c.args, [4, 0x7ffc10, 0, 0, 0x7ffc_d25b_ab80, 0]);
+        assert_eq!(parse_call("running\n"), None);
+        // Blocked outside any call: no arguments.
+        let c = parse_call("-1 0x7ffcd25bab70 0x7f8a8611c954\n").unwrap();
+        assert_eq!((c.nr, c.args[0]), (-1, u64::MAX));
     }
 
     #[test]

@@ -8,26 +8,32 @@ use super::procfs::{self, FdKind, Proc};
 use crate::transcript::{Actor, ProcView, WaitsOn};
 use std::collections::HashMap;
 
-/// The name of a waiting system call (x86_64 numbers), as a student knows it.
+/// The name of a waiting system call (`libc::SYS_*`), as a student knows it.
 pub fn call_name(nr: i64) -> String {
     match nr {
-        0 => "read",
-        7 => "poll",
-        17 => "pread",
-        19 => "readv",
-        23 => "select",
-        34 => "pause",
-        35 => "nanosleep",
-        42 => "connect",
-        43 | 288 => "accept",
-        45 | 47 => "recv",
-        61 | 247 => "wait",
-        130 => "sigsuspend",
-        202 => "futex",
-        230 => "sleep",
-        232 | 281 => "epoll_wait",
-        270 => "pselect",
-        271 => "ppoll",
+        libc::SYS_read => "read",
+        libc::SYS_pread64 => "pread",
+        libc::SYS_readv => "readv",
+        libc::SYS_connect => "connect",
+        libc::SYS_accept | libc::SYS_accept4 => "accept",
+        libc::SYS_recvfrom | libc::SYS_recvmsg => "recv",
+        libc::SYS_wait4 | libc::SYS_waitid => "wait",
+        libc::SYS_rt_sigsuspend => "sigsuspend",
+        libc::SYS_rt_sigtimedwait => "sigtimedwait",
+        libc::SYS_futex | libc::SYS_futex_waitv => "futex",
+        libc::SYS_nanosleep => "nanosleep",
+        libc::SYS_clock_nanosleep => "sleep",
+        libc::SYS_epoll_pwait | libc::SYS_epoll_pwait2 => "epoll_wait",
+        libc::SYS_pselect6 => "pselect",
+        libc::SYS_ppoll => "ppoll",
+        #[cfg(target_arch = "x86_64")]
+        libc::SYS_poll => "poll",
+        #[cfg(target_arch = "x86_64")]
+        libc::SYS_select => "select",
+        #[cfg(target_arch = "x86_64")]
+        libc::SYS_pause => "pause",
+        #[cfg(target_arch = "x86_64")]
+        libc::SYS_epoll_wait => "epoll_wait",
         _ => return format!("syscall {nr}"),
     }
     .to_string()
@@ -62,7 +68,11 @@ pub fn snapshot(
                 Some((nr, arg)) if p.state == 'S' || p.state == 'D' => {
                     let name = call_name(nr);
                     let on = match nr {
-                        0 | 17 | 19 | 45 | 47 => match procfs::fd_kind(p.pid, arg) {
+                        libc::SYS_read
+                        | libc::SYS_pread64
+                        | libc::SYS_readv
+                        | libc::SYS_recvfrom
+                        | libc::SYS_recvmsg => match procfs::fd_kind(p.pid, arg) {
                             FdKind::Terminal => WaitsOn::Keyboard,
                             FdKind::Socket(ino) => WaitsOn::Socket(Some(
                                 other_end(p.pid, ino, &owner, *actor)
@@ -70,8 +80,8 @@ pub fn snapshot(
                             )),
                             FdKind::Other => WaitsOn::Other,
                         },
-                        43 | 288 => WaitsOn::Listener,
-                        61 | 247 => WaitsOn::Children,
+                        libc::SYS_accept | libc::SYS_accept4 => WaitsOn::Listener,
+                        libc::SYS_wait4 | libc::SYS_waitid => WaitsOn::Children,
                         _ => WaitsOn::Other,
                     };
                     // A C `read` on a socket is a receive.
@@ -115,9 +125,11 @@ mod tests {
 
     #[test]
     fn names_the_calls_students_know() {
-        assert_eq!(call_name(45), "recv");
-        assert_eq!(call_name(0), "read");
-        assert_eq!(call_name(288), "accept");
+        assert_eq!(call_name(libc::SYS_recvfrom), "recv");
+        assert_eq!(call_name(libc::SYS_read), "read");
+        assert_eq!(call_name(libc::SYS_accept4), "accept");
+        assert_eq!(call_name(libc::SYS_pselect6), "pselect");
+        assert_eq!(call_name(libc::SYS_clock_nanosleep), "sleep");
         assert_eq!(call_name(999), "syscall 999");
     }
 }
