@@ -5,7 +5,7 @@ use serde::Serialize;
 use std::time::Duration;
 
 /// Who did something.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Actor {
     /// The server program under test.
@@ -89,8 +89,10 @@ pub enum Event {
     },
     /// A wait reached its safety-net deadline.
     Deadline,
-    /// Output beyond the capture limit was counted, not kept.
-    OutputDropped { bytes: u64 },
+    /// Data beyond a cap (capture, or the memory bound of a judged
+    /// transcript) was counted, not kept: the middle of one stream, `of`
+    /// that kind, from this actor.
+    OutputDropped { of: Data, count: Dropped },
     /// The program hit one of its limits (`processes`, `memory`,
     /// `cpu-time`, `file-size`, `output`), whose value is `max` (a count,
     /// bytes or seconds).
@@ -114,6 +116,62 @@ pub enum Event {
     Snapshot(Vec<ProcView>),
     /// Every process of the entry's program has ended.
     AllEnded,
+}
+
+/// The kinds of data event: the only events a cap or a report budget may
+/// drop (as the middle of a stream, counted). Every other event is control
+/// (steps, exits, snapshots, quiescence…), never dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Data {
+    Printed,
+    Received,
+    Relayed,
+    Sent,
+    Typed,
+}
+
+/// What was dropped of a stream.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Dropped {
+    pub events: u64,
+    pub bytes: u64,
+    /// Printed lines, or newlines in the bytes of a byte stream.
+    pub lines: u64,
+}
+
+impl Dropped {
+    /// Counts one dropped event of `kind` holding `bytes`.
+    pub fn add(&mut self, kind: Data, bytes: &[u8]) {
+        self.events += 1;
+        self.bytes += bytes.len() as u64;
+        self.lines += match kind {
+            Data::Printed | Data::Typed => 1,
+            _ => bytes.iter().filter(|&&b| b == b'\n').count() as u64,
+        };
+    }
+
+    /// `185,000 lines dropped (190,000,000 bytes in 185,000 events)`.
+    pub fn text(&self) -> String {
+        format!(
+            "{} lines dropped ({} bytes in {} events)",
+            thousands(self.lines),
+            thousands(self.bytes),
+            thousands(self.events)
+        )
+    }
+}
+
+/// `1234567` as `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() * 4 / 3);
+    for (k, c) in digits.chars().enumerate() {
+        if k > 0 && (digits.len() - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// One process of a program, as /proc showed it.
@@ -201,6 +259,11 @@ pub struct Entry {
     pub event: Event,
 }
 
+/// Per data stream, what a judged transcript keeps of its beginning and of
+/// its end (`Transcript::bound`).
+pub const KEEP_BYTES: usize = 64 * 1024;
+pub const KEEP_EVENTS: usize = 1024;
+
 /// Everything one scenario run saw, in order.
 #[derive(Debug, Clone, Default)]
 pub struct Transcript {
@@ -250,6 +313,70 @@ impl Transcript {
     /// Whether an event matching `f` occurs from entry `from` on.
     pub fn any_since(&self, from: usize, f: impl Fn(&Entry) -> bool) -> bool {
         self.entries[from.min(self.entries.len())..].iter().any(f)
+    }
+
+    /// Bounds the memory a judged transcript keeps until the report is
+    /// written: of each data stream (actor and kind) the first and the last
+    /// `KEEP_BYTES` bytes (at most `KEEP_EVENTS` events each), the middle
+    /// replaced by one `OutputDropped` where it began. Control events all
+    /// stay, in order. Linear: two passes.
+    pub fn bound(&mut self) {
+        use std::collections::HashMap;
+        type Key = (Actor, Data);
+        let mut totals: HashMap<Key, (usize, usize)> = HashMap::new();
+        for e in &self.entries {
+            if let Some((kind, b)) = e.event.data() {
+                let t = totals.entry((e.actor, kind)).or_default();
+                t.0 += b.len();
+                t.1 += 1;
+            }
+        }
+        if totals
+            .values()
+            .all(|&(bytes, n)| bytes <= 2 * KEEP_BYTES && n <= 2 * KEEP_EVENTS)
+        {
+            return;
+        }
+        // Per stream: bytes and events seen so far, and the index of its
+        // drop marker in the new list.
+        let mut seen: HashMap<Key, (usize, usize, Option<usize>)> = HashMap::new();
+        let mut kept = Vec::with_capacity(self.entries.len().min(1 << 16));
+        for e in std::mem::take(&mut self.entries) {
+            let Some((kind, b)) = e.event.data() else {
+                kept.push(e);
+                continue;
+            };
+            let key = (e.actor, kind);
+            let (total_bytes, total_n) = totals[&key];
+            let s = seen.entry(key).or_default();
+            let (before, k) = (s.0, s.1);
+            s.0 += b.len();
+            s.1 += 1;
+            let in_head = before < KEEP_BYTES && k < KEEP_EVENTS;
+            let in_tail = total_bytes - before <= KEEP_BYTES && total_n - k <= KEEP_EVENTS;
+            if in_head || in_tail {
+                kept.push(e);
+                continue;
+            }
+            match s.2 {
+                Some(at) => {
+                    if let Event::OutputDropped { count, .. } = &mut kept[at].event {
+                        count.add(kind, b);
+                    }
+                }
+                None => {
+                    let mut count = Dropped::default();
+                    count.add(kind, b);
+                    s.2 = Some(kept.len());
+                    kept.push(Entry {
+                        t: e.t,
+                        actor: e.actor,
+                        event: Event::OutputDropped { of: kind, count },
+                    });
+                }
+            }
+        }
+        self.entries = kept;
     }
 
     pub fn last_time(&self) -> Duration {
@@ -312,6 +439,19 @@ impl Event {
         }
     }
 
+    /// The stream a data event belongs to, and its bytes; `None` for
+    /// control events.
+    pub fn data(&self) -> Option<(Data, &[u8])> {
+        match self {
+            Event::Printed { raw, .. } => Some((Data::Printed, raw)),
+            Event::Received(b) => Some((Data::Received, b)),
+            Event::Relayed(b) => Some((Data::Relayed, b)),
+            Event::Sent(b) => Some((Data::Sent, b)),
+            Event::Typed(s) => Some((Data::Typed, s.as_bytes())),
+            _ => None,
+        }
+    }
+
     /// The event's text for reports.
     pub fn text(&self) -> String {
         match self {
@@ -358,7 +498,7 @@ impl Event {
             } => {
                 format!("{used_ms:.0} ms CPU ({runnable_ms:.0} ms runnable) in {window_ms:.0} ms")
             }
-            Event::OutputDropped { bytes } => format!("{bytes} bytes not kept"),
+            Event::OutputDropped { count, .. } => format!("… {}", count.text()),
             Event::LimitHit { limit, max } => format!("{limit} (limit {max})"),
             Event::StartFailed { code, detail } => format!("{code}: {detail}"),
             Event::Killed { pids } => format!("{pids:?}"),
@@ -369,6 +509,90 @@ impl Event {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn flood(n: usize) -> Transcript {
+        let mut tr = Transcript::default();
+        tr.push(Duration::ZERO, Actor::Harness, Event::Step(0));
+        tr.push(
+            Duration::ZERO,
+            Actor::Peer,
+            Event::Received(b"Bonjour\n".to_vec()),
+        );
+        for k in 0..n {
+            tr.push(Duration::ZERO, Actor::Peer, Event::Received(vec![0; 1025]));
+            if k == n / 2 {
+                tr.push(Duration::ZERO, Actor::Harness, Event::Step(1));
+            }
+            tr.push(
+                Duration::ZERO,
+                Actor::Server,
+                Event::Printed {
+                    raw: Vec::new(),
+                    newline: true,
+                },
+            );
+        }
+        tr.push(
+            Duration::ZERO,
+            Actor::Peer,
+            Event::Received(b"last\n".to_vec()),
+        );
+        tr.push(Duration::ZERO, Actor::Harness, Event::Teardown);
+        tr
+    }
+
+    #[test]
+    fn bound_keeps_control_events_head_and_tail_and_counts_the_rest() {
+        let n = 100_000;
+        let mut tr = flood(n);
+        tr.bound();
+        let kinds: Vec<&str> = tr.entries.iter().map(|e| e.event.kind()).collect();
+        assert_eq!(kinds.iter().filter(|k| **k == "step").count(), 2);
+        assert_eq!(kinds.last(), Some(&"teardown"));
+        assert_eq!(tr.entries[1].event, Event::Received(b"Bonjour\n".to_vec()));
+        assert_eq!(
+            tr.entries[tr.entries.len() - 2].event,
+            Event::Received(b"last\n".to_vec())
+        );
+        let dropped: Vec<(Actor, Data, Dropped)> = tr
+            .entries
+            .iter()
+            .filter_map(|e| match e.event {
+                Event::OutputDropped { of, count } => Some((e.actor, of, count)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(dropped.len(), 2);
+        let received = tr
+            .entries
+            .iter()
+            .filter(|e| matches!(e.event, Event::Received(_)))
+            .count() as u64;
+        assert_eq!(received + dropped[0].2.events, n as u64 + 2);
+        assert_eq!(dropped[1].2.lines, dropped[1].2.events);
+        let printed = tr
+            .entries
+            .iter()
+            .filter(|e| matches!(e.event, Event::Printed { .. }))
+            .count();
+        assert_eq!(printed, 2 * KEEP_EVENTS);
+        assert!(tr.entries.len() < 4 * KEEP_EVENTS + 10);
+    }
+
+    #[test]
+    fn bound_leaves_a_small_transcript_as_it_is() {
+        let mut tr = flood(100);
+        let before = tr.entries.clone();
+        tr.bound();
+        assert_eq!(tr.entries, before);
+    }
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(185_000), "185,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
 
     #[test]
     fn renders_invalid_utf8_and_controls() {

@@ -10,29 +10,41 @@
 //!                 "transcript": [{"t_ms", "actor", "event", "text"}]}]}
 //! ```
 //! Texts are in the `--lang` language. `text` renders bytes that are not
-//! UTF-8 as `\xNN`, and `\n` as the two characters `\n`.
+//! UTF-8 as `\xNN`, and `\n` as the two characters `\n`, cut past 16,384
+//! characters (`… (N characters)`). The whole report fits the budget of
+//! `budget::REPORT_BUDGET`: of a stream that floods, the transcript shows a
+//! head and a tail, and between them an `output-dropped` event counting
+//! the rest (`… 185,000 lines dropped (…)`).
 
+use super::budget::{self, Encoding, Row};
 use super::{round2, Report, Reporter};
 use serde_json::{json, Value};
 use std::io::{self, Write};
 
 pub struct Json;
 
+/// A transcript entry, pretty-printed: ~150 bytes besides its text.
+pub const ENCODING: Encoding = Encoding {
+    row: 200,
+    char_cost: budget::json_char,
+    text_max: 16 * 1024,
+};
+
 pub fn to_value(r: &Report) -> Value {
+    let rows = budget::rows(r, &ENCODING, |_, _| true);
     let scenarios: Vec<Value> = r
         .outcomes
         .iter()
-        .map(|o| {
-            let transcript: Vec<Value> = o
-                .transcript
-                .entries
+        .zip(rows)
+        .map(|(o, rows)| {
+            let transcript: Vec<Value> = rows
                 .iter()
-                .map(|e| {
+                .map(|row: &Row| {
                     json!({
-                        "t_ms": (e.t.as_secs_f64() * 1e4).round() / 10.0,
-                        "actor": e.actor.name(),
-                        "event": e.event.kind(),
-                        "text": e.event.text(),
+                        "t_ms": (row.entry().t.as_secs_f64() * 1e4).round() / 10.0,
+                        "actor": row.actor().name(),
+                        "event": row.kind(),
+                        "text": row.text(ENCODING.text_max),
                     })
                 })
                 .collect();
@@ -64,7 +76,6 @@ pub fn to_value(r: &Report) -> Value {
 
 impl Reporter for Json {
     fn write(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, &to_value(r))?;
-        writeln!(out)
+        super::write_json(out, &to_value(r))
     }
 }

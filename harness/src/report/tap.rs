@@ -26,9 +26,12 @@
 //! a valid YAML double-quoted scalar: messages with colons, quotes or
 //! leading spaces (compiler output) need no further care. A skipped scenario
 //! is `ok … # SKIP`. `#` in a description is escaped (`\#`) so that it does
-//! not read as a directive.
+//! not read as a directive. The transcripts fit the report's size budget
+//! (`budget`).
 
-use super::{display_name, round2, transcript_text, Report, Reporter};
+use super::{
+    budget, display_name, round2, rows_text, shown_in_text, text_encoding, Report, Reporter,
+};
 use crate::verdict::Status;
 use serde_json::json;
 use std::io::{self, Write};
@@ -37,7 +40,16 @@ pub struct Tap;
 
 impl Reporter for Tap {
     fn write(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let mut w = io::BufWriter::with_capacity(64 * 1024, out);
+        write_tap(r, &mut w)?;
+        w.flush()
+    }
+}
+
+fn write_tap(r: &Report, out: &mut dyn Write) -> io::Result<()> {
+    {
         let l = r.lang;
+        let rows = budget::rows(r, &text_encoding(false), shown_in_text);
         let q = |s: &str| json!(s).to_string();
         writeln!(out, "TAP version 13")?;
         writeln!(out, "1..{}", r.outcomes.len())?;
@@ -73,7 +85,7 @@ impl Reporter for Tap {
             }
             writeln!(out, "  duration_ms: {}", o.duration.as_millis())?;
             writeln!(out, "  transcript:")?;
-            for line in transcript_text(o, l, None).lines() {
+            for line in rows_text(&rows[n], l).lines() {
                 writeln!(out, "    - {}", q(line))?;
             }
             writeln!(out, "  ...")?;
