@@ -2,7 +2,10 @@
 //! hostile ones, and the gallery's floods) is graded by the real `grade`
 //! binary on every scenario of its side, with the JSON report, and the
 //! bench prints the wall time, the report's size and grade's own peak
-//! memory (`cargo bench -p grade --bench flood [-- --runs N]`).
+//! memory (`cargo bench -p grade --bench flood [-- --runs N]`). Then it
+//! times every report format on a hand-built transcript of 190,000 events
+//! (what a flood left before transcripts were bounded): the writers are
+//! linear, whatever they are given.
 //!
 //! Peak memory is grade's `VmHWM`, which grade prints on standard error at
 //! its exit when `GRADE_PEAK_MEMORY=1`: `/usr/bin/time` and
@@ -59,8 +62,11 @@ fn main() {
     let mut runs = 3;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
-        if a == "--runs" {
-            runs = args.next().and_then(|n| n.parse().ok()).expect("--runs N");
+        match a.as_str() {
+            "--runs" => runs = args.next().and_then(|n| n.parse().ok()).expect("--runs N"),
+            // Only the writers' part.
+            "--writers" => return writers(),
+            _ => {}
         }
     }
     let fx = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
@@ -144,4 +150,55 @@ fn main() {
         }
     }
     assert!(over.is_empty(), "over the budgets: {over:?}");
+    writers();
+}
+
+/// Every format written from one scenario whose transcript holds 190,000
+/// received segments of 1,025 bytes (the resender's), with no bound applied.
+fn writers() {
+    use grade::report::{self, Outcome, Report};
+    use grade::transcript::{Actor, Event, Transcript};
+    let scenario = grade::scenario::load_catalogue(None)
+        .unwrap()
+        .into_iter()
+        .find(|s| s.id == "q2.client.eof")
+        .unwrap();
+    let mut tr = Transcript::default();
+    let mut seg = b"au revoir\n".to_vec();
+    seg.resize(1025, 0);
+    tr.push(Duration::ZERO, Actor::Harness, Event::Step(0));
+    for k in 0..190_000u64 {
+        tr.push(
+            Duration::from_micros(k * 10),
+            Actor::Peer,
+            Event::Received(seg.clone()),
+        );
+    }
+    tr.push(Duration::from_secs(2), Actor::Harness, Event::Teardown);
+    let verdict = grade::verdict::judge(&scenario, &tr);
+    let r = Report {
+        outcomes: vec![Outcome {
+            scenario,
+            verdict,
+            transcript: tr,
+            duration: Duration::from_secs(2),
+        }],
+        ..Report::default()
+    };
+    println!();
+    println!("190,000 events of 1,025 bytes, one scenario, unbounded transcript:");
+    println!("{:<14} {:>10} {:>12}", "format", "write", "size");
+    for name in report::FORMATS {
+        let reporter = report::by_name(name).unwrap();
+        let mut out = Vec::new();
+        let t = Instant::now();
+        reporter.write(&r, &mut out).unwrap();
+        let d = t.elapsed();
+        println!(
+            "{name:<14} {:>7.0} ms {:>8.0} KiB",
+            d.as_secs_f64() * 1e3,
+            out.len() as f64 / 1024.0
+        );
+        assert!(out.len() < REPORT_BUDGET, "{name}: {} bytes", out.len());
+    }
 }

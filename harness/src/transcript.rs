@@ -386,22 +386,89 @@ impl Transcript {
 
 /// Renders bytes for humans and JSON: UTF-8 as is, other bytes as `\xNN`.
 pub fn render_bytes(b: &[u8]) -> String {
+    render_bytes_cut(b, usize::MAX).0
+}
+
+/// `render_bytes`, stopped after `max` characters; with the number of
+/// characters the whole rendering has when it was cut. Linear, and only
+/// the kept part is built (the rest is counted).
+pub fn render_bytes_cut(b: &[u8], max: usize) -> (String, Option<usize>) {
     let mut out = String::new();
+    let mut n = 0usize;
+    let base = b.as_ptr() as usize;
     for chunk in b.utf8_chunks() {
-        for c in chunk.valid().chars() {
+        let start = chunk.valid().as_ptr() as usize - base;
+        for (off, c) in chunk.valid().char_indices() {
+            let w = char_width(c);
+            if n + w > max {
+                return (out, Some(n + rendered_len(&b[start + off..])));
+            }
+            n += w;
             match c {
                 '\n' => out.push_str("\\n"),
                 '\r' => out.push_str("\\r"),
-                '\t' => out.push('\t'),
-                c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
+                c if c != '\t' && c.is_control() => push_hex(&mut out, c as u32),
                 c => out.push(c),
             }
         }
-        for byte in chunk.invalid() {
-            out.push_str(&format!("\\x{byte:02x}"));
+        let invalid = start + chunk.valid().len();
+        for (k, &byte) in chunk.invalid().iter().enumerate() {
+            if n + 4 > max {
+                return (out, Some(n + rendered_len(&b[invalid + k..])));
+            }
+            n += 4;
+            push_hex(&mut out, u32::from(byte));
         }
     }
-    out
+    (out, None)
+}
+
+/// Characters `render_bytes` gives a character.
+fn char_width(c: char) -> usize {
+    match c {
+        '\n' | '\r' => 2,
+        '\t' => 1,
+        c if c.is_control() => 4,
+        _ => 1,
+    }
+}
+
+fn push_hex(out: &mut String, v: u32) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('\\');
+    out.push('x');
+    out.push(HEX[(v >> 4) as usize & 15] as char);
+    out.push(HEX[v as usize & 15] as char);
+}
+
+/// Characters `render_bytes` gives each ASCII byte.
+const ASCII_WIDTH: [u8; 128] = {
+    let mut w = [1u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        w[b] = match b as u8 {
+            b'\n' | b'\r' => 2,
+            b'\t' => 1,
+            0..=0x1f | 0x7f => 4,
+            _ => 1,
+        };
+        b += 1;
+    }
+    w
+};
+
+/// Characters of `render_bytes(b)`, without building it (a table for the
+/// ASCII prefix, characters for the rest).
+pub fn rendered_len(b: &[u8]) -> usize {
+    let ascii = b.iter().position(|&c| c >= 0x80).unwrap_or(b.len());
+    let n: usize = b[..ascii]
+        .iter()
+        .map(|&c| usize::from(ASCII_WIDTH[usize::from(c)]))
+        .sum();
+    n + b[ascii..]
+        .utf8_chunks()
+        .map(|ch| ch.valid().chars().map(char_width).sum::<usize>() + 4 * ch.invalid().len())
+        .sum::<usize>()
 }
 
 impl Event {
@@ -449,6 +516,28 @@ impl Event {
             Event::Sent(b) => Some((Data::Sent, b)),
             Event::Typed(s) => Some((Data::Typed, s.as_bytes())),
             _ => None,
+        }
+    }
+
+    /// The event's text cut at `max` characters, and the length of the
+    /// whole text when it was cut. Data events render only what is kept.
+    pub fn text_cut(&self, max: usize) -> (String, Option<usize>) {
+        match self {
+            Event::Sent(b) | Event::Received(b) | Event::Relayed(b) => render_bytes_cut(b, max),
+            Event::Printed { raw, newline } => {
+                let (mut s, n) = render_bytes_cut(raw, max);
+                if !newline && n.is_none() {
+                    s.push_str(" ⏎̸");
+                }
+                (s, n)
+            }
+            other => {
+                let text = other.text();
+                match text.char_indices().nth(max) {
+                    None => (text, None),
+                    Some((at, _)) => (text[..at].to_string(), Some(text.chars().count())),
+                }
+            }
         }
     }
 
@@ -598,5 +687,24 @@ mod tests {
     fn renders_invalid_utf8_and_controls() {
         assert_eq!(render_bytes(b"a\xffb\n"), "a\\xffb\\n");
         assert_eq!(render_bytes("é\u{1b}".as_bytes()), "é\\x1b");
+        assert_eq!(render_bytes(b"\0\t"), "\\x00\t");
+        for b in [&b"a\xffb\n\0"[..], "é\u{1b}\u{85}x".as_bytes(), b"\xc3"] {
+            assert_eq!(rendered_len(b), render_bytes(b).chars().count(), "{b:?}");
+            for k in 0..b.len() {
+                assert_eq!(rendered_len(&b[k..]), render_bytes(&b[k..]).chars().count());
+            }
+        }
+    }
+
+    #[test]
+    fn a_cut_rendering_counts_the_whole() {
+        assert_eq!(render_bytes_cut(b"abc", 3), ("abc".into(), None));
+        assert_eq!(render_bytes_cut(b"ab\0c", 3), ("ab".into(), Some(7)));
+        let ev = Event::Printed {
+            raw: b"x".repeat(10),
+            newline: true,
+        };
+        assert_eq!(ev.text_cut(4), ("xxxx".into(), Some(10)));
+        assert_eq!(Event::Step(0).text_cut(4), ("step".into(), Some(6)));
     }
 }

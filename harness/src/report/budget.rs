@@ -7,7 +7,7 @@
 //! the transcripts: each event's text is measured once.
 
 use super::{Outcome, Report};
-use crate::transcript::{Actor, Data, Dropped, Entry};
+use crate::transcript::{render_bytes, rendered_len, Actor, Data, Dropped, Entry, Event};
 use std::collections::HashMap;
 
 /// Bytes of one report, whatever the programs did.
@@ -83,7 +83,10 @@ impl Row<'_> {
     /// The row's text, cut at `max` characters (with a count of them).
     pub fn text(&self, max: usize) -> String {
         match self {
-            Row::Event(e) => cut(e.event.text(), max),
+            Row::Event(e) => match e.event.text_cut(max) {
+                (text, None) => text,
+                (head, Some(n)) => format!("{head}… ({n} characters)"),
+            },
             Row::Dropped { of, count, .. } => format!("… {} ({})", count.text(), data_name(*of)),
         }
     }
@@ -113,6 +116,53 @@ pub fn cut(text: String, max: usize) -> String {
 /// Bytes of `text` encoded.
 fn cost_of(text: &str, enc: &Encoding) -> usize {
     text.chars().map(enc.char_cost).sum()
+}
+
+/// What each ASCII byte of data costs once rendered (`\x00`, `\n`) and
+/// encoded: width in characters, and bytes.
+struct AsciiCosts {
+    width: [usize; 128],
+    bytes: [usize; 128],
+}
+
+impl AsciiCosts {
+    fn new(enc: &Encoding) -> AsciiCosts {
+        let mut c = AsciiCosts {
+            width: [0; 128],
+            bytes: [0; 128],
+        };
+        for b in 0..128u8 {
+            let r = render_bytes(&[b]);
+            c.width[b as usize] = r.chars().count();
+            c.bytes[b as usize] = cost_of(&r, enc);
+        }
+        c
+    }
+}
+
+/// Bytes a row showing `e` costs, as `Row::text` renders it: a data event's
+/// cost is summed from its bytes (a table for ASCII), without rendering it.
+fn entry_cost(e: &Entry, enc: &Encoding, ascii: &AsciiCosts) -> usize {
+    let (raw, unended) = match &e.event {
+        Event::Printed { raw, newline } => (raw, !newline),
+        Event::Sent(b) | Event::Received(b) | Event::Relayed(b) => (b, false),
+        _ => return enc.row + cost_of(&Row::Event(e).text(enc.text_max), enc),
+    };
+    let (mut n, mut cost) = (0, 0);
+    for (i, &b) in raw.iter().enumerate() {
+        if b >= 0x80 {
+            // Not ASCII: rendered for real.
+            return enc.row + cost_of(&Row::Event(e).text(enc.text_max), enc);
+        }
+        let w = ascii.width[b as usize];
+        if n + w > enc.text_max {
+            let total = n + rendered_len(&raw[i..]);
+            return enc.row + cost + cost_of(&format!("… ({total} characters)"), enc);
+        }
+        n += w;
+        cost += ascii.bytes[b as usize];
+    }
+    enc.row + cost + if unended { cost_of(" ⏎̸", enc) } else { 0 }
 }
 
 /// What a format may spend on the rest of the report besides transcripts:
@@ -154,6 +204,7 @@ pub fn rows<'a>(
     let mut order: Vec<Key> = Vec::new();
     let mut control = 0usize;
     let mut picked: Vec<Vec<usize>> = Vec::with_capacity(r.outcomes.len());
+    let ascii = AsciiCosts::new(enc);
     for (k, o) in r.outcomes.iter().enumerate() {
         let mut mine = Vec::new();
         for (i, e) in o.transcript.entries.iter().enumerate() {
@@ -161,7 +212,7 @@ pub fn rows<'a>(
                 continue;
             }
             mine.push(i);
-            let cost = enc.row + cost_of(&cut(e.event.text(), enc.text_max), enc);
+            let cost = entry_cost(e, enc, &ascii);
             match e.event.data() {
                 None => control += cost,
                 Some((of, _)) => {
@@ -251,7 +302,7 @@ pub fn rows<'a>(
 mod tests {
     use super::*;
     use crate::report::tests::outcome_with;
-    use crate::transcript::{Event, Transcript};
+    use crate::transcript::Transcript;
     use std::time::Duration;
 
     const ENC: Encoding = Encoding {
@@ -333,6 +384,43 @@ mod tests {
             shown as u64 + gaps[0].events,
             r.outcomes[0].transcript.entries.len() as u64
         );
+    }
+
+    #[test]
+    fn a_data_event_costs_what_its_text_costs() {
+        let ascii = AsciiCosts::new(&ENC);
+        let short = Encoding { text_max: 7, ..ENC };
+        let short_ascii = AsciiCosts::new(&short);
+        for raw in [
+            &b"Bonjour\n"[..],
+            b"\0\0\0\0\0",
+            b"a\"b\\c\td",
+            "ça va\u{85}".as_bytes(),
+            b"\xff\xfe",
+            b"",
+        ] {
+            for ev in [
+                Event::Received(raw.to_vec()),
+                Event::Printed {
+                    raw: raw.to_vec(),
+                    newline: false,
+                },
+            ] {
+                let e = Entry {
+                    t: Duration::ZERO,
+                    actor: Actor::Peer,
+                    event: ev,
+                };
+                for (enc, a) in [(&ENC, &ascii), (&short, &short_ascii)] {
+                    let text = Row::Event(&e).text(enc.text_max);
+                    assert_eq!(
+                        entry_cost(&e, enc, a),
+                        enc.row + cost_of(&text, enc),
+                        "{text}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -239,16 +239,13 @@ pub fn text_encoding(xml: bool) -> budget::Encoding {
 
 /// One line of the plain-text transcript.
 fn text_line(out: &mut String, lang: Lang, row: &budget::Row) {
-    let text = match row {
-        budget::Row::Event(e) => e.event.text(),
-        _ => row.text(usize::MAX),
+    let (text, count) = match row {
+        budget::Row::Event(e) => e.event.text_cut(TEXT_MAX),
+        _ => (row.text(usize::MAX), None),
     };
-    let count = text.chars().count();
-    let text = if count > TEXT_MAX {
-        let head: String = text.chars().take(TEXT_MAX).collect();
-        format!("{head}… ({count} {})", tr(lang, "characters", "caractères"))
-    } else {
-        text
+    let text = match count {
+        Some(count) => format!("{text}… ({count} {})", tr(lang, "characters", "caractères")),
+        None => text,
     };
     out.push_str(&format!(
         "{:>9.1} ms  {:<7} {:<16} {}\n",
