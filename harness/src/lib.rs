@@ -64,7 +64,7 @@ impl Error {
 pub fn main() -> ExitCode {
     let args = <cli::Args as clap::Parser>::parse();
     let result = run(args);
-    // The flood bench's measure (README, Benchmarks): grade's own peak
+    // The flood bench's measure (README, "Bounded cost"): grade's own peak
     // memory, which `/usr/bin/time` cannot tell apart from the programs'.
     if std::env::var_os("GRADE_PEAK_MEMORY").is_some_and(|v| v == "1") {
         if let Some(kib) = world::procfs::own_peak_kib() {

@@ -130,6 +130,19 @@ pub enum Data {
     Typed,
 }
 
+impl Data {
+    /// The kind's event name (`printed`, `received`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Data::Printed => "printed",
+            Data::Received => "received",
+            Data::Relayed => "relayed",
+            Data::Sent => "sent",
+            Data::Typed => "typed",
+        }
+    }
+}
+
 /// What was dropped of a stream.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Dropped {
@@ -587,7 +600,7 @@ impl Event {
             } => {
                 format!("{used_ms:.0} ms CPU ({runnable_ms:.0} ms runnable) in {window_ms:.0} ms")
             }
-            Event::OutputDropped { count, .. } => format!("… {}", count.text()),
+            Event::OutputDropped { of, count } => format!("… {} ({})", count.text(), of.name()),
             Event::LimitHit { limit, max } => format!("{limit} (limit {max})"),
             Event::StartFailed { code, detail } => format!("{code}: {detail}"),
             Event::Killed { pids } => format!("{pids:?}"),

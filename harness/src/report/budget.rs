@@ -87,18 +87,8 @@ impl Row<'_> {
                 (text, None) => text,
                 (head, Some(n)) => format!("{head}… ({n} characters)"),
             },
-            Row::Dropped { of, count, .. } => format!("… {} ({})", count.text(), data_name(*of)),
+            Row::Dropped { of, count, .. } => format!("… {} ({})", count.text(), of.name()),
         }
-    }
-}
-
-fn data_name(of: Data) -> &'static str {
-    match of {
-        Data::Printed => "printed",
-        Data::Received => "received",
-        Data::Relayed => "relayed",
-        Data::Sent => "sent",
-        Data::Typed => "typed",
     }
 }
 
