@@ -600,7 +600,7 @@ impl Event {
             } => {
                 format!("{used_ms:.0} ms CPU ({runnable_ms:.0} ms runnable) in {window_ms:.0} ms")
             }
-            Event::OutputDropped { of, count } => format!("… {} ({})", count.text(), of.name()),
+            Event::OutputDropped { of, count } => format!("… {}: {}", of.name(), count.text()),
             Event::LimitHit { limit, max } => format!("{limit} (limit {max})"),
             Event::StartFailed { code, detail } => format!("{code}: {detail}"),
             Event::Killed { pids } => format!("{pids:?}"),

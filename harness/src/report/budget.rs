@@ -87,7 +87,7 @@ impl Row<'_> {
                 (text, None) => text,
                 (head, Some(n)) => format!("{head}… ({n} characters)"),
             },
-            Row::Dropped { of, count, .. } => format!("… {} ({})", count.text(), of.name()),
+            Row::Dropped { of, count, .. } => format!("… {}: {}", of.name(), count.text()),
         }
     }
 }
