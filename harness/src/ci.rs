@@ -272,5 +272,7 @@ mod tests {
         let gs = &files(&opts(Target::Gradescope))[1].text;
         assert!(gs.contains("args+=(--server \"$(locate serveur.py)\")"));
         assert!(gs.contains("args+=(-q q1 --lang fr --hidden 'q1.server.long-*')"));
+        // Gradescope needs results.json even for a missing program.
+        assert!(gs.contains("\"${args[@]}\" --missing-is-failure --report gradescope="));
     }
 }

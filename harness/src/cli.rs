@@ -60,6 +60,10 @@ pub struct Args {
     /// More detail: full transcripts for passing scenarios too.
     #[arg(short, long)]
     pub verbose: bool,
+    /// A missing program is one failed test in the reports (exit 1), not a
+    /// usage error (exit 2): for platforms that need a results file.
+    #[arg(long)]
+    pub missing_is_failure: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -216,6 +220,7 @@ pub fn config(a: Args) -> Result<crate::Config, crate::Error> {
         timeout_scale: a.timeout_scale,
         port: a.port,
         verbose: a.verbose,
+        missing_is_failure: a.missing_is_failure,
     })
 }
 

@@ -10,7 +10,10 @@ use crate::scenario::{self, Lang, Scenario};
 use crate::stall;
 use crate::transcript::{render_bytes, Actor, Entry, Event, ProcView, Transcript, WaitsOn};
 use crate::verdict::{self, Status};
-use crate::world::{self, program::prepare};
+use crate::world::{
+    self,
+    program::{self, prepare},
+};
 use crate::{exit, Error};
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Mutex;
@@ -352,9 +355,21 @@ pub fn run(cfg: DemoConfig) -> Result<u8, Error> {
         .tempdir()
         .map_err(|e| Error::Environment(format!("cannot create a build directory: {e}")))?;
     let isolated = world::netns::available();
+    let o = program::Options {
+        port: cfg.port,
+        build_dir: build.path(),
+        missing_is_failure: false,
+    };
+    // A demo shows programs that run: what cannot is said in one line.
+    let prep = |spec: &str, side| {
+        prepare(spec, side, o).map_err(|e| match e {
+            program::Refused::Environment(m) => Error::Environment(m),
+            e => Error::Usage(e.to_string()),
+        })
+    };
     let rc = RunConfig {
-        server: Some(prepare(&server, cfg.port, build.path())),
-        client: Some(prepare(&client, cfg.port, build.path())),
+        server: Some(prep(&server, scenario::Side::Server)?),
+        client: Some(prep(&client, scenario::Side::Client)?),
         port: cfg.port,
         timeout_scale: cfg.timeout_scale,
         isolated,
@@ -394,8 +409,12 @@ pub fn run(cfg: DemoConfig) -> Result<u8, Error> {
             let _ = std::io::stdin().lock().read_line(&mut line);
         }
     };
-    let transcript = std::thread::scope(|sc| sc.spawn(|| runner::run(&s, &rc, &on_event)).join())
-        .unwrap_or_default();
+    let ran = std::thread::scope(|sc| sc.spawn(|| runner::run(&s, &rc, &on_event)).join());
+    let transcript = match ran {
+        Ok(Ok(tr)) => tr,
+        Ok(Err(aborted)) => return Err(Error::Environment(aborted.error.to_string())),
+        Err(_) => return Err(Error::Environment("the runner's thread panicked".into())),
+    };
     let v = verdict::judge(&s, &transcript);
     let passed = v.status == Status::Pass;
     let mut o = out.lock().unwrap_or_else(|e| e.into_inner());

@@ -7,17 +7,20 @@ pub mod ci;
 pub mod cli;
 pub mod demo;
 pub mod expect;
+pub mod fault;
+pub mod output;
 pub mod points;
 pub mod report;
 pub mod runner;
 pub mod scenario;
 pub mod stall;
+pub mod submission;
 pub mod transcript;
 pub mod verdict;
 pub mod world;
 
 use report::{Outcome, Report};
-use runner::RunConfig;
+use runner::{RunConfig, RunError};
 use scenario::{Lang, Question, Role, Scenario, Side};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -25,7 +28,9 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
-use world::program::{prepare, Prepared};
+use submission::SubmissionProblem;
+use transcript::Transcript;
+use world::program::{self as program, prepare, Prepared, Refused};
 
 /// Exit codes of the contract (DESIGN.md).
 pub mod exit {
@@ -35,7 +40,8 @@ pub mod exit {
     pub const FAIL: u8 = 1;
     /// Bad usage or a bad scenario file.
     pub const USAGE: u8 = 2;
-    /// The harness could not run in this environment.
+    /// The harness could not run in this environment, or some scenario
+    /// ended in `error` (a fault of the grader; every report is written).
     pub const ENVIRONMENT: u8 = 3;
 }
 
@@ -102,6 +108,8 @@ pub struct Config {
     pub timeout_scale: f64,
     pub port: u16,
     pub verbose: bool,
+    /// `--missing-is-failure`: a missing program is a submission problem.
+    pub missing_is_failure: bool,
 }
 
 pub fn run(args: cli::Args) -> Result<u8, Error> {
@@ -169,30 +177,55 @@ fn apply_points(file: Option<&std::path::Path>, all: &mut [Scenario]) -> Result<
         .map_err(|e| Error::Usage(e.to_string()))
 }
 
-/// Writes one report to `path` (`-` or none: standard output).
+/// Writes one report to its destination, opened before grading.
 fn write_report(
     reporter: &dyn report::Reporter,
     rep: &Report,
-    path: Option<&std::path::Path>,
+    dest: output::Destination,
 ) -> Result<(), Error> {
-    match path.filter(|p| p.as_os_str() != "-") {
-        Some(path) => {
-            let mut f = std::fs::File::create(path)
-                .map_err(|e| Error::Environment(format!("cannot write {}: {e}", path.display())))?;
-            if rep.color {
-                // Colour codes belong on a terminal, not in a file.
-                let plain = Report {
-                    color: false,
-                    ..rep.clone()
-                };
-                reporter.write(&plain, &mut f)?;
-            } else {
-                reporter.write(rep, &mut f)?;
-            }
+    let to_file = !matches!(dest, output::Destination::Stdout);
+    dest.write(|out| {
+        if rep.color && to_file {
+            // Colour codes belong on a terminal, not in a file.
+            let plain = Report {
+                color: false,
+                ..rep.clone()
+            };
+            reporter.write(&plain, out)
+        } else {
+            reporter.write(rep, out)
         }
-        None => reporter.write(rep, &mut std::io::stdout().lock())?,
+    })
+    .map_err(|e| Error::Environment(e.to_string()))
+}
+
+/// Opens every report's destination before grading: an unwritable one is
+/// a usage error now, not after the grading.
+fn open_outputs(cfg: &Config) -> Result<Vec<output::Destination>, Error> {
+    let usage = |e: output::OutputError| Error::Usage(e.to_string());
+    let mut dests = vec![output::open(cfg.output.as_deref(), "--output ").map_err(usage)?];
+    for (format, path) in &cfg.reports {
+        dests.push(output::open(Some(path), &format!("--report {format}=")).map_err(usage)?);
     }
-    Ok(())
+    Ok(dests)
+}
+
+/// Whether scenario `s` runs the student's program of `side` (rather than
+/// a reference or fixed program).
+fn runs_student(s: &Scenario, side: Side, cfg: &Config) -> bool {
+    if cfg.reference || s.programs.is_fixed() {
+        return false;
+    }
+    let given = match side {
+        Side::Server => cfg.server.is_some(),
+        Side::Client => cfg.client.is_some(),
+    };
+    given
+        && match s.role {
+            Role::Server => side == Side::Server,
+            Role::Client => side == Side::Client,
+            Role::Pair => true,
+        }
 }
 
 /// Which scenarios a run grades, and with which programs.
@@ -251,6 +284,7 @@ fn grade(cfg: Config) -> Result<u8, Error> {
                 .into(),
         ));
     }
+    let dests = open_outputs(&cfg)?;
     world::reaper::become_subreaper();
     let isolated = world::netns::available();
     let isolation_note = (!isolated).then(|| world::netns::fallback_note(cfg.port));
@@ -263,15 +297,57 @@ fn grade(cfg: Config) -> Result<u8, Error> {
         .tempdir()
         .map_err(|e| Error::Environment(format!("cannot create a build directory: {e}")))?;
     let _tracked = world::interrupt::track_dir(build.path());
-    let prep = |spec: &Option<String>| spec.as_ref().map(|s| prepare(s, cfg.port, build.path()));
-    let (server, client) = (prep(&cfg.server), prep(&cfg.client));
+    let opts = program::Options {
+        port: cfg.port,
+        build_dir: build.path(),
+        missing_is_failure: cfg.missing_is_failure,
+    };
+    // A student's program that cannot run at all is one submission
+    // problem; the scenarios that would run it are not run.
+    let mut problems: Vec<SubmissionProblem> = Vec::new();
+    let mut prep = |spec: &Option<String>, side: Side| -> Result<Option<Prepared>, Error> {
+        let Some(spec) = spec else { return Ok(None) };
+        match prepare(spec, side, opts) {
+            Ok(p) => Ok(Some(p)),
+            Err(Refused::Usage(m)) => Err(Error::Usage(m)),
+            Err(Refused::Environment(m)) => Err(Error::Environment(m)),
+            Err(Refused::Problem(p)) => {
+                let mut p = *p;
+                // A pair scenario with both sides at fault counts once.
+                let claimed = |id: &String| problems.iter().any(|q| q.scenarios.contains(id));
+                p.scenarios = scenarios
+                    .iter()
+                    .filter(|s| runs_student(s, side, &cfg) && !claimed(&s.id))
+                    .map(|s| s.id.clone())
+                    .collect();
+                if !p.scenarios.is_empty() {
+                    problems.push(p);
+                }
+                Ok(None)
+            }
+        }
+    };
+    let (server, client) = (
+        prep(&cfg.server, Side::Server)?,
+        prep(&cfg.client, Side::Client)?,
+    );
+    let not_run: std::collections::HashMap<String, &SubmissionProblem> = problems
+        .iter()
+        .flat_map(|p| p.scenarios.iter().map(move |id| (id.clone(), p)))
+        .collect();
+    let order: Vec<String> = scenarios.iter().map(|s| s.id.clone()).collect();
+    let (scenarios, stopped): (Vec<Scenario>, Vec<Scenario>) = scenarios
+        .into_iter()
+        .partition(|s| !not_run.contains_key(&s.id));
     // Reference programs (and demos' fixed programs), prepared once by spec.
     let mut refs = std::collections::HashMap::new();
     for s in &scenarios {
         for side in [Side::Server, Side::Client] {
             let spec = fixed_or_reference(s, side);
-            refs.entry(spec.clone())
-                .or_insert_with(|| prepare(&spec, cfg.port, build.path()));
+            if let std::collections::hash_map::Entry::Vacant(e) = refs.entry(spec) {
+                let p = prepare(e.key(), side, opts).map_err(|e| Error::Usage(e.to_string()))?;
+                e.insert(p);
+            }
         }
     }
     let run_cfg = |s: &Scenario| -> RunConfig {
@@ -307,12 +383,8 @@ fn grade(cfg: Config) -> Result<u8, Error> {
                 let Some(s) = scenarios.get(k) else { break };
                 let rc = run_cfg(s);
                 let t0 = Instant::now();
-                // A fresh thread per scenario: it enters its own namespace.
-                let mut transcript =
-                    std::thread::scope(|inner| inner.spawn(|| runner::run(s, &rc, &|_| {})).join())
-                        .unwrap_or_default();
+                let (mut transcript, verdict) = grade_one(s, &rc);
                 let duration = t0.elapsed();
-                let verdict = verdict::judge(s, &transcript);
                 // Judged: what is kept until the report is bounded.
                 transcript.bound();
                 let n = done.fetch_add(1, Ordering::SeqCst) + 1;
@@ -332,21 +404,27 @@ fn grade(cfg: Config) -> Result<u8, Error> {
     if progress {
         eprint!("\r\x1b[2K");
     }
-    let outcomes: Vec<Outcome> = results
+    let mut outcomes: Vec<Outcome> = results
         .into_inner()
         .unwrap_or_else(|e| e.into_inner())
         .into_iter()
         .flatten()
         .collect();
-    if let Some(e) = outcomes
-        .iter()
-        .find_map(|o| match o.verdict.diagnosis.as_ref() {
-            Some(d) if d.code == "environment" => Some(d.message.en.clone()),
-            _ => None,
-        })
-    {
-        return Err(Error::Environment(e));
+    for s in stopped {
+        let p = not_run[&s.id];
+        let d = p.diagnosis();
+        outcomes.push(Outcome {
+            verdict: verdict::Verdict::not_run(verdict::Diagnosis {
+                code: d.code,
+                message: p.not_run(),
+                hint: verdict::t("", ""),
+            }),
+            scenario: s,
+            transcript: Default::default(),
+            duration: Default::default(),
+        });
     }
+    outcomes.sort_by_key(|o| order.iter().position(|id| *id == o.scenario.id));
     let color_ok = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let to_terminal = cfg.output.is_none() && std::io::stdout().is_terminal();
     let rep = Report {
@@ -354,12 +432,12 @@ fn grade(cfg: Config) -> Result<u8, Error> {
         server: if cfg.reference {
             Some("ref:*-server".into())
         } else {
-            server.as_ref().map(|p| p.display().to_string())
+            cfg.server.clone()
         },
         client: if cfg.reference {
             Some("ref:*-client".into())
         } else {
-            client.as_ref().map(|p| p.display().to_string())
+            cfg.client.clone()
         },
         lang: cfg.lang,
         verbose: cfg.verbose,
@@ -367,11 +445,15 @@ fn grade(cfg: Config) -> Result<u8, Error> {
         isolation_note,
         wall: start.elapsed(),
         hidden: cfg.hidden.clone(),
+        problems,
     };
-    write_report(&*reporter, &rep, cfg.output.as_deref())?;
-    for (format, path) in &cfg.reports {
+    let mut dests = dests.into_iter();
+    if let Some(d) = dests.next() {
+        write_report(&*reporter, &rep, d)?;
+    }
+    for ((format, _), d) in cfg.reports.iter().zip(dests) {
         if let Some(r) = report::by_name(format) {
-            write_report(&*r, &rep, Some(path))?;
+            write_report(&*r, &rep, d)?;
         }
     }
     // Annotations go with the human report on standard output, never into
@@ -391,6 +473,10 @@ fn grade(cfg: Config) -> Result<u8, Error> {
     } else {
         report::github::in_actions(&rep, &mut std::io::stdout().lock())?;
     }
+    // Every report is written: now the grader's own faults, in one line.
+    if let Some(line) = errors_line(&rep.outcomes) {
+        return Err(Error::Environment(line));
+    }
     Ok(
         if rep
             .outcomes
@@ -402,6 +488,84 @@ fn grade(cfg: Config) -> Result<u8, Error> {
             exit::FAIL
         },
     )
+}
+
+/// One scenario inside its boundary: a fault of the grader in any stage
+/// (the runner, on a thread of its own since it enters the scenario's
+/// namespace; the verdict) ends it as `error` with what failed; the other
+/// scenarios go on.
+fn grade_one(s: &Scenario, rc: &RunConfig) -> (Transcript, verdict::Verdict) {
+    // A fresh thread per scenario: it enters its own namespace.
+    let ran = std::thread::scope(|inner| {
+        let thread = std::thread::Builder::new()
+            .spawn_scoped(inner, || fault::catch(|| runner::run(s, rc, &|_| {})));
+        match thread {
+            Err(e) => Err((
+                "environment",
+                format!("cannot start the scenario's thread: {e}"),
+            )),
+            Ok(t) => match t.join() {
+                Ok(Ok(run)) => Ok(run),
+                // A panic before the runner's own boundary (no program yet).
+                Ok(Err(panic)) => {
+                    let e = RunError::from(panic);
+                    Err((e.code(), e.to_string()))
+                }
+                // The thread's boundary catches its panics: not one of those.
+                Err(_) => Err((
+                    "internal-error",
+                    "the runner's thread ended without a result".into(),
+                )),
+            },
+        }
+    });
+    let transcript = match ran {
+        Ok(Ok(tr)) => tr,
+        Ok(Err(aborted)) => {
+            let v = verdict::grader_fault(aborted.error.code(), &aborted.error.to_string());
+            return (aborted.transcript, v);
+        }
+        Err((code, what)) => return (Transcript::default(), verdict::grader_fault(code, &what)),
+    };
+    let judged = fault::catch(|| {
+        fault::inject(fault::Stage::Judge, &s.id);
+        verdict::judge(s, &transcript)
+    });
+    match judged {
+        Ok(v) => (transcript, v),
+        Err(panic) => {
+            let v =
+                verdict::grader_fault("internal-error", &format!("the verdict panicked: {panic}"));
+            (transcript, v)
+        }
+    }
+}
+
+/// `N scenarios not graded (error): ID: what failed (and K more)`, when
+/// some scenario ended in `error` (exit status 3).
+fn errors_line(outcomes: &[Outcome]) -> Option<String> {
+    let errors: Vec<String> = outcomes
+        .iter()
+        .filter(|o| o.verdict.status == verdict::Status::Error)
+        .map(|o| {
+            let what = o
+                .verdict
+                .diagnosis
+                .as_ref()
+                .map_or("", |d| d.message.en.as_str());
+            format!("{}: {what}", o.scenario.id)
+        })
+        .collect();
+    let (first, more) = errors.split_first()?;
+    let n = errors.len();
+    let others = match more.len() {
+        0 => String::new(),
+        k => format!(" (and {k} more)"),
+    };
+    Some(format!(
+        "{n} scenario{} not graded (error): {first}{others}",
+        if n == 1 { "" } else { "s" }
+    ))
 }
 
 /// The program a scenario runs on `side` when no student program is: its

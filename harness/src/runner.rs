@@ -4,7 +4,8 @@
 //! prints and never judges beyond "can I stop waiting".
 
 use crate::expect;
-use crate::scenario::{Action, ExitKind, Scenario, Side};
+use crate::fault;
+use crate::scenario::{Action, ExitKind, Pace, Scenario, Side};
 use crate::transcript::{Actor, Data, Entry, Event, Transcript};
 use crate::world::cgroup::Cgroup;
 use crate::world::limits::{self, Jail, Limits, Offer, OutputCap};
@@ -103,6 +104,10 @@ struct World<'a> {
     received: OutputCap,
     relayed: [OutputCap; 2],
     on_event: &'a (dyn Fn(&Entry) + Sync),
+    /// The grader's own fault that stopped the steps (the run is `Err`).
+    fault: Option<RunError>,
+    /// Every process of the programs was killed and reaped.
+    reaped: bool,
 }
 
 /// The harness on the wire of a pair scenario: the client lives in a
@@ -130,39 +135,75 @@ enum End {
     Deadline,
 }
 
+/// The grader's own faults in one scenario's run, never the student's: the
+/// scenario ends as `error` and the others still run.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("cannot create a network namespace: {0}")]
+    Namespace(#[source] std::io::Error),
+    #[error("cannot create a working directory: {0}")]
+    ScratchDir(#[source] std::io::Error),
+    #[error("the peer cannot listen on port {port}: {source}")]
+    PeerListen {
+        port: u16,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot create the client's network namespace: {0}")]
+    ClientNamespace(#[source] std::io::Error),
+    #[error("the runner panicked: {0}")]
+    Panicked(#[from] fault::Panic),
+}
+
+impl RunError {
+    /// The diagnosis code of the `error` it ends in: the machine grade runs
+    /// on, or a bug of grade itself.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RunError::Panicked(_) => "internal-error",
+            _ => "environment",
+        }
+    }
+}
+
+/// A run the grader could not complete: why, and what was recorded until
+/// then. Its programs were killed and reaped all the same.
+#[derive(Debug)]
+pub struct Aborted {
+    pub error: RunError,
+    pub transcript: Transcript,
+}
+
 /// Runs one scenario to its end and returns what happened. Call it on a
 /// thread of its own: with isolation, the thread moves into a new network
-/// namespace for good.
-pub fn run(s: &Scenario, cfg: &RunConfig, on_event: &(dyn Fn(&Entry) + Sync)) -> Transcript {
+/// namespace for good. A fault of the grader (see `RunError`), a panic
+/// included, is an `Err`; whatever the programs did is in the transcript.
+pub fn run(
+    s: &Scenario,
+    cfg: &RunConfig,
+    on_event: &(dyn Fn(&Entry) + Sync),
+) -> Result<Transcript, Aborted> {
     let mut tr = Transcript {
         isolated: cfg.isolated,
         ..Transcript::default()
     };
-    // The grader's own environment failing is recorded as such and judged
-    // `error`, never as the student's fault.
-    let environment = |mut tr: Transcript, detail: String| {
-        tr.push(
-            Duration::ZERO,
-            Actor::Harness,
-            Event::StartFailed {
-                code: "environment",
-                detail,
-            },
-        );
-        tr
-    };
+    let abort = |error, transcript| Aborted { error, transcript };
     if cfg.isolated {
         if let Err(e) = netns::enter_new() {
             tr.isolated = false;
-            return environment(tr, format!("cannot create a network namespace: {e}"));
+            return Err(abort(RunError::Namespace(e), tr));
         }
     }
-    let dir = match tempfile::Builder::new()
-        .prefix(&interrupt::scratch_prefix("grade"))
-        .tempdir()
-    {
+    let dir = if fault::injected(fault::Stage::Scratch, &s.id) {
+        Err(std::io::Error::other(fault::INJECTED))
+    } else {
+        tempfile::Builder::new()
+            .prefix(&interrupt::scratch_prefix("grade"))
+            .tempdir()
+    };
+    let dir = match dir {
         Ok(d) => d,
-        Err(e) => return environment(tr, format!("cannot create a working directory: {e}")),
+        Err(e) => return Err(abort(RunError::ScratchDir(e), tr)),
     };
     let _tracked = interrupt::track_dir(dir.path());
     let mut w = World {
@@ -187,20 +228,47 @@ pub fn run(s: &Scenario, cfg: &RunConfig, on_event: &(dyn Fn(&Entry) + Sync)) ->
         received: OutputCap::segments(),
         relayed: [OutputCap::segments(), OutputCap::segments()],
         on_event,
+        fault: None,
+        reaped: false,
     };
-    let mut failed = false;
-    for (i, step) in s.steps.iter().enumerate() {
-        w.push(Actor::Harness, Event::Step(i));
-        let within = step.within.mul_f64(cfg.timeout_scale.max(0.1));
-        if !w.step(s, i, &step.action, within) {
-            failed = true;
-            // What every process waits in explains a stalled scenario.
-            w.snapshot();
-            break;
+    let body = fault::catch(|| {
+        let mut failed = false;
+        for (i, step) in s.steps.iter().enumerate() {
+            w.push(Actor::Harness, Event::Step(i));
+            let within = step.within.mul_f64(cfg.timeout_scale.max(0.1));
+            if !w.step(s, i, &step.action, within) {
+                failed = true;
+                // What every process waits in explains a stalled scenario.
+                w.snapshot();
+                break;
+            }
+        }
+        fault::inject(fault::Stage::Runner, &s.id);
+        // After a fault, what the program does at end of input explains nothing.
+        let failed = failed && w.fault.is_none();
+        w.teardown(s, failed);
+    });
+    if let Err(panic) = body {
+        // The world may be half-updated: its programs are killed without
+        // the event loop, which may be what failed.
+        w.kill_hard();
+        return Err(abort(RunError::Panicked(panic), std::mem::take(&mut w.tr)));
+    }
+    let tr = std::mem::take(&mut w.tr);
+    match w.fault.take() {
+        Some(error) => Err(abort(error, tr)),
+        None => Ok(tr),
+    }
+}
+
+/// Whatever ends a run (a panic unwinding past it included), no process
+/// of its programs outlives it.
+impl Drop for World<'_> {
+    fn drop(&mut self) {
+        if !self.reaped {
+            self.kill_hard();
         }
     }
-    w.teardown(s, failed);
-    w.tr
 }
 
 impl World<'_> {
@@ -252,17 +320,17 @@ impl World<'_> {
                     self.listener = Some(l);
                     true
                 }
-                Err(e) => self.environment_failed(format!(
-                    "the peer cannot listen on port {}: {e}",
-                    self.cfg.port
-                )),
+                Err(source) => self.environment_failed(RunError::PeerListen {
+                    port: self.cfg.port,
+                    source,
+                }),
             },
             Action::Connect => self.connect(within),
             Action::Accept if self.relay.is_some() => self.relay_accept(within),
             Action::Accept if self.pair => self.pair_connected(within),
             Action::Accept => self.accept(within),
             Action::Relay => self.open_relay(),
-            Action::Send(segments) => self.send(segments, within),
+            Action::Send(segments, pace) => self.send(segments, *pace, actor, within),
             Action::Type(lines) => {
                 for l in lines {
                     let mut b = l.clone().into_bytes();
@@ -354,10 +422,6 @@ impl World<'_> {
             return false;
         };
         match prepared {
-            Prepared::Failed { code, detail, .. } => {
-                self.push(actor, Event::StartFailed { code, detail });
-                false
-            }
             Prepared::Ready { argv, display } => {
                 let env = environment(self.dir.path());
                 let cg = Cgroup::create().ok();
@@ -482,6 +546,11 @@ impl World<'_> {
                 // Something happened: quiescence starts over.
                 self.last_sample = None;
             } else if quiet_ends && self.quiescent() {
+                // What a program left on its terminal without a newline is
+                // on the screen all the same ("\nUser > trois" redraws).
+                if self.flush_visible() && cond(self) {
+                    return End::Met;
+                }
                 self.push(Actor::Harness, Event::Quiescent);
                 if self.cfg.trace_states {
                     self.snapshot();
@@ -820,6 +889,18 @@ impl World<'_> {
         }
     }
 
+    /// Records every unfinished line as printed (`newline: false`); what
+    /// follows on the same line is joined to it when lines are read
+    /// (`expect::printed_lines`). Whether anything was recorded.
+    fn flush_visible(&mut self) -> bool {
+        let mut any = false;
+        for k in 0..self.progs.len() {
+            any |= !self.progs[k].partial.is_empty();
+            self.flush_partial(k);
+        }
+        any
+    }
+
     fn flush_partial(&mut self, k: usize) {
         let line = std::mem::take(&mut self.progs[k].partial);
         if !line.is_empty() {
@@ -1011,8 +1092,9 @@ impl World<'_> {
         self.stream = Some(st);
     }
 
-    fn send(&mut self, segments: &[Vec<u8>], within: Duration) -> bool {
+    fn send(&mut self, segments: &[Vec<u8>], pace: Pace, actor: Actor, within: Duration) -> bool {
         for (k, seg) in segments.iter().enumerate() {
+            let mark = self.tr.entries.len();
             let Some(st) = self.stream.as_mut() else {
                 return false;
             };
@@ -1029,9 +1111,24 @@ impl World<'_> {
                 }
             }
             if k + 1 < segments.len() {
-                // The next segment goes only once the program has read this
-                // one: then its `recv` cannot return both at once.
-                self.wait(within, true, |w| w.consumed());
+                match pace {
+                    // The next segment goes only once the program has read
+                    // this one: then its `recv` cannot return both at once.
+                    Pace::Consumed => {
+                        self.wait(within, true, |w| w.consumed());
+                    }
+                    // Or once it printed this one (or settled without
+                    // printing it): a program that went back to its keyboard
+                    // has not read the next one, however segments coalesce.
+                    Pace::Printed => {
+                        let line = String::from_utf8_lossy(seg).trim_end().to_string();
+                        self.wait(within, true, |w| {
+                            let printed =
+                                expect::printed_lines(&w.tr, actor, mark, w.tr.entries.len());
+                            printed.iter().any(|l| expect::line_matches(l, &line))
+                        });
+                    }
+                }
             }
         }
         true
@@ -1055,16 +1152,10 @@ impl World<'_> {
                 .all(|s| s.rx_queue == 0)
     }
 
-    /// The grader's own environment failed (judged `error`, never the
-    /// student's fault); the step cannot go on.
-    fn environment_failed(&mut self, detail: String) -> bool {
-        self.push(
-            Actor::Harness,
-            Event::StartFailed {
-                code: "environment",
-                detail,
-            },
-        );
+    /// The grader's own environment failed (the run ends `Err`, judged
+    /// `error`, never the student's fault); the step cannot go on.
+    fn environment_failed(&mut self, error: RunError) -> bool {
+        self.fault.get_or_insert(error);
         false
     }
 
@@ -1089,8 +1180,7 @@ impl World<'_> {
                 });
                 true
             }
-            Err(e) => self
-                .environment_failed(format!("cannot create the client's network namespace: {e}")),
+            Err(e) => self.environment_failed(RunError::ClientNamespace(e)),
         }
     }
 
@@ -1144,6 +1234,11 @@ impl World<'_> {
                 }
                 self.push(Actor::Server, Event::Connected { port });
                 return true;
+            }
+            // A server that has ended will never listen: no deadline to wait.
+            if self.prog_gone(Actor::Server) {
+                self.push(Actor::Peer, Event::ConnectRefused { port });
+                return false;
             }
             if self.all_gone() || Instant::now() >= deadline {
                 self.push(Actor::Harness, Event::Deadline);
@@ -1298,11 +1393,51 @@ impl World<'_> {
             self.wait(grace, true, |w| w.all_gone());
         }
         self.kill_all();
+        self.reaped = true;
         self.note_limits();
         self.stream = None;
         self.held.clear();
         self.listener = None;
         self.relay = None;
+    }
+
+    /// After a fault of the grader: every process of the programs killed at
+    /// once (the run is void: no grace) and reaped, with nothing of the
+    /// event loop, the cgroups first (a process forking in a loop cannot
+    /// outrun them).
+    fn kill_hard(&mut self) {
+        self.reaped = true;
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let live = self.live_pids();
+        if !live.is_empty() {
+            // Recorded without the event callback: it is part of the loop.
+            let t = self.now();
+            self.tr
+                .push(t, Actor::Harness, Event::Killed { pids: live.clone() });
+        }
+        loop {
+            for p in &self.progs {
+                if let Some(cg) = &p.cg {
+                    cg.kill();
+                }
+            }
+            let left = self.live_pids();
+            for &pid in &left {
+                let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
+            }
+            reaper::reap();
+            if left.is_empty() || Instant::now() >= deadline {
+                break;
+            }
+            // The /proc sampling period, as in every wait of the runner.
+            std::thread::park_timeout(SAMPLE);
+        }
+        for p in &mut self.progs {
+            p.master = None;
+            if p.root_status.is_none() {
+                p.root_status = reaper::take(p.pid);
+            }
+        }
     }
 
     /// Every process of every program: SIGTERM, a short grace, SIGKILL, reaped.

@@ -9,7 +9,7 @@ use crate::verdict::{diag, t, Diagnosis};
 
 /// The last snapshot in entries `from..to`.
 pub fn snapshot(tr: &Transcript, from: usize, to: usize) -> Option<&[ProcView]> {
-    tr.entries[from.min(tr.entries.len())..to.min(tr.entries.len())]
+    tr.window(from, to)
         .iter()
         .rev()
         .find_map(|e| match &e.event {
@@ -539,5 +539,44 @@ expect_printed = ["un"]
             WaitsOn::Keyboard,
         )];
         assert_eq!(left_behind(&o, Actor::Server, Some(40)).code, "orphan");
+    }
+
+    mod total {
+        use super::super::*;
+        use crate::transcript::arbitrary;
+        use proptest::prelude::*;
+        use std::sync::LazyLock;
+
+        static CATALOGUE: LazyLock<Vec<Scenario>> =
+            LazyLock::new(|| crate::scenario::load_catalogue(None).unwrap());
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(512))]
+
+            /// The last snapshot of any window of any transcript, and every
+            /// reading of any set of processes, return.
+            #[test]
+            fn stall_readings_return_on_any_snapshot(
+                t in arbitrary::transcript(12),
+                from in 0..64usize,
+                to in prop_oneof![0..64usize, Just(usize::MAX)],
+                views in arbitrary::views(),
+                k in 0..CATALOGUE.len(),
+                actor in arbitrary::actor(),
+                wanted_send in any::<bool>(),
+                midway in any::<bool>(),
+                root in prop::option::of(40..46i32),
+            ) {
+                let _ = snapshot(&t, from, to);
+                let s = &CATALOGUE[k];
+                let _ = waits_for(&views, actor);
+                let _ = deadlock(&views, midway);
+                let _ = stalled(s, &views, actor, wanted_send, midway);
+                let _ = eof_unread(s, &views, actor);
+                let _ = peer_left_unseen(s, &views, actor);
+                prop_assert_eq!(no_fork(&views, actor).code, "no-fork");
+                let _ = left_behind(&views, actor, root);
+            }
+        }
     }
 }

@@ -290,6 +290,14 @@ impl Transcript {
         self.entries.push(Entry { t, actor, event });
     }
 
+    /// Entries `from..to`, empty when the range is empty or past the end:
+    /// the judging stages read windows between step markers, and a
+    /// transcript cut short or out of order must not make them panic.
+    pub fn window(&self, from: usize, to: usize) -> &[Entry] {
+        let to = to.min(self.entries.len());
+        self.entries.get(from..to).unwrap_or_default()
+    }
+
     /// Index of the first entry of step `i`, if it began.
     pub fn step_start(&self, i: usize) -> Option<usize> {
         self.entries.iter().position(|e| e.event == Event::Step(i))
@@ -557,7 +565,7 @@ impl Event {
     /// The event's text for reports.
     pub fn text(&self) -> String {
         match self {
-            Event::Step(i) => format!("step {}", i + 1),
+            Event::Step(i) => format!("step {}", i.saturating_add(1)),
             Event::Started { pid, command } => format!("{command} (pid {pid})"),
             Event::Typed(s) => s.clone(),
             Event::TypedEof => "^D".into(),
@@ -719,5 +727,235 @@ mod tests {
         };
         assert_eq!(ev.text_cut(4), ("xxxx".into(), Some(10)));
         assert_eq!(Event::Step(0).text_cut(4), ("step".into(), Some(6)));
+    }
+
+    #[test]
+    fn a_window_past_the_end_or_reversed_is_empty() {
+        let mut t = Transcript::default();
+        for k in 0..3 {
+            t.push(Duration::ZERO, Actor::Harness, Event::Step(k));
+        }
+        assert_eq!(t.window(1, 2).len(), 1);
+        assert_eq!(t.window(1, usize::MAX).len(), 2);
+        assert!(t.window(2, 1).is_empty());
+        assert!(t.window(7, 9).is_empty());
+        assert!(Transcript::default().window(0, 5).is_empty());
+    }
+}
+
+/// Transcripts for property tests of the judging stages (expect, stall,
+/// verdict): every kind of event, in the order a run writes them, then cut
+/// short, shuffled, thinned out or emptied — what those stages must survive.
+#[cfg(test)]
+pub(crate) mod arbitrary {
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::sample::{select, subsequence};
+
+    pub fn actor() -> impl Strategy<Value = Actor> {
+        select(vec![
+            Actor::Server,
+            Actor::Client,
+            Actor::Peer,
+            Actor::Harness,
+        ])
+    }
+
+    /// Bytes a program or the peer might send or print: lines the
+    /// scenarios expect, the text diagnoses look for, and anything.
+    fn bytes() -> impl Strategy<Value = Vec<u8>> {
+        let known = select(vec![
+            "Bonjour",
+            "Bonj",
+            "our\n",
+            "Bonjour serveur\n",
+            "Reçu : Bonjour client",
+            "b'Bonjour\\n'",
+            "Traceback (most recent call last)",
+            "EOFError",
+            "  File \"x.py\", line 3",
+            "SyntaxError: Missing parentheses in call to 'print'",
+            "    print data",
+            "OSError: [Errno 98] Address already in use",
+            "ConnectionRefusedError: [Errno 111] Connection refused",
+            "un\ndeux\ntrois\n",
+            "Ça marche, très bien ! €",
+            "",
+        ])
+        .prop_map(|s| s.as_bytes().to_vec());
+        prop_oneof![known, prop::collection::vec(any::<u8>(), 0..24)]
+    }
+
+    fn proc_view() -> impl Strategy<Value = ProcView> {
+        let on = prop_oneof![
+            Just(WaitsOn::Nothing),
+            Just(WaitsOn::Keyboard),
+            prop::option::of(actor()).prop_map(WaitsOn::Socket),
+            Just(WaitsOn::Listener),
+            Just(WaitsOn::Children),
+            Just(WaitsOn::Other),
+        ];
+        let call = prop::option::of(select(vec![
+            "recv", "read", "accept", "poll", "select", "wait4", "connect",
+        ]));
+        (
+            actor(),
+            0..6i32,
+            0..6i32,
+            select(vec!['R', 'S', 'D', 'Z', 'T']),
+            0..4usize,
+            call,
+            on,
+        )
+            .prop_map(|(actor, pid, ppid, state, threads, call, on)| ProcView {
+                actor,
+                pid: 40 + pid,
+                ppid: if ppid == 0 { 1 } else { 40 + ppid },
+                comm: "python3".into(),
+                state,
+                threads,
+                call: call.map(String::from),
+                on,
+            })
+    }
+
+    pub fn views() -> impl Strategy<Value = Vec<ProcView>> {
+        prop::collection::vec(proc_view(), 0..5)
+    }
+
+    /// Any event; step markers up to `steps + 2` (and one far past the end).
+    pub fn event(steps: usize) -> impl Strategy<Value = Event> {
+        let port = select(vec![8080u16, 9090]);
+        let pid = 40..46i32;
+        prop_oneof![
+            prop_oneof![(0..steps + 3), Just(usize::MAX)].prop_map(Event::Step),
+            pid.clone().prop_map(|pid| Event::Started {
+                pid,
+                command: "python3 x.py".into()
+            }),
+            bytes().prop_map(|b| Event::Typed(String::from_utf8_lossy(&b).into_owned())),
+            Just(Event::TypedEof),
+            Just(Event::Interrupted),
+            (bytes(), any::<bool>()).prop_map(|(raw, newline)| Event::Printed { raw, newline }),
+            bytes().prop_map(Event::Sent),
+            bytes().prop_map(Event::Received),
+            port.clone().prop_map(|port| Event::Connected { port }),
+            Just(Event::PeerSawClose),
+            Just(Event::PeerClosed),
+            port.clone().prop_map(|port| Event::ConnectRefused { port }),
+            port.clone().prop_map(|port| Event::Listening { port }),
+            port.prop_map(|port| Event::ConnectAttempt { port }),
+            (
+                pid,
+                prop::option::of(0..4i32),
+                prop::option::of(select(vec![9, 15]))
+            )
+                .prop_map(|(pid, code, signal)| Event::Exited { pid, code, signal }),
+            Just(Event::Quiescent),
+            (0.0..3000.0f64, 0.0..3000.0f64, 0.0..3000.0f64).prop_map(|(u, r, w)| Event::Cpu {
+                used_ms: u,
+                runnable_ms: r,
+                window_ms: w,
+            }),
+            Just(Event::Deadline),
+            (
+                select(vec![Data::Printed, Data::Received, Data::Relayed]),
+                0..1u64 << 20
+            )
+                .prop_map(|(of, n)| Event::OutputDropped {
+                    of,
+                    count: Dropped {
+                        events: n,
+                        bytes: n,
+                        lines: n
+                    }
+                }),
+            (
+                select(vec![
+                    "processes",
+                    "memory",
+                    "cpu-time",
+                    "file-size",
+                    "output",
+                    "sent",
+                    "other"
+                ]),
+                0..1u64 << 30
+            )
+                .prop_map(|(limit, max)| Event::LimitHit { limit, max }),
+            select(vec!["compile-error", "bad-program"]).prop_map(|code| {
+                Event::StartFailed {
+                    code,
+                    detail: "x".into(),
+                }
+            }),
+            prop::collection::vec(40..46i32, 0..3).prop_map(|pids| Event::Killed { pids }),
+            Just(Event::Teardown),
+            bytes().prop_map(Event::Relayed),
+            Just(Event::RelayClosed),
+            Just(Event::WireUnobserved),
+            views().prop_map(Event::Snapshot),
+            Just(Event::AllEnded),
+        ]
+    }
+
+    fn entries(events: Vec<(Actor, Event)>, isolated: bool) -> Transcript {
+        let mut t = Transcript {
+            isolated,
+            ..Transcript::default()
+        };
+        for (k, (a, e)) in events.into_iter().enumerate() {
+            t.push(Duration::from_millis(k as u64), a, e);
+        }
+        t
+    }
+
+    /// A run of a scenario of `steps` steps as the runner writes it (each
+    /// step's marker, then what happened in it, then teardown), possibly
+    /// stopped at any step.
+    fn in_order(steps: usize) -> impl Strategy<Value = Vec<(Actor, Event)>> {
+        let step = || prop::collection::vec((actor(), event(steps)), 0..5);
+        (prop::collection::vec(step(), 0..=steps), step()).prop_map(|(body, after)| {
+            let mut out = Vec::new();
+            for (i, evs) in body.into_iter().enumerate() {
+                out.push((Actor::Harness, Event::Step(i)));
+                out.extend(evs);
+            }
+            out.push((Actor::Harness, Event::Teardown));
+            out.extend(after);
+            out
+        })
+    }
+
+    /// What the judging stages must survive, for a scenario of `steps`
+    /// steps: a run in order, cut short (its head or its tail), shuffled,
+    /// thinned out, empty, or any events at all.
+    pub fn transcript(steps: usize) -> impl Strategy<Value = Transcript> {
+        let mangled = in_order(steps).prop_flat_map(|v| {
+            let n = v.len();
+            prop_oneof![
+                Just(v.clone()),
+                (0..=n).prop_map({
+                    let v = v.clone();
+                    move |k| v[..k].to_vec()
+                }),
+                (0..=n).prop_map({
+                    let v = v.clone();
+                    move |k| v[k..].to_vec()
+                }),
+                Just(v.clone()).prop_shuffle(),
+                subsequence(v, 0..=n),
+            ]
+        });
+        let anything = prop::collection::vec((actor(), event(steps)), 0..40);
+        (
+            prop_oneof![
+                4 => mangled,
+                1 => anything,
+                1 => Just(Vec::new()),
+            ],
+            any::<bool>(),
+        )
+            .prop_map(|(events, isolated)| entries(events, isolated))
     }
 }

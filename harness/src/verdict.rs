@@ -3,7 +3,7 @@
 //! terms, with a stable diagnosis code (DESIGN.md) and a fix.
 
 use crate::expect::{self, line_matches};
-use crate::scenario::{Action, ExitKind, Lang, Scenario, Text};
+use crate::scenario::{Action, ExitKind, Lang, Role, Scenario, Text};
 use crate::stall;
 use crate::transcript::{Actor, Event, Transcript};
 
@@ -32,6 +32,20 @@ pub struct Verdict {
     pub expected: Option<Text>,
     /// Index of the step that failed.
     pub failed_step: Option<usize>,
+}
+
+impl Verdict {
+    /// A scenario that a submission problem kept from running: failed, no
+    /// points, `d` saying why (one line; the reports show the problem once).
+    pub fn not_run(d: Diagnosis) -> Verdict {
+        Verdict {
+            status: Status::Fail,
+            score: 0.0,
+            diagnosis: Some(d),
+            expected: None,
+            failed_step: None,
+        }
+    }
 }
 
 pub(crate) fn t(en: impl Into<String>, fr: impl Into<String>) -> Text {
@@ -80,16 +94,17 @@ fn printable(t: Text) -> Text {
 
 /// Judges one run.
 pub fn judge(s: &Scenario, tr: &Transcript) -> Verdict {
-    let fail = |d: Diagnosis, step: Option<usize>| Verdict {
-        status: if d.code == "environment" {
-            Status::Error
-        } else {
-            Status::Fail
-        },
-        score: 0.0,
-        expected: step.map(|i| expected_text(&s.steps[i].action)),
-        diagnosis: Some(d),
-        failed_step: step,
+    let fail = |d: Diagnosis, step: Option<usize>| {
+        // A step index read from the transcript may name no step of this
+        // scenario (a transcript that is not this scenario's own).
+        let step = step.filter(|&i| i < s.steps.len());
+        Verdict {
+            status: Status::Fail,
+            score: 0.0,
+            expected: step.map(|i| expected_text(&s.steps[i].action)),
+            diagnosis: Some(d),
+            failed_step: step,
+        }
     };
     if let Some(d) = start_failure(tr) {
         let step = tr.entries.iter().rev().find_map(|e| match e.event {
@@ -117,7 +132,8 @@ pub fn judge(s: &Scenario, tr: &Transcript) -> Verdict {
         let to = tr.step_start(i + 1).unwrap_or(teardown);
         let actor = expect::actor_of(s.step_side(i));
         let ok = match &step.action {
-            Action::ExpectExit(ExitKind::All) => tr.entries[from..to]
+            Action::ExpectExit(ExitKind::All) => tr
+                .window(from, to)
                 .iter()
                 .any(|e| e.actor == actor && e.event == Event::AllEnded),
             Action::ExpectExit(kind) => exit_ok(s, tr, from, to, *kind),
@@ -130,7 +146,7 @@ pub fn judge(s: &Scenario, tr: &Transcript) -> Verdict {
                     >= 2
             }),
             Action::ExpectDeadlock => {
-                tr.entries[from..to]
+                tr.window(from, to)
                     .iter()
                     .any(|e| e.event == Event::Quiescent)
                     && stall::snapshot(tr, from, to)
@@ -146,6 +162,30 @@ pub fn judge(s: &Scenario, tr: &Transcript) -> Verdict {
         status: Status::Pass,
         score: s.points,
         diagnosis: None,
+        expected: None,
+        failed_step: None,
+    }
+}
+
+/// The grader's own fault in one scenario (`code`: `environment` for the
+/// machine grade runs on, `internal-error` for a bug of grade; `what`: what
+/// failed): `error`, no points, and a message that says whose fault it is,
+/// never a diagnosis of the student's program.
+pub fn grader_fault(code: &'static str, what: &str) -> Verdict {
+    Verdict {
+        status: Status::Error,
+        score: 0.0,
+        diagnosis: Some(diag(
+            code,
+            t(
+                format!("a fault of the grader, not of the program graded: {what}"),
+                format!("une faute du correcteur, pas du programme noté : {what}"),
+            ),
+            t(
+                "this scenario could not be graded: run grade again, and if it fails the same way, report this message to the course staff",
+                "ce scénario n'a pas pu être noté : relancez grade, et s'il échoue de la même façon, transmettez ce message aux enseignants",
+            ),
+        )),
         expected: None,
         failed_step: None,
     }
@@ -233,7 +273,6 @@ fn start_failure(tr: &Transcript) -> Option<Diagnosis> {
                     "corrigez la première erreur signalée par le compilateur, puis réessayez",
                 ),
             ),
-            "environment" => diag("environment", t(detail.clone(), detail.clone()), t("", "")),
             _ => diag(
                 "crashed",
                 t(
@@ -260,12 +299,10 @@ fn exit_of(
     from: usize,
     to: usize,
 ) -> Option<(Option<i32>, Option<i32>)> {
-    tr.entries[from..to.min(tr.entries.len())]
-        .iter()
-        .find_map(|e| match e.event {
-            Event::Exited { code, signal, .. } if e.actor == actor => Some((code, signal)),
-            _ => None,
-        })
+    tr.window(from, to).iter().find_map(|e| match e.event {
+        Event::Exited { code, signal, .. } if e.actor == actor => Some((code, signal)),
+        _ => None,
+    })
 }
 
 fn traceback_last_line(lines: &[String]) -> Option<String> {
@@ -301,12 +338,14 @@ const BUSY_SHARE: f64 = 0.5;
 const FLOOD_LINES: usize = 200;
 
 fn flooded(tr: &Transcript, actor: Actor, from: usize, to: usize) -> bool {
-    let n = tr.entries[from..to.min(tr.entries.len())]
+    let n = tr
+        .window(from, to)
         .iter()
         .filter(|e| e.actor == actor && matches!(e.event, Event::Printed { .. }))
         .count();
     n > FLOOD_LINES
-        || tr.entries[from..]
+        || tr
+            .window(from, usize::MAX)
             .iter()
             .any(|e| matches!(e.event, Event::OutputDropped { .. }))
 }
@@ -316,7 +355,7 @@ fn flooded(tr: &Transcript, actor: Actor, from: usize, to: usize) -> bool {
 const BUSY_MIN_WINDOW_MS: f64 = 200.0;
 
 fn busy(tr: &Transcript, from: usize, to: usize) -> bool {
-    let range = &tr.entries[from..to.min(tr.entries.len())];
+    let range = tr.window(from, to);
     // The CPU sample closes a wait; the wait ended quiescent if the event
     // just before it says so (then the CPU went to starting up, not looping).
     let Some(k) = range
@@ -349,7 +388,8 @@ fn calm_ok(s: &Scenario, tr: &Transcript, from: usize, to: usize, kind: ExitKind
         Some(_) => {
             exit_ok(s, tr, from, to, ExitKind::Clean) || exit_ok(s, tr, from, to, ExitKind::Message)
         }
-        None => tr.entries[from..to]
+        None => tr
+            .window(from, to)
             .iter()
             .any(|e| e.event == Event::Quiescent),
     }
@@ -378,12 +418,7 @@ fn diagnose(s: &Scenario, tr: &Transcript, i: usize, teardown: usize) -> Diagnos
         .iter()
         .find(|l| l.contains("SyntaxError") || l.contains("IndentationError"))
     {
-        let py2 = all.iter().any(|l| {
-            l.contains("Missing parentheses in call to 'print'")
-                || l.contains("Missing parentheses in call to 'exec'")
-        }) || all
-            .iter()
-            .any(|l| l.trim_start().starts_with("print ") && !l.contains('('));
+        let py2 = crate::submission::python2(&all.join("\n"));
         let (hen, hfr) = if py2 {
             ("this is Python 2 syntax: write print(x), not print x, and input() rather than raw_input()",
              "c'est de la syntaxe Python 2 : écrivez print(x) et non print x, et input() plutôt que raw_input()")
@@ -415,7 +450,8 @@ fn diagnose(s: &Scenario, tr: &Transcript, i: usize, teardown: usize) -> Diagnos
 
     let window_lines = expect::printed_lines(tr, actor, from, to);
     let exited = exit_of(tr, actor, 0, to);
-    let quiescent = tr.entries[from..to.min(tr.entries.len())]
+    let quiescent = tr
+        .window(from, to)
         .iter()
         .any(|e| e.event == Event::Quiescent);
 
@@ -466,6 +502,18 @@ fn diagnose(s: &Scenario, tr: &Transcript, i: usize, teardown: usize) -> Diagnos
             )
         }
         Action::Accept => {
+            // Pair scenarios: the connection may have failed on the
+            // server's side of the relay; judge the program at fault.
+            let (all, exited) = if s.role == Role::Pair {
+                let who = accept_culprit(tr, to);
+                let (all, exited) = (printed_all(tr, who), exit_of(tr, who, 0, to));
+                if who == Actor::Server {
+                    return crash(&all, exited).unwrap_or_else(|| server_unreached(port));
+                }
+                (all, exited)
+            } else {
+                (all, exited)
+            };
             if let Some(p) = tr.entries.iter().find_map(|e| match e.event {
                 Event::ConnectAttempt { port } => Some(port),
                 _ => None,
@@ -543,14 +591,29 @@ fn diagnose(s: &Scenario, tr: &Transcript, i: usize, teardown: usize) -> Diagnos
             if let Some(d) = views.and_then(|v| stall::stalled(s, v, actor, false, midway)) {
                 return d;
             }
-            let missing = first_missing(&window_lines, expected);
-            let near = window_lines.iter().find(|l| {
-                missing
-                    .split_whitespace()
-                    .next()
-                    .is_some_and(|w| l.contains(w))
-                    || similar(l, &missing)
-            });
+            let term = expect::Terminal::of(s, tr, actor, to);
+            let missing = {
+                let mut it = window_lines.iter();
+                expected
+                    .iter()
+                    .find(|e| !it.any(|l| term.matches(l, e)))
+                    .cloned()
+                    .unwrap_or_else(|| first_missing(&window_lines, expected))
+            };
+            // The line that shows it changed: glued to other text, else the
+            // first one that looks like it.
+            let near = window_lines
+                .iter()
+                .find(|l| l.contains(missing.as_str()))
+                .or_else(|| {
+                    window_lines.iter().find(|l| {
+                        missing
+                            .split_whitespace()
+                            .next()
+                            .is_some_and(|w| l.contains(w))
+                            || similar(l, &missing)
+                    })
+                });
             match near {
                 Some(l) => diag(
                     "wrong-text",
@@ -571,7 +634,7 @@ fn diagnose(s: &Scenario, tr: &Transcript, i: usize, teardown: usize) -> Diagnos
             let (lines, rest) = expect::received_lines(tr, from, to);
             let joined = {
                 let mut b: Vec<u8> = Vec::new();
-                for e in &tr.entries[from..to.min(tr.entries.len())] {
+                for e in tr.window(from, to) {
                     if let Event::Received(r) = &e.event {
                         b.extend_from_slice(r);
                     }
@@ -670,12 +733,12 @@ fn diagnose(s: &Scenario, tr: &Transcript, i: usize, teardown: usize) -> Diagnos
                 }
                 return d;
             }
-            let root = tr.entries[..to].iter().rev().find_map(|e| match e.event {
+            let root = tr.window(0, to).iter().rev().find_map(|e| match e.event {
                 Event::Started { pid, .. } if e.actor == actor => Some(pid),
                 _ => None,
             });
             let root_alive = root.filter(|&r| {
-                !tr.entries[..to]
+                !tr.window(0, to)
                     .iter()
                     .any(|e| matches!(e.event, Event::Exited { pid, .. } if pid == r))
             });
@@ -762,7 +825,7 @@ fn diagnose(s: &Scenario, tr: &Transcript, i: usize, teardown: usize) -> Diagnos
         Action::ExpectExit(kind) => {
             let lines = expect::printed_lines(tr, actor, 0, to);
             if let Some(last) = traceback_last_line(&lines) {
-                let eof = tr.entries[..to].iter().any(|e| e.event == Event::TypedEof);
+                let eof = tr.window(0, to).iter().any(|e| e.event == Event::TypedEof);
                 if eof
                     && (last.contains("EOFError")
                         || last.contains("KeyboardInterrupt")
@@ -817,7 +880,8 @@ fn diagnose(s: &Scenario, tr: &Transcript, i: usize, teardown: usize) -> Diagnos
                 return busy_loop();
             }
             if quiescent
-                || tr.entries[from..to.min(tr.entries.len())]
+                || tr
+                    .window(from, to)
                     .iter()
                     .any(|e| e.event == Event::Deadline)
             {
@@ -1021,7 +1085,7 @@ fn limit_failure(s: &Scenario, tr: &Transcript) -> Option<(Diagnosis, Option<usi
 /// (`client: …`). A line typed on one side and not printed on the other is
 /// the sender's fault when it never crossed the wire, else the printer's.
 fn blame(s: &Scenario, tr: &Transcript, i: usize, mut d: Diagnosis) -> Diagnosis {
-    if s.role != crate::scenario::Role::Pair || d.code == "environment" {
+    if s.role != crate::scenario::Role::Pair {
         return d;
     }
     // A deadlock before any line crossed: both started by receiving, both
@@ -1043,6 +1107,7 @@ fn blame(s: &Scenario, tr: &Transcript, i: usize, mut d: Diagnosis) -> Diagnosis
             }
         }
         Action::ExpectPrinted(_) => return d,
+        Action::Accept => accept_culprit(tr, tr.step_start(i + 1).unwrap_or(tr.entries.len())),
         _ => side,
     };
     let (en, fr) = match culprit {
@@ -1054,6 +1119,42 @@ fn blame(s: &Scenario, tr: &Transcript, i: usize, mut d: Diagnosis) -> Diagnosis
         format!("{fr} : {}", d.message.fr),
     );
     d
+}
+
+/// Pair scenarios: whose fault a connection that did not reach the server
+/// (entries up to `to`) is. The server's when it has ended, or when the
+/// client did connect (to the harness's relay) and the server did not take
+/// the relayed connection; else the client's, which never connected.
+fn accept_culprit(tr: &Transcript, to: usize) -> Actor {
+    let server_ended = exit_of(tr, Actor::Server, 0, to).is_some();
+    let client_came = tr
+        .window(0, to)
+        .iter()
+        .any(|e| e.actor == Actor::Client && matches!(e.event, Event::Connected { .. }));
+    if server_ended || client_came {
+        Actor::Server
+    } else {
+        Actor::Client
+    }
+}
+
+/// Pair scenarios: the server still runs, but the client's connection,
+/// relayed by the harness, found nobody listening.
+fn server_unreached(port: Option<u16>) -> Diagnosis {
+    let port = port.unwrap_or(8080);
+    diag(
+        "not-listening",
+        t(
+            format!(
+                "the client connected, but nothing listens on port {port} on the server's side"
+            ),
+            format!("le client s'est connecté, mais rien n'écoute sur le port {port} côté serveur"),
+        ),
+        t(
+            "call bind(('', 8080)) then listen() before accept()",
+            "appelez bind(('', 8080)) puis listen() avant accept()",
+        ),
+    )
 }
 
 /// Whether some line already crossed the wire between the programs.
@@ -1544,5 +1645,123 @@ mod tests {
         let d = judge(&scenario(), &tr(ev)).diagnosis.unwrap();
         assert_eq!(d.code, "syntax-error");
         assert!(d.hint.en.contains("Python 2"));
+    }
+
+    /// The pair scenarios' relay: the client connected to the harness, the
+    /// server had already exited with status 3 (a syntax error is enough).
+    fn pair_server_gone(with_client_exit: bool) -> Verdict {
+        let s = crate::scenario::load_catalogue(None)
+            .unwrap()
+            .into_iter()
+            .find(|s| s.id == "q3.pair.chat")
+            .unwrap();
+        let mut ev = vec![
+            (Actor::Harness, Event::Step(0)),
+            (
+                Actor::Server,
+                Event::Started {
+                    pid: 40,
+                    command: "python3 it.py".into(),
+                },
+            ),
+            (Actor::Harness, Event::Step(1)),
+            (Actor::Harness, Event::Step(2)),
+            (
+                Actor::Client,
+                Event::Started {
+                    pid: 41,
+                    command: "python3 client.py".into(),
+                },
+            ),
+            (Actor::Harness, Event::Step(3)),
+        ];
+        if !with_client_exit {
+            ev.push((Actor::Client, Event::Connected { port: 8080 }));
+        }
+        ev.push((
+            Actor::Server,
+            Event::Exited {
+                pid: 40,
+                code: Some(3),
+                signal: None,
+            },
+        ));
+        if with_client_exit {
+            ev.push((
+                Actor::Client,
+                Event::Exited {
+                    pid: 41,
+                    code: Some(3),
+                    signal: None,
+                },
+            ));
+        } else {
+            ev.push((Actor::Peer, Event::ConnectRefused { port: 8080 }));
+        }
+        ev.push((Actor::Harness, Event::Teardown));
+        let mut t = tr(ev);
+        t.isolated = true;
+        judge(&s, &t)
+    }
+
+    #[test]
+    fn a_pair_whose_server_exited_at_once_fails_the_server() {
+        for client_exits in [false, true] {
+            let v = pair_server_gone(client_exits);
+            assert_eq!(v.status, Status::Fail);
+            assert_eq!(v.failed_step, Some(3));
+            let d = v.diagnosis.unwrap();
+            assert_eq!(d.code, "crashed");
+            assert!(
+                d.message.en.starts_with("server: ") && d.message.en.contains("status 3"),
+                "{}",
+                d.message.en
+            );
+        }
+    }
+
+    mod total {
+        use super::super::*;
+        use crate::transcript::arbitrary;
+        use proptest::prelude::*;
+        use std::sync::LazyLock;
+
+        static CATALOGUE: LazyLock<Vec<Scenario>> =
+            LazyLock::new(|| crate::scenario::load_catalogue(None).unwrap());
+
+        fn scenario_and_transcript() -> impl Strategy<Value = (usize, Transcript)> {
+            (0..CATALOGUE.len())
+                .prop_flat_map(|k| (Just(k), arbitrary::transcript(CATALOGUE[k].steps.len())))
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(1024))]
+
+            /// Whatever the transcript, `judge` returns a verdict that is
+            /// consistent: a pass without diagnosis and with the points, a
+            /// failure with one, a step that exists; never `error` (the
+            /// grader's faults are judged at the scenario's boundary).
+            #[test]
+            fn judge_returns_a_consistent_verdict_on_any_transcript(
+                (k, tr) in scenario_and_transcript()
+            ) {
+                let s = &CATALOGUE[k];
+                let v = judge(s, &tr);
+                prop_assert!(v.failed_step.is_none_or(|i| i < s.steps.len()));
+                match v.status {
+                    Status::Pass => {
+                        prop_assert!(v.diagnosis.is_none());
+                        prop_assert_eq!(v.score, s.points);
+                    }
+                    Status::Fail => {
+                        prop_assert!(v.diagnosis.is_some());
+                        prop_assert_eq!(v.score, 0.0);
+                    }
+                    Status::Error | Status::Skip => {
+                        prop_assert!(false, "judge neither errs nor skips: {:?}", v)
+                    }
+                }
+            }
+        }
     }
 }

@@ -4,6 +4,9 @@
 //! environment in the report. Also: Ctrl-C on `grade` mid-scenario, and two
 //! runs at once while the host's 127.0.0.1:8080 is taken.
 
+#[path = "refutil/tools.rs"]
+mod tools;
+
 use assert_cmd::Command;
 use std::io::Read;
 use std::os::fd::AsFd;
@@ -416,6 +419,53 @@ fn a_large_file_hits_the_file_size_limit() {
     assert!(message(&g, 0).contains("file size"), "{}", message(&g, 0));
 }
 
+/// A fault of the grader injected into the runner (`GRADE_TEST_FAULT`,
+/// debug builds) while the hostile program still runs — one that ignores
+/// SIGTERM, one escaped into a session of its own: that scenario is
+/// `error`, the next one gets its verdict, exit 3, and nothing of the
+/// program is left running.
+#[test]
+fn a_runner_panic_is_an_error_and_still_kills_and_reaps_the_programs() {
+    for file in ["ignores_signals.py", "double_fork.py"] {
+        let marker = unique("grade-hostile");
+        let out = Command::cargo_bin("grade")
+            .unwrap()
+            .env("GRADE_TEST_FAULT", "runner:q1.server.listens")
+            .env_remove("RUST_BACKTRACE")
+            .arg("--server")
+            .arg(format!("python3 '{}' {marker}", fixture(file).display()))
+            .args(["-s", "q1.server.listens", "-s", "q1.server.prints-lines"])
+            .args(["--format", "json"])
+            .timeout(SAFETY)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{file}: {stderr}");
+        let left = processes_with(&marker);
+        assert!(
+            left.is_empty(),
+            "{file}: left running after a runner panic:\n{left:#?}"
+        );
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{file}: no JSON report ({e}): {stderr}"));
+        let [faulty, next] = json["scenarios"].as_array().unwrap().as_slice() else {
+            panic!("{file}: two scenarios expected: {json:#}");
+        };
+        assert_eq!(faulty["status"], "error", "{file}");
+        assert_eq!(faulty["diagnosis"]["code"], "internal-error", "{file}");
+        let msg = faulty["diagnosis"]["message"].as_str().unwrap();
+        assert!(
+            msg.contains("not of the program graded: the runner panicked"),
+            "{file}: {msg}"
+        );
+        // The program was still running at the fault: killed then, by the
+        // fault's own teardown.
+        let events = faulty["transcript"].as_array().unwrap();
+        assert_eq!(events.last().unwrap()["event"], "killed", "{file}");
+        assert_eq!(next["status"], "fail", "{file}: {next:#}");
+    }
+}
+
 /// Waits for one line on the FIFO `path` (the program's "ready").
 fn wait_ready(path: &Path, within: Duration) -> bool {
     use nix::fcntl::{open, OFlag};
@@ -578,8 +628,11 @@ fn as_an_ordinary_user_scenarios_are_isolated_and_an_escapee_is_reaped() {
         eprintln!("not root: cannot switch to another user here: skipped");
         return;
     }
+    let Some(setpriv) = tools::require("setpriv", "util-linux") else {
+        return;
+    };
     let marker = unique("grade-hostile");
-    let out = std::process::Command::new("setpriv")
+    let out = std::process::Command::new(setpriv)
         .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
         .arg(env!("CARGO_BIN_EXE_grade"))
         .arg("--server")
@@ -589,11 +642,8 @@ fn as_an_ordinary_user_scenarios_are_isolated_and_an_escapee_is_reaped() {
         ))
         .args(["-s", "q1.server.listens", "--format", "json"])
         .current_dir(std::env::temp_dir())
-        .output();
-    let Ok(out) = out else {
-        eprintln!("no setpriv here: skipped");
-        return;
-    };
+        .output()
+        .expect("setpriv runs");
     let left = processes_with(&marker);
     assert!(left.is_empty(), "left running:\n{left:#?}");
     let Ok(report) = serde_json::from_slice::<serde_json::Value>(&out.stdout) else {

@@ -5,6 +5,9 @@
 //! Gradescope `run_autograder` runs in a directory laid out like
 //! `/autograder`.
 
+#[path = "refutil/tools.rs"]
+mod tools;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -505,15 +508,19 @@ fn check_agreement(run: &Run) -> (Vec<Row>, Totals) {
     (rows, totals)
 }
 
-/// `xmllint --schema tests/xsd/junit.xsd` (libxml2-utils; `.ci/run` installs it).
+/// `xmllint --schema tests/xsd/junit.xsd` (libxml2-utils; `.ci/run` installs
+/// it; absent elsewhere, this check alone is skipped: see `tools`).
 #[track_caller]
 fn validate_junit(file: &Path) {
+    let Some(xmllint) = tools::require("xmllint", "libxml2-utils") else {
+        return;
+    };
     let xsd = format!("{MANIFEST}/tests/xsd/junit.xsd");
-    let out = std::process::Command::new("xmllint")
+    let out = std::process::Command::new(xmllint)
         .args(["--noout", "--schema", &xsd])
         .arg(file)
         .output()
-        .expect("xmllint not found: install libxml2-utils (as .ci/run does)");
+        .expect("xmllint runs");
     assert!(
         out.status.success(),
         "JUnit report does not validate against {xsd}:\n{}",
@@ -751,11 +758,15 @@ fn a_program_that_cannot_start_is_still_gradable() {
     assert_eq!(v["score"], 0.0);
     let message = v["message"].as_str().unwrap();
     assert!(message.contains("[syntax-error]"), "{message}");
-    assert!(v["tests"]
-        .as_array()
+    // One failed test for the submission problem, worth all of q1.
+    let tests = v["tests"].as_array().unwrap();
+    assert_eq!(tests.len(), 1, "{v:#}");
+    assert_eq!(tests[0]["points"], 0.0);
+    assert!(f(&tests[0]["max_points"]) > 1.0);
+    assert!(tests[0]["message"]
+        .as_str()
         .unwrap()
-        .iter()
-        .all(|t| t["points"] == 0.0));
+        .starts_with("[syntax-error] Python refuses"));
 }
 
 #[test]
@@ -914,20 +925,111 @@ fn gradescope_run_autograder_writes_results_json() {
 
 #[test]
 fn gradescope_run_autograder_reports_a_missing_file_and_a_broken_grader() {
-    // No serveur.py in the submission: graded, every scenario says why.
+    // No serveur.py in the submission, a server.py instead: one failed
+    // test that says so (in French: the bundle has --lang fr), worth every
+    // point of q1.
     let root = autograder(None);
+    std::fs::write(
+        root.path().join("submission/tp-chat/server.py"),
+        "print('hi')\n",
+    )
+    .unwrap();
     let v = run_autograder(root.path(), &root.path().join("source/grade"));
     assert_eq!(f(&v["score"]), 0.0);
     let tests = v["tests"].as_array().unwrap();
-    assert!(!tests.is_empty());
-    assert!(tests
-        .iter()
-        .all(|t| t["status"] == "failed" && t["output"].as_str().unwrap().contains("serveur.py")));
+    assert_eq!(tests.len(), 1, "{v:#}");
+    assert_eq!(tests[0]["status"], "failed");
+    assert_eq!(
+        tests[0]["name"],
+        "serveur.py introuvable dans le rendu ; trouvé : tp-chat/server.py"
+    );
+    assert_eq!(tests[0]["extra_data"]["submission_problem"], "missing");
+    assert_eq!(f(&tests[0]["max_score"]), f(&v["extra_data"]["max_score"]));
+    assert!(f(&tests[0]["max_score"]) > 0.0);
     // The grader itself fails: results.json still says so.
     let v = run_autograder(root.path(), Path::new("false"));
     assert_eq!(f(&v["score"]), 0.0);
     assert!(
         v["output"].as_str().unwrap().contains("could not run"),
         "{v}"
+    );
+}
+
+/// A C client that does not compile, graded with the reference server on
+/// q3: in every format the submission problem is one failed test (said
+/// once), the server scenarios are graded as usual, and the totals agree
+/// with the JSON report.
+#[test]
+fn a_submission_problem_is_one_failed_test_in_every_format() {
+    let src = tempfile::tempdir().unwrap();
+    let client = src.path().join("client.c");
+    std::fs::write(&client, "int main(void) { return nope; }\n").unwrap();
+    let run = run_all(&[
+        "--server",
+        &fixture("q1/makefile_lines.py"),
+        "--client",
+        client.to_str().unwrap(),
+        "-q",
+        "q1",
+        "-q",
+        "q2",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let v: Value = serde_json::from_str(&run.read("report.json")).unwrap();
+    let p = &v["submission_problems"][0];
+    assert_eq!(p["code"], "compile-error");
+    let stopped = p["scenarios"].as_array().unwrap().len();
+    assert_eq!(stopped, 6, "every q2 scenario: {v:#}");
+    let ran = v["scenarios"].as_array().unwrap().len() - stopped;
+    let (score, max) = (f(&v["score"]), f(&v["max_score"]));
+    let says = "client.c does not compile";
+    let once = |text: &str, what: &str| {
+        assert_eq!(text.matches(says).count(), 1, "{what}:\n{text}");
+    };
+    // JUnit: the problem's test case, and one per scenario that ran.
+    let junit = run.read("junit.xml");
+    validate_junit(&run.path("junit.xml"));
+    assert_eq!(junit.matches("<testcase").count(), ran + 1, "{junit}");
+    assert_eq!(junit.matches("type=\"compile-error\"").count(), 1);
+    // Gradescope: the problem first, worth the q2 points; totals agree.
+    let gs: Value = serde_json::from_str(&run.read("gradescope.json")).unwrap();
+    let tests = gs["tests"].as_array().unwrap();
+    assert_eq!(tests.len(), ran + 1);
+    assert_eq!(
+        tests[0]["name"],
+        format!("{} does not compile", client.display())
+    );
+    assert_eq!(f(&tests[0]["max_score"]), f(&p["max_score"]));
+    let sum: f64 = tests.iter().map(|t| f(&t["max_score"])).sum();
+    assert!((sum - max).abs() < 1e-9, "{sum} vs {max}");
+    assert_eq!(f(&gs["score"]), score);
+    once(&tests[0]["output"].to_string(), "gradescope");
+    // PrairieLearn, TAP, Markdown, annotations: once each.
+    let pl: Value = serde_json::from_str(&run.read("prairielearn.json")).unwrap();
+    assert_eq!(pl["tests"].as_array().unwrap().len(), ran + 1);
+    let tap = run.read("report.tap");
+    assert!(tap.contains(&format!("1..{}\n", ran + 1)), "{tap}");
+    assert!(tap.contains("client.c does not compile\n  ---"), "{tap}");
+    assert_eq!(tap.matches("code: \"compile-error\"").count(), 1, "{tap}");
+    let md = run.read("summary.md");
+    assert_eq!(
+        md.matches("`compile-error`").count(),
+        1,
+        "one table row: {md}"
+    );
+    let ann: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("::error "))
+        .collect();
+    assert_eq!(
+        ann.iter().filter(|l| l.contains(says)).count(),
+        1,
+        "{ann:#?}"
+    );
+    assert!(
+        run.read("autolab.txt").ends_with("\"q2\":0.0}}\n"),
+        "{}",
+        run.read("autolab.txt")
     );
 }

@@ -12,7 +12,10 @@
 //! Values are escaped as the runner expects (`%` `\r` `\n`, and `:` `,` in
 //! properties).
 
-use super::{display_name, feedback, points_text, tr, transcript_text, Outcome, Report, Reporter};
+use super::{
+    display_name, feedback, points_text, problem_feedback, problem_headline, tr, transcript_text,
+    Outcome, Report, Reporter,
+};
 use crate::scenario::Role;
 use crate::verdict::Status;
 use std::io::{self, Write};
@@ -59,11 +62,23 @@ fn program_file(r: &Report, o: &Outcome) -> Option<PathBuf> {
 impl Reporter for Annotations {
     fn write(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
         let l = r.lang;
-        for o in r
-            .outcomes
-            .iter()
-            .filter(|o| o.verdict.status != Status::Pass)
-        {
+        for p in &r.problems {
+            let mut props = Vec::new();
+            if Path::new(&p.file).is_file() {
+                props.push(format!("file={}", escape_property(&p.file)));
+            }
+            props.push(format!(
+                "title={}",
+                escape_property(&format!("submission — {} program", p.side.name()))
+            ));
+            writeln!(
+                out,
+                "::error {}::{}",
+                props.join(","),
+                escape_data(problem_feedback(r, p).trim_end())
+            )?;
+        }
+        for o in r.ran().filter(|o| o.verdict.status != Status::Pass) {
             let mut props = Vec::new();
             if let Some(f) = program_file(r, o) {
                 props.push(format!(
@@ -105,7 +120,17 @@ impl Reporter for Summary {
             tr(l, "diagnosis", "diagnostic")
         )?;
         writeln!(out, "|---|---|---|---|")?;
-        for o in &r.outcomes {
+        for p in &r.problems {
+            writeln!(
+                out,
+                "| ❌ | {} | 0/{} | `{}` {} |",
+                tr(l, "submission", "rendu"),
+                points_text(r.problem_points(p)),
+                p.code(),
+                cell(&problem_headline(p, l)),
+            )?;
+        }
+        for o in r.ran() {
             let mark = match o.verdict.status {
                 Status::Pass => "✅",
                 Status::Fail => "❌",
@@ -130,11 +155,13 @@ impl Reporter for Summary {
                 points_text(o.scenario.points),
             )?;
         }
-        for o in r
-            .outcomes
-            .iter()
-            .filter(|o| o.verdict.status != Status::Pass)
-        {
+        for p in &r.problems {
+            writeln!(out)?;
+            writeln!(out, "```text")?;
+            write!(out, "{}", problem_feedback(r, p).replace("```", "'''"))?;
+            writeln!(out, "```")?;
+        }
+        for o in r.ran().filter(|o| o.verdict.status != Status::Pass) {
             writeln!(out)?;
             writeln!(
                 out,

@@ -16,10 +16,20 @@
 //!             "extra_data": {"id": "q1.server.split-line", "status": "fail",
 //!                            "diagnosis": "split-line" | null}}]}
 //! ```
+//! A submission problem (a program missing, empty, that does not parse or
+//! compile) is one failed test, first, worth the points of the scenarios it
+//! kept from running (which are not listed one by one):
+//! `{"name": "serveur.py not found in the submission; found: server.py",
+//! "score": 0.0, "max_score": 9.0, "status": "failed", "output": "…",
+//! "extra_data": {"submission_problem": "missing", "diagnosis": "missing-program",
+//! "scenarios": […]}}`.
 //! Gradescope's top level has no `max_score` (the assignment sets it), so the
 //! maximum travels in `extra_data`. Texts follow `--lang`.
 
-use super::{display_name, failure_output, lang_code, round2, Report, Reporter};
+use super::{
+    display_name, failure_output, lang_code, problem_feedback, problem_headline, round2, Report,
+    Reporter,
+};
 use crate::verdict::Status;
 use serde_json::{json, Value};
 use std::io::{self, Write};
@@ -32,8 +42,23 @@ const EXCERPT: usize = 24;
 pub fn to_value(r: &Report) -> Value {
     let l = r.lang;
     let mut tests = Vec::new();
+    for p in &r.problems {
+        tests.push(json!({
+            "name": problem_headline(p, l),
+            "score": 0.0,
+            "max_score": r.problem_points(p),
+            "status": "failed",
+            "output": problem_feedback(r, p),
+            "tags": ["submission", p.code()],
+            "visibility": "visible",
+            "extra_data": {"submission_problem": p.kind, "diagnosis": p.code(), "scenarios": p.scenarios},
+        }));
+    }
     for q in r.questions() {
         for (k, o) in r.of_question(q).enumerate() {
+            if r.problem_of(o).is_some() {
+                continue;
+            }
             let output = if o.verdict.status == Status::Pass {
                 o.scenario.passes.get(l).to_string()
             } else {
@@ -56,6 +81,9 @@ pub fn to_value(r: &Report) -> Value {
         }
     }
     let mut output = r.summary();
+    for p in &r.problems {
+        output.push_str(&format!("\n{}", problem_headline(p, l)));
+    }
     if let Some(n) = &r.isolation_note {
         output.push_str(&format!("\nnote: {n}"));
     }

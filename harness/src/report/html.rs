@@ -235,6 +235,16 @@ impl Reporter for Html {
         if let Some(n) = &r.isolation_note {
             writeln!(out, "<p><em>{}</em></p>", esc(n))?;
         }
+        // A submission problem once, in place of the scenarios it stopped.
+        for p in &r.problems {
+            writeln!(
+                out,
+                "<details open><summary class=\"fail\">✗ {} — 0/{}</summary><pre>{}</pre></details>",
+                esc(&super::problem_headline(p, l)),
+                points_text(r.problem_points(p)),
+                esc(&super::problem_feedback(r, p))
+            )?;
+        }
         let mut rows = budget::rows(r, &ENCODING, |_, _| true)
             .into_iter()
             .map(Some)
@@ -242,7 +252,7 @@ impl Reporter for Html {
         for q in r.questions() {
             writeln!(out, "<h2>{}</h2>", q.name())?;
             for (k, o) in r.outcomes.iter().enumerate() {
-                if o.scenario.question != q {
+                if o.scenario.question != q || r.problem_of(o).is_some() {
                     continue;
                 }
                 let shown = rows[k].take().unwrap_or_default();

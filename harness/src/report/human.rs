@@ -41,6 +41,29 @@ impl Reporter for Human {
         if let Some(n) = &r.isolation_note {
             writeln!(out, "{} {n}", p.c("33", "note:"))?;
         }
+        for problem in &r.problems {
+            writeln!(out)?;
+            let d = problem.diagnosis();
+            let mut lines = d.message.get(l).lines();
+            writeln!(
+                out,
+                "{} {} {}",
+                p.c("31", "✗"),
+                p.c("31", &format!("[{}]", d.code)),
+                lines.next().unwrap_or("")
+            )?;
+            for rest in lines {
+                writeln!(out, "    {rest}")?;
+            }
+            if !d.hint.get(l).is_empty() {
+                writeln!(
+                    out,
+                    "  {} {}",
+                    p.c("36", tr(l, "fix:", "correction :")),
+                    d.hint.get(l)
+                )?;
+            }
+        }
         for q in Question::ALL {
             let of_q: Vec<&Outcome> = r
                 .outcomes
@@ -61,7 +84,27 @@ impl Reporter for Human {
                 fmt_points(max)
             )?;
             let width = of_q.iter().map(|o| o.scenario.id.len()).max().unwrap_or(0);
-            for o in of_q {
+            // The scenarios a submission problem kept from running: one line.
+            for problem in &r.problems {
+                let n = of_q
+                    .iter()
+                    .filter(|o| problem.scenarios.contains(&o.scenario.id))
+                    .count();
+                if n > 0 {
+                    writeln!(
+                        out,
+                        "  {} {n} {} ({}: [{}])",
+                        p.c("31", "✗"),
+                        tr(l, "scenarios not run", "scénarios non lancés"),
+                        match problem.side {
+                            crate::scenario::Side::Server => tr(l, "server", "serveur"),
+                            crate::scenario::Side::Client => "client",
+                        },
+                        problem.code()
+                    )?;
+                }
+            }
+            for o in of_q.into_iter().filter(|o| r.problem_of(o).is_none()) {
                 let mark = match o.verdict.status {
                     Status::Pass => p.c("32", "✓"),
                     Status::Fail => p.c("31", "✗"),
@@ -88,18 +131,13 @@ impl Reporter for Human {
             }
         }
         writeln!(out)?;
-        let passed = r.count(Status::Pass);
-        let failed = r.outcomes.len() - passed;
         writeln!(
             out,
-            "{} {}/{}  ({} {}, {} {}) {} {:.1} s",
+            "{} {}/{}  ({}) {} {:.1} s",
             p.c("1", tr(l, "Score:", "Note :")),
             fmt_points(r.score()),
             fmt_points(r.max_score()),
-            passed,
-            tr(l, "passed", "réussis"),
-            failed,
-            tr(l, "failed", "échoués"),
+            r.counts(),
             tr(l, "in", "en"),
             r.wall.as_secs_f64()
         )

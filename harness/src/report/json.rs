@@ -9,6 +9,17 @@
 //!                 "diagnosis": {"code", "message", "hint"} | null,
 //!                 "transcript": [{"t_ms", "actor", "event", "text"}]}]}
 //! ```
+//! A program of the submission that could not be graded at all is in
+//! `submission_problems` (empty otherwise), once; the scenarios it kept from
+//! running are still in `scenarios`, failed with its code, transcript empty:
+//!
+//! ```text
+//!  "submission_problems": [{"kind": "missing|empty|does-not-parse|does-not-compile|ambiguous",
+//!     "code": "missing-program|empty-program|syntax-error|compile-error|ambiguous-program",
+//!     "side": "server", "program": "serveur.py", "file": "serveur.py",
+//!     "message", "hint", "detail", "found": ["server.py"], "found_more": 0,
+//!     "scenarios": ["q1.server.listens", …], "max_score": 9.0}]
+//! ```
 //! Texts are in the `--lang` language. `text` renders bytes that are not
 //! UTF-8 as `\xNN`, and `\n` as the two characters `\n`, cut past 16,384
 //! characters (`… (N characters)`). The whole report fits the budget of
@@ -19,7 +30,7 @@
 use super::budget::{self, Encoding, Row};
 use super::{round2, Report, Reporter};
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::io::{self, Write};
 
 pub struct Json;
@@ -41,6 +52,7 @@ struct Doc<'a> {
     programs: Programs<'a>,
     scenarios: Vec<ScenarioDoc<'a>>,
     score: f64,
+    submission_problems: Vec<Value>,
 }
 
 #[derive(Serialize)]
@@ -116,7 +128,31 @@ fn doc(r: &Report) -> Doc<'_> {
         },
         scenarios,
         score: r.score(),
+        submission_problems: problems(r),
     }
+}
+
+fn problems(r: &Report) -> Vec<Value> {
+    r.problems
+        .iter()
+        .map(|p| {
+            let d = p.diagnosis();
+            json!({
+                "kind": p.kind,
+                "code": d.code,
+                "side": p.side.name(),
+                "program": p.program,
+                "file": p.file,
+                "message": d.message.get(r.lang),
+                "hint": d.hint.get(r.lang),
+                "detail": p.detail,
+                "found": p.found,
+                "found_more": p.found_more,
+                "scenarios": p.scenarios,
+                "max_score": r.problem_points(p),
+            })
+        })
+        .collect()
 }
 
 pub fn to_value(r: &Report) -> Value {

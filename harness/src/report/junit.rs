@@ -9,9 +9,13 @@
 //! expectation, diagnosis and fix as text; an error (the harness could not
 //! judge) is an `<error>`. `<system-out>` holds the scenario's transcript,
 //! within the report's size budget (`budget`).
+//! A submission problem is one failed `<testcase>` (classname `submission`,
+//! type its code) in a `<testsuite name="submission">` first; the scenarios
+//! it kept from running are not listed.
 
 use super::{
-    budget, feedback, headline, rows_text, shown_in_text, text_encoding, Report, Reporter,
+    budget, feedback, headline, problem_feedback, problem_headline, rows_text, shown_in_text,
+    text_encoding, Report, Reporter,
 };
 use crate::verdict::Status;
 use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
@@ -28,14 +32,33 @@ pub fn to_report(r: &Report) -> quick_junit::Report {
         .collect::<Vec<_>>();
     let mut report = quick_junit::Report::new("grade");
     report.set_time(r.wall);
+    if !r.problems.is_empty() {
+        let mut suite = TestSuite::new("submission");
+        let max: f64 = r.problems.iter().map(|p| r.problem_points(p)).sum();
+        suite.add_property(Property::new("score", "0"));
+        suite.add_property(Property::new("max_score", super::round2(max).to_string()));
+        for p in &r.problems {
+            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            s.set_type(p.code());
+            s.set_message(problem_headline(p, l));
+            s.set_description(problem_feedback(r, p));
+            let mut case = TestCase::new(format!("{} program", p.side.name()), s);
+            case.set_classname("submission");
+            suite.add_test_case(case);
+        }
+        report.add_test_suite(suite);
+    }
     for q in r.questions() {
+        if r.of_question(q).all(|o| r.problem_of(o).is_some()) {
+            continue;
+        }
         let mut suite = TestSuite::new(q.name());
         let (score, max) = r.question_score(q);
         suite.add_property(Property::new("score", score.to_string()));
         suite.add_property(Property::new("max_score", max.to_string()));
         suite.set_time(r.of_question(q).map(|o| o.duration).sum::<Duration>());
         for (k, o) in r.outcomes.iter().enumerate() {
-            if o.scenario.question != q {
+            if o.scenario.question != q || r.problem_of(o).is_some() {
                 continue;
             }
             let status = match o.verdict.status {

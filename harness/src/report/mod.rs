@@ -15,6 +15,7 @@ pub mod tap;
 mod tests;
 
 use crate::scenario::{Lang, Question, Scenario};
+use crate::submission::SubmissionProblem;
 use crate::transcript::{Actor, Event, Transcript};
 use crate::verdict::{Status, Verdict};
 use std::io::{self, Write};
@@ -44,6 +45,10 @@ pub struct Report {
     /// Globs of scenario ids whose details students see only after the due
     /// date (`--hidden`; Gradescope's visibility).
     pub hidden: Vec<String>,
+    /// Programs of the submission that could not be graded at all: each is
+    /// shown once, as one failed test, instead of the scenarios it kept
+    /// from running (which are in `outcomes`, failed, transcript empty).
+    pub problems: Vec<SubmissionProblem>,
 }
 
 impl Report {
@@ -62,6 +67,28 @@ impl Report {
     /// Scenarios that did not pass (failed, errored or skipped).
     pub fn not_passed(&self) -> usize {
         self.outcomes.len() - self.count(Status::Pass)
+    }
+    /// The submission problem that kept `o` from running, if one did.
+    pub fn problem_of(&self, o: &Outcome) -> Option<&SubmissionProblem> {
+        self.problems
+            .iter()
+            .find(|p| p.scenarios.contains(&o.scenario.id))
+    }
+    /// The outcomes of scenarios that ran (the others are in `problems`).
+    pub fn ran(&self) -> impl Iterator<Item = &Outcome> {
+        self.outcomes
+            .iter()
+            .filter(|o| self.problem_of(o).is_none())
+    }
+    /// Points of the scenarios a problem kept from running.
+    pub fn problem_points(&self, p: &SubmissionProblem) -> f64 {
+        round2(
+            self.outcomes
+                .iter()
+                .filter(|o| p.scenarios.contains(&o.scenario.id))
+                .map(|o| o.scenario.points)
+                .sum(),
+        )
     }
     pub fn is_hidden(&self, o: &Outcome) -> bool {
         self.hidden.iter().any(|g| crate::glob(g, &o.scenario.id))
@@ -88,17 +115,34 @@ impl Report {
     }
     /// `Score: 6/8 (6 passed, 2 failed)`, in the report's language.
     pub fn summary(&self) -> String {
-        let l = self.lang;
         format!(
-            "{} {}/{} ({} {}, {} {})",
-            tr(l, "Score:", "Note :"),
+            "{} {}/{} ({})",
+            tr(self.lang, "Score:", "Note :"),
             points_text(self.score()),
             points_text(self.max_score()),
+            self.counts()
+        )
+    }
+    /// `6 passed, 1 failed, 1 grader error`: scenarios in `error` (the
+    /// grader's fault) are counted apart from the failures, when any.
+    pub fn counts(&self) -> String {
+        let l = self.lang;
+        let errors = self.count(Status::Error);
+        let mut s = format!(
+            "{} {}, {} {}",
             self.count(Status::Pass),
             tr(l, "passed", "réussis"),
-            self.not_passed(),
+            self.not_passed() - errors,
             tr(l, "failed", "échoués"),
-        )
+        );
+        if errors > 0 {
+            let what = match (errors, l) {
+                (1, _) => tr(l, "grader error", "erreur du correcteur"),
+                _ => tr(l, "grader errors", "erreurs du correcteur"),
+            };
+            s.push_str(&format!(", {errors} {what}"));
+        }
+        s
     }
 }
 
@@ -140,6 +184,37 @@ pub fn headline(o: &Outcome, lang: Lang) -> Option<String> {
     let d = o.verdict.diagnosis.as_ref()?;
     let first = d.message.get(lang).lines().next().unwrap_or("");
     Some(format!("[{}] {first}", d.code))
+}
+
+/// A submission problem in one line (its message's first line):
+/// `serveur.py not found in the submission; found: server.py, …`.
+pub fn problem_headline(p: &SubmissionProblem, lang: Lang) -> String {
+    let d = p.diagnosis();
+    let first = d.message.get(lang).lines().next().unwrap_or("");
+    first.trim_end_matches(':').trim_end().to_string()
+}
+
+/// What a submission problem says, as plain text: the diagnosis with its
+/// code, the fix, and what was not run.
+pub fn problem_feedback(r: &Report, p: &SubmissionProblem) -> String {
+    let lang = r.lang;
+    let d = p.diagnosis();
+    let mut out = format!("[{}] {}\n", d.code, d.message.get(lang));
+    if !d.hint.get(lang).is_empty() {
+        out.push_str(&format!(
+            "{} {}\n",
+            tr(lang, "fix:", "correction :"),
+            d.hint.get(lang)
+        ));
+    }
+    out.push_str(&format!(
+        "{} {} ({} {})\n",
+        p.scenarios.len(),
+        tr(lang, "scenarios not run", "scénarios non lancés"),
+        points_text(r.problem_points(p)),
+        tr(lang, "points", "points"),
+    ));
+    out
 }
 
 /// What a failure says to the student, as plain text: what was expected,

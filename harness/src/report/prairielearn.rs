@@ -11,11 +11,15 @@
 //!             "message": "[split-line] …",
 //!             "output": "expected … fix: … transcript: …"}]}
 //! ```
-//! A submission whose program cannot even start (missing file, compile or
-//! syntax error) is still gradable: every scenario fails with that cause,
-//! and the top-level message repeats it once.
+//! A submission whose program cannot even start (missing file, empty, a
+//! compile or syntax error) is still gradable: the submission problem is
+//! one failed test, first, worth the points of the scenarios it kept from
+//! running (not listed one by one), and the top-level message says it once.
 
-use super::{display_name, failure_output, headline, round2, Report, Reporter};
+use super::{
+    display_name, failure_output, headline, problem_feedback, problem_headline, round2, Report,
+    Reporter,
+};
 use crate::verdict::Status;
 use serde_json::{json, Value};
 use std::io::{self, Write};
@@ -27,10 +31,18 @@ const EXCERPT: usize = 24;
 
 pub fn to_value(r: &Report) -> Value {
     let l = r.lang;
-    let tests: Vec<Value> = r
-        .outcomes
-        .iter()
-        .map(|o| {
+    let problems = r.problems.iter().map(|p| {
+        json!({
+            "name": problem_headline(p, l),
+            "description": "",
+            "points": 0.0,
+            "max_points": r.problem_points(p),
+            "message": format!("[{}] {}", p.code(), problem_headline(p, l)),
+            "output": problem_feedback(r, p),
+        })
+    });
+    let tests: Vec<Value> = problems
+        .chain(r.ran().map(|o| {
             let output = if o.verdict.status == Status::Pass {
                 String::new()
             } else {
@@ -44,7 +56,7 @@ pub fn to_value(r: &Report) -> Value {
                 "message": headline(o, l).unwrap_or_default(),
                 "output": output,
             })
-        })
+        }))
         .collect();
     let mut message = r.summary();
     if let Some(cause) = common_cause(r) {
@@ -70,9 +82,17 @@ pub fn to_value(r: &Report) -> Value {
     })
 }
 
-/// When nothing passed and every scenario failed for one reason (the
-/// program does not start), that reason, once.
+/// The submission problems; else, when nothing passed and every scenario
+/// failed for one reason, that reason, once.
 fn common_cause(r: &Report) -> Option<String> {
+    if !r.problems.is_empty() {
+        let all: Vec<String> = r
+            .problems
+            .iter()
+            .map(|p| format!("[{}] {}", p.code(), problem_headline(p, r.lang)))
+            .collect();
+        return Some(all.join("\n"));
+    }
     let first = r.outcomes.first()?.verdict.diagnosis.as_ref()?;
     let all_same = r.outcomes.iter().all(|o| {
         o.verdict.status != Status::Pass

@@ -25,12 +25,14 @@
 //! Every YAML scalar that is text is written as a JSON string, which is also
 //! a valid YAML double-quoted scalar: messages with colons, quotes or
 //! leading spaces (compiler output) need no further care. A skipped scenario
-//! is `ok … # SKIP`. `#` in a description is escaped (`\#`) so that it does
-//! not read as a directive. The transcripts fit the report's size budget
-//! (`budget`).
+//! is `ok … # SKIP`. A submission problem is one `not ok` test point,
+//! first, in place of the scenarios it kept from running. `#` in a
+//! description is escaped (`\#`) so that it does not read as a directive.
+//! The transcripts fit the report's size budget (`budget`).
 
 use super::{
-    budget, display_name, round2, rows_text, shown_in_text, text_encoding, Report, Reporter,
+    budget, display_name, problem_headline, round2, rows_text, shown_in_text, text_encoding,
+    Report, Reporter,
 };
 use crate::verdict::Status;
 use serde_json::json;
@@ -52,8 +54,31 @@ fn write_tap(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         let rows = budget::rows(r, &text_encoding(false), shown_in_text);
         let q = |s: &str| json!(s).to_string();
         writeln!(out, "TAP version 13")?;
-        writeln!(out, "1..{}", r.outcomes.len())?;
-        for (n, o) in r.outcomes.iter().enumerate() {
+        writeln!(out, "1..{}", r.problems.len() + r.ran().count())?;
+        for (n, p) in r.problems.iter().enumerate() {
+            let d = p.diagnosis();
+            let name = problem_headline(p, l)
+                .replace('\\', "\\\\")
+                .replace('#', "\\#");
+            writeln!(out, "not ok {} - {name}", n + 1)?;
+            writeln!(out, "  ---")?;
+            writeln!(out, "  submission_problem: {}", json!(p.kind))?;
+            writeln!(out, "  side: {}", q(p.side.name()))?;
+            writeln!(out, "  score: 0.0")?;
+            writeln!(out, "  max_score: {}", json!(r.problem_points(p)))?;
+            writeln!(out, "  code: {}", q(d.code))?;
+            writeln!(out, "  message: {}", q(d.message.get(l)))?;
+            writeln!(out, "  hint: {}", q(d.hint.get(l)))?;
+            writeln!(out, "  scenarios: {}", json!(p.scenarios))?;
+            writeln!(out, "  ...")?;
+        }
+        let ran = r
+            .outcomes
+            .iter()
+            .zip(rows)
+            .filter(|(o, _)| r.problem_of(o).is_none());
+        for (n, (o, rows)) in ran.enumerate() {
+            let n = n + r.problems.len();
             let name = display_name(o, l).replace('\\', "\\\\").replace('#', "\\#");
             match o.verdict.status {
                 Status::Pass => writeln!(out, "ok {} - {name}", n + 1)?,
@@ -85,7 +110,7 @@ fn write_tap(r: &Report, out: &mut dyn Write) -> io::Result<()> {
             }
             writeln!(out, "  duration_ms: {}", o.duration.as_millis())?;
             writeln!(out, "  transcript:")?;
-            for line in rows_text(&rows[n], l).lines() {
+            for line in rows_text(&rows, l).lines() {
                 writeln!(out, "    - {}", q(line))?;
             }
             writeln!(out, "  ...")?;

@@ -173,7 +173,7 @@ fn github_commands_are_escaped() {
     assert!(lines[2].starts_with("::error title=q2.client.d — Skipped::"));
     assert_eq!(
         lines[3],
-        "::notice title=grade::Score: 0.1/2.25 (1 passed, 3 failed)"
+        "::notice title=grade::Score: 0.1/2.25 (1 passed, 2 failed, 1 grader error)"
     );
     let md = render(&github::Summary, &report(Lang::En));
     assert!(
@@ -203,7 +203,10 @@ fn gradescope_numbers_hidden_tests_and_speaks_french() {
         out.contains("correction : corrigez") && out.contains("transcription :"),
         "{out}"
     );
-    assert_eq!(g["output"], "Note : 0.1/2.25 (1 réussis, 3 échoués)");
+    assert_eq!(
+        g["output"],
+        "Note : 0.1/2.25 (1 réussis, 2 échoués, 1 erreur du correcteur)"
+    );
 }
 
 #[test]
@@ -224,5 +227,88 @@ fn prairielearn_names_a_common_cause_once() {
     assert_eq!(
         p["message"],
         "Score: 0/2.25 (0 passed, 4 failed)\n[syntax-error] 100% wrong: a, b\nsecond line"
+    );
+}
+
+/// q2's two scenarios kept from running by a client that does not compile.
+fn with_problem(lang: Lang) -> Report {
+    use crate::submission::{ProblemKind, SubmissionProblem};
+    let mut r = report(lang);
+    for o in r
+        .outcomes
+        .iter_mut()
+        .filter(|o| o.scenario.id.starts_with("q2"))
+    {
+        o.verdict = Verdict::not_run(Diagnosis {
+            code: "compile-error",
+            message: text(
+                "not run: c.c does not compile:",
+                "non lancé : c.c ne compile pas :",
+            ),
+            hint: text("", ""),
+        });
+        o.transcript = Transcript::default();
+    }
+    r.problems = vec![SubmissionProblem {
+        kind: ProblemKind::DoesNotCompile,
+        side: crate::scenario::Side::Client,
+        program: "c.c".into(),
+        file: "c.c".into(),
+        detail: "c.c:1:5: error: expected ';' #1".into(),
+        found: vec!["c.c".into()],
+        found_more: 0,
+        scenarios: vec!["q2.client.c".into(), "q2.client.d".into()],
+    }];
+    r
+}
+
+#[test]
+fn a_submission_problem_is_shown_once_in_place_of_its_scenarios() {
+    let r = with_problem(Lang::En);
+    assert_eq!(r.problem_points(&r.problems[0]), 1.95);
+    assert_eq!(r.ran().count(), 2);
+    let human = render(&human::Human, &r);
+    assert_eq!(human.matches("c.c does not compile").count(), 1, "{human}");
+    assert!(
+        human.contains("  ✗ 2 scenarios not run (client: [compile-error])"),
+        "{human}"
+    );
+    assert!(!human.contains("q2.client.c"), "{human}");
+    let fr = render(&human::Human, &with_problem(Lang::Fr));
+    assert!(
+        fr.contains("2 scénarios non lancés (client: [compile-error])"),
+        "{fr}"
+    );
+    let j: serde_json::Value = serde_json::from_str(&render(&json::Json, &r)).unwrap();
+    assert_eq!(j["submission_problems"][0]["kind"], "does-not-compile");
+    assert_eq!(j["submission_problems"][0]["max_score"], 1.95);
+    assert_eq!(j["scenarios"].as_array().unwrap().len(), 4);
+    let g: serde_json::Value = serde_json::from_str(&render(&gradescope::Gradescope, &r)).unwrap();
+    let names: Vec<&str> = g["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names[0], "c.c does not compile");
+    assert_eq!(names.len(), 3);
+    let tap = render(&tap::Tap, &r);
+    assert!(
+        tap.starts_with("TAP version 13\n1..3\nnot ok 1 - c.c does not compile\n"),
+        "{tap}"
+    );
+    let junit = render(&junit::Junit, &r);
+    assert_eq!(junit.matches("<testcase").count(), 3, "{junit}");
+    assert!(!junit.contains("name=\"q2\""), "no empty q2 suite: {junit}");
+    let html = render(&html::Html, &r);
+    assert_eq!(
+        html.matches("c.c does not compile").count(),
+        2,
+        "headline and text: {html}"
+    );
+    assert_eq!(
+        html.matches("<svg").count(),
+        2,
+        "no diagram for what did not run"
     );
 }

@@ -242,9 +242,21 @@ fn step(s: Spanned<RawStep>) -> Result<Step, String> {
         if segs.is_empty() {
             return Err("send needs at least one segment".into());
         }
+        let pace = match r.pace.as_deref() {
+            None | Some("consumed") => Pace::Consumed,
+            Some("printed") => Pace::Printed,
+            Some(p) => {
+                return Err(format!(
+                    "pace must be \"consumed\" or \"printed\", found \"{p}\""
+                ))
+            }
+        };
         actions.push(Action::Send(
             texts(segs)?.into_iter().map(String::into_bytes).collect(),
+            pace,
         ));
+    } else if r.pace.is_some() {
+        return Err("pace goes with send".into());
     }
     if let Some(lines) = r.type_ {
         if lines.iter().any(|l| l.contains('\n')) {
@@ -324,7 +336,7 @@ send = ["Bonj", "our\n"]
         assert_eq!(s.steps.len(), 2);
         assert_eq!(
             s.steps[1].action,
-            Action::Send(vec![b"Bonj".to_vec(), b"our\n".to_vec()])
+            Action::Send(vec![b"Bonj".to_vec(), b"our\n".to_vec()], Pace::Consumed)
         );
         assert_eq!(s.steps[1].line, 10);
     }

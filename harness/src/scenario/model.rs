@@ -83,6 +83,19 @@ pub enum ExitKind {
     All,
 }
 
+/// When the peer sends the next segment of a `send` step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Pace {
+    /// Once the program has read the previous one (its receive queue is
+    /// empty), so one `recv` cannot return both.
+    #[default]
+    Consumed,
+    /// Once the program has printed the previous one as a line, or the
+    /// world is quiescent: a program that stops reading the socket (q3's
+    /// alternation) fails every time, whatever the segments' coalescing.
+    Printed,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     Start(Side),
@@ -90,7 +103,7 @@ pub enum Action {
     Listen,
     Connect,
     Accept,
-    Send(Vec<Vec<u8>>),
+    Send(Vec<Vec<u8>>, Pace),
     Type(Vec<String>),
     Settle,
     Eof,

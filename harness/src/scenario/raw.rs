@@ -56,6 +56,10 @@ pub struct RawStep {
     pub accept: Option<bool>,
     /// The peer sends these segments, each read by the program before the next.
     pub send: Option<Vec<String>>,
+    /// With `send`: when each next segment goes. "consumed" (default): once
+    /// the program has read the previous one; "printed": once it printed
+    /// the previous one as a line, or the world is quiescent.
+    pub pace: Option<String>,
     /// Type these lines into the program's terminal.
     #[serde(rename = "type")]
     pub type_: Option<Vec<String>>,

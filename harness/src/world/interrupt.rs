@@ -92,7 +92,7 @@ fn clean_up() {
     cgroup::kill_and_remove_all();
     let dirs = std::mem::take(&mut *DIRS.lock().unwrap_or_else(|e| e.into_inner()));
     for d in dirs {
-        let _ = std::fs::remove_dir_all(d);
+        let _ = std::fs::remove_dir_all(&d).or_else(|_| std::fs::remove_file(&d));
     }
 }
 
@@ -103,6 +103,13 @@ pub fn track_dir(dir: &Path) -> Tracked {
         .unwrap_or_else(|e| e.into_inner())
         .push(dir.to_path_buf());
     Tracked(dir.to_path_buf())
+}
+
+/// Removes the file at `path` if `grade` is interrupted while the guard
+/// lives (a report being written: see `output`).
+#[must_use]
+pub fn track_file(path: &Path) -> Tracked {
+    track_dir(path)
 }
 
 /// See `track_dir`.

@@ -2,30 +2,50 @@
 //! command line, a `.py` file (run with the real python3, not a shim), a `.c`
 //! file (compiled once), or `ref:NAME` (a built-in reference program).
 
+use crate::scenario::Side;
+use crate::submission::{ProblemKind, SubmissionProblem, FOUND_MAX};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-/// A program ready to start, or the reason it cannot be.
+/// A program ready to start.
 #[derive(Debug, Clone)]
 pub enum Prepared {
-    Ready {
-        argv: Vec<String>,
-        display: String,
-    },
-    Failed {
-        code: &'static str,
-        detail: String,
-        display: String,
-    },
+    Ready { argv: Vec<String>, display: String },
 }
 
 impl Prepared {
     pub fn display(&self) -> &str {
         match self {
-            Prepared::Ready { display, .. } | Prepared::Failed { display, .. } => display,
+            Prepared::Ready { display, .. } => display,
         }
     }
+}
+
+/// Why a program given on the command line cannot be graded.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum Refused {
+    /// Bad usage (exit 2, before grading): the program given is no program.
+    #[error("{0}")]
+    Usage(String),
+    /// This machine lacks what the program needs (python3, cc): exit 3.
+    #[error("{0}")]
+    Environment(String),
+    /// The submission is at fault: one outcome for the run, its scenarios not run.
+    #[error("{}", .0.diagnosis().message.en)]
+    Problem(Box<SubmissionProblem>),
+}
+
+/// How a program is prepared.
+#[derive(Debug, Clone, Copy)]
+pub struct Options<'a> {
+    /// Passed to reference programs.
+    pub port: u16,
+    /// Receives compiled programs.
+    pub build_dir: &'a Path,
+    /// A missing program is a submission problem, not a usage error
+    /// (`--missing-is-failure`, the platforms' templates).
+    pub missing_is_failure: bool,
 }
 
 /// Splits a command line on whitespace, honouring single and double quotes.
@@ -76,19 +96,18 @@ fn absolute(p: &Path) -> PathBuf {
     std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
-/// Prepares `spec`; `build_dir` receives compiled programs; `port` is passed
-/// to reference programs.
-pub fn prepare(spec: &str, port: u16, build_dir: &Path) -> Prepared {
+/// Prepares `spec`, the program of `side`: checks that it names a program
+/// (usage), that the student's file can run at all (submission problem:
+/// empty, does not parse, does not compile), and resolves or builds it.
+pub fn prepare(spec: &str, side: Side, o: Options) -> Result<Prepared, Refused> {
     let display = spec.to_string();
-    let failed = |code, detail: String| Prepared::Failed {
-        code,
-        detail,
-        display: display.clone(),
-    };
+    let flag = format!("--{}", side.name());
     if let Some(rest) = spec.strip_prefix("ref:") {
         let mut words = split_words(rest);
         if words.is_empty() || words[0].parse::<reference::Program>().is_err() {
-            return failed("bad-program", format!("unknown reference program `{rest}`"));
+            return Err(Refused::Usage(format!(
+                "{flag} {spec}: unknown reference program `{rest}`"
+            )));
         }
         let exe = std::env::current_exe()
             .map(|p| p.display().to_string())
@@ -98,19 +117,90 @@ pub fn prepare(spec: &str, port: u16, build_dir: &Path) -> Prepared {
             "reference".into(),
             words.remove(0),
             "--port".into(),
-            port.to_string(),
+            o.port.to_string(),
         ];
         argv.extend(words);
-        return Prepared::Ready { argv, display };
+        return Ok(Prepared::Ready { argv, display });
     }
-    let path = Path::new(spec);
-    let mut words = if path.exists() {
+    let problem = |kind, file: &str, detail: String| {
+        let (found, found_more) = found_beside(Path::new(file));
+        Refused::Problem(Box::new(SubmissionProblem {
+            kind,
+            side,
+            program: spec.to_string(),
+            file: file.to_string(),
+            detail,
+            found,
+            found_more,
+            scenarios: Vec::new(),
+        }))
+    };
+    let mut words = if Path::new(spec).exists() {
         vec![spec.to_string()]
     } else {
         split_words(spec)
     };
-    if words.is_empty() {
-        return failed("bad-program", "empty command".into());
+    if words.first().is_none_or(|w| w.is_empty()) {
+        if o.missing_is_failure {
+            return Err(problem(ProblemKind::Missing, "", String::new()));
+        }
+        return Err(Refused::Usage(format!(
+            "{flag} is empty: give the program to grade (a file, or a command line)"
+        )));
+    }
+    // The file the student wrote: the program itself, or the script an
+    // interpreter of the command line runs (`python3 serveur.py`).
+    let file = match script_of(&words) {
+        Some(k) => Some(k),
+        None if interpreter(&words[0]).is_some() => None,
+        None => Some(0),
+    };
+    let given = file.map(|k| words[k].clone());
+    if let Some(k) = file {
+        let w = words[k].clone();
+        let p = Path::new(&w);
+        let named = |what: &str| {
+            if k == 0 {
+                format!("{flag} {w}: {what}")
+            } else {
+                format!("{flag} {spec}: {w}: {what}")
+            }
+        };
+        let path_like = k > 0 || w.contains('/') || is_source(&w);
+        let exists = p.exists() || (!path_like && on_program_path(&w).is_some());
+        if !exists {
+            if o.missing_is_failure {
+                return Err(problem(ProblemKind::Missing, &w, String::new()));
+            }
+            let what = if path_like {
+                "no such file"
+            } else {
+                "no such file, nor a command of that name"
+            };
+            return Err(Refused::Usage(named(what)));
+        }
+        if p.is_dir() {
+            return Err(Refused::Usage(named("is a directory, not a program")));
+        }
+        if k == 0 && p.exists() && !is_source(&w) && !executable(p) {
+            let run = if w.ends_with(".sh") { "sh" } else { "python3" };
+            return Err(Refused::Usage(named(&format!(
+                "is not executable (chmod +x {w}, or give the command that runs it, e.g. \"{run} {w}\")"
+            ))));
+        }
+        if is_source(&w) && p.is_file() {
+            let text = std::fs::read(p)
+                .map_err(|e| Refused::Usage(named(&format!("cannot be read: {e}"))))?;
+            if text.iter().all(u8::is_ascii_whitespace) {
+                return Err(problem(ProblemKind::Empty, &w, String::new()));
+            }
+            let python = w.ends_with(".py") && (k == 0 || interpreter(&words[0]) == Some(true));
+            if python {
+                if let Some(message) = python_refuses(p)? {
+                    return Err(problem(ProblemKind::DoesNotParse, &w, message));
+                }
+            }
+        }
     }
     // Arguments that name files of the caller's directory must still name
     // them from the program's fresh working directory.
@@ -125,66 +215,193 @@ pub fn prepare(spec: &str, port: u16, build_dir: &Path) -> Prepared {
         if let Some(py) = python3() {
             words[0] = py.to_string();
         }
-        return Prepared::Ready {
+        return Ok(Prepared::Ready {
             argv: words,
             display,
-        };
+        });
     }
     if first.ends_with(".py") {
-        if !Path::new(&first).is_file() {
-            return failed("bad-program", format!("{first}: no such file"));
-        }
-        let Some(py) = python3() else {
-            return failed("bad-program", "python3 not found".into());
-        };
+        let py = python3().ok_or_else(no_python)?;
         words.insert(0, py.to_string());
-        return Prepared::Ready {
+        return Ok(Prepared::Ready {
             argv: words,
             display,
-        };
+        });
     }
     if first.ends_with(".c") {
-        if !Path::new(&first).is_file() {
-            return failed("bad-program", format!("{first}: no such file"));
-        }
-        return match compile_c(Path::new(&first), build_dir) {
+        return match compile_c(Path::new(&first), o.build_dir)? {
             Ok(exe) => {
                 words[0] = exe.display().to_string();
-                Prepared::Ready {
+                Ok(Prepared::Ready {
                     argv: words,
                     display,
-                }
+                })
             }
-            Err(errors) => failed("compile-error", errors),
+            Err(errors) => Err(problem(
+                ProblemKind::DoesNotCompile,
+                given.as_deref().unwrap_or(spec),
+                errors,
+            )),
         };
     }
-    if first.contains('/') && !Path::new(&first).exists() {
-        return failed("bad-program", format!("{first}: no such file"));
-    }
-    Prepared::Ready {
+    Ok(Prepared::Ready {
         argv: words,
         display,
-    }
+    })
 }
 
-/// Compiles a C file with `cc -Wall`; on failure, the compiler's first errors.
-fn compile_c(src: &Path, build_dir: &Path) -> Result<PathBuf, String> {
+/// A file the harness runs through its own tool: python3 or cc.
+fn is_source(w: &str) -> bool {
+    w.ends_with(".py") || w.ends_with(".c")
+}
+
+/// `Some(true)` for a python3 interpreter word, `Some(false)` for another
+/// interpreter whose first operand is a script (python2, sh, bash…).
+fn interpreter(w: &str) -> Option<bool> {
+    let name = Path::new(w).file_name()?.to_str()?;
+    if name == "python3" || name == "python" || name.strip_prefix("python3.").is_some() {
+        return Some(true);
+    }
+    ["python2", "sh", "bash", "dash", "perl", "ruby", "node"]
+        .contains(&name)
+        .then_some(false)
+}
+
+/// Index of the script an interpreter runs (its first operand), if any:
+/// none with `-c` or `-m` (the code is on the command line).
+fn script_of(words: &[String]) -> Option<usize> {
+    interpreter(&words[0])?;
+    let mut k = 1;
+    while let Some(w) = words.get(k) {
+        if w == "-" || w.starts_with("-c") || w.starts_with("-m") {
+            return None;
+        }
+        if !w.starts_with('-') {
+            return Some(k);
+        }
+        // Python's options that take a value: `-W ignore`, `-X dev`.
+        k += if w == "-W" || w == "-X" { 2 } else { 1 };
+    }
+    None
+}
+
+fn executable(p: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
+}
+
+/// Where a bare command word is found by the programs under test (their
+/// PATH is `PROGRAM_PATH`, not the caller's).
+fn on_program_path(w: &str) -> Option<PathBuf> {
+    std::env::split_paths(PROGRAM_PATH)
+        .map(|d| d.join(w))
+        .find(|p| p.is_file() && executable(p))
+}
+
+fn no_python() -> Refused {
+    Refused::Environment("python3 not found: it runs the .py programs under test".into())
+}
+
+/// Python's own words when it refuses `file`: `compile()` in a separate
+/// interpreter (never `py_compile`, which writes `__pycache__` beside the
+/// student's file), isolated from the caller's environment and site.
+fn python_refuses(file: &Path) -> Result<Option<String>, Refused> {
+    const CHECK: &str = r#"
+import sys, traceback
+p = sys.argv[1]
+try:
+    compile(open(p, 'rb').read(), p, 'exec', dont_inherit=True)
+except (SyntaxError, ValueError) as e:
+    sys.stderr.write(''.join(traceback.format_exception_only(type(e), e)))
+    sys.exit(17)
+"#;
+    let py = python3().ok_or_else(no_python)?;
+    let out = Command::new(py)
+        .args(["-I", "-S", "-B", "-c", CHECK])
+        .arg(file)
+        .env_clear()
+        .env("LC_ALL", "C.UTF-8")
+        .output()
+        .map_err(|e| Refused::Environment(format!("cannot run {py}: {e}")))?;
+    // Anything but the check's own verdict (17) says nothing of the file:
+    // the run itself will show what happens.
+    if out.status.code() != Some(17) {
+        return Ok(None);
+    }
+    let text = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    Ok(Some(lines[lines.len().saturating_sub(8)..].join("\n")))
+}
+
+/// The files in the folder where `file` was expected (or the working
+/// directory): relative paths, sorted, hidden entries and `__pycache__`
+/// left out, a few levels deep; at most `FOUND_MAX`, and how many more.
+pub fn found_beside(file: &Path) -> (Vec<String>, usize) {
+    let dir = match file.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut all = Vec::new();
+    // Bounded walk: a submission may hold a whole repository.
+    let mut budget = 2000usize;
+    let mut stack = vec![(dir.clone(), 0)];
+    while let Some((d, depth)) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            if budget == 0 {
+                break;
+            }
+            budget -= 1;
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') || name == "__pycache__" {
+                continue;
+            }
+            let path = e.path();
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                if depth < 3 {
+                    stack.push((path, depth + 1));
+                }
+            } else if let Ok(rel) = path.strip_prefix(&dir) {
+                all.push(rel.display().to_string());
+            }
+        }
+    }
+    all.sort();
+    let more = all.len().saturating_sub(FOUND_MAX);
+    all.truncate(FOUND_MAX);
+    (all, more)
+}
+
+/// Compiles a C file with `cc -Wall`: the program, or the compiler's first
+/// errors; `Err` when there is no compiler to run.
+fn compile_c(src: &Path, build_dir: &Path) -> Result<Result<PathBuf, String>, Refused> {
     let stem = src
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "prog".into());
-    let exe = build_dir.join(stem);
+    let exe = absolute(build_dir).join(stem);
+    // From the file's folder, so that errors name it as the student does
+    // (`serveur.c:3:5: error: …`), not by an absolute path.
+    let (dir, name) = match (src.parent(), src.file_name()) {
+        (Some(d), Some(n)) if !d.as_os_str().is_empty() => (d, Path::new(n)),
+        _ => (Path::new("."), src),
+    };
     let out = Command::new("cc")
         .env("LC_ALL", "C")
+        .current_dir(dir)
         .arg("-Wall")
         .arg("-O1")
         .arg("-o")
         .arg(&exe)
-        .arg(src)
+        .arg(name)
         .output()
-        .map_err(|e| format!("cannot run cc: {e}"))?;
+        .map_err(|e| {
+            Refused::Environment(format!("cannot run cc (it compiles the .c programs): {e}"))
+        })?;
     if out.status.success() {
-        return Ok(exe);
+        return Ok(Ok(exe));
     }
     let text = String::from_utf8_lossy(&out.stderr);
     let errors: Vec<&str> = text
@@ -197,13 +414,16 @@ fn compile_c(src: &Path, build_dir: &Path) -> Result<PathBuf, String> {
     } else {
         errors
     };
-    Err(shown.join("\n"))
+    Ok(Err(shown.join("\n")))
 }
+
+/// The PATH of the programs under test.
+pub const PROGRAM_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
 
 /// The minimal environment every program under test gets: nothing of the caller's.
 pub fn environment(home: &Path) -> Vec<(String, String)> {
     vec![
-        ("PATH".into(), "/usr/local/bin:/usr/bin:/bin".into()),
+        ("PATH".into(), PROGRAM_PATH.into()),
         ("HOME".into(), home.display().to_string()),
         ("LANG".into(), "C.UTF-8".into()),
         ("TERM".into(), "xterm".into()),
@@ -222,11 +442,23 @@ mod tests {
         );
     }
 
+    fn opts(dir: &Path) -> Options<'_> {
+        Options {
+            port: 8080,
+            build_dir: dir,
+            missing_is_failure: false,
+        }
+    }
+
     #[test]
     fn reference_programs_get_the_port() {
         let d = tempfile::tempdir().unwrap();
-        match prepare("ref:q3-server --start receive", 9000, d.path()) {
-            Prepared::Ready { argv, .. } => assert_eq!(
+        let o = Options {
+            port: 9000,
+            ..opts(d.path())
+        };
+        match prepare("ref:q3-server --start receive", Side::Server, o) {
+            Ok(Prepared::Ready { argv, .. }) => assert_eq!(
                 argv[1..],
                 [
                     "reference",
@@ -240,25 +472,136 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(matches!(
-            prepare("ref:nope", 1, d.path()),
-            Prepared::Failed {
-                code: "bad-program",
-                ..
-            }
+            prepare("ref:nope", Side::Server, o),
+            Err(Refused::Usage(m)) if m.contains("unknown reference program")
+        ));
+    }
+
+    fn problem(r: Result<Prepared, Refused>) -> SubmissionProblem {
+        match r {
+            Err(Refused::Problem(p)) => *p,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn usage(r: Result<Prepared, Refused>) -> String {
+        match r {
+            Err(Refused::Usage(m)) => m,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn c_compile_errors_are_a_submission_problem() {
+        let d = tempfile::tempdir().unwrap();
+        let src = d.path().join("bad.c");
+        std::fs::write(&src, "int main(void) { return x; }\n").unwrap();
+        let p = problem(prepare(src.to_str().unwrap(), Side::Server, opts(d.path())));
+        assert_eq!(p.kind, ProblemKind::DoesNotCompile);
+        assert_eq!(p.code(), "compile-error");
+        assert!(p.detail.contains("error: 'x' undeclared"), "{}", p.detail);
+        assert_eq!(p.found, ["bad.c"]);
+    }
+
+    #[test]
+    fn python_that_does_not_parse_is_a_submission_problem_and_leaves_no_cache() {
+        let d = tempfile::tempdir().unwrap();
+        let src = d.path().join("old.py");
+        std::fs::write(&src, "import socket\nprint 'hello'\n").unwrap();
+        for spec in [
+            src.display().to_string(),
+            format!("python3 -u {}", src.display()),
+        ] {
+            let p = problem(prepare(&spec, Side::Client, opts(d.path())));
+            assert_eq!((p.kind, p.side), (ProblemKind::DoesNotParse, Side::Client));
+            assert!(p.detail.contains("SyntaxError"), "{}", p.detail);
+            assert!(p.diagnosis().hint.en.contains("Python 2"));
+        }
+        let left: Vec<_> = std::fs::read_dir(d.path()).unwrap().flatten().collect();
+        assert_eq!(left.len(), 1, "only the student's file: {left:?}");
+    }
+
+    #[test]
+    fn an_empty_file_is_a_submission_problem() {
+        let d = tempfile::tempdir().unwrap();
+        for name in ["empty.py", "empty.c"] {
+            let src = d.path().join(name);
+            std::fs::write(&src, " \n\n").unwrap();
+            let p = problem(prepare(src.to_str().unwrap(), Side::Server, opts(d.path())));
+            assert_eq!(p.kind, ProblemKind::Empty);
+        }
+    }
+
+    #[test]
+    fn what_is_no_program_is_a_usage_error_naming_it() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = tempfile::tempdir().unwrap();
+        let o = opts(d.path());
+        let plain = d.path().join("plain");
+        std::fs::write(&plain, "#!/bin/sh\n").unwrap();
+        std::fs::set_permissions(&plain, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let dir = d.path().display().to_string();
+        let missing = d.path().join("nope.py").display().to_string();
+        let cases = [
+            (missing.clone(), "no such file"),
+            (format!("python3 {missing}"), "no such file"),
+            (dir.clone(), "is a directory"),
+            (format!("python3 {dir}"), "is a directory"),
+            (plain.display().to_string(), "is not executable"),
+            ("".into(), "--server is empty"),
+            ("  ".into(), "--server is empty"),
+            ("no-such-command-here".into(), "nor a command"),
+        ];
+        for (spec, want) in cases {
+            let m = usage(prepare(&spec, Side::Server, o));
+            assert!(m.contains(want), "{spec:?}: {m}");
+            assert!(m.starts_with("--server"), "{m}");
+        }
+        // Commands and code on the command line are not files to check.
+        for spec in ["sleep 100", "python3 -c 'print(1)'", "sh -c 'exit 0'"] {
+            assert!(prepare(spec, Side::Server, o).is_ok(), "{spec}");
+        }
+    }
+
+    #[test]
+    fn with_missing_is_failure_a_missing_program_is_a_submission_problem() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("server.py"), "x = 1\n").unwrap();
+        std::fs::create_dir(d.path().join("sub")).unwrap();
+        std::fs::write(d.path().join("sub/client.py"), "x = 1\n").unwrap();
+        std::fs::write(d.path().join(".hidden"), "").unwrap();
+        let o = Options {
+            missing_is_failure: true,
+            ..opts(d.path())
+        };
+        let missing = d.path().join("serveur.py");
+        let p = problem(prepare(missing.to_str().unwrap(), Side::Server, o));
+        assert_eq!(p.kind, ProblemKind::Missing);
+        assert_eq!(p.found, ["server.py", "sub/client.py"]);
+        assert!(p
+            .diagnosis()
+            .message
+            .en
+            .ends_with("serveur.py not found in the submission; found: server.py, sub/client.py"));
+        assert_eq!(
+            problem(prepare("", Side::Client, o)).kind,
+            ProblemKind::Missing
+        );
+        // Still usage: a directory is no missing file.
+        assert!(matches!(
+            prepare(d.path().to_str().unwrap(), Side::Server, o),
+            Err(Refused::Usage(_))
         ));
     }
 
     #[test]
-    fn c_compile_errors_are_reported() {
+    fn found_is_bounded_and_sorted() {
         let d = tempfile::tempdir().unwrap();
-        let src = d.path().join("bad.c");
-        std::fs::write(&src, "int main(void) { return x; }\n").unwrap();
-        match prepare(src.to_str().unwrap(), 8080, d.path()) {
-            Prepared::Failed { code, detail, .. } => {
-                assert_eq!(code, "compile-error");
-                assert!(detail.contains("error: 'x' undeclared"), "{detail}");
-            }
-            other => panic!("{other:?}"),
+        for i in 0..(FOUND_MAX + 5) {
+            std::fs::write(d.path().join(format!("f{i:02}.txt")), "").unwrap();
         }
+        let (found, more) = found_beside(&d.path().join("x.py"));
+        assert_eq!((found.len(), more), (FOUND_MAX, 5));
+        assert!(found.windows(2).all(|w| w[0] < w[1]));
     }
 }
