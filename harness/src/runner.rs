@@ -6,7 +6,7 @@
 use crate::expect;
 use crate::fault;
 use crate::scenario::{Action, ExitKind, Pace, Scenario, Side};
-use crate::transcript::{Actor, Entry, Event, Transcript};
+use crate::transcript::{Actor, Data, Entry, Event, Transcript};
 use crate::world::cgroup::Cgroup;
 use crate::world::limits::{self, Jail, Limits, Offer, OutputCap};
 use crate::world::program::{environment, Prepared};
@@ -33,8 +33,12 @@ pub struct RunConfig {
     pub trace_states: bool,
 }
 
-/// A line that never ends is cut here (captured output: `OutputCap`).
-const OUTPUT_CAP: usize = 256 * 1024;
+/// A line that never ends is cut here (captured output: `OutputCap`), in
+/// pieces small enough that the head of the output keeps its beginning.
+const OUTPUT_CAP: usize = 64 * 1024;
+/// Bytes read from one socket in one go: a program that sends as fast as
+/// the harness reads must not keep it from its deadlines.
+const SOCKET_READ_BUDGET: usize = 1 << 20;
 /// Pause between two /proc samples while waiting.
 const SAMPLE: Duration = Duration::from_millis(1);
 /// Poll owners of the relay's two connections.
@@ -99,6 +103,10 @@ struct World<'a> {
     /// Pair scenarios: both programs are graded, each other's peer.
     pair: bool,
     relay: Option<Relay>,
+    /// Caps on what the programs send: to the harness's peer, and through
+    /// the relay from the client and from the server (see `OutputCap`).
+    received: OutputCap,
+    relayed: [OutputCap; 2],
     on_event: &'a (dyn Fn(&Entry) + Sync),
     /// The grader's own fault that stopped the steps (the run is `Err`).
     fault: Option<RunError>,
@@ -222,6 +230,8 @@ pub fn run(
         sleeps: Sleeps::default(),
         pair: s.role == crate::scenario::Role::Pair,
         relay: None,
+        received: OutputCap::segments(),
+        relayed: [OutputCap::segments(), OutputCap::segments()],
         on_event,
         fault: None,
         reaped: false,
@@ -746,15 +756,19 @@ impl World<'_> {
     }
 
     fn take_output(&mut self, k: usize, bytes: &[u8]) {
-        self.progs[k].partial.extend_from_slice(bytes);
-        while let Some(i) = self.progs[k].partial.iter().position(|&b| b == b'\n') {
-            let mut line: Vec<u8> = self.progs[k].partial.drain(..=i).collect();
-            line.pop();
+        // Only the new bytes are searched, and the partial line is moved
+        // once per read: linear in what the program prints.
+        let mut start = 0;
+        for (i, _) in bytes.iter().enumerate().filter(|(_, &b)| b == b'\n') {
+            let mut line = std::mem::take(&mut self.progs[k].partial);
+            line.extend_from_slice(&bytes[start..i]);
+            start = i + 1;
             if line.last() == Some(&b'\r') {
                 line.pop();
             }
             self.printed(k, line, true);
         }
+        self.progs[k].partial.extend_from_slice(&bytes[start..]);
         // A line that never ends must not grow without bound.
         if self.progs[k].partial.len() > OUTPUT_CAP {
             let line = std::mem::take(&mut self.progs[k].partial);
@@ -803,17 +817,79 @@ impl World<'_> {
                 let (limit, max) = (h.limit, h.max);
                 self.push(actor, Event::LimitHit { limit, max });
             }
-            if dropped > 0 {
-                self.push(actor, Event::OutputDropped { bytes: dropped });
-            }
-            for l in tail {
-                let ev = Event::Printed {
+            self.record_tail(actor, Data::Printed, dropped, tail);
+        }
+        let (dropped, tail) = self.received.finish();
+        self.record_tail(Actor::Peer, Data::Received, dropped, tail);
+        for (k, actor) in [(0, Actor::Client), (1, Actor::Server)] {
+            let (dropped, tail) = self.relayed[k].finish();
+            self.record_tail(actor, Data::Relayed, dropped, tail);
+        }
+    }
+
+    /// The end of a stream that went past its cap: the count of what was
+    /// not kept, then the tail, with the times it came at.
+    fn record_tail(
+        &mut self,
+        actor: Actor,
+        of: Data,
+        count: crate::transcript::Dropped,
+        tail: Vec<limits::Held>,
+    ) {
+        if count.events > 0 {
+            self.push(actor, Event::OutputDropped { of, count });
+        }
+        for l in tail {
+            let ev = match of {
+                Data::Printed => Event::Printed {
                     raw: l.raw,
                     newline: l.newline,
-                };
-                self.tr.push(l.t, actor, ev);
-                if let Some(e) = self.tr.entries.last() {
-                    (self.on_event)(e);
+                },
+                Data::Relayed => Event::Relayed(l.raw),
+                _ => Event::Received(l.raw),
+            };
+            self.tr.push(l.t, actor, ev);
+            if let Some(e) = self.tr.entries.last() {
+                (self.on_event)(e);
+            }
+        }
+    }
+
+    /// Records what a program sent (to the peer: `Received`, through the
+    /// relay: `Relayed`) within its stream's cap; past the cap, a `sent`
+    /// limit, and far past it the program is stopped.
+    fn sent_data(&mut self, from: Actor, ev: Event) {
+        let t = self.now();
+        let (cap, raw, relayed) = match ev {
+            Event::Relayed(b) => (
+                &mut self.relayed[usize::from(from == Actor::Server)],
+                b,
+                true,
+            ),
+            Event::Received(b) => (&mut self.received, b, false),
+            other => return self.push(from, other),
+        };
+        match cap.offer(t, raw, false) {
+            Offer::Keep(raw) if relayed => self.push(from, Event::Relayed(raw)),
+            Offer::Keep(raw) => self.push(Actor::Peer, Event::Received(raw)),
+            Offer::Over { first, runaway } => {
+                if runaway {
+                    for p in self.progs.iter().filter(|p| p.actor == from) {
+                        if let Some(cg) = &p.cg {
+                            cg.kill();
+                        }
+                        let _ = kill(Pid::from_raw(p.pid), Signal::SIGKILL);
+                    }
+                }
+                if first {
+                    let max = (limits::OUTPUT_HEAD + limits::OUTPUT_TAIL) as u64;
+                    self.push(
+                        from,
+                        Event::LimitHit {
+                            limit: limits::SENT,
+                            max,
+                        },
+                    );
                 }
             }
         }
@@ -858,6 +934,9 @@ impl World<'_> {
 
     fn read_stream(&mut self) {
         let mut buf = [0u8; 65536];
+        // The program at the other end (one side in these scenarios).
+        let from = self.progs.last().map_or(Actor::Server, |p| p.actor);
+        let mut budget = SOCKET_READ_BUDGET;
         loop {
             let Some(st) = self.stream.as_mut() else {
                 return;
@@ -870,7 +949,12 @@ impl World<'_> {
                 }
                 Ok(n) => {
                     let data = buf[..n].to_vec();
-                    self.push(Actor::Peer, Event::Received(data));
+                    self.sent_data(from, Event::Received(data));
+                    budget = budget.saturating_sub(n);
+                    if budget == 0 {
+                        // The poll loop comes back for the rest.
+                        return;
+                    }
                 }
                 Err(e) if e.kind() == ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
@@ -1197,7 +1281,12 @@ impl World<'_> {
             Actor::Server
         };
         let mut buf = [0u8; 65536];
+        let mut budget = SOCKET_READ_BUDGET;
         loop {
+            if budget == 0 {
+                // The poll loop comes back for the rest.
+                return;
+            }
             let Some(r) = self.relay.as_mut() else { return };
             let (src, dst) = if from_client {
                 (r.down.as_mut(), r.up.as_ref())
@@ -1229,8 +1318,9 @@ impl World<'_> {
                 let _ = d.write_all(&buf[..n]);
                 let _ = d.set_nonblocking(true);
             }
+            budget = budget.saturating_sub(n);
             let data = buf[..n].to_vec();
-            self.push(actor, Event::Relayed(data));
+            self.sent_data(actor, Event::Relayed(data));
         }
     }
 

@@ -5,7 +5,7 @@ use serde::Serialize;
 use std::time::Duration;
 
 /// Who did something.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Actor {
     /// The server program under test.
@@ -89,8 +89,10 @@ pub enum Event {
     },
     /// A wait reached its safety-net deadline.
     Deadline,
-    /// Output beyond the capture limit was counted, not kept.
-    OutputDropped { bytes: u64 },
+    /// Data beyond a cap (capture, or the memory bound of a judged
+    /// transcript) was counted, not kept: the middle of one stream, `of`
+    /// that kind, from this actor.
+    OutputDropped { of: Data, count: Dropped },
     /// The program hit one of its limits (`processes`, `memory`,
     /// `cpu-time`, `file-size`, `output`), whose value is `max` (a count,
     /// bytes or seconds).
@@ -114,6 +116,75 @@ pub enum Event {
     Snapshot(Vec<ProcView>),
     /// Every process of the entry's program has ended.
     AllEnded,
+}
+
+/// The kinds of data event: the only events a cap or a report budget may
+/// drop (as the middle of a stream, counted). Every other event is control
+/// (steps, exits, snapshots, quiescence…), never dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Data {
+    Printed,
+    Received,
+    Relayed,
+    Sent,
+    Typed,
+}
+
+impl Data {
+    /// The kind's event name (`printed`, `received`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Data::Printed => "printed",
+            Data::Received => "received",
+            Data::Relayed => "relayed",
+            Data::Sent => "sent",
+            Data::Typed => "typed",
+        }
+    }
+}
+
+/// What was dropped of a stream.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Dropped {
+    pub events: u64,
+    pub bytes: u64,
+    /// Printed lines, or newlines in the bytes of a byte stream.
+    pub lines: u64,
+}
+
+impl Dropped {
+    /// Counts one dropped event of `kind` holding `bytes`.
+    pub fn add(&mut self, kind: Data, bytes: &[u8]) {
+        self.events += 1;
+        self.bytes += bytes.len() as u64;
+        self.lines += match kind {
+            Data::Printed | Data::Typed => 1,
+            _ => bytes.iter().filter(|&&b| b == b'\n').count() as u64,
+        };
+    }
+
+    /// `185,000 lines dropped (190,000,000 bytes in 185,000 events)`.
+    pub fn text(&self) -> String {
+        format!(
+            "{} lines dropped ({} bytes in {} events)",
+            thousands(self.lines),
+            thousands(self.bytes),
+            thousands(self.events)
+        )
+    }
+}
+
+/// `1234567` as `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() * 4 / 3);
+    for (k, c) in digits.chars().enumerate() {
+        if k > 0 && (digits.len() - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// One process of a program, as /proc showed it.
@@ -201,6 +272,11 @@ pub struct Entry {
     pub event: Event,
 }
 
+/// Per data stream, what a judged transcript keeps of its beginning and of
+/// its end (`Transcript::bound`).
+pub const KEEP_BYTES: usize = 64 * 1024;
+pub const KEEP_EVENTS: usize = 1024;
+
 /// Everything one scenario run saw, in order.
 #[derive(Debug, Clone, Default)]
 pub struct Transcript {
@@ -260,6 +336,70 @@ impl Transcript {
         self.entries[from.min(self.entries.len())..].iter().any(f)
     }
 
+    /// Bounds the memory a judged transcript keeps until the report is
+    /// written: of each data stream (actor and kind) the first and the last
+    /// `KEEP_BYTES` bytes (at most `KEEP_EVENTS` events each), the middle
+    /// replaced by one `OutputDropped` where it began. Control events all
+    /// stay, in order. Linear: two passes.
+    pub fn bound(&mut self) {
+        use std::collections::HashMap;
+        type Key = (Actor, Data);
+        let mut totals: HashMap<Key, (usize, usize)> = HashMap::new();
+        for e in &self.entries {
+            if let Some((kind, b)) = e.event.data() {
+                let t = totals.entry((e.actor, kind)).or_default();
+                t.0 += b.len();
+                t.1 += 1;
+            }
+        }
+        if totals
+            .values()
+            .all(|&(bytes, n)| bytes <= 2 * KEEP_BYTES && n <= 2 * KEEP_EVENTS)
+        {
+            return;
+        }
+        // Per stream: bytes and events seen so far, and the index of its
+        // drop marker in the new list.
+        let mut seen: HashMap<Key, (usize, usize, Option<usize>)> = HashMap::new();
+        let mut kept = Vec::with_capacity(self.entries.len().min(1 << 16));
+        for e in std::mem::take(&mut self.entries) {
+            let Some((kind, b)) = e.event.data() else {
+                kept.push(e);
+                continue;
+            };
+            let key = (e.actor, kind);
+            let (total_bytes, total_n) = totals[&key];
+            let s = seen.entry(key).or_default();
+            let (before, k) = (s.0, s.1);
+            s.0 += b.len();
+            s.1 += 1;
+            let in_head = before < KEEP_BYTES && k < KEEP_EVENTS;
+            let in_tail = total_bytes - before <= KEEP_BYTES && total_n - k <= KEEP_EVENTS;
+            if in_head || in_tail {
+                kept.push(e);
+                continue;
+            }
+            match s.2 {
+                Some(at) => {
+                    if let Event::OutputDropped { count, .. } = &mut kept[at].event {
+                        count.add(kind, b);
+                    }
+                }
+                None => {
+                    let mut count = Dropped::default();
+                    count.add(kind, b);
+                    s.2 = Some(kept.len());
+                    kept.push(Entry {
+                        t: e.t,
+                        actor: e.actor,
+                        event: Event::OutputDropped { of: kind, count },
+                    });
+                }
+            }
+        }
+        self.entries = kept;
+    }
+
     pub fn last_time(&self) -> Duration {
         self.entries.last().map(|e| e.t).unwrap_or_default()
     }
@@ -267,22 +407,89 @@ impl Transcript {
 
 /// Renders bytes for humans and JSON: UTF-8 as is, other bytes as `\xNN`.
 pub fn render_bytes(b: &[u8]) -> String {
+    render_bytes_cut(b, usize::MAX).0
+}
+
+/// `render_bytes`, stopped after `max` characters; with the number of
+/// characters the whole rendering has when it was cut. Linear, and only
+/// the kept part is built (the rest is counted).
+pub fn render_bytes_cut(b: &[u8], max: usize) -> (String, Option<usize>) {
     let mut out = String::new();
+    let mut n = 0usize;
+    let base = b.as_ptr() as usize;
     for chunk in b.utf8_chunks() {
-        for c in chunk.valid().chars() {
+        let start = chunk.valid().as_ptr() as usize - base;
+        for (off, c) in chunk.valid().char_indices() {
+            let w = char_width(c);
+            if n + w > max {
+                return (out, Some(n + rendered_len(&b[start + off..])));
+            }
+            n += w;
             match c {
                 '\n' => out.push_str("\\n"),
                 '\r' => out.push_str("\\r"),
-                '\t' => out.push('\t'),
-                c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
+                c if c != '\t' && c.is_control() => push_hex(&mut out, c as u32),
                 c => out.push(c),
             }
         }
-        for byte in chunk.invalid() {
-            out.push_str(&format!("\\x{byte:02x}"));
+        let invalid = start + chunk.valid().len();
+        for (k, &byte) in chunk.invalid().iter().enumerate() {
+            if n + 4 > max {
+                return (out, Some(n + rendered_len(&b[invalid + k..])));
+            }
+            n += 4;
+            push_hex(&mut out, u32::from(byte));
         }
     }
-    out
+    (out, None)
+}
+
+/// Characters `render_bytes` gives a character.
+fn char_width(c: char) -> usize {
+    match c {
+        '\n' | '\r' => 2,
+        '\t' => 1,
+        c if c.is_control() => 4,
+        _ => 1,
+    }
+}
+
+fn push_hex(out: &mut String, v: u32) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('\\');
+    out.push('x');
+    out.push(HEX[(v >> 4) as usize & 15] as char);
+    out.push(HEX[v as usize & 15] as char);
+}
+
+/// Characters `render_bytes` gives each ASCII byte.
+const ASCII_WIDTH: [u8; 128] = {
+    let mut w = [1u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        w[b] = match b as u8 {
+            b'\n' | b'\r' => 2,
+            b'\t' => 1,
+            0..=0x1f | 0x7f => 4,
+            _ => 1,
+        };
+        b += 1;
+    }
+    w
+};
+
+/// Characters of `render_bytes(b)`, without building it (a table for the
+/// ASCII prefix, characters for the rest).
+pub fn rendered_len(b: &[u8]) -> usize {
+    let ascii = b.iter().position(|&c| c >= 0x80).unwrap_or(b.len());
+    let n: usize = b[..ascii]
+        .iter()
+        .map(|&c| usize::from(ASCII_WIDTH[usize::from(c)]))
+        .sum();
+    n + b[ascii..]
+        .utf8_chunks()
+        .map(|ch| ch.valid().chars().map(char_width).sum::<usize>() + 4 * ch.invalid().len())
+        .sum::<usize>()
 }
 
 impl Event {
@@ -317,6 +524,41 @@ impl Event {
             Event::WireUnobserved => "wire-unobserved",
             Event::Snapshot(_) => "snapshot",
             Event::AllEnded => "all-ended",
+        }
+    }
+
+    /// The stream a data event belongs to, and its bytes; `None` for
+    /// control events.
+    pub fn data(&self) -> Option<(Data, &[u8])> {
+        match self {
+            Event::Printed { raw, .. } => Some((Data::Printed, raw)),
+            Event::Received(b) => Some((Data::Received, b)),
+            Event::Relayed(b) => Some((Data::Relayed, b)),
+            Event::Sent(b) => Some((Data::Sent, b)),
+            Event::Typed(s) => Some((Data::Typed, s.as_bytes())),
+            _ => None,
+        }
+    }
+
+    /// The event's text cut at `max` characters, and the length of the
+    /// whole text when it was cut. Data events render only what is kept.
+    pub fn text_cut(&self, max: usize) -> (String, Option<usize>) {
+        match self {
+            Event::Sent(b) | Event::Received(b) | Event::Relayed(b) => render_bytes_cut(b, max),
+            Event::Printed { raw, newline } => {
+                let (mut s, n) = render_bytes_cut(raw, max);
+                if !newline && n.is_none() {
+                    s.push_str(" ⏎̸");
+                }
+                (s, n)
+            }
+            other => {
+                let text = other.text();
+                match text.char_indices().nth(max) {
+                    None => (text, None),
+                    Some((at, _)) => (text[..at].to_string(), Some(text.chars().count())),
+                }
+            }
         }
     }
 
@@ -366,7 +608,7 @@ impl Event {
             } => {
                 format!("{used_ms:.0} ms CPU ({runnable_ms:.0} ms runnable) in {window_ms:.0} ms")
             }
-            Event::OutputDropped { bytes } => format!("{bytes} bytes not kept"),
+            Event::OutputDropped { of, count } => format!("… {}: {}", of.name(), count.text()),
             Event::LimitHit { limit, max } => format!("{limit} (limit {max})"),
             Event::StartFailed { code, detail } => format!("{code}: {detail}"),
             Event::Killed { pids } => format!("{pids:?}"),
@@ -378,10 +620,113 @@ impl Event {
 mod tests {
     use super::*;
 
+    fn flood(n: usize) -> Transcript {
+        let mut tr = Transcript::default();
+        tr.push(Duration::ZERO, Actor::Harness, Event::Step(0));
+        tr.push(
+            Duration::ZERO,
+            Actor::Peer,
+            Event::Received(b"Bonjour\n".to_vec()),
+        );
+        for k in 0..n {
+            tr.push(Duration::ZERO, Actor::Peer, Event::Received(vec![0; 1025]));
+            if k == n / 2 {
+                tr.push(Duration::ZERO, Actor::Harness, Event::Step(1));
+            }
+            tr.push(
+                Duration::ZERO,
+                Actor::Server,
+                Event::Printed {
+                    raw: Vec::new(),
+                    newline: true,
+                },
+            );
+        }
+        tr.push(
+            Duration::ZERO,
+            Actor::Peer,
+            Event::Received(b"last\n".to_vec()),
+        );
+        tr.push(Duration::ZERO, Actor::Harness, Event::Teardown);
+        tr
+    }
+
+    #[test]
+    fn bound_keeps_control_events_head_and_tail_and_counts_the_rest() {
+        let n = 100_000;
+        let mut tr = flood(n);
+        tr.bound();
+        let kinds: Vec<&str> = tr.entries.iter().map(|e| e.event.kind()).collect();
+        assert_eq!(kinds.iter().filter(|k| **k == "step").count(), 2);
+        assert_eq!(kinds.last(), Some(&"teardown"));
+        assert_eq!(tr.entries[1].event, Event::Received(b"Bonjour\n".to_vec()));
+        assert_eq!(
+            tr.entries[tr.entries.len() - 2].event,
+            Event::Received(b"last\n".to_vec())
+        );
+        let dropped: Vec<(Actor, Data, Dropped)> = tr
+            .entries
+            .iter()
+            .filter_map(|e| match e.event {
+                Event::OutputDropped { of, count } => Some((e.actor, of, count)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(dropped.len(), 2);
+        let received = tr
+            .entries
+            .iter()
+            .filter(|e| matches!(e.event, Event::Received(_)))
+            .count() as u64;
+        assert_eq!(received + dropped[0].2.events, n as u64 + 2);
+        assert_eq!(dropped[1].2.lines, dropped[1].2.events);
+        let printed = tr
+            .entries
+            .iter()
+            .filter(|e| matches!(e.event, Event::Printed { .. }))
+            .count();
+        assert_eq!(printed, 2 * KEEP_EVENTS);
+        assert!(tr.entries.len() < 4 * KEEP_EVENTS + 10);
+    }
+
+    #[test]
+    fn bound_leaves_a_small_transcript_as_it_is() {
+        let mut tr = flood(100);
+        let before = tr.entries.clone();
+        tr.bound();
+        assert_eq!(tr.entries, before);
+    }
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(185_000), "185,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
     #[test]
     fn renders_invalid_utf8_and_controls() {
         assert_eq!(render_bytes(b"a\xffb\n"), "a\\xffb\\n");
         assert_eq!(render_bytes("é\u{1b}".as_bytes()), "é\\x1b");
+        assert_eq!(render_bytes(b"\0\t"), "\\x00\t");
+        for b in [&b"a\xffb\n\0"[..], "é\u{1b}\u{85}x".as_bytes(), b"\xc3"] {
+            assert_eq!(rendered_len(b), render_bytes(b).chars().count(), "{b:?}");
+            for k in 0..b.len() {
+                assert_eq!(rendered_len(&b[k..]), render_bytes(&b[k..]).chars().count());
+            }
+        }
+    }
+
+    #[test]
+    fn a_cut_rendering_counts_the_whole() {
+        assert_eq!(render_bytes_cut(b"abc", 3), ("abc".into(), None));
+        assert_eq!(render_bytes_cut(b"ab\0c", 3), ("ab".into(), Some(7)));
+        let ev = Event::Printed {
+            raw: b"x".repeat(10),
+            newline: true,
+        };
+        assert_eq!(ev.text_cut(4), ("xxxx".into(), Some(10)));
+        assert_eq!(Event::Step(0).text_cut(4), ("step".into(), Some(6)));
     }
 
     #[test]
@@ -513,7 +858,18 @@ pub(crate) mod arbitrary {
                 window_ms: w,
             }),
             Just(Event::Deadline),
-            (0..1u64 << 20).prop_map(|bytes| Event::OutputDropped { bytes }),
+            (
+                select(vec![Data::Printed, Data::Received, Data::Relayed]),
+                0..1u64 << 20
+            )
+                .prop_map(|(of, n)| Event::OutputDropped {
+                    of,
+                    count: Dropped {
+                        events: n,
+                        bytes: n,
+                        lines: n
+                    }
+                }),
             (
                 select(vec![
                     "processes",
@@ -521,6 +877,7 @@ pub(crate) mod arbitrary {
                     "cpu-time",
                     "file-size",
                     "output",
+                    "sent",
                     "other"
                 ]),
                 0..1u64 << 30

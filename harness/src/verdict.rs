@@ -63,13 +63,28 @@ pub(crate) fn diag(code: &'static str, message: Text, hint: Text) -> Diagnosis {
     }
 }
 
+/// Characters of a diagnosis message at most: it may quote what a
+/// program printed (a 256 KiB line, a compiler's errors), and every report
+/// format repeats it within one size budget.
+const MESSAGE_MAX: usize = 4000;
+
 /// Messages quote what programs printed: without control characters, so
-/// that a report shown on a terminal cannot be driven by a student's bytes.
+/// that a report shown on a terminal cannot be driven by a student's bytes;
+/// cut at `MESSAGE_MAX` characters.
 fn printable(t: Text) -> Text {
     let clean = |s: String| -> String {
-        s.chars()
-            .filter(|&c| !c.is_control() || c == '\n' || c == '\t')
-            .collect()
+        let mut out = String::new();
+        let kept = s
+            .chars()
+            .filter(|&c| !c.is_control() || c == '\n' || c == '\t');
+        for (n, c) in kept.enumerate() {
+            if n == MESSAGE_MAX {
+                out.push_str(&format!("… ({} characters)", s.chars().count()));
+                break;
+            }
+            out.push(c);
+        }
+        out
     };
     Text {
         en: clean(t.en),
@@ -975,6 +990,23 @@ fn limit_failure(s: &Scenario, tr: &Transcript) -> Option<(Diagnosis, Option<usi
                 t(
                     "print each received line once; when recv() returns b'' the peer has left: leave the loop",
                     "affichez chaque ligne reçue une fois ; quand recv() renvoie b'', le pair est parti : sortez de la boucle",
+                ),
+            )
+        }
+        "sent" => {
+            // The last bytes it sent before the cap, as a sample.
+            let sent = expect::sent_bytes(tr, e.actor, 0, at);
+            let last = &sent[sent.len().saturating_sub(120)..];
+            let sample = short(&crate::transcript::render_bytes(last));
+            diag(
+                "output-flood",
+                t(
+                    format!("the program sends without end (`{sample}` …): more than {} KiB", max >> 10),
+                    format!("le programme envoie sans fin (`{sample}` …) : plus de {} Kio", max >> 10),
+                ),
+                t(
+                    "send each line once; when the input ends (input() raises EOFError, fgets() returns NULL, read() returns 0) stop sending and close the socket",
+                    "envoyez chaque ligne une fois ; à la fin de l'entrée (input() lève EOFError, fgets() renvoie NULL, read() renvoie 0) arrêtez d'envoyer et fermez la socket",
                 ),
             )
         }

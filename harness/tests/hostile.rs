@@ -67,14 +67,27 @@ struct Graded {
 /// hostile run must give.
 #[track_caller]
 fn grade_hostile(file: &str, scenarios: &[&str], format: &str) -> Graded {
+    grade_as("--server", file, scenarios, format, &[])
+}
+
+/// `grade_hostile` for either side (`--server`, `--client`), a Python or C
+/// fixture, with more arguments for `grade`.
+#[track_caller]
+fn grade_as(side: &str, file: &str, scenarios: &[&str], format: &str, more: &[&str]) -> Graded {
     let marker = unique("grade-hostile");
     let secret = unique("s3cret");
+    let program = if file.ends_with(".c") {
+        format!("'{}' {marker}", fixture(file).display())
+    } else {
+        format!("python3 '{}' {marker}", fixture(file).display())
+    };
     let mut cmd = Command::cargo_bin("grade").unwrap();
     cmd.env("GRADE_SECRET_TOKEN", &secret)
         .env("PYTHONUNBUFFERED", "1")
-        .arg("--server")
-        .arg(format!("python3 '{}' {marker}", fixture(file).display()))
+        .arg(side)
+        .arg(program)
         .args(["--format", format])
+        .args(more)
         .timeout(SAFETY);
     for s in scenarios {
         cmd.args(["-s", s]);
@@ -158,6 +171,157 @@ fn an_endless_printer_is_an_output_flood_with_head_and_tail_kept() {
     let printed_before = tr[..dropped].iter().any(|e| e["event"] == "printed");
     let printed_after = tr[dropped..].iter().any(|e| e["event"] == "printed");
     assert!(printed_before && printed_after, "head and tail are kept");
+}
+
+/// Grades a flooding fixture with the JSON report on standard output and
+/// every other format written alongside (`--report`), and checks that each
+/// report fits the budget of 2 MiB.
+#[track_caller]
+fn grade_flood(side: &str, file: &str, scenarios: &[&str]) -> Graded {
+    let dir = tempfile::tempdir().unwrap();
+    let formats = [
+        "human",
+        "junit",
+        "gradescope",
+        "prairielearn",
+        "autolab",
+        "tap",
+        "html",
+        "github",
+        "markdown",
+    ];
+    let args: Vec<String> = formats
+        .iter()
+        .flat_map(|f| {
+            [
+                "--report".to_string(),
+                format!("{f}={}", dir.path().join(f).display()),
+            ]
+        })
+        .collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let g = grade_as(side, file, scenarios, "json", &args);
+    const BUDGET: usize = 2 << 20;
+    assert!(
+        g.stdout.len() < BUDGET,
+        "{file}: json: {} bytes",
+        g.stdout.len()
+    );
+    for f in formats {
+        let size = std::fs::metadata(dir.path().join(f)).unwrap().len() as usize;
+        assert!(size < BUDGET, "{file}: {f}: {size} bytes");
+        assert!(size > 0, "{file}: {f}: empty");
+    }
+    g
+}
+
+/// The transcript of scenario `k` as (actor, event, text).
+fn events(g: &Graded, k: usize) -> Vec<(String, String, String)> {
+    g.json["scenarios"][k]["transcript"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let s = |k: &str| e[k].as_str().unwrap_or("").to_string();
+            (s("actor"), s("event"), s("text"))
+        })
+        .collect()
+}
+
+#[test]
+fn the_endless_resender_is_an_output_flood_with_bounded_reports() {
+    // At end of input fgets() returns NULL and the buffer is sent again,
+    // forever: only q2.client.eof types it during the steps.
+    let g = grade_flood(
+        "--client",
+        "resender.c",
+        &["q2.client.sends-lines", "q2.client.eof"],
+    );
+    assert_eq!(
+        g.verdicts,
+        [("pass".into(), String::new()), fail("output-flood")]
+    );
+    assert!(
+        message(&g, 1).contains("sends without end"),
+        "{}",
+        message(&g, 1)
+    );
+    let ev = events(&g, 1);
+    let dropped = ev
+        .iter()
+        .position(|(a, e, _)| a == "peer" && e == "output-dropped")
+        .expect("what the peer did not keep is counted");
+    assert!(ev[dropped].2.contains("lines dropped"), "{:?}", ev[dropped]);
+    // The head holds what came first, the tail what came last.
+    assert!(ev[..dropped]
+        .iter()
+        .any(|(_, e, t)| e == "received" && t.starts_with("Bonjour\\n")));
+    assert!(ev[dropped..].iter().any(|(_, e, _)| e == "received"));
+    // Control events are all there: every step, the limit, the end.
+    let kinds: Vec<&str> = ev.iter().map(|(_, e, _)| e.as_str()).collect();
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "step").count(),
+        7,
+        "{kinds:?}"
+    );
+    for k in ["limit", "typed-eof", "exited", "teardown"] {
+        assert!(kinds.contains(&k), "{k} missing: {kinds:?}");
+    }
+}
+
+#[test]
+fn a_flood_of_empty_lines_is_an_output_flood_with_bounded_reports() {
+    let g = grade_flood(
+        "--server",
+        "empty_lines.py",
+        &[
+            "q1.server.listens",
+            "q1.server.prints-lines",
+            "q1.server.client-leaves",
+        ],
+    );
+    assert_eq!(g.verdicts, vec![fail("output-flood"); 3]);
+    let ev = events(&g, 0);
+    let dropped = ev
+        .iter()
+        .position(|(_, e, _)| e == "output-dropped")
+        .expect("the dropped lines are counted");
+    assert!(ev[dropped].2.contains("lines dropped"), "{:?}", ev[dropped]);
+}
+
+#[test]
+fn one_endless_line_is_an_output_flood_with_bounded_reports() {
+    let g = grade_flood("--server", "endless_line.py", &["q1.server.listens"]);
+    assert_eq!(g.verdicts, [fail("output-flood")]);
+    // Its head is kept: the words it printed first.
+    assert!(events(&g, 0)
+        .iter()
+        .any(|(_, e, t)| e == "printed" && t.starts_with("word0 word1 ")));
+}
+
+#[test]
+fn a_flood_of_nuls_is_an_output_flood_with_bounded_reports() {
+    let g = grade_flood(
+        "--server",
+        "nul_flood.py",
+        &["q1.server.listens", "q1.server.prints-lines"],
+    );
+    assert_eq!(g.verdicts, vec![fail("output-flood"); 2]);
+}
+
+#[test]
+fn a_client_sending_forever_without_newline_is_an_output_flood() {
+    let g = grade_flood(
+        "--client",
+        "sends_without_newline.py",
+        &["q2.client.sends-lines"],
+    );
+    assert_eq!(g.verdicts, [fail("output-flood")]);
+    assert!(
+        message(&g, 0).contains("Bonjour Bonjour"),
+        "{}",
+        message(&g, 0)
+    );
 }
 
 #[test]

@@ -105,7 +105,6 @@ pub fn to_value(r: &Report) -> Value {
 
 impl Reporter for Gradescope {
     fn write(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, &to_value(r))?;
-        writeln!(out)
+        super::write_json(out, &to_value(r))
     }
 }

@@ -2,8 +2,11 @@
 //! Each scenario shows its verdict and diagnosis, and its transcript drawn
 //! as a sequence diagram: the programs and the harness's peer as lifelines,
 //! typed / sent / relayed / printed as arrows and notes, the process states
-//! of a stalled world, and a deadlock's wait-for cycle in red.
+//! of a stalled world, and a deadlock's wait-for cycle in red. A stream
+//! that floods shows a head and a tail and a note counting the rest, within
+//! the report's size budget (`budget`).
 
+use super::budget::{self, Encoding, Row};
 use super::{display_name, points_text, tr, Outcome, Report, Reporter};
 use crate::scenario::Lang;
 use crate::stall;
@@ -40,11 +43,20 @@ fn x_of(a: Actor) -> usize {
     }
 }
 
-/// The sequence diagram of one scenario's transcript.
-fn diagram(o: &Outcome, lang: Lang) -> String {
+/// A row of the diagram: its SVG elements (a snapshot's take two notes or
+/// arrows) besides its text, cut at 48 characters.
+const ENCODING: Encoding = Encoding {
+    row: 1000,
+    char_cost: budget::xml_char,
+    text_max: 48,
+};
+
+/// The sequence diagram of one scenario's transcript (the rows the budget
+/// left).
+fn diagram(o: &Outcome, rows: &[Row], lang: Lang) -> String {
     let side = crate::expect::side_actor(&o.scenario);
     let failed = o.verdict.status != Status::Pass;
-    let mut rows: Vec<String> = Vec::new();
+    let mut rows_svg: Vec<String> = Vec::new();
     let mut y = 50;
     let note = |x: usize, y: usize, text: &str, class: &str| {
         format!(
@@ -60,7 +72,20 @@ fn diagram(o: &Outcome, lang: Lang) -> String {
             esc(&short(text))
         )
     };
-    for e in &o.transcript.entries {
+    for row in rows {
+        let e = match row {
+            Row::Event(e) => *e,
+            Row::Dropped { actor, .. } => {
+                let text = row.text(usize::MAX);
+                rows_svg.push(format!(
+                    r#"<text x="4" y="{y}" class="t">{:.1}</text>{}"#,
+                    row.entry().t.as_secs_f64() * 1e3,
+                    note(x_of(*actor), y, &text, "state")
+                ));
+                y += ROW;
+                continue;
+            }
+        };
         let r = match &e.event {
             Event::Started { pid, .. } => {
                 Some(note(x_of(e.actor), y, &format!("▶ pid {pid}"), "note"))
@@ -151,7 +176,7 @@ fn diagram(o: &Outcome, lang: Lang) -> String {
             _ => None,
         };
         if let Some(r) = r {
-            rows.push(format!(
+            rows_svg.push(format!(
                 r#"<text x="4" y="{y}" class="t">{:.1}</text>{r}"#,
                 e.t.as_secs_f64() * 1e3
             ));
@@ -173,7 +198,7 @@ fn diagram(o: &Outcome, lang: Lang) -> String {
             h - 4
         ));
     }
-    svg.push_str(&rows.join(""));
+    svg.push_str(&rows_svg.concat());
     svg.push_str("</svg>");
     svg
 }
@@ -220,9 +245,17 @@ impl Reporter for Html {
                 esc(&super::problem_feedback(r, p))
             )?;
         }
+        let mut rows = budget::rows(r, &ENCODING, |_, _| true)
+            .into_iter()
+            .map(Some)
+            .collect::<Vec<_>>();
         for q in r.questions() {
             writeln!(out, "<h2>{}</h2>", q.name())?;
-            for o in r.of_question(q).filter(|o| r.problem_of(o).is_none()) {
+            for (k, o) in r.outcomes.iter().enumerate() {
+                if o.scenario.question != q || r.problem_of(o).is_some() {
+                    continue;
+                }
+                let shown = rows[k].take().unwrap_or_default();
                 let status = match o.verdict.status {
                     Status::Pass => "pass",
                     Status::Fail => "fail",
@@ -251,7 +284,7 @@ impl Reporter for Html {
                 if !fb.is_empty() {
                     writeln!(out, "<pre>{}</pre>", esc(&fb))?;
                 }
-                writeln!(out, "{}</details>", diagram(o, l))?;
+                writeln!(out, "{}</details>", diagram(o, &shown, l))?;
             }
         }
         writeln!(out, "</body></html>")

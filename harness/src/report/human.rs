@@ -208,15 +208,9 @@ fn transcript(out: &mut dyn Write, o: &Outcome, l: Lang, around: Option<usize>) 
         )?;
     }
     for e in &shown[skip..] {
-        let text = e.event.text();
-        let text: String = if text.chars().count() > 100 {
-            format!(
-                "{}… ({} chars)",
-                text.chars().take(100).collect::<String>(),
-                text.chars().count()
-            )
-        } else {
-            text
+        let text = match e.event.text_cut(100) {
+            (head, Some(n)) => format!("{head}… ({n} chars)"),
+            (text, None) => text,
         };
         writeln!(
             out,

@@ -21,51 +21,119 @@
 //!     "scenarios": ["q1.server.listens", …], "max_score": 9.0}]
 //! ```
 //! Texts are in the `--lang` language. `text` renders bytes that are not
-//! UTF-8 as `\xNN`, and `\n` as the two characters `\n`.
+//! UTF-8 as `\xNN`, and `\n` as the two characters `\n`, cut past 16,384
+//! characters (`… (N characters)`). The whole report fits the budget of
+//! `budget::REPORT_BUDGET`: of a stream that floods, the transcript shows a
+//! head and a tail, and between them an `output-dropped` event counting
+//! the rest (`… 185,000 lines dropped (…)`).
 
+use super::budget::{self, Encoding, Row};
 use super::{round2, Report, Reporter};
+use serde::Serialize;
 use serde_json::{json, Value};
 use std::io::{self, Write};
 
 pub struct Json;
 
-pub fn to_value(r: &Report) -> Value {
-    let scenarios: Vec<Value> = r
+/// A transcript entry, pretty-printed: ~150 bytes besides its text.
+pub const ENCODING: Encoding = Encoding {
+    row: 200,
+    char_cost: budget::json_char,
+    text_max: 16 * 1024,
+};
+
+// The document as serde writes it, fields in the order `Value` gave them
+// (alphabetical), borrowed from the report: a `Value` tree costs several
+// hundred bytes per transcript event.
+#[derive(Serialize)]
+struct Doc<'a> {
+    isolated: bool,
+    max_score: f64,
+    programs: Programs<'a>,
+    scenarios: Vec<ScenarioDoc<'a>>,
+    score: f64,
+    submission_problems: Vec<Value>,
+}
+
+#[derive(Serialize)]
+struct Programs<'a> {
+    client: &'a Option<String>,
+    server: &'a Option<String>,
+}
+
+#[derive(Serialize)]
+struct ScenarioDoc<'a> {
+    diagnosis: Option<DiagnosisDoc<'a>>,
+    duration_ms: u64,
+    id: &'a str,
+    max_score: f64,
+    question: &'static str,
+    score: f64,
+    status: crate::verdict::Status,
+    title: &'a str,
+    transcript: Vec<EventDoc>,
+}
+
+#[derive(Serialize)]
+struct DiagnosisDoc<'a> {
+    code: &'static str,
+    hint: &'a str,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct EventDoc {
+    actor: &'static str,
+    event: &'static str,
+    t_ms: f64,
+    text: String,
+}
+
+fn doc(r: &Report) -> Doc<'_> {
+    let rows = budget::rows(r, &ENCODING, |_, _| true);
+    let scenarios = r
         .outcomes
         .iter()
-        .map(|o| {
-            let transcript: Vec<Value> = o
-                .transcript
-                .entries
+        .zip(rows)
+        .map(|(o, rows)| ScenarioDoc {
+            diagnosis: o.verdict.diagnosis.as_ref().map(|d| DiagnosisDoc {
+                code: d.code,
+                hint: d.hint.get(r.lang),
+                message: d.message.get(r.lang),
+            }),
+            duration_ms: o.duration.as_millis() as u64,
+            id: &o.scenario.id,
+            max_score: round2(o.scenario.points),
+            question: o.scenario.question.name(),
+            score: round2(o.verdict.score),
+            status: o.verdict.status,
+            title: o.scenario.title.get(r.lang),
+            transcript: rows
                 .iter()
-                .map(|e| {
-                    json!({
-                        "t_ms": (e.t.as_secs_f64() * 1e4).round() / 10.0,
-                        "actor": e.actor.name(),
-                        "event": e.event.kind(),
-                        "text": e.event.text(),
-                    })
+                .map(|row: &Row| EventDoc {
+                    actor: row.actor().name(),
+                    event: row.kind(),
+                    t_ms: (row.entry().t.as_secs_f64() * 1e4).round() / 10.0,
+                    text: row.text(ENCODING.text_max),
                 })
-                .collect();
-            json!({
-                "id": o.scenario.id,
-                "question": o.scenario.question.name(),
-                "title": o.scenario.title.get(r.lang),
-                "status": o.verdict.status,
-                "score": round2(o.verdict.score),
-                "max_score": round2(o.scenario.points),
-                "duration_ms": o.duration.as_millis() as u64,
-                "diagnosis": o.verdict.diagnosis.as_ref().map(|d| json!({
-                    "code": d.code,
-                    "message": d.message.get(r.lang),
-                    "hint": d.hint.get(r.lang),
-                })),
-                "transcript": transcript,
-            })
+                .collect(),
         })
         .collect();
-    let problems: Vec<Value> = r
-        .problems
+    Doc {
+        isolated: r.isolation_note.is_none(),
+        max_score: r.max_score(),
+        programs: Programs {
+            client: &r.client,
+            server: &r.server,
+        },
+        scenarios,
+        score: r.score(),
+        submission_problems: problems(r),
+    }
+}
+
+fn problems(r: &Report) -> Vec<Value> {
+    r.problems
         .iter()
         .map(|p| {
             let d = p.diagnosis();
@@ -84,20 +152,18 @@ pub fn to_value(r: &Report) -> Value {
                 "max_score": r.problem_points(p),
             })
         })
-        .collect();
-    json!({
-        "score": r.score(),
-        "max_score": r.max_score(),
-        "programs": {"server": r.server, "client": r.client},
-        "isolated": r.isolation_note.is_none(),
-        "submission_problems": problems,
-        "scenarios": scenarios,
-    })
+        .collect()
+}
+
+pub fn to_value(r: &Report) -> Value {
+    serde_json::to_value(doc(r)).unwrap_or(Value::Null)
 }
 
 impl Reporter for Json {
     fn write(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, &to_value(r))?;
-        writeln!(out)
+        let mut w = io::BufWriter::with_capacity(64 * 1024, out);
+        serde_json::to_writer_pretty(&mut w, &doc(r))?;
+        writeln!(w)?;
+        w.flush()
     }
 }

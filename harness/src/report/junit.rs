@@ -7,13 +7,15 @@
 //! title in the `--lang` language. A failed scenario has a `<failure>` whose
 //! `type` is the diagnosis code and `message` its first line, with the
 //! expectation, diagnosis and fix as text; an error (the harness could not
-//! judge) is an `<error>`. `<system-out>` holds the scenario's transcript.
+//! judge) is an `<error>`. `<system-out>` holds the scenario's transcript,
+//! within the report's size budget (`budget`).
 //! A submission problem is one failed `<testcase>` (classname `submission`,
 //! type its code) in a `<testsuite name="submission">` first; the scenarios
 //! it kept from running are not listed.
 
 use super::{
-    feedback, headline, problem_feedback, problem_headline, transcript_text, Report, Reporter,
+    budget, feedback, headline, problem_feedback, problem_headline, rows_text, shown_in_text,
+    text_encoding, Report, Reporter,
 };
 use crate::verdict::Status;
 use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
@@ -24,6 +26,10 @@ pub struct Junit;
 
 pub fn to_report(r: &Report) -> quick_junit::Report {
     let l = r.lang;
+    let mut rows = budget::rows(r, &text_encoding(true), shown_in_text)
+        .into_iter()
+        .map(Some)
+        .collect::<Vec<_>>();
     let mut report = quick_junit::Report::new("grade");
     report.set_time(r.wall);
     if !r.problems.is_empty() {
@@ -51,7 +57,10 @@ pub fn to_report(r: &Report) -> quick_junit::Report {
         suite.add_property(Property::new("score", score.to_string()));
         suite.add_property(Property::new("max_score", max.to_string()));
         suite.set_time(r.of_question(q).map(|o| o.duration).sum::<Duration>());
-        for o in r.of_question(q).filter(|o| r.problem_of(o).is_none()) {
+        for (k, o) in r.outcomes.iter().enumerate() {
+            if o.scenario.question != q || r.problem_of(o).is_some() {
+                continue;
+            }
             let status = match o.verdict.status {
                 Status::Pass => TestCaseStatus::success(),
                 Status::Skip => {
@@ -81,7 +90,8 @@ pub fn to_report(r: &Report) -> quick_junit::Report {
             let mut case = TestCase::new(o.scenario.title.get(l), status);
             case.set_classname(o.scenario.id.as_str());
             case.set_time(o.duration);
-            case.set_system_out(transcript_text(o, l, None));
+            let shown = rows[k].take().unwrap_or_default();
+            case.set_system_out(rows_text(&shown, l));
             suite.add_test_case(case);
         }
         report.add_test_suite(suite);
@@ -91,6 +101,8 @@ pub fn to_report(r: &Report) -> quick_junit::Report {
 
 impl Reporter for Junit {
     fn write(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
-        to_report(r).serialize(&mut *out).map_err(io::Error::other)
+        let mut w = io::BufWriter::with_capacity(64 * 1024, out);
+        to_report(r).serialize(&mut w).map_err(io::Error::other)?;
+        w.flush()
     }
 }

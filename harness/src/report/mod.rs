@@ -2,6 +2,7 @@
 //! and transcripts only; they never run anything.
 
 pub mod autolab;
+pub mod budget;
 pub mod github;
 pub mod gradescope;
 pub mod html;
@@ -256,14 +257,11 @@ pub fn failure_output(o: &Outcome, lang: Lang, last: usize) -> String {
 /// The transcript as text, one event a line (`t ms  actor  event  text`);
 /// with `last`, only that many final events (a failure's excerpt).
 pub fn transcript_text(o: &Outcome, lang: Lang, last: Option<usize>) -> String {
-    let failed = o.verdict.status != Status::Pass;
     let shown: Vec<_> = o
         .transcript
         .entries
         .iter()
-        .filter(|e| !matches!(e.event, Event::Step(_) | Event::Teardown))
-        // CPU samples matter only to explain a failure (busy loop).
-        .filter(|e| e.actor != Actor::Harness || !matches!(e.event, Event::Cpu { .. }) || failed)
+        .filter(|e| shown_in_text(o, e))
         .collect();
     let skip = last.map_or(0, |n| shown.len().saturating_sub(n));
     let mut out = String::new();
@@ -274,22 +272,70 @@ pub fn transcript_text(o: &Outcome, lang: Lang, last: Option<usize>) -> String {
         ));
     }
     for e in &shown[skip..] {
-        let text = e.event.text();
-        const MAX: usize = 100;
-        let count = text.chars().count();
-        let text = if count > MAX {
-            let head: String = text.chars().take(MAX).collect();
-            format!("{head}… ({count} {})", tr(lang, "characters", "caractères"))
+        text_line(&mut out, lang, &budget::Row::Event(e));
+    }
+    out
+}
+
+/// Writes a JSON report pretty-printed, buffered: one write, not one per
+/// token.
+pub(crate) fn write_json(out: &mut dyn Write, v: &serde_json::Value) -> io::Result<()> {
+    let mut w = io::BufWriter::with_capacity(64 * 1024, out);
+    serde_json::to_writer_pretty(&mut w, v)?;
+    writeln!(w)?;
+    w.flush()
+}
+
+/// Whether the plain-text transcript shows an entry: not the step markers,
+/// and CPU samples only to explain a failure (busy loop).
+pub fn shown_in_text(o: &Outcome, e: &crate::transcript::Entry) -> bool {
+    let failed = o.verdict.status != Status::Pass;
+    !matches!(e.event, Event::Step(_) | Event::Teardown)
+        && (e.actor != Actor::Harness || !matches!(e.event, Event::Cpu { .. }) || failed)
+}
+
+/// Characters of an event's text in the plain-text transcript.
+const TEXT_MAX: usize = 100;
+
+/// A row of the plain-text transcript cut for the budget: within JUnit's
+/// XML (`xml`) or TAP's JSON strings.
+pub fn text_encoding(xml: bool) -> budget::Encoding {
+    budget::Encoding {
+        // `{t} ms  {actor} {event} ` and the count of a cut text.
+        row: 96,
+        char_cost: if xml {
+            budget::xml_char
         } else {
-            text
-        };
-        out.push_str(&format!(
-            "{:>9.1} ms  {:<7} {:<16} {}\n",
-            e.t.as_secs_f64() * 1e3,
-            e.actor.name(),
-            e.event.kind(),
-            text
-        ));
+            budget::json_char
+        },
+        text_max: TEXT_MAX,
+    }
+}
+
+/// One line of the plain-text transcript.
+fn text_line(out: &mut String, lang: Lang, row: &budget::Row) {
+    let (text, count) = match row {
+        budget::Row::Event(e) => e.event.text_cut(TEXT_MAX),
+        _ => (row.text(usize::MAX), None),
+    };
+    let text = match count {
+        Some(count) => format!("{text}… ({count} {})", tr(lang, "characters", "caractères")),
+        None => text,
+    };
+    out.push_str(&format!(
+        "{:>9.1} ms  {:<7} {:<16} {}\n",
+        row.entry().t.as_secs_f64() * 1e3,
+        row.actor().name(),
+        row.kind(),
+        text
+    ));
+}
+
+/// The rows `budget::rows` chose, as plain text (JUnit, TAP).
+pub fn rows_text(rows: &[budget::Row], lang: Lang) -> String {
+    let mut out = String::new();
+    for row in rows {
+        text_line(&mut out, lang, row);
     }
     out
 }

@@ -104,7 +104,6 @@ fn common_cause(r: &Report) -> Option<String> {
 
 impl Reporter for PrairieLearn {
     fn write(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, &to_value(r))?;
-        writeln!(out)
+        super::write_json(out, &to_value(r))
     }
 }

@@ -26,10 +26,14 @@
 //! a valid YAML double-quoted scalar: messages with colons, quotes or
 //! leading spaces (compiler output) need no further care. A skipped scenario
 //! is `ok … # SKIP`. A submission problem is one `not ok` test point,
-//! first, in place of the scenarios it kept from running. `#` in a description is escaped (`\#`) so that it does
-//! not read as a directive.
+//! first, in place of the scenarios it kept from running. `#` in a
+//! description is escaped (`\#`) so that it does not read as a directive.
+//! The transcripts fit the report's size budget (`budget`).
 
-use super::{display_name, problem_headline, round2, transcript_text, Report, Reporter};
+use super::{
+    budget, display_name, problem_headline, round2, rows_text, shown_in_text, text_encoding,
+    Report, Reporter,
+};
 use crate::verdict::Status;
 use serde_json::json;
 use std::io::{self, Write};
@@ -38,7 +42,16 @@ pub struct Tap;
 
 impl Reporter for Tap {
     fn write(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let mut w = io::BufWriter::with_capacity(64 * 1024, out);
+        write_tap(r, &mut w)?;
+        w.flush()
+    }
+}
+
+fn write_tap(r: &Report, out: &mut dyn Write) -> io::Result<()> {
+    {
         let l = r.lang;
+        let rows = budget::rows(r, &text_encoding(false), shown_in_text);
         let q = |s: &str| json!(s).to_string();
         writeln!(out, "TAP version 13")?;
         writeln!(out, "1..{}", r.problems.len() + r.ran().count())?;
@@ -59,7 +72,12 @@ impl Reporter for Tap {
             writeln!(out, "  scenarios: {}", json!(p.scenarios))?;
             writeln!(out, "  ...")?;
         }
-        for (n, o) in r.ran().enumerate() {
+        let ran = r
+            .outcomes
+            .iter()
+            .zip(rows)
+            .filter(|(o, _)| r.problem_of(o).is_none());
+        for (n, (o, rows)) in ran.enumerate() {
             let n = n + r.problems.len();
             let name = display_name(o, l).replace('\\', "\\\\").replace('#', "\\#");
             match o.verdict.status {
@@ -92,7 +110,7 @@ impl Reporter for Tap {
             }
             writeln!(out, "  duration_ms: {}", o.duration.as_millis())?;
             writeln!(out, "  transcript:")?;
-            for line in transcript_text(o, l, None).lines() {
+            for line in rows_text(&rows, l).lines() {
                 writeln!(out, "    - {}", q(line))?;
             }
             writeln!(out, "  ...")?;

@@ -54,6 +54,20 @@ fn outcome(
     }
 }
 
+/// A failed outcome holding `transcript` (budget tests).
+pub(crate) fn outcome_with(transcript: Transcript) -> Outcome {
+    Outcome {
+        transcript,
+        ..outcome(
+            "q1.server.a",
+            1.0,
+            "Flood",
+            Status::Fail,
+            Some("output-flood"),
+        )
+    }
+}
+
 fn report(lang: Lang) -> Report {
     Report {
         outcomes: vec![

@@ -24,6 +24,7 @@
 
 use super::cgroup::{Cgroup, Hierarchy};
 use super::reaper::Status;
+use crate::transcript::Data;
 use nix::sys::resource::{setrlimit, Resource};
 use std::collections::VecDeque;
 use std::fs;
@@ -73,6 +74,9 @@ pub const CPU_TIME: &str = "cpu-time";
 pub const FILE_SIZE: &str = "file-size";
 /// Captured output: judged `output-flood`, not `limit`.
 pub const OUTPUT: &str = "output";
+/// What a program sent (to the peer, through the relay) past the same cap
+/// as its output: judged `output-flood` too.
+pub const SENT: &str = "sent";
 
 /// A limit a program hit, and its value (a count, bytes, or seconds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -257,15 +261,24 @@ fn largest_file(dir: &Path, depth: usize) -> u64 {
     max
 }
 
-/// Captured output kept as it comes, per program.
+/// Captured output kept as it comes, per stream (a program's terminal,
+/// what the peer receives from it, what it sends through the relay).
 pub const OUTPUT_HEAD: usize = 192 * 1024;
-/// Captured output kept from the end, per program.
+/// Captured output kept from the end, per stream.
 pub const OUTPUT_TAIL: usize = 64 * 1024;
+/// Events kept as they come, per stream: what bounds the memory of a flood
+/// of empty lines or one-byte segments (an event costs ~70 bytes besides
+/// its data). A per-byte printer of the 10,000-character long line fits.
+pub const OUTPUT_HEAD_EVENTS: usize = 16 * 1024;
+/// Events kept from the end, per stream.
+pub const OUTPUT_TAIL_EVENTS: usize = 4 * 1024;
 /// Output past the head beyond which the program is stopped: it would only
-/// keep the harness reading until the deadline.
+/// keep the harness reading until the deadline. Each event counts
+/// `EVENT_COST` bytes more than its data.
 pub const OUTPUT_RUNAWAY: u64 = 4 << 20;
+const EVENT_COST: usize = 64;
 
-/// One printed line held back for the tail.
+/// One printed line (or received segment) held back for the tail.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Held {
     pub t: Duration,
@@ -283,38 +296,69 @@ pub enum Offer {
     Over { first: bool, runaway: bool },
 }
 
-/// The output of one program: the first `OUTPUT_HEAD` bytes as they come,
-/// the last `OUTPUT_TAIL` bytes after those held until the end, the rest
-/// only counted. Sizes count a line's bytes and its newline.
+/// What a stream's cap did not keep: counted, for the transcript's
+/// `output-dropped` event.
+pub use crate::transcript::Dropped;
+
+/// The output of one stream: the first `OUTPUT_HEAD` bytes (at most
+/// `OUTPUT_HEAD_EVENTS` events) as they come, the last `OUTPUT_TAIL` bytes
+/// (at most `OUTPUT_TAIL_EVENTS` events) after those held until the end,
+/// the rest only counted. Sizes count a line's bytes and its newline.
+/// Constant work per event: a flood costs time linear in its size.
 #[derive(Debug, Default)]
 pub struct OutputCap {
     head: usize,
+    head_events: usize,
     tail: VecDeque<Held>,
     tail_bytes: usize,
-    /// Bytes neither in the head nor in the tail.
-    dropped: u64,
+    /// Neither in the head nor in the tail.
+    dropped: Dropped,
     /// Bytes past the head.
     over: u64,
+    /// A byte stream (segments): lines are its newlines, not its events.
+    segments: bool,
 }
 
 impl OutputCap {
+    /// The cap of a byte stream (received or relayed segments).
+    pub fn segments() -> OutputCap {
+        OutputCap {
+            segments: true,
+            ..OutputCap::default()
+        }
+    }
+
     pub fn offer(&mut self, t: Duration, raw: Vec<u8>, newline: bool) -> Offer {
-        let size = raw.len() + 1;
-        if self.over == 0 && self.head + size <= OUTPUT_HEAD {
+        let size = raw.len() + usize::from(!self.segments);
+        if self.over == 0
+            && self.head + size <= OUTPUT_HEAD
+            && self.head_events < OUTPUT_HEAD_EVENTS
+        {
             self.head += size;
+            self.head_events += 1;
             return Offer::Keep(raw);
         }
         let first = self.over == 0;
         let before = self.over;
-        self.over += size as u64;
+        // Reading and counting an event costs the harness besides its
+        // bytes: a flood of empty lines runs away too.
+        self.over += (size + EVENT_COST) as u64;
         self.tail_bytes += size;
         self.tail.push_back(Held { t, raw, newline });
-        while self.tail_bytes > OUTPUT_TAIL {
+        while self.tail_bytes > OUTPUT_TAIL || self.tail.len() > OUTPUT_TAIL_EVENTS {
             let Some(old) = self.tail.pop_front() else {
                 break;
             };
-            self.tail_bytes -= old.raw.len() + 1;
-            self.dropped += old.raw.len() as u64 + 1;
+            let size = old.raw.len() + usize::from(!self.segments);
+            self.tail_bytes -= size;
+            let kind = if self.segments {
+                Data::Received
+            } else {
+                Data::Printed
+            };
+            self.dropped.add(kind, &old.raw);
+            // A printed line's newline counts too.
+            self.dropped.bytes += (size - old.raw.len()) as u64;
         }
         Offer::Over {
             first,
@@ -322,8 +366,8 @@ impl OutputCap {
         }
     }
 
-    /// At the end: the bytes not kept, and the tail to record after them.
-    pub fn finish(&mut self) -> (u64, Vec<Held>) {
+    /// At the end: what was not kept, and the tail to record after it.
+    pub fn finish(&mut self) -> (Dropped, Vec<Held>) {
         let dropped = std::mem::take(&mut self.dropped);
         self.tail_bytes = 0;
         (dropped, self.tail.drain(..).collect())
@@ -359,8 +403,49 @@ mod tests {
         assert_eq!((firsts, runaways), (1, 1));
         let (dropped, tail) = cap.finish();
         assert_eq!(tail.len(), OUTPUT_TAIL / 1024);
-        let total = (OUTPUT_RUNAWAY as usize / 1024 + 300) * 1024;
-        assert_eq!(dropped as usize, total - OUTPUT_HEAD - OUTPUT_TAIL);
+        let lines = OUTPUT_RUNAWAY as usize / 1024 + 300;
+        assert_eq!(
+            dropped.bytes as usize,
+            lines * 1024 - OUTPUT_HEAD - OUTPUT_TAIL
+        );
+        assert_eq!(dropped.lines, dropped.events);
+        assert_eq!(
+            dropped.events as usize,
+            lines - (OUTPUT_HEAD + OUTPUT_TAIL) / 1024
+        );
+    }
+
+    #[test]
+    fn a_flood_of_empty_lines_is_bounded_in_events() {
+        let mut cap = OutputCap::default();
+        let n = 1_000_000;
+        let kept = (0..n)
+            .filter(|_| matches!(cap.offer(Duration::ZERO, Vec::new(), true), Offer::Keep(_)))
+            .count();
+        assert_eq!(kept, OUTPUT_HEAD_EVENTS);
+        let (dropped, tail) = cap.finish();
+        assert_eq!(tail.len(), OUTPUT_TAIL_EVENTS);
+        assert_eq!(
+            dropped.lines as usize,
+            n - OUTPUT_HEAD_EVENTS - OUTPUT_TAIL_EVENTS
+        );
+    }
+
+    #[test]
+    fn segments_count_their_newlines_as_lines() {
+        let mut cap = OutputCap::segments();
+        // The resender's buffer: a line, then NULs.
+        let mut seg = b"Bonjour\n".to_vec();
+        seg.resize(1025, 0);
+        let n = (OUTPUT_HEAD + OUTPUT_TAIL) / seg.len() + 1000;
+        for _ in 0..n {
+            cap.offer(Duration::ZERO, seg.clone(), false);
+        }
+        let (dropped, tail) = cap.finish();
+        let tail_bytes: usize = tail.iter().map(|h| h.raw.len()).sum();
+        assert!(tail_bytes <= OUTPUT_TAIL && tail_bytes + seg.len() > OUTPUT_TAIL);
+        assert_eq!(dropped.lines, dropped.events);
+        assert_eq!(dropped.bytes, dropped.events * seg.len() as u64);
     }
 
     #[test]
@@ -370,7 +455,7 @@ mod tests {
             cap.offer(Duration::ZERO, b"hi".to_vec(), true),
             Offer::Keep(b"hi".to_vec())
         );
-        assert_eq!(cap.finish(), (0, Vec::new()));
+        assert_eq!(cap.finish(), (Dropped::default(), Vec::new()));
     }
 
     /// Runs `sh -c script` under `limits` (with a v2 cgroup where there is

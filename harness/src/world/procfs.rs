@@ -15,6 +15,20 @@ pub struct Proc {
     pub comm: String,
 }
 
+/// This process's peak resident memory (`VmHWM`), in KiB: its own, not its
+/// children's (they have memories of their own).
+pub fn own_peak_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
+}
+
 /// Parses `/proc/PID/stat` (comm may hold spaces and parentheses).
 pub fn stat(pid: i32) -> Option<Proc> {
     let s = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
