@@ -9,7 +9,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::Once;
 
 /// A panic caught at the boundary: its message and where it happened
-/// (`index out of bounds … at harness/src/stall.rs:12:15`).
+/// (`index out of bounds … at harness/core/src/stall.rs:12:15`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct Panic(pub String);

@@ -6,18 +6,14 @@
 pub mod ci;
 pub mod cli;
 pub mod demo;
-pub mod expect;
-pub mod fault;
 pub mod output;
-pub mod points;
-pub mod report;
-pub mod runner;
-pub mod scenario;
-pub mod stall;
-pub mod submission;
-pub mod transcript;
-pub mod verdict;
-pub mod world;
+
+// The stages, from the crates that keep them apart: the pure ones (no
+// processes, any OS) and the sandbox (Linux: namespaces, ptys, cgroups).
+pub use grade_core::{
+    expect, fault, glob, points, report, scenario, stall, submission, transcript, verdict,
+};
+pub use grade_sandbox::{runner, world};
 
 use report::{Outcome, Report};
 use runner::{RunConfig, RunError};
@@ -247,22 +243,6 @@ fn select(all: Vec<Scenario>, cfg: &Config) -> Vec<Scenario> {
                 }
         })
         .collect()
-}
-
-/// `*` and `?` glob over scenario ids.
-pub fn glob(pattern: &str, text: &str) -> bool {
-    fn go(p: &[char], t: &[char]) -> bool {
-        match (p.first(), t.first()) {
-            (None, None) => true,
-            (Some('*'), _) => go(&p[1..], t) || (!t.is_empty() && go(p, &t[1..])),
-            (Some('?'), Some(_)) => go(&p[1..], &t[1..]),
-            (Some(a), Some(b)) if a == b => go(&p[1..], &t[1..]),
-            _ => false,
-        }
-    }
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    go(&p, &t)
 }
 
 fn grade(cfg: Config) -> Result<u8, Error> {
@@ -588,17 +568,4 @@ fn reference_for(q: Question, side: Side) -> String {
         _ => q.name(),
     };
     format!("{q}-{}", side.name())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn globs() {
-        assert!(glob("q1.*", "q1.server.listens"));
-        assert!(glob("*.split-line", "q1.server.split-line"));
-        assert!(!glob("q2.*", "q1.server.listens"));
-        assert!(glob("q?.server.*", "q4.server.uses-fork"));
-    }
 }

@@ -1,6 +1,6 @@
 //! `grade ci github|gitlab|gradescope`: CI templates for a student's
 //! repository or a Gradescope autograder, printed or written to a
-//! directory. The templates live in `harness/templates/` and are embedded;
+//! directory. The templates live in `harness/grade/templates/` and are embedded;
 //! this module only fills in the course repository and the `grade` options.
 
 use crate::scenario::{Lang, Question};

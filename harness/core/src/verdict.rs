@@ -48,7 +48,8 @@ impl Verdict {
     }
 }
 
-pub(crate) fn t(en: impl Into<String>, fr: impl Into<String>) -> Text {
+/// A text in both shipped languages.
+pub fn t(en: impl Into<String>, fr: impl Into<String>) -> Text {
     Text {
         en: en.into(),
         fr: fr.into(),

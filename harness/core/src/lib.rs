@@ -1,0 +1,43 @@
+//! The pure stages of `grade`: scenario files → validated scenarios,
+//! transcripts, line matching, verdicts and diagnoses, stall analysis, and
+//! the reports. No processes, no `nix` or `libc`: builds and tests on any
+//! OS. The sandbox crate runs scenarios; the `grade` binary wires both.
+
+pub mod expect;
+pub mod fault;
+pub mod points;
+pub mod report;
+pub mod scenario;
+pub mod stall;
+pub mod submission;
+pub mod transcript;
+pub mod verdict;
+
+/// `*` and `?` glob over scenario ids.
+pub fn glob(pattern: &str, text: &str) -> bool {
+    fn go(p: &[char], t: &[char]) -> bool {
+        match (p.first(), t.first()) {
+            (None, None) => true,
+            (Some('*'), _) => go(&p[1..], t) || (!t.is_empty() && go(p, &t[1..])),
+            (Some('?'), Some(_)) => go(&p[1..], &t[1..]),
+            (Some(a), Some(b)) if a == b => go(&p[1..], &t[1..]),
+            _ => false,
+        }
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    go(&p, &t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob("q1.*", "q1.server.listens"));
+        assert!(glob("*.split-line", "q1.server.split-line"));
+        assert!(!glob("q2.*", "q1.server.listens"));
+        assert!(glob("q?.server.*", "q4.server.uses-fork"));
+    }
+}
