@@ -234,3 +234,25 @@ fn on_the_host_the_reference_server_passes_every_scenario() {
     assert_eq!(report["isolated"], false);
     assert_port_clean(port);
 }
+
+#[test]
+fn on_the_host_pair_scenarios_leave_the_port_clean() {
+    // The programs talk directly there: the client is ended first, so the
+    // side that lingers in TIME_WAIT is the client's, not the server's.
+    let port = host_port();
+    let (code, report, text) = grade(
+        true,
+        &[
+            "--reference",
+            "-s",
+            "q3.pair.chat",
+            "-s",
+            "q4.pair.full-duplex",
+            "--port",
+            &port.to_string(),
+        ],
+    );
+    assert!(matches!(code, Some(0 | 1)), "{text}");
+    assert_eq!(verdicts(&report).len(), 2, "{text}");
+    assert_port_clean(port);
+}
