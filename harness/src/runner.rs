@@ -49,9 +49,9 @@ const RELAY_UP: usize = usize::MAX - 2;
 /// or exit starts it over): nothing signals "now listening", and a server
 /// that never listens must not cost the machine a core.
 const LISTEN_BACKOFF: Duration = Duration::from_millis(32);
-/// At most this many `connect()` calls in one wait for a listener: the peer
-/// connects only once the table shows one (each refused call costs the
-/// kernel a socket, a SYN and a reset).
+/// At most this many `connect()` calls in one scenario: the peer connects
+/// only once the table shows a listener (each refused call costs the kernel
+/// a socket, a SYN and a reset).
 pub const CONNECT_CALLS: u32 = 100;
 
 struct Prog {
@@ -100,6 +100,8 @@ struct World<'a> {
     /// Sees every TCP SYN in the namespace: where a client tries to connect.
     sniff: Option<OwnedFd>,
     seen_syn: Vec<u16>,
+    /// `connect()` calls the peer made so far (at most `CONNECT_CALLS`).
+    connect_calls: u32,
     /// Times each task of the programs had run when input was last typed:
     /// a task asleep reading its terminal that has not run since has not
     /// been handed that input yet (the pty delivers it from a kernel worker).
@@ -243,6 +245,7 @@ pub fn run(
             None
         },
         seen_syn: Vec::new(),
+        connect_calls: 0,
         typed_at: Vec::new(),
         sleeps: Sleeps::default(),
         pair: s.role == crate::scenario::Role::Pair,
@@ -1018,17 +1021,19 @@ impl World<'_> {
     /// Connects to the port once something listens there: the TCP table
     /// (`listener_seen`) is looked at with a backoff, and
     /// `connect()` is called only when it shows a listener (or when no table
-    /// can be read), at most `CONNECT_CALLS` times. Gives up when every
-    /// program or the server is gone, at the deadline, or at quiescence when `quiet_ends`;
-    /// then records how many calls were made.
+    /// can be read), at most `CONNECT_CALLS` times in the scenario. Gives
+    /// up when every program or the server is gone, at the deadline, or at
+    /// quiescence when `quiet_ends`; then records how many calls this wait
+    /// made.
     fn dial(&mut self, deadline: Instant, quiet_ends: bool) -> Result<TcpStream, End> {
         let addr = std::net::SocketAddr::from(([127, 0, 0, 1], self.cfg.port));
         self.last_sample = None;
         let mut calls = 0;
         let mut pause = SAMPLE;
         let end = loop {
-            if calls < CONNECT_CALLS && self.listener_seen() != Some(false) {
+            if self.connect_calls < CONNECT_CALLS && self.listener_seen() != Some(false) {
                 calls += 1;
+                self.connect_calls += 1;
                 // A listener whose queue is full leaves the SYN unanswered.
                 let left = deadline.saturating_duration_since(Instant::now());
                 if let Ok(st) = TcpStream::connect_timeout(&addr, left.max(SAMPLE)) {
