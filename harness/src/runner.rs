@@ -354,7 +354,7 @@ impl World<'_> {
             Action::Accept if self.relay.is_some() => self.relay_accept(within),
             Action::Accept if self.pair => self.pair_connected(within),
             Action::Accept => self.accept(within),
-            Action::Relay => self.open_relay(),
+            Action::Relay => self.open_relay(within),
             Action::Send(segments, pace) => self.send(segments, *pace, actor, within),
             Action::Type(lines) => {
                 for l in lines {
@@ -1065,6 +1065,31 @@ impl World<'_> {
         Err(end)
     }
 
+    /// Waits, as `dial` does but without connecting, until the port's table
+    /// shows a listener, the server is gone or quiescent, or the deadline;
+    /// whatever the outcome, the steps after it tell.
+    fn await_listener(&mut self, deadline: Instant) {
+        self.last_sample = None;
+        let mut pause = SAMPLE;
+        while self.listener_seen() == Some(false)
+            && !self.all_gone()
+            && !self.prog_gone(Actor::Server)
+        {
+            let now = Instant::now();
+            if now >= deadline {
+                return;
+            }
+            if self.pump(pause.min(deadline - now)) {
+                self.last_sample = None;
+                pause = SAMPLE;
+            } else if self.quiescent() {
+                return;
+            } else {
+                pause = (pause * 2).min(LISTEN_BACKOFF);
+            }
+        }
+    }
+
     /// Whether the TCP table of the runner's namespace (its own, or the
     /// host's) shows a listener on the port, asked through sock_diag (30 µs,
     /// against 0.35 ms for a namespace's /proc table: the listeners' hash
@@ -1225,9 +1250,13 @@ impl World<'_> {
     /// Puts the harness on the wire: the client will live in a namespace of
     /// its own where the harness listens. Without namespaces the programs
     /// talk directly, and the transcript says the wire was not observed.
-    fn open_relay(&mut self) -> bool {
+    fn open_relay(&mut self, within: Duration) -> bool {
         if !self.tr.isolated {
             self.push(Actor::Harness, Event::WireUnobserved);
+            // The client will connect to the server itself, once: not
+            // before the server listens (a Python server takes 100 ms to
+            // get there, the client as little as 10 ms to try).
+            self.await_listener(Instant::now() + within);
             return true;
         }
         match netns::side_namespace(self.cfg.port) {

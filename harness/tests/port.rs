@@ -256,3 +256,51 @@ fn on_the_host_pair_scenarios_leave_the_port_clean() {
     assert_eq!(verdicts(&report).len(), 2, "{text}");
     assert_port_clean(port);
 }
+
+#[test]
+fn on_the_host_a_pair_after_a_client_scenario_binds_and_connects() {
+    // A correct q4 server but without SO_REUSEADDR (the gallery's
+    // fork_server.py, that line taken out), with the reference client.
+    // `q4.client.peer-leaves` comes first in the catalogue and leaves the
+    // harness's side of the connection it closed in TIME_WAIT on the port:
+    // the pair scenario runs before it. And in the pair the client connects
+    // to the server itself: it starts once the server listens.
+    let port = host_port();
+    let source = std::fs::read_to_string(fixture("q4/fork_server.py")).unwrap();
+    assert!(source.contains("SO_REUSEADDR") && source.contains("8080"));
+    let source: String = source
+        .lines()
+        .filter(|l| !l.contains("SO_REUSEADDR"))
+        .map(|l| format!("{}\n", l.replace("8080", &port.to_string())))
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let server = dir.path().join("fork_server.py");
+    std::fs::write(&server, source).unwrap();
+    let (_, report, text) = grade(
+        true,
+        &[
+            "--server",
+            server.to_str().unwrap(),
+            "--client",
+            "ref:q4-client",
+            "-s",
+            "q4.client.peer-leaves",
+            "-s",
+            "q4.pair.full-duplex",
+            "--port",
+            &port.to_string(),
+        ],
+    );
+    let v = verdicts(&report);
+    assert_eq!(v.len(), 2, "{text}");
+    for (id, _, diagnosis) in &v {
+        assert!(
+            !["no-reuseaddr", "no-connect", "crashed"].contains(&diagnosis.as_str()),
+            "{id}: {diagnosis}\n{text}"
+        );
+    }
+    assert!(
+        !text.contains("Address already in use") && !text.contains("cannot connect"),
+        "{text}"
+    );
+}
