@@ -387,9 +387,8 @@ fn grade(cfg: Config) -> Result<u8, Error> {
     std::thread::scope(|scope| {
         for _ in 0..jobs.min(scenarios.len()) {
             scope.spawn(|| loop {
-                let Some(&k) = run_order.get(next.fetch_add(1, Ordering::SeqCst)) else {
-                    break;
-                };
+                let n = next.fetch_add(1, Ordering::SeqCst);
+                let Some(&k) = run_order.get(n) else { break };
                 let Some(s) = scenarios.get(k) else { break };
                 let rc = run_cfg(s);
                 let t0 = Instant::now();
