@@ -304,3 +304,45 @@ fn on_the_host_a_pair_after_a_client_scenario_binds_and_connects() {
         "{text}"
     );
 }
+
+/// A gallery fixture with its port 8080 replaced by `port`, in `dir`.
+fn on_port(file: &str, port: u16, dir: &Path) -> PathBuf {
+    let source = std::fs::read_to_string(fixture(file)).unwrap();
+    assert!(source.contains("8080"), "{file}");
+    let path = dir.join(Path::new(file).file_name().unwrap());
+    std::fs::write(&path, source.replace("8080", &port.to_string())).unwrap();
+    path
+}
+
+#[test]
+fn on_the_host_the_peer_closes_once_a_client_closed_its_side() {
+    // A q2 client that half-closes and waits for the server's close, and a
+    // q4 client whose receiving child ends when the server closes: the
+    // harness closes its side when it sees theirs (a FIN: the client's
+    // side of the connection is not on the port).
+    let port = host_port();
+    let dir = tempfile::tempdir().unwrap();
+    for (file, id) in [
+        ("q2/shutdown_drain.py", "q2.client.eof"),
+        ("q4/fork_client.py", "q4.client.keyboard-eof"),
+    ] {
+        let client = on_port(file, port, dir.path());
+        let (code, report, text) = grade(
+            true,
+            &[
+                "--client",
+                client.to_str().unwrap(),
+                "-s",
+                id,
+                "--port",
+                &port.to_string(),
+            ],
+        );
+        assert_eq!(
+            verdicts(&report),
+            [(id.to_string(), "pass".to_string(), String::new())],
+            "{file}\n{text}"
+        );
+        assert_eq!(code, Some(0), "{text}");
+    }
+}
