@@ -66,6 +66,9 @@ pub enum Event {
     PeerClosed,
     /// Nothing listened where the peer connected, up to the deadline.
     ConnectRefused { port: u16 },
+    /// How many times the peer called `connect()` on `port` before it gave
+    /// up (it calls only once the port's table shows a listener).
+    ConnectCalls { port: u16, calls: u32 },
     /// The program listens on a port (seen in the namespace's socket table).
     Listening { port: u16 },
     /// The program tried to connect to a port where nobody listened.
@@ -508,6 +511,7 @@ impl Event {
             Event::PeerSawClose => "closed-by-program",
             Event::PeerClosed => "closed-by-peer",
             Event::ConnectRefused { .. } => "connect-refused",
+            Event::ConnectCalls { .. } => "connect-calls",
             Event::Listening { .. } => "listening",
             Event::ConnectAttempt { .. } => "connect-attempt",
             Event::Exited { .. } => "exited",
@@ -596,6 +600,7 @@ impl Event {
             | Event::ConnectAttempt { port } => {
                 format!("port {port}")
             }
+            Event::ConnectCalls { port, calls } => format!("port {port}: {calls} connect() calls"),
             Event::Exited { pid, code, signal } => match (code, signal) {
                 (Some(c), _) => format!("pid {pid}, status {c}"),
                 (_, Some(s)) => format!("pid {pid}, signal {s}"),

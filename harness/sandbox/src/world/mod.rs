@@ -11,6 +11,7 @@ pub mod program;
 pub mod pty;
 pub mod reaper;
 pub mod sleeps;
+pub mod sockdiag;
 pub mod waits;
 
 /// Before a grading run, while the process has a single thread: as an
@@ -20,7 +21,9 @@ pub mod waits;
 /// that was killed outright are removed, and its scratch directories
 /// (`cgroup::remove_stale`, `interrupt::remove_stale_dirs`).
 pub fn set_up() -> std::io::Result<()> {
-    let _ = netns::enter_user_namespace();
+    if !netns::refused_by_caller() {
+        let _ = netns::enter_user_namespace();
+    }
     interrupt::install()?;
     cgroup::remove_stale();
     interrupt::remove_stale_dirs();

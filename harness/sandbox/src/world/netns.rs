@@ -75,6 +75,9 @@ pub fn join(fd: std::os::fd::RawFd) -> io::Result<()> {
 /// against ~0.1 ms with a table of its own). As root, set it when unset; it
 /// only affects namespaces created afterwards.
 pub fn available() -> bool {
+    if refused_by_caller() {
+        return false;
+    }
     if std::fs::read_to_string(CHILD_EHASH).is_ok_and(|v| v.trim() == "0") {
         let _ = std::fs::write(CHILD_EHASH, "1024");
     }
@@ -82,6 +85,16 @@ pub fn available() -> bool {
         .join()
         .unwrap_or(false)
 }
+
+/// `GRADE_NO_NAMESPACES` set (not empty): run as where namespaces are
+/// refused, on the host's port, one scenario at a time (to check that mode,
+/// or to reproduce a CI runner without namespaces).
+pub fn refused_by_caller() -> bool {
+    std::env::var_os(NO_NAMESPACES).is_some_and(|v| !v.is_empty())
+}
+
+/// The variable that turns namespaces off (see `refused_by_caller`).
+pub const NO_NAMESPACES: &str = "GRADE_NO_NAMESPACES";
 
 /// Processes (thread-group leaders) whose network namespace is the calling
 /// thread's: all of a scenario's, however they detached from their session
@@ -104,6 +117,11 @@ pub fn processes_here() -> Vec<i32> {
 
 /// What the report says once when scenarios cannot have namespaces.
 pub fn fallback_note(port: u16) -> String {
+    if refused_by_caller() {
+        return format!(
+            "{NO_NAMESPACES} is set: scenarios run one at a time on the host's port {port}, without network namespaces"
+        );
+    }
     format!(
         "network namespaces are not available here: scenarios run one at a time on the host's port {port}; \
          for private ports and parallel runs, run grade as root (sudo grade …), or allow unprivileged \

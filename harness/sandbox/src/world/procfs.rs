@@ -336,6 +336,24 @@ pub fn tcp_sockets() -> Vec<TcpSocket> {
     tcp_sockets_at("/proc/thread-self")
 }
 
+/// Whether a socket of the calling thread's namespace listens on `port`
+/// (v4 or v6); `None` when its table cannot be read.
+pub fn listening(port: u16) -> Option<bool> {
+    let mut read = false;
+    let mut found = false;
+    for f in ["/proc/thread-self/net/tcp", "/proc/thread-self/net/tcp6"] {
+        if let Ok(text) = fs::read_to_string(f) {
+            read = true;
+            found |= text
+                .lines()
+                .skip(1)
+                .filter_map(parse_tcp_row)
+                .any(|s| s.state == TCP_LISTEN && s.local_port == port);
+        }
+    }
+    read.then_some(found)
+}
+
 /// The TCP sockets of the network namespace of `/proc/PID` (`dir`).
 pub fn tcp_sockets_at(dir: &str) -> Vec<TcpSocket> {
     let mut out = Vec::new();
@@ -392,6 +410,15 @@ mod tests {
         // Blocked outside any call: no arguments.
         let c = parse_call("-1 0x7ffcd25bab70 0x7f8a8611c954\n").unwrap();
         assert_eq!((c.nr, c.args[0]), (-1, u64::MAX));
+    }
+
+    #[test]
+    fn sees_a_listener_in_the_table() {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        assert_eq!(listening(port), Some(true));
+        drop(l);
+        assert_eq!(listening(port), Some(false));
     }
 
     #[test]
