@@ -822,26 +822,25 @@ impl World<'_> {
         let actor = p.actor;
         match p.output.offer(t, raw, newline) {
             Offer::Keep(raw) => self.push(actor, Event::Printed { raw, newline }),
-            Offer::Over { first, runaway } => {
-                if runaway {
-                    // Far past the cap: stop it rather than read on until
-                    // the deadline.
-                    if let Some(cg) = &p.cg {
-                        cg.kill();
-                    }
-                    let _ = kill(Pid::from_raw(p.pid), Signal::SIGKILL);
+            Offer::Over { first, runaway } => self.over_cap(actor, limits::OUTPUT, first, runaway),
+        }
+    }
+
+    /// A stream of `actor`'s went past its cap: the limit is recorded once,
+    /// and far past it the program is stopped rather than read on until
+    /// the deadline.
+    fn over_cap(&mut self, actor: Actor, limit: &'static str, first: bool, runaway: bool) {
+        if runaway {
+            for p in self.progs.iter().filter(|p| p.actor == actor) {
+                if let Some(cg) = &p.cg {
+                    cg.kill();
                 }
-                if first {
-                    let max = (limits::OUTPUT_HEAD + limits::OUTPUT_TAIL) as u64;
-                    self.push(
-                        actor,
-                        Event::LimitHit {
-                            limit: limits::OUTPUT,
-                            max,
-                        },
-                    );
-                }
+                let _ = kill(Pid::from_raw(p.pid), Signal::SIGKILL);
             }
+        }
+        if first {
+            let max = (limits::OUTPUT_HEAD + limits::OUTPUT_TAIL) as u64;
+            self.push(actor, Event::LimitHit { limit, max });
         }
     }
 
@@ -912,26 +911,7 @@ impl World<'_> {
         match cap.offer(t, raw, false) {
             Offer::Keep(raw) if relayed => self.push(from, Event::Relayed(raw)),
             Offer::Keep(raw) => self.push(Actor::Peer, Event::Received(raw)),
-            Offer::Over { first, runaway } => {
-                if runaway {
-                    for p in self.progs.iter().filter(|p| p.actor == from) {
-                        if let Some(cg) = &p.cg {
-                            cg.kill();
-                        }
-                        let _ = kill(Pid::from_raw(p.pid), Signal::SIGKILL);
-                    }
-                }
-                if first {
-                    let max = (limits::OUTPUT_HEAD + limits::OUTPUT_TAIL) as u64;
-                    self.push(
-                        from,
-                        Event::LimitHit {
-                            limit: limits::SENT,
-                            max,
-                        },
-                    );
-                }
-            }
+            Offer::Over { first, runaway } => self.over_cap(from, limits::SENT, first, runaway),
         }
     }
 

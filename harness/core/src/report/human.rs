@@ -21,6 +21,30 @@ impl Paint {
     }
 }
 
+/// A diagnosis: `[code]` and its message after `head`, the message's
+/// other lines indented by `rest`, the hint on a `fix:` line after `fix`.
+fn diagnosis(
+    out: &mut dyn Write,
+    p: &Paint,
+    l: Lang,
+    d: &crate::verdict::Diagnosis,
+    head: &str,
+    rest: &str,
+    fix: &str,
+) -> io::Result<()> {
+    let mut lines = d.message.get(l).lines();
+    let code = p.c("31", &format!("[{}]", d.code));
+    writeln!(out, "{head}{code} {}", lines.next().unwrap_or(""))?;
+    for line in lines {
+        writeln!(out, "{rest}{line}")?;
+    }
+    if !d.hint.get(l).is_empty() {
+        let label = p.c("36", tr(l, "fix:", "correction :"));
+        writeln!(out, "{fix}{label} {}", d.hint.get(l))?;
+    }
+    Ok(())
+}
+
 fn tr(lang: Lang, en: &'static str, fr: &'static str) -> &'static str {
     match lang {
         Lang::En => en,
@@ -43,26 +67,8 @@ impl Reporter for Human {
         }
         for problem in &r.problems {
             writeln!(out)?;
-            let d = problem.diagnosis();
-            let mut lines = d.message.get(l).lines();
-            writeln!(
-                out,
-                "{} {} {}",
-                p.c("31", "✗"),
-                p.c("31", &format!("[{}]", d.code)),
-                lines.next().unwrap_or("")
-            )?;
-            for rest in lines {
-                writeln!(out, "    {rest}")?;
-            }
-            if !d.hint.get(l).is_empty() {
-                writeln!(
-                    out,
-                    "  {} {}",
-                    p.c("36", tr(l, "fix:", "correction :")),
-                    d.hint.get(l)
-                )?;
-            }
+            let head = format!("{} ", p.c("31", "✗"));
+            diagnosis(out, &p, l, &problem.diagnosis(), &head, "    ", "  ")?;
         }
         for q in Question::ALL {
             let of_q: Vec<&Outcome> = r
@@ -165,24 +171,7 @@ fn failure(out: &mut dyn Write, o: &Outcome, l: Lang, p: &Paint) -> io::Result<(
         }
     }
     if let Some(d) = &o.verdict.diagnosis {
-        let mut lines = d.message.get(l).lines();
-        writeln!(
-            out,
-            "      {} {}",
-            p.c("31", &format!("[{}]", d.code)),
-            lines.next().unwrap_or("")
-        )?;
-        for rest in lines {
-            writeln!(out, "        {rest}")?;
-        }
-        if !d.hint.get(l).is_empty() {
-            writeln!(
-                out,
-                "      {} {}",
-                p.c("36", tr(l, "fix:", "correction :")),
-                d.hint.get(l)
-            )?;
-        }
+        diagnosis(out, p, l, d, "      ", "        ", "      ")?;
     }
     transcript(out, o, l, o.verdict.failed_step)
 }
