@@ -368,13 +368,22 @@ fn main() {
         // still there was left behind.
         let procs = our_processes(&exe);
         let groups: usize = pids.into_inner().unwrap().into_iter().map(cgroups_of).sum();
+        let mut t = tally.lock().unwrap();
         if !procs.is_empty() || groups > 0 {
-            tally
-                .lock()
-                .unwrap()
-                .leftovers
+            t.leftovers
                 .push(format!("run {run}: {groups} cgroups, processes {procs:?}"));
         }
+        // One line a run, so that a soak cut short still tells what it saw.
+        eprintln!(
+            "run {}/{}: {:.0} s, differing pass/fail so far: {} {:?}, exits: {}, left: {}",
+            run + 1,
+            o.runs,
+            started.elapsed().as_secs_f64(),
+            t.wrong.len(),
+            t.wrong.keys().collect::<Vec<_>>(),
+            t.bad_exits.len(),
+            t.leftovers.len()
+        );
     }
     let total = started.elapsed();
     let load = load_average();
