@@ -208,7 +208,10 @@ fn html_report_draws_each_transcript() {
 }
 
 fn fixture(rel: &str) -> String {
-    format!("{}/tests/fixtures/{rel}", env!("CARGO_MANIFEST_DIR"))
+    crate::refutil::fixtures_dir()
+        .join(rel)
+        .display()
+        .to_string()
 }
 
 /// (status, code, message) of every scenario of a JSON report, in order.

@@ -4,14 +4,12 @@
 //! environment in the report. Also: Ctrl-C on `grade` mid-scenario, and two
 //! runs at once while the host's 127.0.0.1:8080 is taken.
 
-#[path = "refutil/tools.rs"]
-mod tools;
+use crate::refutil::{processes_with, tools, unique};
 
 use assert_cmd::Command;
 use std::io::Read;
 use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// Safety net for one `grade` run (the runs take seconds).
@@ -21,38 +19,7 @@ const SAFETY: Duration = Duration::from_secs(120);
 const BOUNDED: Duration = Duration::from_secs(30);
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/hostile")
-        .join(name)
-}
-
-/// A string found nowhere else: it names the processes of one run (every
-/// fixture takes it as its first argument, and forks keep it), or stands
-/// for a secret of the caller's.
-fn unique(what: &str) -> String {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    format!(
-        "{what}-{}-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos())
-    )
-}
-
-/// Processes whose command line holds `marker` (zombies have none left).
-fn processes_with(marker: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for e in std::fs::read_dir("/proc").unwrap().flatten() {
-        if let Ok(cmd) = std::fs::read(e.path().join("cmdline")) {
-            let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
-            if cmd.contains(marker) {
-                found.push(format!("pid {}: {cmd}", e.file_name().to_string_lossy()));
-            }
-        }
-    }
-    found
+    crate::refutil::fixtures_dir().join("hostile").join(name)
 }
 
 struct Graded {

@@ -1,4 +1,5 @@
-//! Test helpers for `tests/reference.rs`: a program on a terminal, a TCP peer, and /proc.
+//! Test helpers shared by the integration tests: a program on a terminal, a
+//! TCP peer, /proc, the markers that name a test's processes, and the tools.
 //!
 //! Every wait is on an event (bytes on the terminal or the socket, a process
 //! exiting, a state in /proc) with `DEADLINE` only as a safety net, so a
@@ -21,6 +22,44 @@ use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, Once};
 use std::time::{Duration, Instant};
+
+pub mod tools;
+
+/// The fixtures folder: `tests/fixtures`.
+pub fn fixtures_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// A string found nowhere else: it names the processes of one run (a
+/// fixture takes it as an argument or in its path, and forks keep it), or
+/// stands for a secret of the caller's. The tests share one process, so
+/// parentage alone cannot tell whose a leftover is.
+pub fn unique(what: &str) -> String {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    format!(
+        "{what}-{}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos())
+    )
+}
+
+/// Processes whose command line holds `marker` (zombies have none left).
+pub fn processes_with(marker: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        if let Ok(cmd) = std::fs::read(e.path().join("cmdline")) {
+            let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
+            if cmd.contains(marker) {
+                found.push(format!("pid {}: {cmd}", e.file_name().to_string_lossy()));
+            }
+        }
+    }
+    found
+}
 
 /// How long any single wait may take before the test fails. Only reached
 /// when something is wrong: every wait ends on its event.

@@ -3,24 +3,9 @@
 //! what it does when it wakes, not on the sleep. (The Python fixtures of the
 //! same rule are in the gallery: `q4/linger_server.py`, `q4/goodbye_client.py`.)
 
-#[path = "refutil/tools.rs"]
-mod tools;
+use crate::refutil::{processes_with, tools};
 
 use assert_cmd::Command;
-
-/// Processes whose command line holds `marker`.
-fn processes_with(marker: &str) -> Vec<String> {
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter_map(|e| {
-            let cmd = std::fs::read(e.path().join("cmdline")).ok()?;
-            let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
-            cmd.contains(marker)
-                .then(|| format!("pid {}: {cmd}", e.file_name().to_string_lossy()))
-        })
-        .collect()
-}
 
 /// socat, the tool the lab sheet suggests for trying a server, lingers
 /// 0.5 s in `pselect` with a timeout once its peer has left, then exits:

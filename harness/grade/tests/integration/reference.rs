@@ -1,9 +1,7 @@
 //! The reference programs, driven as a user and a peer would: `grade reference
 //! NAME` on a terminal, the other end of its connection played over real TCP.
 
-mod refutil;
-
-use refutil::{
+use crate::refutil::{
     all_read, asleep_in, asleep_on_keyboard, connection, free_port, listener, stat, tcp_sockets,
     wait_listening, wait_until, Peer, Program, ACCEPT, ESTABLISHED, RECEIVE, TIME_WAIT,
 };

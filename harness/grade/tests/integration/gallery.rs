@@ -2,10 +2,11 @@
 //! mistake), each graded by the real `grade` binary, with the exact status
 //! and diagnosis code every scenario must get (`fixtures/gallery.toml`).
 
+use crate::refutil::{fixtures_dir, processes_with, unique};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
+use std::process::{Command, Stdio};
 
 #[derive(Debug, Deserialize)]
 struct Gallery {
@@ -21,10 +22,6 @@ struct Fixture {
     expect: BTreeMap<String, String>,
 }
 
-fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
-
 fn gallery() -> Gallery {
     let text = std::fs::read_to_string(fixtures_dir().join("gallery.toml")).expect("gallery.toml");
     toml::from_str(&text).expect("gallery.toml parses")
@@ -38,14 +35,25 @@ fn check(file: &str) {
         .iter()
         .find(|f| f.file == file)
         .unwrap_or_else(|| panic!("{file} is not in gallery.toml"));
-    let path = fixtures_dir().join(&f.file);
-    become_subreaper();
-    let out = Command::new(env!("CARGO_BIN_EXE_grade"))
+    // A copy under a folder named by a marker: its processes say whose they
+    // are, even while another test runs the same fixture file.
+    let marker = unique("grade-gallery");
+    let dir = tempfile::Builder::new()
+        .prefix(&marker)
+        .tempdir()
+        .expect("tempdir");
+    let path = dir.path().join(Path::new(&f.file).file_name().unwrap());
+    std::fs::copy(fixtures_dir().join(&f.file), &path).expect("copy the fixture");
+    let child = Command::new(env!("CARGO_BIN_EXE_grade"))
         .arg(format!("--{}", f.role))
         .arg(&path)
         .args(["-q", &f.question, "--format", "json"])
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .expect("grade runs");
+    let grade_pid = child.id();
+    let out = child.wait_with_output().expect("grade ends");
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
             "{file}: no JSON report ({e}); stderr: {}",
@@ -121,53 +129,23 @@ fn check(file: &str) {
         Some(if all_pass { 0 } else { 1 }),
         "{file}: exit status"
     );
-    assert_nothing_left(&path);
+    assert_nothing_left(&marker, grade_pid);
 }
 
-/// This test process becomes the reaper of whatever a `grade` it ran leaves
-/// behind (`grade` is the subreaper of its programs while it runs): a
-/// leftover is then our child, and only ours. Scanning every process instead
-/// would also see the fixtures of another test run going on at the same
-/// time (two `cargo test` in parallel, as the load tests do).
-fn become_subreaper() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        // SAFETY: prctl with integer arguments only.
-        let r = unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
-        assert_eq!(r, 0, "PR_SET_CHILD_SUBREAPER");
-    });
-}
-
-/// The parent of a process, from /proc/PID/stat.
-fn parent_of(proc_dir: &Path) -> Option<u32> {
-    let stat = std::fs::read_to_string(proc_dir.join("stat")).ok()?;
-    stat[stat.rfind(')')? + 2..].split(' ').nth(1)?.parse().ok()
-}
-
-/// No process whose command line names the fixture survives the run: none
-/// was left to us (see `become_subreaper`).
-fn assert_nothing_left(path: &Path) {
-    let needle = path.file_name().unwrap().to_string_lossy().into_owned();
-    let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
-    let me = std::process::id();
+/// No process of this run survives it: none whose command line holds the
+/// run's marker (a Python fixture's path), none running a program that
+/// this run's `grade` compiled (its build folder is `grade-build-PID-…`).
+fn assert_nothing_left(marker: &str, grade_pid: u32) {
+    let left = processes_with(marker);
+    assert!(left.is_empty(), "left running after grade ended: {left:?}");
+    let build = format!("grade-build-{grade_pid}-");
     for e in std::fs::read_dir("/proc").unwrap().flatten() {
-        if parent_of(&e.path()) != Some(me) {
-            continue;
-        }
-        let Ok(cmd) = std::fs::read(e.path().join("cmdline")) else {
-            continue;
-        };
-        let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
-        let exe = std::fs::read_link(e.path().join("exe"))
-            .map(|p| p.display().to_string())
-            .unwrap_or_default();
-        let compiled = path.extension().is_some_and(|x| x == "c")
-            && exe.contains("grade-build-")
-            && Path::new(&exe).file_name() == Some(std::ffi::OsStr::new(&stem));
+        let exe = std::fs::read_link(e.path().join("exe")).unwrap_or_default();
         assert!(
-            !cmd.contains(needle.as_str()) && !compiled,
-            "left running after grade ended: pid {} `{cmd}`",
-            e.file_name().to_string_lossy()
+            !exe.to_string_lossy().contains(&build),
+            "left running after grade ended: pid {} `{}`",
+            e.file_name().to_string_lossy(),
+            exe.display()
         );
     }
 }
@@ -214,4 +192,4 @@ macro_rules! fixtures {
     };
 }
 
-include!("fixtures/list.rs");
+include!("../fixtures/list.rs");

@@ -5,8 +5,7 @@
 //! with only the Rust toolchain, python3 and cc; under `CI=true` an absent
 //! tool fails the test instead, since `.ci/run` installs every one of them.
 //!
-//! Included with `#[path = "refutil/tools.rs"] mod tools;` by the test
-//! files that need it (it depends on nothing else of `refutil`).
+//! Used as `crate::refutil::tools` (it depends on nothing else of `refutil`).
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};

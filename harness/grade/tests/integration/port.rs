@@ -23,9 +23,7 @@ use std::time::Duration;
 const SAFETY: Duration = Duration::from_secs(120);
 
 fn fixture(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(path)
+    crate::refutil::fixtures_dir().join(path)
 }
 
 /// A port below the ephemeral range (where the harness's own connections

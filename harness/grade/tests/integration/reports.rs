@@ -5,8 +5,7 @@
 //! Gradescope `run_autograder` runs in a directory laid out like
 //! `/autograder`.
 
-#[path = "refutil/tools.rs"]
-mod tools;
+use crate::refutil::tools;
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -16,7 +15,10 @@ use std::path::{Path, PathBuf};
 const MANIFEST: &str = env!("CARGO_MANIFEST_DIR");
 
 fn fixture(name: &str) -> String {
-    format!("{MANIFEST}/tests/fixtures/{name}")
+    crate::refutil::fixtures_dir()
+        .join(name)
+        .display()
+        .to_string()
 }
 
 /// `grade`, run from the harness directory, outside any GitHub Actions the
