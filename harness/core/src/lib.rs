@@ -5,6 +5,7 @@
 
 pub mod expect;
 pub mod fault;
+pub mod msg;
 pub mod points;
 pub mod report;
 pub mod scenario;

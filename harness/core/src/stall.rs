@@ -408,10 +408,16 @@ mod tests {
     #[test]
     fn a_deadlock_after_some_turns_is_nobody_sending_its_turn() {
         let first = deadlock(&both_in_recv(), false).unwrap();
-        assert!(first.message.en.ends_with("both started by receiving"));
+        assert!(first
+            .message
+            .in_lang("en")
+            .ends_with("both started by receiving"));
         let later = deadlock(&both_in_recv(), true).unwrap();
-        assert!(later.message.en.ends_with("nobody sends its turn"));
-        assert!(later.message.fr.contains("personne n'envoie"));
+        assert!(later
+            .message
+            .in_lang("en")
+            .ends_with("nobody sends its turn"));
+        assert!(later.message.in_lang("fr").contains("personne n'envoie"));
     }
 
     #[test]

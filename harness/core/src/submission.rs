@@ -59,18 +59,20 @@ impl SubmissionProblem {
     }
 
     /// `server.py, client.py, … (3 more)`, or `nothing`.
-    pub fn found_text(&self, lang: Lang) -> String {
+    pub fn found_text(&self, lang: &Lang) -> String {
         if self.found.is_empty() {
-            return match lang {
-                Lang::En => "nothing".into(),
-                Lang::Fr => "rien".into(),
+            return if lang.code() == "fr" {
+                "rien".into()
+            } else {
+                "nothing".into()
             };
         }
         let mut s = self.found.join(", ");
         if self.found_more > 0 {
-            s.push_str(&match lang {
-                Lang::En => format!(", … ({} more)", self.found_more),
-                Lang::Fr => format!(", … ({} de plus)", self.found_more),
+            s.push_str(&if lang.code() == "fr" {
+                format!(", … ({} de plus)", self.found_more)
+            } else {
+                format!(", … ({} more)", self.found_more)
             });
         }
         s
@@ -85,7 +87,10 @@ impl SubmissionProblem {
             Side::Server => "serveur",
             Side::Client => "client",
         };
-        let (en, fr) = (self.found_text(Lang::En), self.found_text(Lang::Fr));
+        let (en, fr) = (
+            self.found_text(&Lang::builtin("en")),
+            self.found_text(&Lang::builtin("fr")),
+        );
         let d = &self.detail;
         let (message, hint) = match self.kind {
             ProblemKind::Missing if f.is_empty() => (
@@ -164,8 +169,8 @@ impl SubmissionProblem {
         let first = |s: &str| s.lines().next().unwrap_or("").to_string();
         let d = self.diagnosis();
         t(
-            format!("not run: {}", first(&d.message.en)),
-            format!("non lancé : {}", first(&d.message.fr)),
+            format!("not run: {}", first(d.message.in_lang("en"))),
+            format!("non lancé : {}", first(d.message.in_lang("fr"))),
         )
     }
 }
@@ -202,17 +207,24 @@ mod tests {
         let d = p.diagnosis();
         assert_eq!(d.code, "missing-program");
         assert_eq!(
-            d.message.en,
+            d.message.in_lang("en"),
             "serveur.py not found in the submission; found: client.py, server.py"
         );
-        assert!(d.message.fr.contains("introuvable") && d.message.fr.contains("trouvé :"));
+        assert!(
+            d.message.in_lang("fr").contains("introuvable")
+                && d.message.in_lang("fr").contains("trouvé :")
+        );
         let none = problem(ProblemKind::Missing, &[], 0);
-        assert!(none.diagnosis().message.en.ends_with("found: nothing"));
+        assert!(none
+            .diagnosis()
+            .message
+            .in_lang("en")
+            .ends_with("found: nothing"));
         let many = problem(ProblemKind::Missing, &["a"], 7);
         assert!(many
             .diagnosis()
             .message
-            .en
+            .in_lang("en")
             .ends_with("found: a, … (7 more)"));
     }
 
@@ -224,10 +236,10 @@ mod tests {
         );
         let p = problem(ProblemKind::DoesNotParse, &[], 0);
         assert_eq!(p.code(), "syntax-error");
-        assert!(p.diagnosis().hint.en.contains("Python 2"));
+        assert!(p.diagnosis().hint.in_lang("en").contains("Python 2"));
         assert!(p
             .not_run()
-            .en
+            .in_lang("en")
             .starts_with("not run: Python refuses serveur.py:"));
     }
 }

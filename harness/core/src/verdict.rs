@@ -50,10 +50,11 @@ impl Verdict {
 
 /// A text in both shipped languages.
 pub fn t(en: impl Into<String>, fr: impl Into<String>) -> Text {
-    Text {
-        en: en.into(),
-        fr: fr.into(),
-    }
+    Text(
+        [("en".to_string(), en.into()), ("fr".to_string(), fr.into())]
+            .into_iter()
+            .collect(),
+    )
 }
 
 pub(crate) fn diag(code: &'static str, message: Text, hint: Text) -> Diagnosis {
@@ -87,10 +88,7 @@ fn printable(t: Text) -> Text {
         }
         out
     };
-    Text {
-        en: clean(t.en),
-        fr: clean(t.fr),
-    }
+    t.map(clean)
 }
 
 /// Judges one run.
@@ -729,8 +727,10 @@ fn diagnose(s: &Scenario, tr: &Transcript, i: usize, teardown: usize) -> Diagnos
                     .collect();
                 if !spinning.is_empty() {
                     let who = spinning.join("; ");
-                    d.message.en = format!("{}: {who}", d.message.en);
-                    d.message.fr = format!("{} : {who}", d.message.fr);
+                    d.message = t(
+                        format!("{}: {who}", d.message.in_lang("en")),
+                        format!("{} : {who}", d.message.in_lang("fr")),
+                    );
                 }
                 return d;
             }
@@ -1071,8 +1071,8 @@ fn limit_failure(s: &Scenario, tr: &Transcript) -> Option<(Diagnosis, Option<usi
             };
             Diagnosis {
                 message: t(
-                    format!("{en}: {}", d.message.en),
-                    format!("{fr} : {}", d.message.fr),
+                    format!("{en}: {}", d.message.in_lang("en")),
+                    format!("{fr} : {}", d.message.in_lang("fr")),
                 ),
                 ..d
             }
@@ -1116,8 +1116,8 @@ fn blame(s: &Scenario, tr: &Transcript, i: usize, mut d: Diagnosis) -> Diagnosis
         _ => ("client", "client"),
     };
     d.message = t(
-        format!("{en}: {}", d.message.en),
-        format!("{fr} : {}", d.message.fr),
+        format!("{en}: {}", d.message.in_lang("en")),
+        format!("{fr} : {}", d.message.in_lang("fr")),
     );
     d
 }
@@ -1388,7 +1388,7 @@ fn short(s: &str) -> String {
 }
 
 impl Verdict {
-    pub fn message(&self, lang: Lang) -> Option<&str> {
+    pub fn message(&self, lang: &Lang) -> Option<&str> {
         self.diagnosis.as_ref().map(|d| d.message.get(lang))
     }
 }
@@ -1552,9 +1552,11 @@ mod tests {
         let d = v.diagnosis.unwrap();
         assert_eq!(d.code, "busy-loop");
         assert!(
-            d.message.en.ends_with("server (pid 41) is running"),
+            d.message
+                .in_lang("en")
+                .ends_with("server (pid 41) is running"),
             "{}",
-            d.message.en
+            d.message.in_lang("en")
         );
     }
 
@@ -1611,16 +1613,27 @@ mod tests {
         assert_eq!(v.failed_step, Some(3));
         let d = v.diagnosis.unwrap();
         assert_eq!(d.code, "limit");
-        assert!(d.message.en.contains("processes") && d.message.fr.contains("processus"));
+        assert!(
+            d.message.in_lang("en").contains("processes")
+                && d.message.in_lang("fr").contains("processus")
+        );
         ev[4].1 = Event::LimitHit {
             limit: "output",
             max: 256 << 10,
         };
         let d = judge(&scenario(), &tr(ev)).diagnosis.unwrap();
         assert_eq!(d.code, "output-flood");
-        assert!(d.message.en.contains("256 KiB"), "{}", d.message.en);
+        assert!(
+            d.message.in_lang("en").contains("256 KiB"),
+            "{}",
+            d.message.in_lang("en")
+        );
         // What the program printed is quoted without its control bytes.
-        assert!(d.message.en.contains("(`Bonjour` …)"), "{}", d.message.en);
+        assert!(
+            d.message.in_lang("en").contains("(`Bonjour` …)"),
+            "{}",
+            d.message.in_lang("en")
+        );
     }
 
     #[test]
@@ -1645,7 +1658,7 @@ mod tests {
         ];
         let d = judge(&scenario(), &tr(ev)).diagnosis.unwrap();
         assert_eq!(d.code, "syntax-error");
-        assert!(d.hint.en.contains("Python 2"));
+        assert!(d.hint.in_lang("en").contains("Python 2"));
     }
 
     /// The pair scenarios' relay: the client connected to the harness, the
@@ -1714,9 +1727,10 @@ mod tests {
             let d = v.diagnosis.unwrap();
             assert_eq!(d.code, "crashed");
             assert!(
-                d.message.en.starts_with("server: ") && d.message.en.contains("status 3"),
+                d.message.in_lang("en").starts_with("server: ")
+                    && d.message.in_lang("en").contains("status 3"),
                 "{}",
-                d.message.en
+                d.message.in_lang("en")
             );
         }
     }

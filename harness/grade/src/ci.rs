@@ -3,6 +3,7 @@
 //! directory. The templates live in `harness/grade/templates/` and are embedded;
 //! this module only fills in the course repository and the `grade` options.
 
+use crate::msg;
 use crate::scenario::{Lang, Question};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -88,8 +89,8 @@ impl Options {
             v.push("-q".to_string());
             v.push(q.name().to_string());
         }
-        if self.lang == Lang::Fr {
-            v.extend(["--lang".to_string(), "fr".to_string()]);
+        if self.lang.code() != msg::FALLBACK {
+            v.extend(["--lang".to_string(), self.lang.code().to_string()]);
         }
         for h in &self.hidden {
             v.push("--hidden".to_string());
@@ -246,7 +247,7 @@ mod tests {
             client: None,
             questions: vec![Question::Q1],
             hidden: vec!["q1.server.long-*".into()],
-            lang: Lang::Fr,
+            lang: Lang::builtin("fr"),
         }
     }
 

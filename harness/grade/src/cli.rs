@@ -45,9 +45,13 @@ pub struct Args {
     /// Scenarios whose details students see only after the due date (Gradescope); repeatable.
     #[arg(long, value_name = "GLOB")]
     pub hidden: Vec<String>,
-    /// Language of every text: en or fr.
+    /// Language of every text: en, fr, or a language of --messages.
     #[arg(long, default_value = "en", global = true)]
     pub lang: String,
+    /// Message catalogues (DIR/LANG/*.ftl) that override the embedded
+    /// messages or add a language.
+    #[arg(long = "messages", value_name = "DIR", global = true)]
+    pub messages: Option<PathBuf>,
     /// Scenarios run at once (default: the number of cores).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
@@ -110,7 +114,10 @@ pub struct CiArgs {
 }
 
 /// Turns `grade ci` arguments into validated options.
-pub fn ci_options(a: CiArgs, lang: &str) -> Result<crate::ci::Options, crate::Error> {
+pub fn ci_options(
+    a: CiArgs,
+    lang: crate::scenario::Lang,
+) -> Result<crate::ci::Options, crate::Error> {
     Ok(crate::ci::Options {
         target: a.target,
         dir: a.dir,
@@ -120,7 +127,7 @@ pub fn ci_options(a: CiArgs, lang: &str) -> Result<crate::ci::Options, crate::Er
         client: a.client,
         questions: questions(&a.questions)?,
         hidden: a.hidden,
-        lang: self::lang(lang)?,
+        lang,
     })
 }
 
@@ -215,7 +222,7 @@ pub fn config(a: Args) -> Result<crate::Config, crate::Error> {
             .collect::<Result<_, _>>()?,
         points: a.points,
         hidden: a.hidden,
-        lang: lang(&a.lang)?,
+        lang: lang(&a.lang, a.messages.as_deref())?,
         jobs,
         timeout_scale: a.timeout_scale,
         port: a.port,
@@ -234,12 +241,23 @@ pub fn questions(qs: &[String]) -> Result<Vec<crate::scenario::Question>, crate:
         .collect()
 }
 
-pub fn lang(l: &str) -> Result<crate::scenario::Lang, crate::Error> {
-    match l {
-        "en" => Ok(crate::scenario::Lang::En),
-        "fr" => Ok(crate::scenario::Lang::Fr),
-        _ => Err(crate::Error::Usage(format!(
-            "unknown language `{l}` (en or fr)"
-        ))),
-    }
+/// The language of `--lang`, from the embedded catalogues and those of
+/// `--messages DIR`: checked once they are loaded, since a catalogue may
+/// add a language.
+pub fn lang(
+    l: &str,
+    messages: Option<&std::path::Path>,
+) -> Result<crate::scenario::Lang, crate::Error> {
+    use crate::msg::Catalog;
+    let catalog = match messages {
+        Some(dir) => Catalog::with_overrides(dir)
+            .map_err(|e| crate::Error::Usage(format!("--messages: {e}")))?,
+        None => Catalog::builtin(),
+    };
+    catalog.lang(l).ok_or_else(|| {
+        crate::Error::Usage(format!(
+            "unknown language `{l}` (languages with a catalogue: {})",
+            catalog.languages().join(", ")
+        ))
+    })
 }

@@ -53,10 +53,11 @@ pub struct DemoConfig {
 
 const COL: usize = 42;
 
-fn tr(lang: Lang, en: &str, fr: &str) -> String {
-    match lang {
-        Lang::En => en.to_string(),
-        Lang::Fr => fr.to_string(),
+fn tr(lang: &Lang, en: &str, fr: &str) -> String {
+    if lang.code() == "fr" {
+        fr.to_string()
+    } else {
+        en.to_string()
     }
 }
 
@@ -107,25 +108,31 @@ impl Screen {
     }
 
     fn state(&self, v: &ProcView) -> String {
-        let l = self.lang;
+        let l = &self.lang;
         let what = match (&v.call, &v.on) {
             _ if v.state == 'Z' => tr(l, "zombie", "zombie"),
             (None, _) => tr(l, "running", "en cours"),
             (Some(_), WaitsOn::Keyboard) => tr(l, "waits for the keyboard", "attend le clavier"),
-            (Some(c), WaitsOn::Socket(Some(a))) => match l {
-                Lang::En => format!("waits in {c}() for {}", a.name()),
-                Lang::Fr => format!("attend dans {c}() le {}", fr_name(*a)),
-            },
-            (Some(c), _) => match l {
-                Lang::En => format!("waits in {c}()"),
-                Lang::Fr => format!("attend dans {c}()"),
-            },
+            (Some(c), WaitsOn::Socket(Some(a))) => {
+                if l.code() == "fr" {
+                    format!("attend dans {c}() le {}", fr_name(*a))
+                } else {
+                    format!("waits in {c}() for {}", a.name())
+                }
+            }
+            (Some(c), _) => {
+                if l.code() == "fr" {
+                    format!("attend dans {c}()")
+                } else {
+                    format!("waits in {c}()")
+                }
+            }
         };
         format!("· pid {}: {what}", v.pid)
     }
 
     fn show(&self, e: &Entry) -> Vec<String> {
-        let l = self.lang;
+        let l = &self.lang;
         match &e.event {
             Event::Step(i) if self.interactive => {
                 let a = &self.scenario.steps[*i].action;
@@ -235,14 +242,15 @@ fn fr_name(a: Actor) -> &'static str {
 }
 
 /// The explanation printed at the end, from the transcript.
-fn explain(demo: Demo, t: &Transcript, lang: Lang, passed: bool) -> Vec<String> {
+fn explain(demo: Demo, t: &Transcript, lang: &Lang, passed: bool) -> Vec<String> {
     let l = lang;
     let snapshot = stall::snapshot(t, 0, t.entries.len());
     match demo {
         Demo::Deadlock => {
-            let cycle = match l {
-                Lang::En => snapshot.and_then(stall::deadlock_cycle),
-                Lang::Fr => snapshot.and_then(stall::deadlock_cycle_fr),
+            let cycle = if l.code() == "fr" {
+                snapshot.and_then(stall::deadlock_cycle_fr)
+            } else {
+                snapshot.and_then(stall::deadlock_cycle)
             };
             let Some(cycle) = cycle else {
                 return vec![tr(
@@ -260,16 +268,13 @@ fn explain(demo: Demo, t: &Transcript, lang: Lang, passed: bool) -> Vec<String> 
                     .map_or(0, |p| p.pid)
             };
             let (sp, cp) = (pid(Actor::Server), pid(Actor::Client));
-            let (label, why) = match l {
-                Lang::En => (
-                    "waits in recv() for",
+            let (label, why) = (
+                l.pick("waits in recv() for", "attend dans recv()"),
+                l.pick(
                     "Deadlock — both started by receiving: each waits for a line only the other can send, and neither will ever send. Typed lines wait unread on both keyboards.",
-                ),
-                Lang::Fr => (
-                    "attend dans recv()",
                     "Interblocage — les deux commencent par recevoir : chacun attend une ligne que seul l'autre peut envoyer, et aucun n'enverra jamais. Les lignes tapées attendent sur les deux claviers.",
                 ),
-            };
+            );
             let left = format!("server (pid {sp})");
             let right = format!("client (pid {cp})");
             // Corners and arrows in the same two columns: 4 and 4 + INNER + 1.
@@ -307,11 +312,11 @@ fn explain(demo: Demo, t: &Transcript, lang: Lang, passed: bool) -> Vec<String> 
             };
             let (c2s, s2c) = (count(Actor::Client), count(Actor::Server));
             let mut out = vec![String::new()];
-            out.push(match (demo, l) {
-                (Demo::Alternation, Lang::En) => format!("Alternation: {c2s} line(s) client → server and {s2c} server → client, each only in its turn: the client speaks, the server answers."),
-                (Demo::Alternation, Lang::Fr) => format!("Alternance : {c2s} ligne(s) client → serveur et {s2c} serveur → client, chacune à son tour : le client parle, le serveur répond."),
-                (_, Lang::En) => format!("Full duplex: {c2s} line(s) client → server and {s2c} server → client, typed at the same time; one process per direction (fork), so nobody waits for the other to speak."),
-                (_, Lang::Fr) => format!("Bidirectionnel : {c2s} ligne(s) client → serveur et {s2c} serveur → client, tapées en même temps ; un processus par sens (fork), donc personne n'attend que l'autre parle."),
+            out.push(match (demo, l.code() == "fr") {
+                (Demo::Alternation, false) => format!("Alternation: {c2s} line(s) client → server and {s2c} server → client, each only in its turn: the client speaks, the server answers."),
+                (Demo::Alternation, true) => format!("Alternance : {c2s} ligne(s) client → serveur et {s2c} serveur → client, chacune à son tour : le client parle, le serveur répond."),
+                (_, false) => format!("Full duplex: {c2s} line(s) client → server and {s2c} server → client, typed at the same time; one process per direction (fork), so nobody waits for the other to speak."),
+                (_, true) => format!("Bidirectionnel : {c2s} ligne(s) client → serveur et {s2c} serveur → client, tapées en même temps ; un processus par sens (fork), donc personne n'attend que l'autre parle."),
             });
             if !passed {
                 out.push(tr(
@@ -376,7 +381,7 @@ pub fn run(cfg: DemoConfig) -> Result<u8, Error> {
         trace_states: true,
     };
     let screen = Screen {
-        lang: cfg.lang,
+        lang: cfg.lang.clone(),
         color: cfg.color,
         interactive: cfg.interactive,
         scenario: s.clone(),
@@ -384,7 +389,7 @@ pub fn run(cfg: DemoConfig) -> Result<u8, Error> {
     let out = Mutex::new(std::io::stdout());
     {
         let mut o = out.lock().unwrap_or_else(|e| e.into_inner());
-        writeln!(o, "{} — {}", s.id, s.title.get(cfg.lang))?;
+        writeln!(o, "{} — {}", s.id, s.title.get(&cfg.lang))?;
         writeln!(
             o,
             "{}",
@@ -418,11 +423,11 @@ pub fn run(cfg: DemoConfig) -> Result<u8, Error> {
     let v = verdict::judge(&s, &transcript);
     let passed = v.status == Status::Pass;
     let mut o = out.lock().unwrap_or_else(|e| e.into_inner());
-    for l in explain(cfg.demo, &transcript, cfg.lang, passed) {
+    for l in explain(cfg.demo, &transcript, &cfg.lang, passed) {
         writeln!(o, "{l}")?;
     }
     if let Some(d) = &v.diagnosis {
-        writeln!(o, "[{}] {}", d.code, d.message.get(cfg.lang))?;
+        writeln!(o, "[{}] {}", d.code, d.message.get(&cfg.lang))?;
     }
     Ok(if passed { exit::PASS } else { exit::FAIL })
 }

@@ -11,7 +11,7 @@ pub mod output;
 // The stages, from the crates that keep them apart: the pure ones (no
 // processes, any OS) and the sandbox (Linux: namespaces, ptys, cgroups).
 pub use grade_core::{
-    expect, fault, glob, points, report, scenario, stall, submission, transcript, verdict,
+    expect, fault, glob, msg, points, report, scenario, stall, submission, transcript, verdict,
 };
 pub use grade_sandbox::{runner, world};
 
@@ -127,7 +127,7 @@ pub fn run(args: cli::Args) -> Result<u8, Error> {
                 server: d.server,
                 client: d.client,
                 interactive: d.interactive,
-                lang: cli::lang(&args.lang)?,
+                lang: cli::lang(&args.lang, args.messages.as_deref())?,
                 port: d.port,
                 timeout_scale: d.timeout_scale,
                 color,
@@ -137,18 +137,19 @@ pub fn run(args: cli::Args) -> Result<u8, Error> {
             let qs = cli::questions(questions)?;
             let mut all = scenario::load_catalogue(args.scenario_dir.as_deref())?;
             apply_points(args.points.as_deref(), &mut all)?;
-            let lang = cli::lang(&args.lang)?;
+            let lang = cli::lang(&args.lang, args.messages.as_deref())?;
             let mut out = std::io::stdout().lock();
             for s in all
                 .iter()
                 .filter(|s| qs.is_empty() || qs.contains(&s.question))
             {
-                writeln!(out, "{:<28} {:>4}  {}", s.id, s.points, s.title.get(lang))?;
+                writeln!(out, "{:<28} {:>4}  {}", s.id, s.points, s.title.get(&lang))?;
             }
             Ok(exit::PASS)
         }
         Some(cli::Command::Ci(c)) => {
-            let opts = cli::ci_options(c, &args.lang)?;
+            let lang = cli::lang(&args.lang, args.messages.as_deref())?;
+            let opts = cli::ci_options(c, lang)?;
             if opts.repo.is_none() && opts.target != ci::Target::Gradescope {
                 eprintln!(
                     "grade: no --repo given: replace {} with the course's repository",
@@ -541,7 +542,7 @@ fn errors_line(outcomes: &[Outcome]) -> Option<String> {
                 .verdict
                 .diagnosis
                 .as_ref()
-                .map_or("", |d| d.message.en.as_str());
+                .map_or("", |d| d.message.in_lang("en"));
             format!("{}: {what}", o.scenario.id)
         })
         .collect();

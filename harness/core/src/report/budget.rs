@@ -165,14 +165,11 @@ fn fixed_cost(r: &Report) -> usize {
         .map(|o| {
             let d = o.verdict.diagnosis.as_ref();
             let texts = [
-                o.scenario.title.en.len() + o.scenario.title.fr.len(),
-                o.scenario.passes.en.len() + o.scenario.passes.fr.len(),
-                d.map_or(0, |d| d.message.en.len() + d.message.fr.len()),
-                d.map_or(0, |d| d.hint.en.len() + d.hint.fr.len()),
-                o.verdict
-                    .expected
-                    .as_ref()
-                    .map_or(0, |e| e.en.len() + e.fr.len()),
+                o.scenario.title.total_len(),
+                o.scenario.passes.total_len(),
+                d.map_or(0, |d| d.message.total_len()),
+                d.map_or(0, |d| d.hint.total_len()),
+                o.verdict.expected.as_ref().map_or(0, |e| e.total_len()),
             ];
             // Each text may be repeated (message and feedback), escaped.
             2048 + 12 * texts.iter().sum::<usize>()

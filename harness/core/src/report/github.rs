@@ -61,7 +61,7 @@ fn program_file(r: &Report, o: &Outcome) -> Option<PathBuf> {
 
 impl Reporter for Annotations {
     fn write(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
-        let l = r.lang;
+        let l = &r.lang;
         for p in &r.problems {
             let mut props = Vec::new();
             if Path::new(&p.file).is_file() {
@@ -109,7 +109,7 @@ fn cell(s: &str) -> String {
 
 impl Reporter for Summary {
     fn write(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
-        let l = r.lang;
+        let l = &r.lang;
         writeln!(out, "### grade — {}", r.summary())?;
         writeln!(out)?;
         writeln!(

@@ -40,7 +40,7 @@ pub struct Gradescope;
 const EXCERPT: usize = 24;
 
 pub fn to_value(r: &Report) -> Value {
-    let l = r.lang;
+    let l = &r.lang;
     let mut tests = Vec::new();
     for p in &r.problems {
         tests.push(json!({

@@ -53,7 +53,7 @@ const ENCODING: Encoding = Encoding {
 
 /// The sequence diagram of one scenario's transcript (the rows the budget
 /// left).
-fn diagram(o: &Outcome, rows: &[Row], lang: Lang) -> String {
+fn diagram(o: &Outcome, rows: &[Row], lang: &Lang) -> String {
     let side = crate::expect::side_actor(&o.scenario);
     let failed = o.verdict.status != Status::Pass;
     let mut rows_svg: Vec<String> = Vec::new();
@@ -158,9 +158,12 @@ fn diagram(o: &Outcome, rows: &[Row], lang: Lang) -> String {
                         let text: Vec<String> = views
                             .iter()
                             .filter(|v| v.actor == a)
-                            .map(|v| match lang {
-                                Lang::En => v.describe(),
-                                Lang::Fr => v.describe_fr(),
+                            .map(|v| {
+                                if lang.code() == "fr" {
+                                    v.describe_fr()
+                                } else {
+                                    v.describe()
+                                }
                             })
                             .collect();
                         if !text.is_empty() {
@@ -214,7 +217,7 @@ svg text{font-family:ui-monospace,monospace;font-size:11px}\
 
 impl Reporter for Html {
     fn write(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
-        let l = r.lang;
+        let l = &r.lang;
         writeln!(
             out,
             "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>grade</title><style>{STYLE}</style></head><body>",

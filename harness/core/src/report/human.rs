@@ -26,7 +26,7 @@ impl Paint {
 fn diagnosis(
     out: &mut dyn Write,
     p: &Paint,
-    l: Lang,
+    l: &Lang,
     d: &crate::verdict::Diagnosis,
     head: &str,
     rest: &str,
@@ -45,17 +45,14 @@ fn diagnosis(
     Ok(())
 }
 
-fn tr(lang: Lang, en: &'static str, fr: &'static str) -> &'static str {
-    match lang {
-        Lang::En => en,
-        Lang::Fr => fr,
-    }
+fn tr(lang: &Lang, en: &'static str, fr: &'static str) -> &'static str {
+    lang.pick(en, fr)
 }
 
 impl Reporter for Human {
     fn write(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
         let p = Paint(r.color);
-        let l = r.lang;
+        let l = &r.lang;
         if let Some(s) = &r.server {
             writeln!(out, "{} {}", tr(l, "server:", "serveur :"), s)?;
         }
@@ -159,7 +156,7 @@ fn fmt_points(x: f64) -> String {
     }
 }
 
-fn failure(out: &mut dyn Write, o: &Outcome, l: Lang, p: &Paint) -> io::Result<()> {
+fn failure(out: &mut dyn Write, o: &Outcome, l: &Lang, p: &Paint) -> io::Result<()> {
     if let Some(e) = &o.verdict.expected {
         if !e.get(l).is_empty() {
             writeln!(
@@ -177,7 +174,7 @@ fn failure(out: &mut dyn Write, o: &Outcome, l: Lang, p: &Paint) -> io::Result<(
 }
 
 /// The transcript; around the failed step when there is one.
-fn transcript(out: &mut dyn Write, o: &Outcome, l: Lang, around: Option<usize>) -> io::Result<()> {
+fn transcript(out: &mut dyn Write, o: &Outcome, l: &Lang, around: Option<usize>) -> io::Result<()> {
     writeln!(out, "      {}", tr(l, "transcript:", "transcription :"))?;
     let entries = &o.transcript.entries;
     let shown: Vec<_> = entries

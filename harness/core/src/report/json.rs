@@ -98,8 +98,8 @@ fn doc(r: &Report) -> Doc<'_> {
         .map(|(o, rows)| ScenarioDoc {
             diagnosis: o.verdict.diagnosis.as_ref().map(|d| DiagnosisDoc {
                 code: d.code,
-                hint: d.hint.get(r.lang),
-                message: d.message.get(r.lang),
+                hint: d.hint.get(&r.lang),
+                message: d.message.get(&r.lang),
             }),
             duration_ms: o.duration.as_millis() as u64,
             id: &o.scenario.id,
@@ -107,7 +107,7 @@ fn doc(r: &Report) -> Doc<'_> {
             question: o.scenario.question.name(),
             score: round2(o.verdict.score),
             status: o.verdict.status,
-            title: o.scenario.title.get(r.lang),
+            title: o.scenario.title.get(&r.lang),
             transcript: rows
                 .iter()
                 .map(|row: &Row| EventDoc {
@@ -143,8 +143,8 @@ fn problems(r: &Report) -> Vec<Value> {
                 "side": p.side.name(),
                 "program": p.program,
                 "file": p.file,
-                "message": d.message.get(r.lang),
-                "hint": d.hint.get(r.lang),
+                "message": d.message.get(&r.lang),
+                "hint": d.hint.get(&r.lang),
                 "detail": p.detail,
                 "found": p.found,
                 "found_more": p.found_more,

@@ -25,7 +25,7 @@ use std::time::Duration;
 pub struct Junit;
 
 pub fn to_report(r: &Report) -> quick_junit::Report {
-    let l = r.lang;
+    let l = &r.lang;
     let mut rows = budget::rows(r, &text_encoding(true), shown_in_text)
         .into_iter()
         .map(Some)

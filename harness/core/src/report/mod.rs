@@ -14,6 +14,7 @@ pub mod tap;
 #[cfg(test)]
 mod tests;
 
+use crate::msg::Msg;
 use crate::scenario::{Lang, Question, Scenario};
 use crate::submission::SubmissionProblem;
 use crate::transcript::{Actor, Event, Transcript};
@@ -117,7 +118,7 @@ impl Report {
     pub fn summary(&self) -> String {
         format!(
             "{} {}/{} ({})",
-            tr(self.lang, "Score:", "Note :"),
+            tr(&self.lang, "Score:", "Note :"),
             points_text(self.score()),
             points_text(self.max_score()),
             self.counts()
@@ -126,21 +127,16 @@ impl Report {
     /// `6 passed, 1 failed, 1 grader error`: scenarios in `error` (the
     /// grader's fault) are counted apart from the failures, when any.
     pub fn counts(&self) -> String {
-        let l = self.lang;
+        let l = &self.lang;
         let errors = self.count(Status::Error);
         let mut s = format!(
-            "{} {}, {} {}",
-            self.count(Status::Pass),
-            tr(l, "passed", "réussis"),
-            self.not_passed() - errors,
-            tr(l, "failed", "échoués"),
+            "{}, {}",
+            l.msg(&Msg::new("count-passed").arg("n", self.count(Status::Pass))),
+            l.msg(&Msg::new("count-failed").arg("n", self.not_passed() - errors)),
         );
         if errors > 0 {
-            let what = match (errors, l) {
-                (1, _) => tr(l, "grader error", "erreur du correcteur"),
-                _ => tr(l, "grader errors", "erreurs du correcteur"),
-            };
-            s.push_str(&format!(", {errors} {what}"));
+            s.push_str(", ");
+            s.push_str(&l.msg(&Msg::new("count-grader-errors").arg("n", errors)));
         }
         s
     }
@@ -162,25 +158,22 @@ pub fn points_text(x: f64) -> String {
 }
 
 /// `en` or `fr`, as `--lang` spells it.
-pub fn lang_code(lang: Lang) -> &'static str {
+pub fn lang_code(lang: &Lang) -> &'static str {
     tr(lang, "en", "fr")
 }
 
-pub(crate) fn tr(lang: Lang, en: &'static str, fr: &'static str) -> &'static str {
-    match lang {
-        Lang::En => en,
-        Lang::Fr => fr,
-    }
+pub(crate) fn tr(lang: &Lang, en: &'static str, fr: &'static str) -> &'static str {
+    lang.pick(en, fr)
 }
 
 /// `q1.server.split-line — A line in two segments`: the name machine formats
 /// show, the id first so that a student can rerun it with `-s`.
-pub fn display_name(o: &Outcome, lang: Lang) -> String {
+pub fn display_name(o: &Outcome, lang: &Lang) -> String {
     format!("{} — {}", o.scenario.id, o.scenario.title.get(lang))
 }
 
 /// First line of the diagnosis, with its code: `[split-line] the line …`.
-pub fn headline(o: &Outcome, lang: Lang) -> Option<String> {
+pub fn headline(o: &Outcome, lang: &Lang) -> Option<String> {
     let d = o.verdict.diagnosis.as_ref()?;
     let first = d.message.get(lang).lines().next().unwrap_or("");
     Some(format!("[{}] {first}", d.code))
@@ -188,7 +181,7 @@ pub fn headline(o: &Outcome, lang: Lang) -> Option<String> {
 
 /// A submission problem in one line (its message's first line):
 /// `serveur.py not found in the submission; found: server.py, …`.
-pub fn problem_headline(p: &SubmissionProblem, lang: Lang) -> String {
+pub fn problem_headline(p: &SubmissionProblem, lang: &Lang) -> String {
     let d = p.diagnosis();
     let first = d.message.get(lang).lines().next().unwrap_or("");
     first.trim_end_matches(':').trim_end().to_string()
@@ -197,7 +190,7 @@ pub fn problem_headline(p: &SubmissionProblem, lang: Lang) -> String {
 /// What a submission problem says, as plain text: the diagnosis with its
 /// code, the fix, and what was not run.
 pub fn problem_feedback(r: &Report, p: &SubmissionProblem) -> String {
-    let lang = r.lang;
+    let lang = &r.lang;
     let d = p.diagnosis();
     let mut out = format!("[{}] {}\n", d.code, d.message.get(lang));
     if !d.hint.get(lang).is_empty() {
@@ -219,7 +212,7 @@ pub fn problem_feedback(r: &Report, p: &SubmissionProblem) -> String {
 
 /// What a failure says to the student, as plain text: what was expected,
 /// the diagnosis with its code, and the fix. Empty for a pass.
-pub fn feedback(o: &Outcome, lang: Lang) -> String {
+pub fn feedback(o: &Outcome, lang: &Lang) -> String {
     let mut out = String::new();
     if let Some(e) = &o.verdict.expected {
         if !e.get(lang).is_empty() {
@@ -245,7 +238,7 @@ pub fn feedback(o: &Outcome, lang: Lang) -> String {
 
 /// A failure's feedback followed by the last `last` transcript events: the
 /// `output` of the grading platforms' formats.
-pub fn failure_output(o: &Outcome, lang: Lang, last: usize) -> String {
+pub fn failure_output(o: &Outcome, lang: &Lang, last: usize) -> String {
     format!(
         "{}\n{}\n{}",
         feedback(o, lang),
@@ -256,7 +249,7 @@ pub fn failure_output(o: &Outcome, lang: Lang, last: usize) -> String {
 
 /// The transcript as text, one event a line (`t ms  actor  event  text`);
 /// with `last`, only that many final events (a failure's excerpt).
-pub fn transcript_text(o: &Outcome, lang: Lang, last: Option<usize>) -> String {
+pub fn transcript_text(o: &Outcome, lang: &Lang, last: Option<usize>) -> String {
     let shown: Vec<_> = o
         .transcript
         .entries
@@ -313,7 +306,7 @@ pub fn text_encoding(xml: bool) -> budget::Encoding {
 }
 
 /// One line of the plain-text transcript.
-fn text_line(out: &mut String, lang: Lang, row: &budget::Row) {
+fn text_line(out: &mut String, lang: &Lang, row: &budget::Row) {
     let (text, count) = match row {
         budget::Row::Event(e) => e.event.text_cut(TEXT_MAX),
         _ => (row.text(usize::MAX), None),
@@ -332,7 +325,7 @@ fn text_line(out: &mut String, lang: Lang, row: &budget::Row) {
 }
 
 /// The rows `budget::rows` chose, as plain text (JUnit, TAP).
-pub fn rows_text(rows: &[budget::Row], lang: Lang) -> String {
+pub fn rows_text(rows: &[budget::Row], lang: &Lang) -> String {
     let mut out = String::new();
     for row in rows {
         text_line(&mut out, lang, row);

@@ -30,7 +30,7 @@ pub struct PrairieLearn;
 const EXCERPT: usize = 24;
 
 pub fn to_value(r: &Report) -> Value {
-    let l = r.lang;
+    let l = &r.lang;
     let problems = r.problems.iter().map(|p| {
         json!({
             "name": problem_headline(p, l),
@@ -89,7 +89,7 @@ fn common_cause(r: &Report) -> Option<String> {
         let all: Vec<String> = r
             .problems
             .iter()
-            .map(|p| format!("[{}] {}", p.code(), problem_headline(p, r.lang)))
+            .map(|p| format!("[{}] {}", p.code(), problem_headline(p, &r.lang)))
             .collect();
         return Some(all.join("\n"));
     }
@@ -99,7 +99,7 @@ fn common_cause(r: &Report) -> Option<String> {
             && o.verdict.diagnosis.as_ref().map(|d| d.code) == Some(first.code)
     });
     (all_same && r.outcomes.len() > 1)
-        .then(|| format!("[{}] {}", first.code, first.message.get(r.lang)))
+        .then(|| format!("[{}] {}", first.code, first.message.get(&r.lang)))
 }
 
 impl Reporter for PrairieLearn {

@@ -50,7 +50,7 @@ impl Reporter for Tap {
 
 fn write_tap(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     {
-        let l = r.lang;
+        let l = &r.lang;
         let rows = budget::rows(r, &text_encoding(false), shown_in_text);
         let q = |s: &str| json!(s).to_string();
         writeln!(out, "TAP version 13")?;

@@ -3,13 +3,11 @@
 
 use super::*;
 use crate::scenario::{parse_scenario, Text};
+
 use crate::verdict::{Diagnosis, Verdict};
 
 fn text(en: &str, fr: &str) -> Text {
-    Text {
-        en: en.into(),
-        fr: fr.into(),
-    }
+    crate::verdict::t(en, fr)
 }
 
 fn scenario(id: &str, points: f64, title: &str) -> Scenario {
@@ -68,7 +66,7 @@ pub(crate) fn outcome_with(transcript: Transcript) -> Outcome {
     }
 }
 
-fn report(lang: Lang) -> Report {
+fn report(lang: &Lang) -> Report {
     Report {
         outcomes: vec![
             outcome("q1.server.a", 0.1, "Tenth #1", Status::Pass, None),
@@ -89,7 +87,7 @@ fn report(lang: Lang) -> Report {
             outcome("q2.client.d", 0.7, "Skipped", Status::Skip, None),
         ],
         server: Some("serveur.py".into()),
-        lang,
+        lang: lang.clone(),
         hidden: vec!["q2.*".into()],
         ..Report::default()
     }
@@ -103,7 +101,7 @@ fn render(r: &dyn Reporter, rep: &Report) -> String {
 
 #[test]
 fn totals_are_rounded_once_and_agree() {
-    let r = report(Lang::En);
+    let r = report(&Lang::builtin("en"));
     // 0.1 + 0.2 is not 0.3 in binary; every format shows 0.3.
     assert_eq!(r.score(), 0.1);
     assert_eq!(r.max_score(), 2.25);
@@ -123,7 +121,7 @@ fn totals_are_rounded_once_and_agree() {
 
 #[test]
 fn junit_has_failures_errors_and_skips() {
-    let xml = render(&junit::Junit, &report(Lang::En));
+    let xml = render(&junit::Junit, &report(&Lang::builtin("en")));
     let back = quick_junit::Report::deserialize_from_str(&xml).unwrap();
     assert_eq!((back.tests, back.failures, back.errors), (4, 1, 1));
     let q2 = &back.test_suites[1];
@@ -140,7 +138,7 @@ fn junit_has_failures_errors_and_skips() {
 
 #[test]
 fn tap_escapes_directives_and_marks_skips() {
-    let tap = render(&tap::Tap, &report(Lang::En));
+    let tap = render(&tap::Tap, &report(&Lang::builtin("en")));
     assert!(tap.contains("ok 1 - q1.server.a — Tenth \\#1\n"), "{tap}");
     assert!(
         tap.contains("not ok 2 - q1.server.b — Two, with: colon\n"),
@@ -163,7 +161,7 @@ fn tap_escapes_directives_and_marks_skips() {
 
 #[test]
 fn github_commands_are_escaped() {
-    let ann = render(&github::Annotations, &report(Lang::En));
+    let ann = render(&github::Annotations, &report(&Lang::builtin("en")));
     let lines: Vec<&str> = ann.lines().collect();
     assert_eq!(lines.len(), 4, "{ann}");
     assert_eq!(
@@ -175,7 +173,7 @@ fn github_commands_are_escaped() {
         lines[3],
         "::notice title=grade::Score: 0.1/2.25 (1 passed, 2 failed, 1 grader error)"
     );
-    let md = render(&github::Summary, &report(Lang::En));
+    let md = render(&github::Summary, &report(&Lang::builtin("en")));
     assert!(
         md.contains(
             "| ❌ | `q1.server.b` Two, with: colon | 0/0.2 | `split-line` 100% wrong: a, b |"
@@ -186,8 +184,11 @@ fn github_commands_are_escaped() {
 
 #[test]
 fn gradescope_numbers_hidden_tests_and_speaks_french() {
-    let g: serde_json::Value =
-        serde_json::from_str(&render(&gradescope::Gradescope, &report(Lang::Fr))).unwrap();
+    let g: serde_json::Value = serde_json::from_str(&render(
+        &gradescope::Gradescope,
+        &report(&Lang::builtin("fr")),
+    ))
+    .unwrap();
     let t = &g["tests"];
     assert_eq!(t[0]["number"], "1.1");
     assert_eq!(t[2]["number"], "2.1");
@@ -205,13 +206,13 @@ fn gradescope_numbers_hidden_tests_and_speaks_french() {
     );
     assert_eq!(
         g["output"],
-        "Note : 0.1/2.25 (1 réussis, 2 échoués, 1 erreur du correcteur)"
+        "Note : 0.1/2.25 (1 réussi, 2 échoués, 1 erreur du correcteur)"
     );
 }
 
 #[test]
 fn prairielearn_names_a_common_cause_once() {
-    let mut r = report(Lang::En);
+    let mut r = report(&Lang::builtin("en"));
     for o in &mut r.outcomes {
         *o = outcome(
             &o.scenario.id,
@@ -231,7 +232,7 @@ fn prairielearn_names_a_common_cause_once() {
 }
 
 /// q2's two scenarios kept from running by a client that does not compile.
-fn with_problem(lang: Lang) -> Report {
+fn with_problem(lang: &Lang) -> Report {
     use crate::submission::{ProblemKind, SubmissionProblem};
     let mut r = report(lang);
     for o in r
@@ -264,7 +265,7 @@ fn with_problem(lang: Lang) -> Report {
 
 #[test]
 fn a_submission_problem_is_shown_once_in_place_of_its_scenarios() {
-    let r = with_problem(Lang::En);
+    let r = with_problem(&Lang::builtin("en"));
     assert_eq!(r.problem_points(&r.problems[0]), 1.95);
     assert_eq!(r.ran().count(), 2);
     let human = render(&human::Human, &r);
@@ -274,7 +275,7 @@ fn a_submission_problem_is_shown_once_in_place_of_its_scenarios() {
         "{human}"
     );
     assert!(!human.contains("q2.client.c"), "{human}");
-    let fr = render(&human::Human, &with_problem(Lang::Fr));
+    let fr = render(&human::Human, &with_problem(&Lang::builtin("fr")));
     assert!(
         fr.contains("2 scénarios non lancés (client: [compile-error])"),
         "{fr}"

@@ -2,7 +2,7 @@
 //! validated scenarios; every error names file, line and column.
 
 use super::model::*;
-use super::raw::{RawScenario, RawStep};
+use super::raw::{RawScenario, RawStep, RawText};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use toml::Spanned;
@@ -109,6 +109,26 @@ fn order_key(id: &str) -> (usize, String) {
     )
 }
 
+/// A text of a scenario file: English is required (every other language
+/// falls back to it), other keys must be language tags.
+fn lang_text(raw: RawText) -> Result<Text, (std::ops::Range<usize>, String)> {
+    let span = raw.span();
+    let map = raw.into_inner();
+    if !map.contains_key("en") {
+        return Err((
+            span,
+            "a text needs its English version (`en = \"…\"`)".into(),
+        ));
+    }
+    if let Some(bad) = map
+        .keys()
+        .find(|k| k.parse::<unic_langid::LanguageIdentifier>().is_err())
+    {
+        return Err((span, format!("`{bad}` is not a language tag")));
+    }
+    Ok(Text(map))
+}
+
 /// Parses and validates one scenario file.
 pub fn parse_scenario(file: &str, text: &str) -> Result<Scenario, LoadError> {
     let err = |span: Option<std::ops::Range<usize>>, message: String| {
@@ -168,14 +188,8 @@ pub fn parse_scenario(file: &str, text: &str) -> Result<Scenario, LoadError> {
         question,
         role,
         points,
-        title: Text {
-            en: raw.title.en,
-            fr: raw.title.fr,
-        },
-        passes: Text {
-            en: raw.passes.en,
-            fr: raw.passes.fr,
-        },
+        title: lang_text(raw.title).map_err(|(span, m)| err(Some(span), m))?,
+        passes: lang_text(raw.passes).map_err(|(span, m)| err(Some(span), m))?,
         steps,
         programs: raw
             .programs

@@ -49,26 +49,40 @@ impl Side {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Text {
-    pub en: String,
-    pub fr: String,
-}
+pub use crate::msg::Lang;
+
+/// A text of a scenario file in each language it is written in (English
+/// always): `title = { en = "…", fr = "…", de = "…" }`. A language it
+/// lacks gets the English text.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Text(pub std::collections::BTreeMap<String, String>);
 
 impl Text {
-    pub fn get(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::En => &self.en,
-            Lang::Fr => &self.fr,
-        }
+    pub fn get(&self, lang: &Lang) -> &str {
+        self.in_lang(lang.code())
     }
-}
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    En,
-    Fr,
+    pub fn in_lang(&self, code: &str) -> &str {
+        (self
+            .0
+            .get(code)
+            .or_else(|| self.0.get(crate::msg::FALLBACK)))
+        .map_or("", String::as_str)
+    }
+
+    pub fn en(&self) -> &str {
+        self.in_lang(crate::msg::FALLBACK)
+    }
+
+    /// Bytes of every language's text.
+    pub fn total_len(&self) -> usize {
+        self.0.values().map(String::len).sum()
+    }
+
+    /// Every language's text through `f`.
+    pub fn map(self, mut f: impl FnMut(String) -> String) -> Text {
+        Text(self.0.into_iter().map(|(k, v)| (k, f(v))).collect())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

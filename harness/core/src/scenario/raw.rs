@@ -27,12 +27,8 @@ pub struct RawPrograms {
     pub client: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawText {
-    pub en: String,
-    pub fr: String,
-}
+/// `{ en = "…", fr = "…", de = "…" }`: any language, English required.
+pub type RawText = toml::Spanned<std::collections::BTreeMap<String, String>>;
 
 /// One step: exactly one action key, plus an optional deadline.
 #[derive(Debug, Default, Deserialize)]

@@ -32,7 +32,7 @@ pub enum Refused {
     #[error("{0}")]
     Environment(String),
     /// The submission is at fault: one outcome for the run, its scenarios not run.
-    #[error("{}", .0.diagnosis().message.en)]
+    #[error("{}", .0.diagnosis().message.in_lang("en"))]
     Problem(Box<SubmissionProblem>),
 }
 
@@ -515,7 +515,7 @@ mod tests {
             let p = problem(prepare(&spec, Side::Client, opts(d.path())));
             assert_eq!((p.kind, p.side), (ProblemKind::DoesNotParse, Side::Client));
             assert!(p.detail.contains("SyntaxError"), "{}", p.detail);
-            assert!(p.diagnosis().hint.en.contains("Python 2"));
+            assert!(p.diagnosis().hint.in_lang("en").contains("Python 2"));
         }
         let left: Vec<_> = std::fs::read_dir(d.path()).unwrap().flatten().collect();
         assert_eq!(left.len(), 1, "only the student's file: {left:?}");
@@ -581,7 +581,7 @@ mod tests {
         assert!(p
             .diagnosis()
             .message
-            .en
+            .in_lang("en")
             .ends_with("serveur.py not found in the submission; found: server.py, sub/client.py"));
         assert_eq!(
             problem(prepare("", Side::Client, o)).kind,
