@@ -25,14 +25,19 @@ pub enum Event<'a> {
     Finished,
 }
 
-/// Runs and judges every scenario of `runs`; the outcomes come in the
-/// order of `runs`.
+/// Runs and judges every scenario of `runs`, `jobs` at a time where each
+/// has a namespace (on the host's port they share port 8080: one at a
+/// time); the outcomes come in the order of `runs`.
 pub fn execute(
     runs: &[(Scenario, RunConfig)],
     jobs: usize,
     isolation: Isolation,
     notify: &(dyn Fn(&Event) + Sync),
 ) -> Vec<Outcome> {
+    let jobs = match isolation {
+        Isolation::Namespaces => jobs.max(1),
+        Isolation::HostPort => 1,
+    };
     let order = run_order(runs, isolation);
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);

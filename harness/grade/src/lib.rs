@@ -186,11 +186,7 @@ fn grade(cfg: &Config) -> Result<u8, Error> {
     let dests = reporting::open_outputs(cfg)?;
     let plan = prepare::prepare(scenarios, cfg, &bench)?;
     let progress = progress::Progress::for_run(cfg);
-    let jobs = match bench.isolation {
-        prepare::Isolation::Namespaces => cfg.jobs.max(1),
-        prepare::Isolation::HostPort => 1,
-    };
-    let ran = execute::execute(&plan.runs, jobs, bench.isolation, &|e| {
+    let ran = execute::execute(&plan.runs, cfg.jobs, bench.isolation, &|e| {
         if let Some(p) = &progress {
             p.notify(e);
         }

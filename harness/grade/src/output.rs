@@ -13,17 +13,25 @@ use std::path::{Path, PathBuf};
 /// contract of DESIGN.md and the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// The terminal report.
     Human,
+    /// The contract of DESIGN.md.
     Json,
+    /// JUnit XML (GitLab, Jenkins).
     Junit,
+    /// Gradescope's results.json.
     Gradescope,
+    /// PrairieLearn's results.json.
     Prairielearn,
+    /// The human report, then Autolab's scores line.
     Autolab,
+    /// TAP version 13.
     Tap,
     /// GitHub Actions annotations.
     Github,
-    /// GitHub's step summary.
+    /// A Markdown table (GitHub's step summary).
     Markdown,
+    /// One self-contained page, each transcript drawn.
     Html,
 }
 
