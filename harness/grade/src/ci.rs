@@ -1,9 +1,10 @@
 //! `grade ci github|gitlab|gradescope`: CI templates for a student's
 //! repository or a Gradescope autograder, printed or written to a
 //! directory. The templates live in `harness/grade/templates/` and are embedded;
-//! this module only fills in the course repository and the `grade` options.
+//! this module only fills in the course repository, the `grade` options and
+//! the comments, in `--lang` (a line `{{# ID}}` is the message ID, commented).
 
-use crate::msg;
+use crate::msg::{self, Msg};
 use crate::scenario::{Lang, Question};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -26,14 +27,22 @@ pub enum Target {
     Gradescope,
 }
 
+/// What to do with a file that exists under `--dir`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Existing {
+    /// Refuse (a usage error), writing nothing.
+    Keep,
+    /// `--force`.
+    Replace,
+}
+
 /// Validated `grade ci` settings.
 #[derive(Debug, Clone)]
 pub struct Options {
     pub target: Target,
     /// Write the files under this directory instead of printing them.
     pub dir: Option<PathBuf>,
-    /// Replace files that exist.
-    pub force: bool,
+    pub existing: Existing,
     /// The course's repository, where `cargo install --git` finds `grade`.
     pub repo: Option<String>,
     /// Program files, relative to the student's repository or submission.
@@ -50,7 +59,15 @@ pub struct File {
     /// Relative to the directory of `--dir` (the repository or the bundle).
     pub path: &'static str,
     pub text: String,
-    pub executable: bool,
+    pub mode: Mode,
+}
+
+/// A written file's permissions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Regular,
+    /// A script (0755).
+    Executable,
 }
 
 /// A word for a POSIX shell, quoted when it needs to be.
@@ -119,19 +136,46 @@ impl Options {
     }
 }
 
+/// `template` with its comments in `lang`: a line `{{# ID}}` becomes the
+/// message ID, each of its lines a comment at the placeholder's indentation.
+fn comments(template: &'static str, lang: &Lang) -> String {
+    let mut out = String::with_capacity(template.len());
+    for line in template.split_inclusive('\n') {
+        let body = line.trim_start();
+        let indent = &line[..line.len() - body.len()];
+        let id = body
+            .trim_end()
+            .strip_prefix("{{# ")
+            .and_then(|r| r.strip_suffix("}}"));
+        let Some(id) = id else {
+            out.push_str(line);
+            continue;
+        };
+        for l in lang.msg(&Msg::new(id)).lines() {
+            let hash = if l.is_empty() { "#" } else { "# " };
+            out.push_str(&format!("{indent}{hash}{l}\n"));
+        }
+    }
+    out
+}
+
 /// The files of a target, filled in.
 pub fn files(o: &Options) -> Vec<File> {
-    let fill = |t: &str, args: &str| t.replace("{{REPO}}", o.repo()).replace("{{ARGS}}", args);
+    let fill = |t: &'static str, args: &str| {
+        comments(t, &o.lang)
+            .replace("{{REPO}}", o.repo())
+            .replace("{{ARGS}}", args)
+    };
     match o.target {
         Target::Github => vec![File {
             path: ".github/workflows/grade.yml",
             text: fill(GITHUB, &o.args()),
-            executable: false,
+            mode: Mode::Regular,
         }],
         Target::Gitlab => vec![File {
             path: ".gitlab-ci.yml",
             text: fill(GITLAB, &o.args()),
-            executable: false,
+            mode: Mode::Regular,
         }],
         Target::Gradescope => {
             // Programs are looked for in the submission at run time.
@@ -147,12 +191,12 @@ pub fn files(o: &Options) -> Vec<File> {
                 File {
                     path: "setup.sh",
                     text: fill(GRADESCOPE_SETUP, ""),
-                    executable: true,
+                    mode: Mode::Executable,
                 },
                 File {
                     path: "run_autograder",
                     text: run,
-                    executable: true,
+                    mode: Mode::Executable,
                 },
             ]
         }
@@ -194,7 +238,7 @@ pub fn run(o: &Options, out: &mut dyn Write) -> Result<(), CiError> {
     if o.target == Target::Gradescope {
         planned.push((dir.join("grade"), None));
     }
-    if !o.force {
+    if o.existing == Existing::Keep {
         if let Some((p, _)) = planned.iter().find(|(p, _)| p.exists()) {
             return Err(CiError::Exists(p.clone()));
         }
@@ -210,7 +254,7 @@ pub fn run(o: &Options, out: &mut dyn Write) -> Result<(), CiError> {
         match file {
             Some(f) => {
                 std::fs::write(&path, &f.text).map_err(err)?;
-                if f.executable {
+                if f.mode == Mode::Executable {
                     make_executable(&path).map_err(err)?;
                 }
             }
@@ -241,7 +285,7 @@ mod tests {
         Options {
             target,
             dir: None,
-            force: false,
+            existing: Existing::Keep,
             repo: Some("https://git.example.org/course/lab.git".into()),
             server: Some("serveur.py".into()),
             client: None,
@@ -275,5 +319,44 @@ mod tests {
         assert!(gs.contains("args+=(-q q1 --lang fr --hidden 'q1.server.long-*')"));
         // Gradescope needs results.json even for a missing program.
         assert!(gs.contains("\"${args[@]}\" --missing-is-failure --report gradescope="));
+    }
+
+    /// Every comment of every template is a message, and shows in `--lang`.
+    #[test]
+    fn template_comments_come_from_the_catalogue() {
+        let catalog = msg::Catalog::builtin();
+        for t in [GITHUB, GITLAB, GRADESCOPE_SETUP, GRADESCOPE_RUN] {
+            for id in t.lines().filter_map(|l| {
+                l.trim()
+                    .strip_prefix("{{# ")
+                    .and_then(|r| r.strip_suffix("}}"))
+            }) {
+                assert!(catalog.has(id), "{id}");
+            }
+        }
+        let mut o = opts(Target::Github);
+        o.lang = Lang::builtin("en");
+        let gh = &files(&o)[0].text;
+        assert!(gh.starts_with(
+            "# Grades this repository's chat-lab programs on every push, with `grade`.\n\
+             # Generated by `grade ci github`. It installs `grade` from the course's\n"
+        ));
+        assert!(gh.contains(
+            "      # As root, each scenario gets its own network namespace (port 8080 is\n\
+             \x20     # private to it); -E keeps GITHUB_ACTIONS and GITHUB_STEP_SUMMARY.\n      - name: Grade"
+        ));
+        o.target = Target::Gradescope;
+        let run = &files(&o)[1].text;
+        assert!(
+            run.contains("\n#   AUTOGRADER_ROOT  instead of /autograder"),
+            "{run}"
+        );
+        o.lang = Lang::builtin("fr");
+        let run = &files(&o)[1].text;
+        assert!(run.contains("\n# Gradescope lance ce script pour chaque rendu, en root\u{a0}:"));
+        assert!(
+            run.contains("\n#   AUTOGRADER_ROOT  au lieu de /autograder"),
+            "{run}"
+        );
     }
 }

@@ -1,7 +1,12 @@
-//! Command line (clap types stop here): the contract of DESIGN.md.
+//! Command line (clap types stop here): the contract of DESIGN.md. Raw
+//! arguments (`Args`) become one validated `Task` for the library.
 
-use clap::{Parser, Subcommand};
-use std::path::PathBuf;
+use crate::output::Format;
+use crate::scenario::{Lang, Question};
+use crate::{ci, demo, Config, Error, Graded, Missing};
+use clap::builder::{PossibleValue, StringValueParser, TypedValueParser};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -21,9 +26,9 @@ pub struct Args {
     /// Grade the built-in reference programs (self-test, demo).
     #[arg(long)]
     pub reference: bool,
-    /// Only these questions (q1..q4); repeatable.
+    /// Only these questions; repeatable.
     #[arg(short = 'q', long = "question", value_name = "Q")]
-    pub questions: Vec<String>,
+    pub questions: Vec<QuestionArg>,
     /// Only scenarios whose id matches this glob; repeatable.
     #[arg(short = 's', long = "scenario", value_name = "GLOB")]
     pub scenarios: Vec<String>,
@@ -31,14 +36,14 @@ pub struct Args {
     #[arg(long = "scenarios", value_name = "DIR")]
     pub scenario_dir: Option<PathBuf>,
     /// Report format.
-    #[arg(long, default_value = "human", value_name = "FORMAT")]
-    pub format: String,
+    #[arg(long, default_value = "human", value_name = "FORMAT", value_parser = FormatParser)]
+    pub format: Format,
     /// Write the report to FILE instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Also write a report in FORMAT to FILE (`-`: standard output); repeatable.
-    #[arg(long = "report", value_name = "FORMAT=FILE")]
-    pub reports: Vec<String>,
+    #[arg(long = "report", value_name = "FORMAT=FILE", value_parser = report_arg)]
+    pub reports: Vec<(Format, PathBuf)>,
     /// Points per scenario id or glob (TOML), instead of the scenario files'.
     #[arg(long, value_name = "FILE")]
     pub points: Option<PathBuf>,
@@ -75,7 +80,7 @@ pub enum Command {
     /// Print the scenario catalogue, with points.
     List {
         #[arg(short = 'q', long = "question", value_name = "Q")]
-        questions: Vec<String>,
+        questions: Vec<QuestionArg>,
     },
     /// Show a chat for a lecture: both terminals side by side, each
     /// program's state, and the explanation (deadlock: the cycle, drawn).
@@ -107,48 +112,74 @@ pub struct CiArgs {
     pub client: Option<String>,
     /// Only these questions; repeatable.
     #[arg(short = 'q', long = "question", value_name = "Q")]
-    pub questions: Vec<String>,
+    pub questions: Vec<QuestionArg>,
     /// Scenarios whose details students see only after the due date (Gradescope); repeatable.
     #[arg(long, value_name = "GLOB")]
     pub hidden: Vec<String>,
 }
 
-/// Turns `grade ci` arguments into validated options.
-pub fn ci_options(
-    a: CiArgs,
-    lang: crate::scenario::Lang,
-) -> Result<crate::ci::Options, crate::Error> {
-    Ok(crate::ci::Options {
-        target: a.target,
-        dir: a.dir,
-        force: a.force,
-        repo: a.repo,
-        server: a.server,
-        client: a.client,
-        questions: questions(&a.questions)?,
-        hidden: a.hidden,
-        lang,
-    })
+/// A question on the command line (`-q q1`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum QuestionArg {
+    Q1,
+    Q2,
+    Q3,
+    Q4,
+}
+
+impl From<QuestionArg> for Question {
+    fn from(q: QuestionArg) -> Question {
+        match q {
+            QuestionArg::Q1 => Question::Q1,
+            QuestionArg::Q2 => Question::Q2,
+            QuestionArg::Q3 => Question::Q3,
+            QuestionArg::Q4 => Question::Q4,
+        }
+    }
+}
+
+fn questions(qs: &[QuestionArg]) -> Vec<Question> {
+    qs.iter().map(|&q| q.into()).collect()
+}
+
+/// `--format`: the formats' names in `--help`, and this project's words
+/// for one that does not exist ("unknown format `yaml` (one of: …)").
+#[derive(Debug, Clone, Copy)]
+struct FormatParser;
+
+impl TypedValueParser for FormatParser {
+    type Value = Format;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Format, clap::Error> {
+        StringValueParser::new()
+            .try_map(|s| Format::parse(&s))
+            .parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(
+            Format::ALL
+                .into_iter()
+                .filter_map(|f| f.to_possible_value()),
+        ))
+    }
 }
 
 /// `FORMAT=FILE` of `--report`, the format checked.
-fn report_arg(s: &str) -> Result<(String, PathBuf), crate::Error> {
-    let usage = |m: String| crate::Error::Usage(m);
-    let (format, file) = s.split_once('=').ok_or_else(|| {
-        usage(format!(
-            "--report {s}: expected FORMAT=FILE, e.g. --report junit=report.xml"
-        ))
-    })?;
-    if crate::report::by_name(format).is_none() {
-        return Err(usage(format!(
-            "--report {s}: unknown format `{format}` (one of: {})",
-            crate::report::FORMATS.join(", ")
-        )));
-    }
+fn report_arg(s: &str) -> Result<(Format, PathBuf), String> {
+    let (format, file) = s
+        .split_once('=')
+        .ok_or("expected FORMAT=FILE, e.g. --report junit=report.xml")?;
+    let format = Format::parse(format)?;
     if file.is_empty() {
-        return Err(usage(format!("--report {s}: no file after `=`")));
+        return Err("no file after `=`".into());
     }
-    Ok((format.to_string(), PathBuf::from(file)))
+    Ok((format, PathBuf::from(file)))
 }
 
 #[derive(Debug, clap::Args)]
@@ -184,18 +215,87 @@ pub struct ReferenceArgs {
     pub start: Option<reference::Start>,
 }
 
-/// Turns command-line arguments into a validated `Config`.
-pub fn config(a: Args) -> Result<crate::Config, crate::Error> {
-    use crate::Error::Usage;
-    if a.reference && (a.server.is_some() || a.client.is_some()) {
-        return Err(Usage(
-            "--reference grades the built-in programs: do not give --server or --client with it"
-                .into(),
-        ));
-    }
-    if !a.reference && a.server.is_none() && a.client.is_none() {
-        return Err(Usage("nothing to grade: give --server PROG and/or --client PROG, or --reference (see grade --help)".into()));
-    }
+/// What `grade` was asked to do, validated.
+#[derive(Debug)]
+pub enum Task {
+    Grade(Config),
+    /// `grade list`: the catalogue, with points.
+    List {
+        questions: Vec<Question>,
+        scenario_dir: Option<PathBuf>,
+        points: Option<PathBuf>,
+        lang: Lang,
+    },
+    Demo(demo::DemoConfig),
+    Ci(ci::Options),
+    Reference(reference::Program, reference::Options),
+}
+
+/// Turns command-line arguments into the task they ask for.
+pub fn task(a: Args) -> Result<Task, Error> {
+    let lang = || lang(&a.lang, a.messages.as_deref());
+    Ok(match a.command {
+        None => Task::Grade(config(a)?),
+        Some(Command::Reference(ref r)) => {
+            let opts = reference::Options {
+                host: r.host.clone(),
+                port: r.port,
+                start: r.start,
+            };
+            Task::Reference(r.name, opts)
+        }
+        Some(Command::Demo(ref d)) => Task::Demo(demo::DemoConfig {
+            demo: d.demo,
+            server: d.server.clone(),
+            client: d.client.clone(),
+            pace: if d.interactive {
+                demo::Pace::StepByStep
+            } else {
+                demo::Pace::Continuous
+            },
+            lang: lang()?,
+            port: d.port,
+            timeout_scale: d.timeout_scale,
+            style: demo::Style::of_stdout(),
+        }),
+        Some(Command::List { ref questions }) => Task::List {
+            questions: self::questions(questions),
+            scenario_dir: a.scenario_dir.clone(),
+            points: a.points.clone(),
+            lang: lang()?,
+        },
+        Some(Command::Ci(ref c)) => Task::Ci(ci::Options {
+            target: c.target,
+            dir: c.dir.clone(),
+            existing: if c.force {
+                ci::Existing::Replace
+            } else {
+                ci::Existing::Keep
+            },
+            repo: c.repo.clone(),
+            server: c.server.clone(),
+            client: c.client.clone(),
+            questions: questions(&c.questions),
+            hidden: c.hidden.clone(),
+            lang: lang()?,
+        }),
+    })
+}
+
+/// The settings of a grading run, checked.
+fn config(a: Args) -> Result<Config, Error> {
+    use Error::Usage;
+    let programs = match (a.reference, a.server, a.client) {
+        (true, None, None) => Graded::Reference,
+        (true, ..) => {
+            return Err(Usage(
+                "--reference grades the built-in programs: do not give --server or --client with it"
+                    .into(),
+            ))
+        }
+        (false, None, None) => return Err(Usage("nothing to grade: give --server PROG and/or --client PROG, or --reference (see grade --help)".into())),
+        (false, server, client) => Graded::Student { server, client },
+    };
     if !(a.timeout_scale.is_finite() && a.timeout_scale > 0.0) {
         return Err(Usage("--timeout-scale must be a positive number".into()));
     }
@@ -206,20 +306,14 @@ pub fn config(a: Args) -> Result<crate::Config, crate::Error> {
             .map(|n| n.get())
             .unwrap_or(1),
     };
-    Ok(crate::Config {
-        server: a.server,
-        client: a.client,
-        reference: a.reference,
-        questions: questions(&a.questions)?,
+    Ok(Config {
+        programs,
+        questions: questions(&a.questions),
         globs: a.scenarios,
         scenario_dir: a.scenario_dir,
         format: a.format,
         output: a.output,
-        reports: a
-            .reports
-            .iter()
-            .map(|r| report_arg(r))
-            .collect::<Result<_, _>>()?,
+        reports: a.reports,
         points: a.points,
         hidden: a.hidden,
         lang: lang(&a.lang, a.messages.as_deref())?,
@@ -227,37 +321,88 @@ pub fn config(a: Args) -> Result<crate::Config, crate::Error> {
         timeout_scale: a.timeout_scale,
         port: a.port,
         verbose: a.verbose,
-        missing_is_failure: a.missing_is_failure,
+        missing: if a.missing_is_failure {
+            Missing::Failure
+        } else {
+            Missing::UsageError
+        },
     })
-}
-
-pub fn questions(qs: &[String]) -> Result<Vec<crate::scenario::Question>, crate::Error> {
-    qs.iter()
-        .map(|q| {
-            crate::scenario::Question::parse(q).ok_or_else(|| {
-                crate::Error::Usage(format!("unknown question `{q}` (q1, q2, q3 or q4)"))
-            })
-        })
-        .collect()
 }
 
 /// The language of `--lang`, from the embedded catalogues and those of
 /// `--messages DIR`: checked once they are loaded, since a catalogue may
 /// add a language.
-pub fn lang(
-    l: &str,
-    messages: Option<&std::path::Path>,
-) -> Result<crate::scenario::Lang, crate::Error> {
+pub fn lang(l: &str, messages: Option<&Path>) -> Result<Lang, Error> {
     use crate::msg::Catalog;
     let catalog = match messages {
-        Some(dir) => Catalog::with_overrides(dir)
-            .map_err(|e| crate::Error::Usage(format!("--messages: {e}")))?,
+        Some(dir) => {
+            Catalog::with_overrides(dir).map_err(|e| Error::Usage(format!("--messages: {e}")))?
+        }
         None => Catalog::builtin(),
     };
     catalog.lang(l).ok_or_else(|| {
-        crate::Error::Usage(format!(
+        Error::Usage(format!(
             "unknown language `{l}` (languages with a catalogue: {})",
             catalog.languages().join(", ")
         ))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Task, String> {
+        let a = Args::try_parse_from(std::iter::once("grade").chain(args.iter().copied()))
+            .map_err(|e| e.to_string())?;
+        task(a).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn formats_and_questions_are_typed() {
+        let Ok(Task::Grade(c)) = parse(&[
+            "--reference",
+            "-q",
+            "q2",
+            "--format",
+            "junit",
+            "--report",
+            "tap=-",
+        ]) else {
+            panic!("a grading run")
+        };
+        assert_eq!(c.format, Format::Junit);
+        assert_eq!(c.questions, [Question::Q2]);
+        assert_eq!(c.reports, [(Format::Tap, PathBuf::from("-"))]);
+        assert_eq!(c.programs, Graded::Reference);
+        assert_eq!(c.missing, Missing::UsageError);
+    }
+
+    #[test]
+    fn bad_values_say_what_exists() {
+        let e = parse(&["--reference", "--format", "yaml"]).unwrap_err();
+        assert!(
+            e.contains("unknown format `yaml` (one of: human, json,"),
+            "{e}"
+        );
+        for (report, says) in [
+            ("yaml=out.yaml", "unknown format `yaml`"),
+            (
+                "junit",
+                "expected FORMAT=FILE, e.g. --report junit=report.xml",
+            ),
+            ("junit=", "no file after `=`"),
+        ] {
+            let e = parse(&["--reference", "--report", report]).unwrap_err();
+            assert!(e.contains(says), "{e}");
+        }
+        let e = parse(&["--reference", "-q", "q5"]).unwrap_err();
+        assert!(e.contains("q1, q2, q3, q4"), "{e}");
+        let e = parse(&["--reference", "--server", "s.py"]).unwrap_err();
+        assert!(
+            e.starts_with("--reference grades the built-in programs"),
+            "{e}"
+        );
+        assert!(parse(&[]).unwrap_err().starts_with("nothing to grade"));
+    }
 }

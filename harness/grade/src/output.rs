@@ -9,6 +9,80 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+/// A report format (`--format`, `--report FORMAT=FILE`): the names are the
+/// contract of DESIGN.md and the README.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// The terminal report.
+    Human,
+    /// The contract of DESIGN.md.
+    Json,
+    /// JUnit XML (GitLab, Jenkins).
+    Junit,
+    /// Gradescope's results.json.
+    Gradescope,
+    /// PrairieLearn's results.json.
+    Prairielearn,
+    /// The human report, then Autolab's scores line.
+    Autolab,
+    /// TAP version 13.
+    Tap,
+    /// GitHub Actions annotations.
+    Github,
+    /// A Markdown table (GitHub's step summary).
+    Markdown,
+    /// One self-contained page, each transcript drawn.
+    Html,
+}
+
+impl Format {
+    pub const ALL: [Format; 10] = [
+        Format::Human,
+        Format::Json,
+        Format::Junit,
+        Format::Gradescope,
+        Format::Prairielearn,
+        Format::Autolab,
+        Format::Tap,
+        Format::Github,
+        Format::Markdown,
+        Format::Html,
+    ];
+
+    /// The format's name on the command line and for `report::by_name`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Json => "json",
+            Format::Junit => "junit",
+            Format::Gradescope => "gradescope",
+            Format::Prairielearn => "prairielearn",
+            Format::Autolab => "autolab",
+            Format::Tap => "tap",
+            Format::Github => "github",
+            Format::Markdown => "markdown",
+            Format::Html => "html",
+        }
+    }
+
+    /// The format named `s`, or the usage error that says which exist.
+    pub fn parse(s: &str) -> Result<Format, String> {
+        Format::ALL
+            .into_iter()
+            .find(|f| f.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+                format!("unknown format `{s}` (one of: {})", names.join(", "))
+            })
+    }
+
+    /// Its reporter.
+    pub fn reporter(self) -> Box<dyn crate::report::Reporter> {
+        crate::report::by_name(self.name())
+            .expect("every format has a reporter (`every_format_has_its_reporter`)")
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
     /// Bad usage: the path cannot receive a report.
@@ -162,6 +236,20 @@ fn set_mode_like_new(tmp: &tempfile::NamedTempFile) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_format_has_its_reporter() {
+        let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+        assert_eq!(names, crate::report::FORMATS);
+        for f in Format::ALL {
+            assert!(crate::report::by_name(f.name()).is_some(), "{f:?}");
+            let v = clap::ValueEnum::to_possible_value(&f).unwrap();
+            assert_eq!(v.get_name(), f.name(), "the command line's name");
+        }
+        assert!(Format::parse("yaml")
+            .unwrap_err()
+            .starts_with("unknown format `yaml` (one of: human, json"));
+    }
 
     fn text(d: &Destination) -> &'static str {
         match d {

@@ -97,6 +97,65 @@ fn scenarios_dir_adds_scenarios() {
         .stdout(predicate::str::contains("3/3"));
 }
 
+/// `grade`'s own texts are messages: `--messages DIR` adds a language
+/// (English where it says nothing) or overrides one, in `grade list` and in
+/// the comments of the CI templates; numbers follow the language (a
+/// decimal comma in French and in German).
+#[test]
+fn grade_list_and_ci_templates_follow_the_catalogues() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("de")).unwrap();
+    std::fs::write(
+        dir.path().join("de/cli.ftl"),
+        "list-points = { $points } P.\nci-gitlab-about = Bewertet dieses Repository.\n",
+    )
+    .unwrap();
+    let points = dir.path().join("points.toml");
+    std::fs::write(&points, "\"q1.server.listens\" = 2.5\n").unwrap();
+    grade()
+        .arg("--messages")
+        .arg(dir.path())
+        .arg("--points")
+        .arg(&points)
+        .args(["list", "-q", "q1", "--lang", "de"])
+        .assert()
+        .code(0)
+        .stdout(
+            predicate::str::is_match(r"q1\.server\.listens\s+2,5 P\.  Listens on port 8080")
+                .unwrap(),
+        );
+    grade()
+        .arg("--points")
+        .arg(&points)
+        .args(["list", "-q", "q1", "--lang", "fr"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::is_match(r"q1\.server\.listens\s+2,5  Écoute").unwrap());
+    grade()
+        .arg("--messages")
+        .arg(dir.path())
+        .args([
+            "ci",
+            "gitlab",
+            "--lang",
+            "de",
+            "--repo",
+            "https://git.example.org/l.git",
+        ])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::starts_with(
+            "# Bewertet dieses Repository.\ngrade:\n",
+        ))
+        .stdout(predicate::str::contains("--lang de"));
+    grade()
+        .args(["ci", "github", "--lang", "fr"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::starts_with("# Note les programmes du chat"))
+        .stderr("grade: pas de --repo\u{a0}: remplacez https://example.org/course/chat-lab.git par le dépôt du cours\n");
+}
+
 #[test]
 fn french_report_and_json_output_file() {
     let dir = tempfile::tempdir().unwrap();

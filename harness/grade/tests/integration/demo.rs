@@ -34,7 +34,55 @@ fn the_deadlock_demo_speaks_french() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains("attend le serveur dans recv()"))
-        .stdout(predicate::str::contains("Interblocage"));
+        .stdout(predicate::str::contains("Interblocage"))
+        // French typography: a no-break space before a colon, a narrow one
+        // before a semicolon.
+        .stdout(predicate::str::contains("serveur\u{a0}: ref:q3-server"))
+        .stdout(predicate::str::contains("· pid "))
+        .stdout(predicate::str::contains(
+            "\u{a0}: attend le client (recv())",
+        ))
+        .stdout(predicate::str::contains("recevoir\u{a0}: chacun"));
+    grade()
+        .args(["demo", "duplex", "--lang", "fr"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "Bidirectionnel\u{a0}: 10 lignes client → serveur",
+        ))
+        .stdout(predicate::str::contains(
+            "en même temps\u{202f}; un processus",
+        ));
+}
+
+/// Ctrl-C in a lecture, while the demo waits for Enter: nothing is left
+/// behind, the demo builds in grade's own build folder, which an
+/// interrupted grade removes.
+#[test]
+fn an_interrupted_demo_leaves_no_build_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let builds = || {
+        std::fs::read_dir(tmp.path())
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with("grade-build-"))
+            .count()
+    };
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("grade"));
+    cmd.args(["demo", "deadlock", "--interactive"])
+        .env("TMPDIR", tmp.path())
+        .env("NO_COLOR", "1");
+    let mut p = rexpect::session::spawn_command(cmd, Some(10_000)).unwrap();
+    p.exp_string("press Enter").unwrap();
+    assert_eq!(builds(), 1, "the build folder, in TMPDIR");
+    p.send_control('c').unwrap();
+    p.exp_eof().unwrap();
+    let status = p.process.wait().unwrap();
+    assert!(
+        matches!(status, rexpect::process::WaitStatus::Exited(_, 130)),
+        "{status:?}"
+    );
+    assert_eq!(builds(), 0, "the build folder is removed");
 }
 
 #[test]
@@ -60,7 +108,7 @@ fn alternation_and_duplex_show_what_crossed_the_wire() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains(
-            "Alternation: 5 line(s) client → server and 5 server → client",
+            "Alternation: 5 lines client → server and 5 server → client",
         ))
         .stdout(predicate::str::contains("◀═ Bonjour serveur\\n"));
     grade()
@@ -68,7 +116,7 @@ fn alternation_and_duplex_show_what_crossed_the_wire() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains(
-            "Full duplex: 10 line(s) client → server and 10 server → client",
+            "Full duplex: 10 lines client → server and 10 server → client",
         ));
 }
 

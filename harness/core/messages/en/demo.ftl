@@ -1,0 +1,50 @@
+# `grade demo`: the lecture's screen. Message ids are a contract
+# (instructors override them with --messages): never rename one.
+# $side, $other: server, client, peer or harness; $pid, $code, $signal,
+# $call: identifiers (recv, read…), not numbers.
+
+demo-title = { $id } — { $title }
+demo-server = server: { $program }
+demo-client = client: { $program }
+
+## What each process does, under its program's column.
+demo-state = · pid { $pid }: { $what }
+demo-zombie = zombie
+demo-running = running
+demo-waits-keyboard = waits for the keyboard
+demo-waits-for = waits in { $call }() for { $other }
+demo-waits-in = waits in { $call }()
+
+## Events, as they happen.
+demo-next-step = next step: { $action } — press Enter
+demo-started = ▶ started (pid { $pid })
+demo-connected = ⇄ connected
+# Beside a line that crossed the wire, on the side that sent it.
+demo-sent = sent
+demo-closed = ✕ closed the connection
+demo-wire-unobserved = (no network namespaces here: the programs talk directly, the wire is not shown)
+demo-quiet = quiet: nothing moves without the keyboard
+demo-exited = ■ exited ({ $how })
+demo-exit-status = status { $code }
+demo-exit-signal = signal { $signal }
+demo-teardown = — the harness ends the programs —
+
+## The explanation at the end.
+demo-no-deadlock = No deadlock: the programs did not block each other.
+# On the arrows of the drawn cycle.
+demo-cycle-label = waits in recv() for
+demo-cycle-program = { $side } (pid { $pid })
+demo-cycle-wait = { $side } (pid { $pid }) waits in { $call }() for { $other }
+demo-cycle = { $first } → { $second }
+demo-deadlock-why = Deadlock — both started by receiving: each waits for a line only the other can send, and neither will ever send. Typed lines wait unread on both keyboards.
+demo-alternation = Alternation: { $from-client ->
+        [one] { $from-client } line
+       *[other] { $from-client } lines
+    } client → server and { $from-server } server → client, each only in its turn: the client speaks, the server answers.
+demo-duplex = Full duplex: { $from-client ->
+        [one] { $from-client } line
+       *[other] { $from-client } lines
+    } client → server and { $from-server } server → client, typed at the same time; one process per direction (fork), so nobody waits for the other to speak.
+demo-not-as-expected = The run did not go as the lecture expects: see the states above.
+# A diagnosis, as in the reports.
+demo-diagnosis = [{ $code }] { $message }

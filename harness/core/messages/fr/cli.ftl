@@ -1,0 +1,58 @@
+# La ligne de commande de `grade` : progression, `grade list`, notes, et les
+# commentaires des modèles de CI (`grade ci`).
+# Typographie : espace insécable (U+00A0) avant les deux-points, espace fine
+# insécable (U+202F) avant le point-virgule, le point d’exclamation et le point
+# d’interrogation ; virgule décimale (par les nombres).
+
+progress-scenario = [{ $done }/{ $total }] { $id }
+
+list-points = { $points }
+
+isolation-refused = { $variable } est défini : les scénarios passent un par un sur le port { $port } de l'hôte, sans espaces de noms réseau
+isolation-unavailable = les espaces de noms réseau ne sont pas disponibles ici : les scénarios passent un par un sur le port { $port } de l'hôte ; pour des ports privés et des passages en parallèle, lancez grade en root (sudo grade …), ou autorisez les espaces de noms utilisateur non privilégiés (Ubuntu 24.04 : sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0)
+
+ci-no-repo = pas de --repo : remplacez { $placeholder } par le dépôt du cours
+
+## Commentaires des modèles de CI : chaque ligne devient une ligne de commentaire.
+
+ci-github-about =
+    Note les programmes du chat de ce dépôt à chaque push, avec `grade`.
+    Généré par `grade ci github`. Il installe `grade` depuis le dépôt du
+    cours avec cargo (déjà présent sur les machines de GitHub) et ne
+    télécharge rien d'autre ; les résultats s'affichent en annotations sur le
+    fichier de l'étudiant, en tableau dans le résumé de l'exécution, et en
+    rapports JUnit et JSON gardés comme artefact de l'exécution.
+ci-github-as-root =
+    En root, chaque scénario a son propre espace de noms réseau (le port 8080
+    lui est réservé) ; -E garde GITHUB_ACTIONS et GITHUB_STEP_SUMMARY.
+ci-gitlab-about =
+    Note les programmes du chat de ce dépôt à chaque push, avec `grade`.
+    Généré par `grade ci gitlab`. GitLab montre le rapport JUnit dans la
+    merge request et l'onglet « Tests » du pipeline ; le rapport JSON est
+    gardé comme artefact. Sans runner privilégié, pas d'espaces de noms
+    réseau : `grade` passe alors les scénarios un par un sur le port 8080 et
+    le dit.
+ci-gradescope-run-about =
+    Gradescope lance ce script pour chaque rendu, en root : il note les
+    programmes trouvés dans le rendu et écrit results.json. Généré par
+    `grade ci gradescope`. Pour un essai hors de Gradescope, déplacez les chemins :
+      AUTOGRADER_ROOT  au lieu de /autograder (submission/ et results/ dedans)
+      SUBMISSION_DIR, RESULTS_DIR  pour déplacer l'un des deux seulement
+      GRADE            le binaire grade (par défaut : grade dans le PATH)
+ci-gradescope-locate =
+    Le premier fichier dont le chemin finit par ce nom, n'importe où dans le
+    rendu (les étudiants envoient des fichiers isolés, des dossiers, des dépôts
+    entiers) ; à défaut, le nom lui-même, pour que le rapport dise que le
+    fichier manque.
+ci-gradescope-missing =
+    --missing-is-failure : un programme absent du rendu est un test échoué
+    dans results.json (« serveur.py introuvable dans le rendu ; trouvé : … »).
+ci-gradescope-status =
+    Code 0 ou 1 : noté (réussi, ou des scénarios ont échoué). Tout autre code :
+    le correcteur lui-même n'a pas pu tourner ; Gradescope reçoit un résultat
+    qui dit pourquoi.
+ci-gradescope-setup-about =
+    Gradescope lance ce script une fois, en root, quand il construit l'image
+    du correcteur. Généré par `grade ci gradescope` : le paquet contient le
+    binaire `grade` lui-même (autonome, scénarios embarqués), rien n'est donc
+    compilé ici.

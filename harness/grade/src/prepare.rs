@@ -1,0 +1,289 @@
+//! The stages before any scenario runs: load the catalogue, select what a
+//! run grades, and prepare every program once (C compiled, python3 found)
+//! on a workbench that `grade` and `grade demo` share.
+
+use crate::msg::Msg;
+use crate::runner::RunConfig;
+use crate::scenario::{self, Lang, Question, Role, Scenario, Side};
+use crate::submission::SubmissionProblem;
+use crate::world::program::{self, Prepared, Refused};
+use crate::world::{self, interrupt, netns};
+use crate::{glob, points, Config, Error, Graded, Missing};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// The catalogue (embedded, plus `--scenarios DIR`), with the points of
+/// `--points FILE` (every entry of which must match some scenario).
+pub fn load(dir: Option<&Path>, points: Option<&Path>) -> Result<Vec<Scenario>, Error> {
+    let mut all = scenario::load_catalogue(dir)?;
+    if let Some(file) = points {
+        points::load(file)
+            .and_then(|p| p.apply(&mut all))
+            .map_err(|e| Error::Usage(e.to_string()))?;
+    }
+    Ok(all)
+}
+
+/// Which scenarios a run grades: those of `-q` and `-s`, for the programs
+/// given (a usage error when none is left).
+pub fn select(all: Vec<Scenario>, cfg: &Config) -> Result<Vec<Scenario>, Error> {
+    let reference = cfg.programs == Graded::Reference;
+    let given = |side| cfg.programs.student(side).is_some();
+    let chosen: Vec<Scenario> = all
+        .into_iter()
+        .filter(|s| cfg.questions.is_empty() || cfg.questions.contains(&s.question))
+        .filter(|s| cfg.globs.is_empty() || cfg.globs.iter().any(|g| glob(g, &s.id)))
+        .filter(|s| {
+            // Demos run fixed programs: they grade the harness, not a student.
+            if s.programs.is_fixed() {
+                return reference;
+            }
+            reference
+                || match s.role {
+                    Role::Server => given(Side::Server),
+                    Role::Client => given(Side::Client),
+                    // The missing side is the reference program.
+                    Role::Pair => given(Side::Server) || given(Side::Client),
+                }
+        })
+        .collect();
+    if chosen.is_empty() {
+        return Err(Error::Usage(
+            "no scenario to run: give --server and/or --client (or --reference), and check -q / -s"
+                .into(),
+        ));
+    }
+    Ok(chosen)
+}
+
+/// Whether scenarios have a network namespace each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Isolation {
+    /// Each scenario in a namespace of its own, with a port 8080 of its own.
+    Namespaces,
+    /// None here: scenarios run one at a time, on the host's port.
+    HostPort,
+}
+
+/// What a run sets up before its first program: the signal thread and the
+/// reaper, whether namespaces exist, and the folder programs are built in
+/// (`grade-build-PID-…`: removed at the end, and when `grade` is interrupted).
+pub struct Workbench {
+    // Removed before it is untracked: an interrupt in between only tries
+    // to remove it once more.
+    build: tempfile::TempDir,
+    _tracked: interrupt::Tracked,
+    pub isolation: Isolation,
+    pub port: u16,
+}
+
+impl Workbench {
+    /// Call before any other thread starts (see `world::set_up`).
+    pub fn new(port: u16) -> Result<Workbench, Error> {
+        world::set_up().map_err(|e| Error::Environment(format!("cannot handle signals: {e}")))?;
+        world::reaper::become_subreaper();
+        let isolation = if netns::available() {
+            Isolation::Namespaces
+        } else {
+            Isolation::HostPort
+        };
+        let build = tempfile::Builder::new()
+            .prefix(&interrupt::scratch_prefix("grade-build"))
+            .tempdir()
+            .map_err(|e| Error::Environment(format!("cannot create a build directory: {e}")))?;
+        let _tracked = interrupt::track_dir(build.path());
+        Ok(Workbench {
+            build,
+            _tracked,
+            isolation,
+            port,
+        })
+    }
+
+    /// One program, ready to start. Every program is prepared before any
+    /// scenario runs: the reaper must not race with these short-lived
+    /// children (the compiler).
+    pub fn prepare(&self, spec: &str, side: Side, missing: Missing) -> Result<Prepared, Refused> {
+        let opts = program::Options {
+            port: self.port,
+            build_dir: self.build.path(),
+            missing_is_failure: missing == Missing::Failure,
+        };
+        program::prepare(spec, side, opts)
+    }
+
+    /// What the report says once when scenarios run without namespaces.
+    pub fn isolation_note(&self, lang: &Lang) -> Option<String> {
+        if self.isolation == Isolation::Namespaces {
+            return None;
+        }
+        let m = if netns::refused_by_caller() {
+            Msg::new("isolation-refused").arg("variable", netns::NO_NAMESPACES)
+        } else {
+            Msg::new("isolation-unavailable")
+        };
+        Some(lang.msg(&m.arg("port", self.port.to_string())))
+    }
+}
+
+/// What runs, with which programs; and what a submission problem stops.
+#[derive(Debug)]
+pub struct Plan {
+    /// The scenarios that run, each with its programs, in report order.
+    pub runs: Vec<(Scenario, RunConfig)>,
+    /// Those a submission problem keeps from running (its index in `problems`).
+    pub stopped: Vec<(Scenario, usize)>,
+    /// Programs of the submission that cannot run at all.
+    pub problems: Vec<SubmissionProblem>,
+    /// Every selected scenario's id, in report order.
+    pub order: Vec<String>,
+}
+
+/// Prepares every program the scenarios run: the student's (a program that
+/// cannot run at all is one submission problem, and the scenarios that
+/// would run it are not run) and the reference or fixed ones.
+pub fn prepare(scenarios: Vec<Scenario>, cfg: &Config, bench: &Workbench) -> Result<Plan, Error> {
+    let mut problems = Vec::new();
+    let server = student(Side::Server, &scenarios, cfg, bench, &mut problems)?;
+    let client = student(Side::Client, &scenarios, cfg, bench, &mut problems)?;
+    let order: Vec<String> = scenarios.iter().map(|s| s.id.clone()).collect();
+    let problem_of = |s: &Scenario| problems.iter().position(|p| p.scenarios.contains(&s.id));
+    let (runnable, stopped): (Vec<Scenario>, Vec<Scenario>) =
+        scenarios.into_iter().partition(|s| problem_of(s).is_none());
+    let stopped = stopped
+        .into_iter()
+        .filter_map(|s| problem_of(&s).map(|p| (s, p)))
+        .collect();
+    let refs = references(&runnable, bench)?;
+    let students = [server, client];
+    let runs = runnable
+        .into_iter()
+        .map(|s| {
+            let rc = run_config(&s, cfg, &students, &refs, bench);
+            (s, rc)
+        })
+        .collect();
+    Ok(Plan {
+        runs,
+        stopped,
+        problems,
+        order,
+    })
+}
+
+/// The student's program of `side`, if given and able to run; a problem
+/// (`problems`) claims the scenarios it keeps from running.
+fn student(
+    side: Side,
+    scenarios: &[Scenario],
+    cfg: &Config,
+    bench: &Workbench,
+    problems: &mut Vec<SubmissionProblem>,
+) -> Result<Option<Prepared>, Error> {
+    let Some(spec) = cfg.programs.student(side) else {
+        return Ok(None);
+    };
+    match bench.prepare(spec, side, cfg.missing) {
+        Ok(p) => Ok(Some(p)),
+        Err(Refused::Usage(m)) => Err(Error::Usage(m)),
+        Err(Refused::Environment(m)) => Err(Error::Environment(m)),
+        Err(Refused::Problem(p)) => {
+            let mut p = *p;
+            // A pair scenario with both sides at fault counts once.
+            let claimed = |id: &String| problems.iter().any(|q| q.scenarios.contains(id));
+            p.scenarios = scenarios
+                .iter()
+                .filter(|s| runs_student(s, side, cfg) && !claimed(&s.id))
+                .map(|s| s.id.clone())
+                .collect();
+            if !p.scenarios.is_empty() {
+                problems.push(p);
+            }
+            Ok(None)
+        }
+    }
+}
+
+/// Reference programs (and demos' fixed programs), prepared once by spec.
+fn references(
+    scenarios: &[Scenario],
+    bench: &Workbench,
+) -> Result<HashMap<String, Prepared>, Error> {
+    let mut refs = HashMap::new();
+    for s in scenarios {
+        for side in [Side::Server, Side::Client] {
+            let spec = fixed_or_reference(s, side);
+            if let std::collections::hash_map::Entry::Vacant(e) = refs.entry(spec) {
+                let p = bench
+                    .prepare(e.key(), side, Missing::UsageError)
+                    .map_err(|e| Error::Usage(e.to_string()))?;
+                e.insert(p);
+            }
+        }
+    }
+    Ok(refs)
+}
+
+/// The programs scenario `s` runs: the student's where given (a pair's
+/// missing side is the reference), else the reference or fixed ones.
+fn run_config(
+    s: &Scenario,
+    cfg: &Config,
+    [server, client]: &[Option<Prepared>; 2],
+    refs: &HashMap<String, Prepared>,
+    bench: &Workbench,
+) -> RunConfig {
+    let program = |side: Side, given: &Option<Prepared>| {
+        let reference = || refs.get(&fixed_or_reference(s, side)).cloned();
+        if cfg.programs == Graded::Reference || s.programs.is_fixed() {
+            reference()
+        } else if s.role == Role::Pair {
+            given.clone().or_else(reference)
+        } else {
+            given.clone()
+        }
+    };
+    RunConfig {
+        server: program(Side::Server, server),
+        client: program(Side::Client, client),
+        port: cfg.port,
+        timeout_scale: cfg.timeout_scale,
+        isolated: bench.isolation == Isolation::Namespaces,
+        trace_states: false,
+    }
+}
+
+/// Whether scenario `s` runs the student's program of `side` (rather than
+/// a reference or fixed program).
+fn runs_student(s: &Scenario, side: Side, cfg: &Config) -> bool {
+    if s.programs.is_fixed() || cfg.programs.student(side).is_none() {
+        return false;
+    }
+    match s.role {
+        Role::Server => side == Side::Server,
+        Role::Client => side == Side::Client,
+        Role::Pair => true,
+    }
+}
+
+/// The program a scenario runs on `side` when no student program is: its
+/// fixed program (demos), else the question's reference program.
+pub fn fixed_or_reference(s: &Scenario, side: Side) -> String {
+    let fixed = match side {
+        Side::Server => &s.programs.server,
+        Side::Client => &s.programs.client,
+    };
+    fixed
+        .clone()
+        .unwrap_or_else(|| format!("ref:{}", reference_for(s.question, side)))
+}
+
+fn reference_for(q: Question, side: Side) -> String {
+    // q2 has no server of its own: the q1 server is its peer.
+    let q = match (q, side) {
+        (Question::Q2, Side::Server) => "q1",
+        (Question::Q1, Side::Client) => "q2",
+        _ => q.name(),
+    };
+    format!("{q}-{}", side.name())
+}

@@ -1,0 +1,164 @@
+//! The report stage: the outcomes in report order, one `Report`, written
+//! in every format asked (destinations opened before grading), GitHub
+//! annotations, and the exit status.
+
+use crate::output::{self, Destination, Format};
+use crate::prepare::Plan;
+use crate::report::{self, Outcome, Report, Reporter};
+use crate::scenario::{Scenario, Side};
+use crate::submission::SubmissionProblem;
+use crate::verdict::{self, Status};
+use crate::{exit, Config, Error};
+use std::io::IsTerminal;
+use std::path::Path;
+use std::time::Duration;
+
+/// Opens every report's destination before grading: an unwritable one is
+/// a usage error now, not after the grading.
+pub fn open_outputs(cfg: &Config) -> Result<Vec<Destination>, Error> {
+    let usage = |e: output::OutputError| Error::Usage(e.to_string());
+    let mut dests = vec![output::open(cfg.output.as_deref(), "--output ").map_err(usage)?];
+    for (format, path) in &cfg.reports {
+        let flag = format!("--report {}=", format.name());
+        dests.push(output::open(Some(path), &flag).map_err(usage)?);
+    }
+    Ok(dests)
+}
+
+/// Reports the run: `ran` (the outcomes of `plan.runs`, in that order) and
+/// the scenarios a submission problem stopped. The exit status, or the
+/// grader's own faults in one line once every report is written.
+pub fn report(
+    cfg: &Config,
+    plan: Plan,
+    ran: Vec<Outcome>,
+    dests: Vec<Destination>,
+    isolation_note: Option<String>,
+    wall: Duration,
+) -> Result<u8, Error> {
+    let outcomes = in_order(plan.order, ran, plan.stopped, &plan.problems);
+    let color_ok = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let to_terminal = cfg.output.is_none() && std::io::stdout().is_terminal();
+    let rep = Report {
+        outcomes,
+        server: cfg.programs.shown(Side::Server),
+        client: cfg.programs.shown(Side::Client),
+        lang: cfg.lang.clone(),
+        verbose: cfg.verbose,
+        color: color_ok && to_terminal,
+        isolation_note,
+        wall,
+        hidden: cfg.hidden.clone(),
+        problems: plan.problems,
+    };
+    let formats = std::iter::once(cfg.format).chain(cfg.reports.iter().map(|(f, _)| *f));
+    for (format, dest) in formats.zip(dests) {
+        write_report(&*format.reporter(), &rep, dest)?;
+    }
+    annotate(cfg, &rep)?;
+    if let Some(line) = errors_line(&rep.outcomes) {
+        return Err(Error::Environment(line));
+    }
+    let all_passed = rep
+        .outcomes
+        .iter()
+        .all(|o| o.verdict.status == Status::Pass);
+    Ok(if all_passed { exit::PASS } else { exit::FAIL })
+}
+
+/// Every outcome, those that ran and those stopped, in `order`.
+fn in_order(
+    order: Vec<String>,
+    ran: Vec<Outcome>,
+    stopped: Vec<(Scenario, usize)>,
+    problems: &[SubmissionProblem],
+) -> Vec<Outcome> {
+    let mut outcomes = ran;
+    for (s, p) in stopped {
+        outcomes.push(not_run(s, &problems[p]));
+    }
+    outcomes.sort_by_key(|o| order.iter().position(|id| *id == o.scenario.id));
+    outcomes
+}
+
+/// A scenario the submission problem `p` kept from running.
+fn not_run(scenario: Scenario, p: &SubmissionProblem) -> Outcome {
+    let d = p.diagnosis();
+    Outcome {
+        verdict: verdict::Verdict::not_run(verdict::Diagnosis {
+            code: d.code,
+            message: p.not_run(),
+            hint: verdict::t("", ""),
+        }),
+        scenario,
+        transcript: Default::default(),
+        duration: Default::default(),
+    }
+}
+
+/// Writes one report to its destination, opened before grading.
+fn write_report(reporter: &dyn Reporter, rep: &Report, dest: Destination) -> Result<(), Error> {
+    let to_file = !matches!(dest, Destination::Stdout);
+    dest.write(|out| {
+        if rep.color && to_file {
+            // Colour codes belong on a terminal, not in a file.
+            let plain = Report {
+                color: false,
+                ..rep.clone()
+            };
+            reporter.write(&plain, out)
+        } else {
+            reporter.write(rep, out)
+        }
+    })
+    .map_err(|e| Error::Environment(e.to_string()))
+}
+
+/// GitHub Actions annotations (inside Actions only): they go with the human
+/// report on standard output, never into a machine report written there,
+/// and not twice when a `github` report was asked.
+fn annotate(cfg: &Config, rep: &Report) -> Result<(), Error> {
+    let to_stdout = |p: Option<&Path>| p.is_none_or(|p| p.as_os_str() == "-");
+    let stdout_is_machine = (to_stdout(cfg.output.as_deref()) && cfg.format != Format::Human)
+        || cfg
+            .reports
+            .iter()
+            .any(|(f, p)| to_stdout(Some(p)) && *f != Format::Human);
+    let github_asked =
+        cfg.format == Format::Github || cfg.reports.iter().any(|(f, _)| *f == Format::Github);
+    if github_asked {
+        report::github::in_actions(rep, &mut std::io::sink())?;
+    } else if stdout_is_machine {
+        report::github::in_actions(rep, &mut std::io::stderr().lock())?;
+    } else {
+        report::github::in_actions(rep, &mut std::io::stdout().lock())?;
+    }
+    Ok(())
+}
+
+/// `N scenarios not graded (error): ID: what failed (and K more)`, when
+/// some scenario ended in `error` (exit status 3).
+fn errors_line(outcomes: &[Outcome]) -> Option<String> {
+    let errors: Vec<String> = outcomes
+        .iter()
+        .filter(|o| o.verdict.status == Status::Error)
+        .map(|o| {
+            let what = o
+                .verdict
+                .diagnosis
+                .as_ref()
+                .map_or("", |d| d.message.in_lang("en"));
+            format!("{}: {what}", o.scenario.id)
+        })
+        .collect();
+    let (first, more) = errors.split_first()?;
+    let n = errors.len();
+    let others = match more.len() {
+        0 => String::new(),
+        k => format!(" (and {k} more)"),
+    };
+    Some(format!(
+        "{n} scenario{} not graded (error): {first}{others}",
+        if n == 1 { "" } else { "s" }
+    ))
+}
