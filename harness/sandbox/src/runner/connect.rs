@@ -1,0 +1,303 @@
+//! Connections: the peer dials the server under test or accepts the
+//! client's connection, the relay puts the harness on a pair's wire; each
+//! waits in the poll loop until it is made, the program is gone or quiet.
+
+use super::{End, Relay, RunError, World, CONNECT_CALLS, LISTEN_BACKOFF, SAMPLE};
+use crate::transcript::{Actor, Event};
+use crate::world::{netns, procfs, sockdiag};
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use std::io::ErrorKind;
+use std::net::TcpStream;
+use std::os::fd::{AsFd, AsRawFd};
+use std::time::{Duration, Instant};
+
+impl World<'_> {
+    /// The peer connects to the server under test once it listens; gives
+    /// up when the server is gone or quiescent without listening, and then
+    /// says where it listens instead, if anywhere.
+    pub(super) fn connect(&mut self, within: Duration) -> bool {
+        let port = self.cfg.port;
+        let deadline = Instant::now() + within;
+        let Ok(st) = self.dial(deadline, true) else {
+            if self.tr.isolated {
+                let mut ports: Vec<u16> = procfs::tcp_sockets()
+                    .into_iter()
+                    .filter(|s| s.state == procfs::TCP_LISTEN && s.local_port != port)
+                    .map(|s| s.local_port)
+                    .collect();
+                ports.sort_unstable();
+                ports.dedup();
+                for p in ports {
+                    self.push(Actor::Harness, Event::Listening { port: p });
+                }
+            }
+            self.push(Actor::Peer, Event::ConnectRefused { port });
+            return false;
+        };
+        self.adopt(st);
+        self.push(Actor::Peer, Event::Connected { port });
+        true
+    }
+
+    /// Connects to the port once something listens there: the TCP table
+    /// (`listener_seen`) is looked at with a backoff, and
+    /// `connect()` is called only when it shows a listener (or when no table
+    /// can be read), at most `CONNECT_CALLS` times in the scenario. Gives
+    /// up when every program or the server is gone, at the deadline, or at
+    /// quiescence when `quiet_ends`; then records how many calls this wait
+    /// made.
+    pub(super) fn dial(&mut self, deadline: Instant, quiet_ends: bool) -> Result<TcpStream, End> {
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], self.cfg.port));
+        self.last_sample = None;
+        let mut calls = 0;
+        let mut pause = SAMPLE;
+        let end = loop {
+            if self.connect_calls < CONNECT_CALLS && self.listener_seen() != Some(false) {
+                calls += 1;
+                self.connect_calls += 1;
+                // A listener whose queue is full leaves the SYN unanswered.
+                let left = deadline.saturating_duration_since(Instant::now());
+                if let Ok(st) = TcpStream::connect_timeout(&addr, left.max(SAMPLE)) {
+                    return Ok(st);
+                }
+            }
+            // A server that has ended will never listen.
+            if self.all_gone() || self.prog_gone(Actor::Server) {
+                break End::Gone;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                self.push(Actor::Harness, Event::Deadline);
+                break End::Deadline;
+            }
+            if self.pump(pause.min(deadline - now)) {
+                // Output, an exit: the server may be listening now.
+                self.last_sample = None;
+                pause = SAMPLE;
+            } else if quiet_ends && self.quiescent() {
+                self.push(Actor::Harness, Event::Quiescent);
+                break End::Quiescent;
+            } else {
+                pause = (pause * 2).min(LISTEN_BACKOFF);
+            }
+        };
+        let port = self.cfg.port;
+        self.push(Actor::Peer, Event::ConnectCalls { port, calls });
+        Err(end)
+    }
+
+    /// Waits, as `dial` does but without connecting, until the port's table
+    /// shows a listener, the server is gone or quiescent, or the deadline;
+    /// whatever the outcome, the steps after it tell.
+    pub(super) fn await_listener(&mut self, deadline: Instant) {
+        self.last_sample = None;
+        let mut pause = SAMPLE;
+        while self.listener_seen() == Some(false)
+            && !self.all_gone()
+            && !self.prog_gone(Actor::Server)
+        {
+            let now = Instant::now();
+            if now >= deadline {
+                return;
+            }
+            if self.pump(pause.min(deadline - now)) {
+                self.last_sample = None;
+                pause = SAMPLE;
+            } else if self.quiescent() {
+                return;
+            } else {
+                pause = (pause * 2).min(LISTEN_BACKOFF);
+            }
+        }
+    }
+
+    /// Whether the TCP table of the runner's namespace (its own, or the
+    /// host's) shows a listener on the port, asked through sock_diag (30 µs,
+    /// against 0.35 ms for a namespace's /proc table: the listeners' hash
+    /// table is the machine's), else from /proc; `None`: neither answers.
+    pub(super) fn listener_seen(&self) -> Option<bool> {
+        let port = self.cfg.port;
+        sockdiag::listening(port).or_else(|| procfs::listening(port))
+    }
+
+    pub(super) fn accept(&mut self, within: Duration) -> bool {
+        let deadline = Instant::now() + within;
+        self.last_sample = None;
+        loop {
+            if let Some(l) = &self.listener {
+                match l.accept() {
+                    Ok((st, addr)) => {
+                        self.adopt(st);
+                        let _ = addr;
+                        let port = self.cfg.port;
+                        self.push(Actor::Peer, Event::Connected { port });
+                        return true;
+                    }
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+                    Err(_) => {}
+                }
+            } else {
+                return false;
+            }
+            if self.all_gone() {
+                self.note_connect_attempts();
+                return false;
+            }
+            if Instant::now() >= deadline {
+                self.note_connect_attempts();
+                self.push(Actor::Harness, Event::Deadline);
+                return false;
+            }
+            // Wake as soon as the connection arrives (or output does).
+            if self.pump_with_listener(SAMPLE) {
+                self.last_sample = None;
+            } else if self.quiescent() {
+                if let Some(l) = &self.listener {
+                    if let Ok((st, _)) = l.accept() {
+                        self.adopt(st);
+                        let port = self.cfg.port;
+                        self.push(Actor::Peer, Event::Connected { port });
+                        return true;
+                    }
+                }
+                self.note_connect_attempts();
+                self.push(Actor::Harness, Event::Quiescent);
+                return false;
+            }
+        }
+    }
+
+    pub(super) fn pump_with_listener(&mut self, max: Duration) -> bool {
+        if let Some(l) = &self.listener {
+            let mut fds = [PollFd::new(l.as_fd(), PollFlags::POLLIN)];
+            let _ = poll(&mut fds, PollTimeout::ZERO);
+            if fds[0].revents().is_some_and(|r| !r.is_empty()) {
+                return true;
+            }
+        }
+        self.pump(max)
+    }
+
+    /// Ports the program tried to reach (sockets stuck connecting, seen in
+    /// the namespace's table).
+    pub(super) fn note_connect_attempts(&mut self) {
+        if !self.tr.isolated {
+            return;
+        }
+        let mut ports: Vec<u16> = procfs::tcp_sockets()
+            .into_iter()
+            .filter(|s| s.state == procfs::TCP_SYN_SENT && s.remote_port != self.cfg.port)
+            .map(|s| s.remote_port)
+            .collect();
+        ports.dedup();
+        for port in ports {
+            self.push(Actor::Harness, Event::ConnectAttempt { port });
+        }
+    }
+
+    pub(super) fn adopt(&mut self, st: TcpStream) {
+        let _ = st.set_nodelay(true);
+        let _ = st.set_nonblocking(true);
+        self.stream = Some(st);
+    }
+
+    /// Puts the harness on the wire: the client will live in a namespace of
+    /// its own where the harness listens. Without namespaces the programs
+    /// talk directly, and the transcript says the wire was not observed.
+    pub(super) fn open_relay(&mut self, within: Duration) -> bool {
+        if !self.tr.isolated {
+            self.push(Actor::Harness, Event::WireUnobserved);
+            // The client will connect to the server itself, once: not
+            // before the server listens (a Python server takes 100 ms to
+            // get there, the client as little as 10 ms to try).
+            self.await_listener(Instant::now() + within);
+            return true;
+        }
+        match netns::side_namespace(self.cfg.port) {
+            Ok((ns, listener)) => {
+                let _ = listener.set_nonblocking(true);
+                self.relay = Some(Relay {
+                    ns,
+                    listener,
+                    down: None,
+                    up: None,
+                    down_eof: false,
+                    up_eof: false,
+                });
+                true
+            }
+            Err(e) => self.environment_failed(RunError::ClientNamespace(e)),
+        }
+    }
+
+    /// Pair scenario with a relay: the client's connection reaches the
+    /// harness, which then connects to the server.
+    pub(super) fn relay_accept(&mut self, within: Duration) -> bool {
+        let deadline = Instant::now() + within;
+        self.last_sample = None;
+        let port = self.cfg.port;
+        // The client connects to the harness's end…
+        loop {
+            let got = self.relay.as_ref().and_then(|r| r.listener.accept().ok());
+            if let Some((st, _)) = got {
+                let _ = st.set_nodelay(true);
+                let _ = st.set_nonblocking(true);
+                if let Some(r) = self.relay.as_mut() {
+                    r.down = Some(st);
+                }
+                self.push(Actor::Client, Event::Connected { port });
+                break;
+            }
+            if self.all_gone() || Instant::now() >= deadline {
+                self.push(Actor::Harness, Event::Deadline);
+                return false;
+            }
+            let fd = self.relay.as_ref().map(|r| r.listener.as_raw_fd());
+            let ready = fd.is_some_and(|fd| {
+                // SAFETY: the listener outlives this poll.
+                let bfd = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
+                let mut p = [PollFd::new(bfd, PollFlags::POLLIN)];
+                poll(&mut p, PollTimeout::ZERO).unwrap_or(0) > 0
+            });
+            if ready {
+                continue;
+            }
+            if self.pump(SAMPLE) {
+                self.last_sample = None;
+            } else if self.quiescent() {
+                self.push(Actor::Harness, Event::Quiescent);
+                self.note_connect_attempts();
+                return false;
+            }
+        }
+        // … and the harness connects to the server.
+        // (A server that has ended will never listen: no deadline to wait.)
+        let Ok(st) = self.dial(deadline, false) else {
+            self.push(Actor::Peer, Event::ConnectRefused { port });
+            return false;
+        };
+        let _ = st.set_nodelay(true);
+        let _ = st.set_nonblocking(true);
+        if let Some(r) = self.relay.as_mut() {
+            r.up = Some(st);
+        }
+        self.push(Actor::Server, Event::Connected { port });
+        true
+    }
+
+    /// Pair scenario without a relay: the programs connect to each other.
+    pub(super) fn pair_connected(&mut self, within: Duration) -> bool {
+        let port = self.cfg.port;
+        let established = |w: &Self| {
+            let _ = w;
+            procfs::tcp_sockets()
+                .iter()
+                .any(|s| s.state == procfs::TCP_ESTABLISHED && s.local_port == port)
+        };
+        let end = self.wait(within, true, established);
+        if end == End::Met {
+            self.push(Actor::Client, Event::Connected { port });
+        }
+        end == End::Met
+    }
+}

@@ -1,0 +1,358 @@
+//! The runner: drives a world through a scenario's steps and records every
+//! event in a transcript. It waits on events (terminal output, socket bytes,
+//! exits, quiescence from /proc); deadlines are safety nets only. It never
+//! prints and never judges beyond "can I stop waiting".
+//!
+//! In stages: `step` interprets each action, `connect` makes the peer's and
+//! the relay's connections, `poll` is the loop that reads what arrives,
+//! `output` records it within its caps, `quiescence` decides when a wait
+//! ends, `teardown` ends the programs. The world itself (programs, peer,
+//! relay, /proc) is `crate::world`.
+
+use crate::fault;
+use crate::scenario::Scenario;
+use crate::transcript::{Actor, Entry, Event, Transcript};
+use crate::world::cgroup::Cgroup;
+use crate::world::limits::{Jail, OutputCap};
+use crate::world::program::Prepared;
+use crate::world::sleeps::Sleeps;
+use crate::world::{interrupt, netns, procfs, reaper, sockdiag};
+use std::net::{TcpListener, TcpStream};
+use std::os::fd::OwnedFd;
+use std::time::{Duration, Instant};
+
+mod connect;
+mod output;
+mod poll;
+mod quiescence;
+mod step;
+mod teardown;
+
+/// What a run needs beyond the scenario.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    pub server: Option<Prepared>,
+    pub client: Option<Prepared>,
+    pub port: u16,
+    pub timeout_scale: f64,
+    /// Each scenario in its own network namespace (see `world::netns`).
+    pub isolated: bool,
+    /// Record what every process waits in at each quiescence (demos).
+    pub trace_states: bool,
+}
+
+/// Pause between two /proc samples while waiting.
+const SAMPLE: Duration = Duration::from_millis(1);
+/// Poll owners of the relay's two connections.
+const RELAY_DOWN: usize = usize::MAX - 1;
+const RELAY_UP: usize = usize::MAX - 2;
+/// While waiting for a listener, the pause between two looks at the TCP
+/// table doubles from `SAMPLE` up to this while nothing happens (any output
+/// or exit starts it over): nothing signals "now listening", and a server
+/// that never listens must not cost the machine a core.
+const LISTEN_BACKOFF: Duration = Duration::from_millis(32);
+/// At most this many `connect()` calls in one scenario: the peer connects
+/// only once the table shows a listener (each refused call costs the kernel
+/// a socket, a SYN and a reset).
+pub const CONNECT_CALLS: u32 = 100;
+
+struct Prog {
+    actor: Actor,
+    pid: i32,
+    master: Option<OwnedFd>,
+    partial: Vec<u8>,
+    output: OutputCap,
+    root_status: Option<reaper::Status>,
+    /// Its own cgroup, where the machine allows: all its processes, however
+    /// they detach. Without one, its processes are found by /proc scans.
+    cg: Option<Cgroup>,
+    /// Its limits (see `world::limits`).
+    jail: Jail,
+}
+
+impl Prog {
+    fn gone(&self) -> bool {
+        self.master.is_none() && self.root_status.is_some()
+    }
+
+    /// Every live process of the program (zombies included where seen).
+    fn procs(&self) -> Vec<procfs::Proc> {
+        match &self.cg {
+            Some(cg) => cg.pids().into_iter().filter_map(procfs::stat).collect(),
+            None => match self.jail.pids() {
+                Some(pids) => pids.into_iter().filter_map(procfs::stat).collect(),
+                None => procfs::tree(&[self.pid]),
+            },
+        }
+    }
+}
+
+struct World<'a> {
+    cfg: &'a RunConfig,
+    t0: Instant,
+    tr: Transcript,
+    progs: Vec<Prog>,
+    listener: Option<TcpListener>,
+    stream: Option<TcpStream>,
+    /// Connections of a program that was restarted, kept open on the
+    /// peer's side until the scenario ends (see `Action::Restart`).
+    held: Vec<TcpStream>,
+    /// The connection the program closed (or half-closed): no longer read,
+    /// still open on the peer's side until a `close` step or the teardown.
+    half: Option<TcpStream>,
+    dir: tempfile::TempDir,
+    last_sample: Option<(Vec<i32>, procfs::CpuNs)>,
+    /// Sees every TCP SYN in the namespace: where a client tries to connect.
+    sniff: Option<OwnedFd>,
+    seen_syn: Vec<u16>,
+    /// `connect()` calls the peer made so far (at most `CONNECT_CALLS`).
+    connect_calls: u32,
+    /// Times each task of the programs had run when input was last typed:
+    /// a task asleep reading its terminal that has not run since has not
+    /// been handed that input yet (the pty delivers it from a kernel worker).
+    typed_at: Vec<(i32, i32, u64)>,
+    /// When each timed sleep of the programs was first seen: it may end by
+    /// itself, so the world is not quiescent before it is due.
+    sleeps: Sleeps,
+    /// Pair scenarios: both programs are graded, each other's peer.
+    pair: bool,
+    relay: Option<Relay>,
+    /// Caps on what the programs send: to the harness's peer, and through
+    /// the relay from the client and from the server (see `OutputCap`).
+    received: OutputCap,
+    relayed: [OutputCap; 2],
+    on_event: &'a (dyn Fn(&Entry) + Sync),
+    /// The grader's own fault that stopped the steps (the run is `Err`).
+    fault: Option<RunError>,
+    /// Every process of the programs was killed and reaped.
+    reaped: bool,
+}
+
+/// The harness on the wire of a pair scenario: the client lives in a
+/// namespace of its own where the harness listens on the port, and every
+/// byte goes through the harness to the server (and back), recorded.
+struct Relay {
+    /// The client's namespace (joined before exec).
+    ns: OwnedFd,
+    listener: TcpListener,
+    /// The client's connection, in its namespace.
+    down: Option<TcpStream>,
+    /// The harness's connection to the server.
+    up: Option<TcpStream>,
+    /// Directions that ended: client → server, server → client.
+    down_eof: bool,
+    up_eof: bool,
+}
+
+/// How a wait ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    Met,
+    Quiescent,
+    Gone,
+    Deadline,
+}
+
+/// The grader's own faults in one scenario's run, never the student's: the
+/// scenario ends as `error` and the others still run.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("cannot create a network namespace: {0}")]
+    Namespace(#[source] std::io::Error),
+    #[error("cannot create a working directory: {0}")]
+    ScratchDir(#[source] std::io::Error),
+    #[error("the peer cannot listen on port {port}: {source}")]
+    PeerListen {
+        port: u16,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot create the client's network namespace: {0}")]
+    ClientNamespace(#[source] std::io::Error),
+    /// Without namespaces: another process on the host's port.
+    #[error(transparent)]
+    PortBusy(#[from] sockdiag::PortBusy),
+    #[error("the runner panicked: {0}")]
+    Panicked(#[from] fault::Panic),
+}
+
+impl RunError {
+    /// The diagnosis code of the `error` it ends in: the machine grade runs
+    /// on, or a bug of grade itself.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RunError::Panicked(_) => "internal-error",
+            _ => "environment",
+        }
+    }
+}
+
+/// A run the grader could not complete: why, and what was recorded until
+/// then. Its programs were killed and reaped all the same.
+#[derive(Debug)]
+pub struct Aborted {
+    pub error: RunError,
+    pub transcript: Transcript,
+}
+
+/// Runs one scenario to its end and returns what happened. Call it on a
+/// thread of its own: with isolation, the thread moves into a new network
+/// namespace for good. A fault of the grader (see `RunError`), a panic
+/// included, is an `Err`; whatever the programs did is in the transcript.
+pub fn run(
+    s: &Scenario,
+    cfg: &RunConfig,
+    on_event: &(dyn Fn(&Entry) + Sync),
+) -> Result<Transcript, Aborted> {
+    let mut tr = Transcript {
+        isolated: cfg.isolated,
+        ..Transcript::default()
+    };
+    let abort = |error, transcript| Aborted { error, transcript };
+    if cfg.isolated {
+        if let Err(e) = netns::enter_new() {
+            tr.isolated = false;
+            return Err(abort(RunError::Namespace(e), tr));
+        }
+    }
+    let dir = if fault::injected(fault::Stage::Scratch, &s.id) {
+        Err(std::io::Error::other(fault::INJECTED))
+    } else {
+        tempfile::Builder::new()
+            .prefix(&interrupt::scratch_prefix("grade"))
+            .tempdir()
+    };
+    let dir = match dir {
+        Ok(d) => d,
+        Err(e) => return Err(abort(RunError::ScratchDir(e), tr)),
+    };
+    let _tracked = interrupt::track_dir(dir.path());
+    if !cfg.isolated {
+        // The host's port: another program on it would be graded instead
+        // of the student's (or make its bind fail).
+        if let Err(e) = sockdiag::port_free(cfg.port) {
+            return Err(abort(RunError::PortBusy(e), tr));
+        }
+    }
+    let mut w = World {
+        cfg,
+        t0: Instant::now(),
+        tr,
+        progs: Vec::new(),
+        listener: None,
+        stream: None,
+        held: Vec::new(),
+        half: None,
+        dir,
+        last_sample: None,
+        sniff: if cfg.isolated {
+            netns::syn_sniffer().ok()
+        } else {
+            None
+        },
+        seen_syn: Vec::new(),
+        connect_calls: 0,
+        typed_at: Vec::new(),
+        sleeps: Sleeps::default(),
+        pair: s.role == crate::scenario::Role::Pair,
+        relay: None,
+        received: OutputCap::segments(),
+        relayed: [OutputCap::segments(), OutputCap::segments()],
+        on_event,
+        fault: None,
+        reaped: false,
+    };
+    let body = fault::catch(|| {
+        let mut failed = false;
+        for (i, step) in s.steps.iter().enumerate() {
+            w.push(Actor::Harness, Event::Step(i));
+            let within = step.within.mul_f64(cfg.timeout_scale.max(0.1));
+            if !w.step(s, i, &step.action, within) {
+                failed = true;
+                // What every process waits in explains a stalled scenario.
+                w.snapshot();
+                break;
+            }
+        }
+        fault::inject(fault::Stage::Runner, &s.id);
+        // After a fault, what the program does at end of input explains nothing.
+        let failed = failed && w.fault.is_none();
+        w.teardown(s, failed);
+    });
+    if let Err(panic) = body {
+        // The world may be half-updated: its programs are killed without
+        // the event loop, which may be what failed.
+        w.kill_hard();
+        return Err(abort(RunError::Panicked(panic), std::mem::take(&mut w.tr)));
+    }
+    let tr = std::mem::take(&mut w.tr);
+    match w.fault.take() {
+        Some(error) => Err(abort(error, tr)),
+        None => Ok(tr),
+    }
+}
+
+/// Whatever ends a run (a panic unwinding past it included), no process
+/// of its programs outlives it.
+impl Drop for World<'_> {
+    fn drop(&mut self) {
+        if !self.reaped {
+            self.kill_hard();
+        }
+    }
+}
+impl World<'_> {
+    fn now(&self) -> Duration {
+        self.t0.elapsed()
+    }
+
+    /// Records an event; the caller's `on_event` sees it as it happens
+    /// (progress, `grade demo`) and may block (a paused demo).
+    fn push(&mut self, actor: Actor, event: Event) {
+        let t = self.now();
+        self.tr.push(t, actor, event);
+        if let Some(e) = self.tr.entries.last() {
+            (self.on_event)(e);
+        }
+    }
+
+    fn prog_mut(&mut self, actor: Actor) -> Option<&mut Prog> {
+        self.progs.iter_mut().rev().find(|p| p.actor == actor)
+    }
+
+    fn prog_gone(&self, actor: Actor) -> bool {
+        self.progs
+            .iter()
+            .rev()
+            .find(|p| p.actor == actor)
+            .is_none_or(|p| p.gone() && p.procs().iter().all(|q| q.state == 'Z'))
+    }
+
+    fn all_gone(&self) -> bool {
+        self.progs.iter().all(Prog::gone)
+    }
+
+    /// Every live process of every program.
+    fn world_procs(&self) -> Vec<procfs::Proc> {
+        let mut all: Vec<procfs::Proc> = self.progs.iter().flat_map(Prog::procs).collect();
+        // Without a cgroup, what left its session and lost its parent is
+        // still in the scenario's network namespace.
+        if self.tr.isolated && self.progs.iter().any(|p| p.cg.is_none()) {
+            all.extend(netns::processes_here().into_iter().filter_map(procfs::stat));
+        }
+        all.sort_by_key(|p| p.pid);
+        all.dedup_by_key(|p| p.pid);
+        all
+    }
+
+    fn live_pids(&self) -> Vec<i32> {
+        self.world_procs().into_iter().map(|p| p.pid).collect()
+    }
+
+    /// The grader's own environment failed (the run ends `Err`, judged
+    /// `error`, never the student's fault); the step cannot go on.
+    fn environment_failed(&mut self, error: RunError) -> bool {
+        self.fault.get_or_insert(error);
+        false
+    }
+}

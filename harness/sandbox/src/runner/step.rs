@@ -1,0 +1,320 @@
+//! The step interpreter: what each action of a scenario does to the world
+//! (start a program, type, send, close) and which wait it ends with.
+
+use super::{End, Prog, RunError, World};
+use crate::expect;
+use crate::scenario::{Action, ExitKind, Pace, Scenario, Side};
+use crate::transcript::{Actor, Event};
+use crate::world::cgroup::Cgroup;
+use crate::world::limits::{Jail, Limits, OutputCap};
+use crate::world::program::{environment, Prepared};
+use crate::world::{procfs, pty};
+use std::io::Write;
+use std::net::TcpListener;
+use std::os::fd::AsRawFd;
+use std::time::Duration;
+
+impl World<'_> {
+    /// Runs one step; `false` stops the scenario (an expectation failed or
+    /// the step could not be done).
+    pub(super) fn step(
+        &mut self,
+        s: &Scenario,
+        i: usize,
+        action: &Action,
+        within: Duration,
+    ) -> bool {
+        let actor = expect::actor_of(s.step_side(i));
+        match action {
+            Action::Start(side) => self.start(*side),
+            Action::Restart(side) => {
+                let a = expect::actor_of(*side);
+                // The peer stays connected while the server restarts, as
+                // a user's socat would until it notices. Closing at once
+                // would free its port number, and the peer's next connection
+                // attempts, while the new server starts, could take it: a
+                // SYN on the 4-tuple of the connection the old server left
+                // in TIME_WAIT ends that TIME_WAIT, and a server without
+                // SO_REUSEADDR then binds again (quick-restart passing
+                // `no-reuseaddr` about once in 50 runs under load).
+                if let Some(st) = self.stream.take() {
+                    self.held.push(st);
+                }
+                self.type_bytes(a, b"\x03", Event::Interrupted);
+                self.wait(within, false, |w| w.prog_gone(a));
+                self.kill_all();
+                self.start(*side)
+            }
+            Action::Listen => match TcpListener::bind(("127.0.0.1", self.cfg.port)) {
+                Ok(l) => {
+                    let _ = l.set_nonblocking(true);
+                    self.listener = Some(l);
+                    true
+                }
+                Err(source) => self.environment_failed(RunError::PeerListen {
+                    port: self.cfg.port,
+                    source,
+                }),
+            },
+            Action::Connect => self.connect(within),
+            Action::Accept if self.relay.is_some() => self.relay_accept(within),
+            Action::Accept if self.pair => self.pair_connected(within),
+            Action::Accept => self.accept(within),
+            Action::Relay => self.open_relay(within),
+            Action::Send(segments, pace) => self.send(segments, *pace, actor, within),
+            Action::Type(lines) => {
+                for l in lines {
+                    let mut b = l.clone().into_bytes();
+                    b.push(b'\n');
+                    self.type_bytes(actor, &b, Event::Typed(l.clone()));
+                }
+                true
+            }
+            Action::Settle => {
+                self.wait(within, true, |w| w.consumed() && w.all_gone());
+                true
+            }
+            Action::Eof => {
+                self.type_bytes(actor, b"\x04", Event::TypedEof);
+                true
+            }
+            Action::Interrupt => {
+                self.type_bytes(actor, b"\x03", Event::Interrupted);
+                true
+            }
+            Action::Close => {
+                if let Some(st) = self.stream.take() {
+                    self.close_stream(st);
+                    self.push(Actor::Peer, Event::PeerClosed);
+                } else if let Some(st) = self.half.take() {
+                    // A server's connection it half-closed, on the host's
+                    // port: reset, or the server's side of it would stay
+                    // in TIME_WAIT on the port (see `end_stream`).
+                    let reset = nix::sys::socket::sockopt::Linger;
+                    let zero = libc::linger {
+                        l_onoff: 1,
+                        l_linger: 0,
+                    };
+                    let _ = nix::sys::socket::setsockopt(&st, reset, &zero);
+                    drop(st);
+                    self.push(Actor::Peer, Event::PeerClosed);
+                }
+                true
+            }
+            Action::ExpectPrinted(_) | Action::ExpectReceived(_) => {
+                let end = self.wait_cpu(within, |w| expect::met(s, &w.tr, i, w.tr.entries.len()));
+                end == End::Met
+            }
+            Action::ExpectExit(ExitKind::All) => {
+                // With the CPU burnt: a process left spinning is a busy loop.
+                self.wait_cpu(within, |w| w.prog_gone(actor));
+                let gone = self.prog_gone(actor);
+                if gone {
+                    self.push(actor, Event::AllEnded);
+                }
+                gone
+            }
+            Action::ExpectExit(_) => {
+                let end = self.wait_cpu(within, |w| w.prog_gone(actor));
+                end == End::Met
+            }
+            Action::ExpectCalm(_) => {
+                self.wait_cpu(within, |w| w.prog_gone(actor));
+                true
+            }
+            Action::ExpectSilent => {
+                // Ends when something is sent (a failure) or at quiescence.
+                self.wait(within, true, |w| {
+                    expect::sent_in(s, &w.tr, i, w.tr.entries.len())
+                });
+                !expect::sent_in(s, &self.tr, i, self.tr.entries.len())
+            }
+            Action::ExpectDeadlock => {
+                let end = self.wait(within, true, |_| false);
+                self.snapshot();
+                end == End::Quiescent
+            }
+            Action::ExpectFork => {
+                self.wait(within, true, |w| w.live_count(actor) >= 2);
+                self.snapshot();
+                self.live_count(actor) >= 2
+            }
+            Action::ExpectClosed => {
+                let end = self.wait(within, true, |w| {
+                    expect::met(s, &w.tr, i, w.tr.entries.len())
+                });
+                end == End::Met
+            }
+        }
+    }
+
+    pub(super) fn start(&mut self, side: Side) -> bool {
+        let actor = expect::actor_of(side);
+        let prepared = match side {
+            Side::Server => self.cfg.server.clone(),
+            Side::Client => self.cfg.client.clone(),
+        };
+        let Some(prepared) = prepared else {
+            self.push(
+                Actor::Harness,
+                Event::StartFailed {
+                    code: "bad-program",
+                    detail: format!("no {} program given", side.name()),
+                },
+            );
+            return false;
+        };
+        match prepared {
+            Prepared::Ready { argv, display } => {
+                let env = environment(self.dir.path());
+                let cg = Cgroup::create().ok();
+                let join = pty::Join {
+                    cgroup: cg.as_ref().map(Cgroup::join_fd),
+                    netns: match (&self.relay, side) {
+                        (Some(r), Side::Client) => Some(r.ns.as_raw_fd()),
+                        _ => None,
+                    },
+                };
+                let jail = Jail::new(Limits::scaled(self.cfg.timeout_scale), cg.as_ref());
+                match pty::spawn(&argv, &env, self.dir.path(), join, jail.before_exec()) {
+                    Ok(child) => {
+                        self.push(
+                            actor,
+                            Event::Started {
+                                pid: child.pid,
+                                command: display,
+                            },
+                        );
+                        self.last_sample = None;
+                        self.progs.push(Prog {
+                            actor,
+                            pid: child.pid,
+                            master: Some(child.master),
+                            partial: Vec::new(),
+                            output: OutputCap::default(),
+                            root_status: None,
+                            cg,
+                            jail,
+                        });
+                        true
+                    }
+                    Err(e) => {
+                        self.push(
+                            actor,
+                            Event::StartFailed {
+                                code: "bad-program",
+                                detail: format!("cannot start {display}: {e}"),
+                            },
+                        );
+                        false
+                    }
+                }
+            }
+        }
+    }
+
+    pub(super) fn type_bytes(&mut self, actor: Actor, bytes: &[u8], ev: Event) {
+        let Some(p) = self.prog_mut(actor) else {
+            return;
+        };
+        if p.master.is_none() {
+            return;
+        }
+        // Only the program typed into receives the input.
+        let target: Vec<procfs::Proc> = self
+            .progs
+            .iter()
+            .filter(|p| p.actor == actor)
+            .flat_map(Prog::procs)
+            .collect();
+        self.typed_at = procfs::timeslices(&target);
+        let Some(p) = self.prog_mut(actor) else {
+            return;
+        };
+        let Some(m) = p.master.as_ref() else { return };
+        let r = pty::write_all(m, bytes);
+        if r.is_ok() {
+            // In the line discipline now, not whenever a kernel worker runs:
+            // a reader that fell asleep just before is woken before the
+            // harness next looks for quiescence.
+            pty::deliver_typed(m);
+            self.push(actor, ev);
+        }
+    }
+
+    pub(super) fn send(
+        &mut self,
+        segments: &[Vec<u8>],
+        pace: Pace,
+        actor: Actor,
+        within: Duration,
+    ) -> bool {
+        for (k, seg) in segments.iter().enumerate() {
+            let mark = self.tr.entries.len();
+            let Some(st) = self.stream.as_mut() else {
+                return false;
+            };
+            let _ = st.set_nonblocking(false);
+            let _ = st.set_write_timeout(Some(within));
+            let r = st.write_all(seg);
+            let _ = st.set_nonblocking(true);
+            match r {
+                Ok(()) => self.push(Actor::Peer, Event::Sent(seg.clone())),
+                Err(_) => {
+                    self.end_stream();
+                    self.push(Actor::Peer, Event::PeerSawClose);
+                    return true;
+                }
+            }
+            if k + 1 < segments.len() {
+                match pace {
+                    // The next segment goes only once the program has read
+                    // this one: then its `recv` cannot return both at once.
+                    Pace::Consumed => {
+                        self.wait(within, true, |w| w.consumed());
+                    }
+                    // Or once it printed this one (or settled without
+                    // printing it): a program that went back to its keyboard
+                    // has not read the next one, however segments coalesce.
+                    Pace::Printed => {
+                        let line = String::from_utf8_lossy(seg).trim_end().to_string();
+                        self.wait(within, true, |w| {
+                            let printed =
+                                expect::printed_lines(&w.tr, actor, mark, w.tr.entries.len());
+                            printed.iter().any(|l| expect::line_matches(l, &line))
+                        });
+                    }
+                }
+            }
+        }
+        true
+    }
+
+    /// Whether every byte the peer sent was read by the program.
+    pub(super) fn consumed(&self) -> bool {
+        let Some(st) = &self.stream else { return true };
+        let Ok(local) = st.local_addr() else {
+            return true;
+        };
+        let mut outq: libc::c_int = 0;
+        // SAFETY: SIOCOUTQ writes one int.
+        unsafe {
+            libc::ioctl(st.as_raw_fd(), libc::TIOCOUTQ as _, &mut outq);
+        }
+        outq == 0
+            && procfs::tcp_sockets()
+                .iter()
+                .filter(|s| s.remote_port == local.port() && s.local_port == self.cfg.port)
+                .all(|s| s.rx_queue == 0)
+    }
+
+    /// Live (not zombie) processes of a program.
+    pub(super) fn live_count(&self, actor: Actor) -> usize {
+        self.progs
+            .iter()
+            .filter(|p| p.actor == actor)
+            .flat_map(Prog::procs)
+            .filter(|p| p.state != 'Z')
+            .count()
+    }
+}
