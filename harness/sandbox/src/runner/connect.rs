@@ -2,13 +2,11 @@
 //! client's connection, the relay puts the harness on a pair's wire; each
 //! waits in the poll loop until it is made, the program is gone or quiet.
 
-use super::{End, Relay, RunError, World, CONNECT_CALLS, LISTEN_BACKOFF, SAMPLE};
+use super::{End, RunError, World, CONNECT_CALLS, LISTEN_BACKOFF, SAMPLE};
 use crate::transcript::{Actor, Event};
-use crate::world::{netns, procfs, sockdiag};
-use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
-use std::io::ErrorKind;
+use crate::world::relay::Relay;
+use crate::world::{peer, procfs, sockdiag};
 use std::net::TcpStream;
-use std::os::fd::{AsFd, AsRawFd};
 use std::time::{Duration, Instant};
 
 impl World<'_> {
@@ -34,7 +32,7 @@ impl World<'_> {
             self.push(Actor::Peer, Event::ConnectRefused { port });
             return false;
         };
-        self.adopt(st);
+        self.peer.adopt(st);
         self.push(Actor::Peer, Event::Connected { port });
         true
     }
@@ -47,7 +45,6 @@ impl World<'_> {
     /// quiescence when `quiet_ends`; then records how many calls this wait
     /// made.
     pub(super) fn dial(&mut self, deadline: Instant, quiet_ends: bool) -> Result<TcpStream, End> {
-        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], self.cfg.port));
         self.last_sample = None;
         let mut calls = 0;
         let mut pause = SAMPLE;
@@ -55,9 +52,8 @@ impl World<'_> {
             if self.connect_calls < CONNECT_CALLS && self.listener_seen() != Some(false) {
                 calls += 1;
                 self.connect_calls += 1;
-                // A listener whose queue is full leaves the SYN unanswered.
                 let left = deadline.saturating_duration_since(Instant::now());
-                if let Ok(st) = TcpStream::connect_timeout(&addr, left.max(SAMPLE)) {
+                if let Ok(st) = peer::connect(self.cfg.port, left.max(SAMPLE)) {
                     return Ok(st);
                 }
             }
@@ -120,24 +116,20 @@ impl World<'_> {
         sockdiag::listening(port).or_else(|| procfs::listening(port))
     }
 
+    /// The peer takes the client's connection once it comes; gives up
+    /// when the programs are gone or quiescent without connecting, and then
+    /// says where the client tried to connect instead, if anywhere.
     pub(super) fn accept(&mut self, within: Duration) -> bool {
         let deadline = Instant::now() + within;
         self.last_sample = None;
+        if !self.peer.listening() {
+            return false;
+        }
+        let port = self.cfg.port;
         loop {
-            if let Some(l) = &self.listener {
-                match l.accept() {
-                    Ok((st, addr)) => {
-                        self.adopt(st);
-                        let _ = addr;
-                        let port = self.cfg.port;
-                        self.push(Actor::Peer, Event::Connected { port });
-                        return true;
-                    }
-                    Err(e) if e.kind() == ErrorKind::WouldBlock => {}
-                    Err(_) => {}
-                }
-            } else {
-                return false;
+            if self.peer.accept() {
+                self.push(Actor::Peer, Event::Connected { port });
+                return true;
             }
             if self.all_gone() {
                 self.note_connect_attempts();
@@ -149,33 +141,18 @@ impl World<'_> {
                 return false;
             }
             // Wake as soon as the connection arrives (or output does).
-            if self.pump_with_listener(SAMPLE) {
+            if self.peer.connection_waits() || self.pump(SAMPLE) {
                 self.last_sample = None;
             } else if self.quiescent() {
-                if let Some(l) = &self.listener {
-                    if let Ok((st, _)) = l.accept() {
-                        self.adopt(st);
-                        let port = self.cfg.port;
-                        self.push(Actor::Peer, Event::Connected { port });
-                        return true;
-                    }
+                if self.peer.accept() {
+                    self.push(Actor::Peer, Event::Connected { port });
+                    return true;
                 }
                 self.note_connect_attempts();
                 self.push(Actor::Harness, Event::Quiescent);
                 return false;
             }
         }
-    }
-
-    pub(super) fn pump_with_listener(&mut self, max: Duration) -> bool {
-        if let Some(l) = &self.listener {
-            let mut fds = [PollFd::new(l.as_fd(), PollFlags::POLLIN)];
-            let _ = poll(&mut fds, PollTimeout::ZERO);
-            if fds[0].revents().is_some_and(|r| !r.is_empty()) {
-                return true;
-            }
-        }
-        self.pump(max)
     }
 
     /// Ports the program tried to reach (sockets stuck connecting, seen in
@@ -195,12 +172,6 @@ impl World<'_> {
         }
     }
 
-    pub(super) fn adopt(&mut self, st: TcpStream) {
-        let _ = st.set_nodelay(true);
-        let _ = st.set_nonblocking(true);
-        self.stream = Some(st);
-    }
-
     /// Puts the harness on the wire: the client will live in a namespace of
     /// its own where the harness listens. Without namespaces the programs
     /// talk directly, and the transcript says the wire was not observed.
@@ -213,17 +184,9 @@ impl World<'_> {
             self.await_listener(Instant::now() + within);
             return true;
         }
-        match netns::side_namespace(self.cfg.port) {
-            Ok((ns, listener)) => {
-                let _ = listener.set_nonblocking(true);
-                self.relay = Some(Relay {
-                    ns,
-                    listener,
-                    down: None,
-                    up: None,
-                    down_eof: false,
-                    up_eof: false,
-                });
+        match Relay::open(self.cfg.port) {
+            Ok(relay) => {
+                self.relay = Some(relay);
                 true
             }
             Err(e) => self.environment_failed(RunError::ClientNamespace(e)),
@@ -238,13 +201,7 @@ impl World<'_> {
         let port = self.cfg.port;
         // The client connects to the harness's end…
         loop {
-            let got = self.relay.as_ref().and_then(|r| r.listener.accept().ok());
-            if let Some((st, _)) = got {
-                let _ = st.set_nodelay(true);
-                let _ = st.set_nonblocking(true);
-                if let Some(r) = self.relay.as_mut() {
-                    r.down = Some(st);
-                }
+            if self.relay.as_mut().is_some_and(Relay::accept_client) {
                 self.push(Actor::Client, Event::Connected { port });
                 break;
             }
@@ -252,14 +209,7 @@ impl World<'_> {
                 self.push(Actor::Harness, Event::Deadline);
                 return false;
             }
-            let fd = self.relay.as_ref().map(|r| r.listener.as_raw_fd());
-            let ready = fd.is_some_and(|fd| {
-                // SAFETY: the listener outlives this poll.
-                let bfd = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
-                let mut p = [PollFd::new(bfd, PollFlags::POLLIN)];
-                poll(&mut p, PollTimeout::ZERO).unwrap_or(0) > 0
-            });
-            if ready {
+            if self.relay.as_ref().is_some_and(Relay::client_waits) {
                 continue;
             }
             if self.pump(SAMPLE) {
@@ -276,10 +226,8 @@ impl World<'_> {
             self.push(Actor::Peer, Event::ConnectRefused { port });
             return false;
         };
-        let _ = st.set_nodelay(true);
-        let _ = st.set_nonblocking(true);
         if let Some(r) = self.relay.as_mut() {
-            r.up = Some(st);
+            r.connect_server(st);
         }
         self.push(Actor::Server, Event::Connected { port });
         true

@@ -14,10 +14,11 @@ use crate::scenario::Scenario;
 use crate::transcript::{Actor, Entry, Event, Transcript};
 use crate::world::cgroup::Cgroup;
 use crate::world::limits::{Jail, OutputCap};
+use crate::world::peer::{Net, Peer};
 use crate::world::program::Prepared;
+use crate::world::relay::Relay;
 use crate::world::sleeps::Sleeps;
 use crate::world::{interrupt, netns, procfs, reaper, sockdiag};
-use std::net::{TcpListener, TcpStream};
 use std::os::fd::OwnedFd;
 use std::time::{Duration, Instant};
 
@@ -92,14 +93,8 @@ struct World<'a> {
     t0: Instant,
     tr: Transcript,
     progs: Vec<Prog>,
-    listener: Option<TcpListener>,
-    stream: Option<TcpStream>,
-    /// Connections of a program that was restarted, kept open on the
-    /// peer's side until the scenario ends (see `Action::Restart`).
-    held: Vec<TcpStream>,
-    /// The connection the program closed (or half-closed): no longer read,
-    /// still open on the peer's side until a `close` step or the teardown.
-    half: Option<TcpStream>,
+    /// The harness's own TCP end.
+    peer: Peer,
     dir: tempfile::TempDir,
     last_sample: Option<(Vec<i32>, procfs::CpuNs)>,
     /// Sees every TCP SYN in the namespace: where a client tries to connect.
@@ -126,22 +121,6 @@ struct World<'a> {
     fault: Option<RunError>,
     /// Every process of the programs was killed and reaped.
     reaped: bool,
-}
-
-/// The harness on the wire of a pair scenario: the client lives in a
-/// namespace of its own where the harness listens on the port, and every
-/// byte goes through the harness to the server (and back), recorded.
-struct Relay {
-    /// The client's namespace (joined before exec).
-    ns: OwnedFd,
-    listener: TcpListener,
-    /// The client's connection, in its namespace.
-    down: Option<TcpStream>,
-    /// The harness's connection to the server.
-    up: Option<TcpStream>,
-    /// Directions that ended: client → server, server → client.
-    down_eof: bool,
-    up_eof: bool,
 }
 
 /// How a wait ended.
@@ -239,10 +218,14 @@ pub fn run(
         t0: Instant::now(),
         tr,
         progs: Vec::new(),
-        listener: None,
-        stream: None,
-        held: Vec::new(),
-        half: None,
+        peer: Peer::new(
+            cfg.port,
+            if cfg.isolated {
+                Net::Isolated
+            } else {
+                Net::Host
+            },
+        ),
         dir,
         last_sample: None,
         sniff: if cfg.isolated {

@@ -2,11 +2,12 @@
 //! what arrived read and recorded, exited processes reaped.
 
 use super::{World, RELAY_DOWN, RELAY_UP};
+use crate::expect;
+use crate::scenario::Side;
 use crate::transcript::{Actor, Event};
+use crate::world::peer::Incoming;
 use crate::world::{netns, pty, reaper};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
-use std::io::{ErrorKind, Read, Write};
-use std::net::Shutdown;
 use std::os::fd::{AsFd, AsRawFd};
 use std::time::Duration;
 
@@ -30,8 +31,8 @@ impl World<'_> {
                     owners.push(Some(k));
                 }
             }
-            if let Some(st) = &self.stream {
-                fds.push(PollFd::new(st.as_fd(), PollFlags::POLLIN));
+            if let Some(st) = self.peer.fd() {
+                fds.push(PollFd::new(st, PollFlags::POLLIN));
                 owners.push(None);
             }
             if let Some(sn) = &self.sniff {
@@ -39,12 +40,12 @@ impl World<'_> {
                 owners.push(Some(usize::MAX));
             }
             if let Some(r) = &self.relay {
-                if let (Some(d), false) = (&r.down, r.down_eof) {
-                    fds.push(PollFd::new(d.as_fd(), PollFlags::POLLIN));
+                if let Some(d) = r.fd(Side::Client) {
+                    fds.push(PollFd::new(d, PollFlags::POLLIN));
                     owners.push(Some(RELAY_DOWN));
                 }
-                if let (Some(u), false) = (&r.up, r.up_eof) {
-                    fds.push(PollFd::new(u.as_fd(), PollFlags::POLLIN));
+                if let Some(u) = r.fd(Side::Server) {
+                    fds.push(PollFd::new(u, PollFlags::POLLIN));
                     owners.push(Some(RELAY_UP));
                 }
             }
@@ -76,7 +77,11 @@ impl World<'_> {
             if k == usize::MAX {
                 self.read_sniffer();
             } else if k == RELAY_DOWN || k == RELAY_UP {
-                self.relay_read(k == RELAY_DOWN);
+                self.relay_read(if k == RELAY_DOWN {
+                    Side::Client
+                } else {
+                    Side::Server
+                });
             } else {
                 self.read_terminal(k);
             }
@@ -139,89 +144,48 @@ impl World<'_> {
         }
     }
 
+    /// Records what the program sent to the peer.
     pub(super) fn read_stream(&mut self) {
         let mut buf = [0u8; 65536];
         // The program at the other end (one side in these scenarios).
         let from = self.progs.last().map_or(Actor::Server, |p| p.actor);
         let mut budget = SOCKET_READ_BUDGET;
-        loop {
-            let Some(st) = self.stream.as_mut() else {
-                return;
-            };
-            match st.read(&mut buf) {
-                Ok(0) => {
+        while budget > 0 {
+            match self.peer.read(&mut buf) {
+                Incoming::Nothing => return,
+                Incoming::Closed => {
                     self.end_stream();
                     self.push(Actor::Peer, Event::PeerSawClose);
                     return;
                 }
-                Ok(n) => {
-                    let data = buf[..n].to_vec();
-                    self.sent_data(from, Event::Received(data));
+                Incoming::Bytes(n) => {
+                    self.sent_data(from, Event::Received(buf[..n].to_vec()));
                     budget = budget.saturating_sub(n);
-                    if budget == 0 {
-                        // The poll loop comes back for the rest.
-                        return;
-                    }
-                }
-                Err(e) if e.kind() == ErrorKind::WouldBlock => return,
-                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-                Err(_) => {
-                    self.end_stream();
-                    self.push(Actor::Peer, Event::PeerSawClose);
-                    return;
                 }
             }
         }
+        // The poll loop comes back for the rest.
     }
 
-    /// Forwards what one program sent to the other, recorded.
-    pub(super) fn relay_read(&mut self, from_client: bool) {
-        let actor = if from_client {
-            Actor::Client
-        } else {
-            Actor::Server
-        };
+    /// Forwards what the program of `from` sent to the other, recorded.
+    pub(super) fn relay_read(&mut self, from: Side) {
+        let actor = expect::actor_of(from);
         let mut buf = [0u8; 65536];
         let mut budget = SOCKET_READ_BUDGET;
-        loop {
-            if budget == 0 {
-                // The poll loop comes back for the rest.
-                return;
-            }
+        while budget > 0 {
             let Some(r) = self.relay.as_mut() else { return };
-            let (src, dst) = if from_client {
-                (r.down.as_mut(), r.up.as_ref())
-            } else {
-                (r.up.as_mut(), r.down.as_ref())
-            };
-            let Some(src) = src else { return };
-            let n = match src.read(&mut buf) {
-                Ok(n) => n,
-                Err(e) if e.kind() == ErrorKind::WouldBlock => return,
-                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-                Err(_) => 0,
-            };
-            if n == 0 {
-                if let Some(d) = dst {
-                    let _ = d.shutdown(Shutdown::Write);
+            match r.forward(from, &mut buf) {
+                Incoming::Nothing => return,
+                Incoming::Closed => {
+                    self.push(actor, Event::RelayClosed);
+                    return;
                 }
-                if from_client {
-                    r.down_eof = true;
-                } else {
-                    r.up_eof = true;
+                Incoming::Bytes(n) => {
+                    budget = budget.saturating_sub(n);
+                    self.sent_data(actor, Event::Relayed(buf[..n].to_vec()));
                 }
-                self.push(actor, Event::RelayClosed);
-                return;
             }
-            if let Some(mut d) = dst {
-                let _ = d.set_nonblocking(false);
-                let _ = d.set_write_timeout(Some(Duration::from_secs(2)));
-                let _ = d.write_all(&buf[..n]);
-                let _ = d.set_nonblocking(true);
-            }
-            budget = budget.saturating_sub(n);
-            let data = buf[..n].to_vec();
-            self.sent_data(actor, Event::Relayed(data));
         }
+        // The poll loop comes back for the rest.
     }
 }

@@ -9,9 +9,6 @@ use crate::world::cgroup::Cgroup;
 use crate::world::limits::{Jail, Limits, OutputCap};
 use crate::world::program::{environment, Prepared};
 use crate::world::{procfs, pty};
-use std::io::Write;
-use std::net::TcpListener;
-use std::os::fd::AsRawFd;
 use std::time::Duration;
 
 impl World<'_> {
@@ -29,28 +26,15 @@ impl World<'_> {
             Action::Start(side) => self.start(*side),
             Action::Restart(side) => {
                 let a = expect::actor_of(*side);
-                // The peer stays connected while the server restarts, as
-                // a user's socat would until it notices. Closing at once
-                // would free its port number, and the peer's next connection
-                // attempts, while the new server starts, could take it: a
-                // SYN on the 4-tuple of the connection the old server left
-                // in TIME_WAIT ends that TIME_WAIT, and a server without
-                // SO_REUSEADDR then binds again (quick-restart passing
-                // `no-reuseaddr` about once in 50 runs under load).
-                if let Some(st) = self.stream.take() {
-                    self.held.push(st);
-                }
+                // The peer stays connected while the server restarts.
+                self.peer.hold();
                 self.type_bytes(a, b"\x03", Event::Interrupted);
                 self.wait(within, false, |w| w.prog_gone(a));
                 self.kill_all();
                 self.start(*side)
             }
-            Action::Listen => match TcpListener::bind(("127.0.0.1", self.cfg.port)) {
-                Ok(l) => {
-                    let _ = l.set_nonblocking(true);
-                    self.listener = Some(l);
-                    true
-                }
+            Action::Listen => match self.peer.listen() {
+                Ok(()) => true,
                 Err(source) => self.environment_failed(RunError::PeerListen {
                     port: self.cfg.port,
                     source,
@@ -71,7 +55,7 @@ impl World<'_> {
                 true
             }
             Action::Settle => {
-                self.wait(within, true, |w| w.consumed() && w.all_gone());
+                self.wait(within, true, |w| w.peer.consumed() && w.all_gone());
                 true
             }
             Action::Eof => {
@@ -83,20 +67,7 @@ impl World<'_> {
                 true
             }
             Action::Close => {
-                if let Some(st) = self.stream.take() {
-                    self.close_stream(st);
-                    self.push(Actor::Peer, Event::PeerClosed);
-                } else if let Some(st) = self.half.take() {
-                    // A server's connection it half-closed, on the host's
-                    // port: reset, or the server's side of it would stay
-                    // in TIME_WAIT on the port (see `end_stream`).
-                    let reset = nix::sys::socket::sockopt::Linger;
-                    let zero = libc::linger {
-                        l_onoff: 1,
-                        l_linger: 0,
-                    };
-                    let _ = nix::sys::socket::setsockopt(&st, reset, &zero);
-                    drop(st);
+                if self.peer.close() {
                     self.push(Actor::Peer, Event::PeerClosed);
                 }
                 true
@@ -171,7 +142,7 @@ impl World<'_> {
                 let join = pty::Join {
                     cgroup: cg.as_ref().map(Cgroup::join_fd),
                     netns: match (&self.relay, side) {
-                        (Some(r), Side::Client) => Some(r.ns.as_raw_fd()),
+                        (Some(r), Side::Client) => Some(r.namespace()),
                         _ => None,
                     },
                 };
@@ -251,14 +222,10 @@ impl World<'_> {
     ) -> bool {
         for (k, seg) in segments.iter().enumerate() {
             let mark = self.tr.entries.len();
-            let Some(st) = self.stream.as_mut() else {
+            if !self.peer.connected() {
                 return false;
-            };
-            let _ = st.set_nonblocking(false);
-            let _ = st.set_write_timeout(Some(within));
-            let r = st.write_all(seg);
-            let _ = st.set_nonblocking(true);
-            match r {
+            }
+            match self.peer.write(seg, within) {
                 Ok(()) => self.push(Actor::Peer, Event::Sent(seg.clone())),
                 Err(_) => {
                     self.end_stream();
@@ -271,7 +238,7 @@ impl World<'_> {
                     // The next segment goes only once the program has read
                     // this one: then its `recv` cannot return both at once.
                     Pace::Consumed => {
-                        self.wait(within, true, |w| w.consumed());
+                        self.wait(within, true, |w| w.peer.consumed());
                     }
                     // Or once it printed this one (or settled without
                     // printing it): a program that went back to its keyboard
@@ -288,24 +255,6 @@ impl World<'_> {
             }
         }
         true
-    }
-
-    /// Whether every byte the peer sent was read by the program.
-    pub(super) fn consumed(&self) -> bool {
-        let Some(st) = &self.stream else { return true };
-        let Ok(local) = st.local_addr() else {
-            return true;
-        };
-        let mut outq: libc::c_int = 0;
-        // SAFETY: SIOCOUTQ writes one int.
-        unsafe {
-            libc::ioctl(st.as_raw_fd(), libc::TIOCOUTQ as _, &mut outq);
-        }
-        outq == 0
-            && procfs::tcp_sockets()
-                .iter()
-                .filter(|s| s.remote_port == local.port() && s.local_port == self.cfg.port)
-                .all(|s| s.rx_queue == 0)
     }
 
     /// Live (not zombie) processes of a program.

@@ -3,12 +3,11 @@
 
 use super::{Prog, World, LISTEN_BACKOFF, SAMPLE};
 use crate::expect;
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, Side};
 use crate::transcript::{Actor, Event};
 use crate::world::reaper;
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
-use std::net::{Shutdown, TcpStream};
 use std::time::{Duration, Instant};
 
 impl World<'_> {
@@ -31,7 +30,7 @@ impl World<'_> {
             self.grace_wait(grace);
         }
         if !self.tr.isolated {
-            self.arm_resets();
+            self.peer.arm_resets();
             if self.pair {
                 // The programs talk directly on the host's port: the
                 // client ends first, so the closing side that lingers
@@ -42,10 +41,7 @@ impl World<'_> {
         self.kill_all();
         self.reaped = true;
         self.note_limits();
-        self.stream = None;
-        self.half = None;
-        self.held.clear();
-        self.listener = None;
+        self.peer.clear();
         self.relay = None;
     }
 
@@ -122,52 +118,12 @@ impl World<'_> {
         }
     }
 
-    /// On the host's port, every connection of the harness ends with a
-    /// reset (SO_LINGER 0) when it is closed: neither side of it lingers
-    /// on the port (the server's in FIN_WAIT2 or TIME_WAIT) for the next
-    /// scenario's server to find when it binds without SO_REUSEADDR. Armed
-    /// before the programs are ended and sent once they are gone (when the
-    /// sockets close), so that no program sees a reset it did not cause.
-    pub(super) fn arm_resets(&self) {
-        let reset = libc::linger {
-            l_onoff: 1,
-            l_linger: 0,
-        };
-        for st in self.stream.iter().chain(&self.held).chain(&self.half) {
-            let _ = nix::sys::socket::setsockopt(st, nix::sys::socket::sockopt::Linger, &reset);
-        }
-    }
-
-    /// The program closed the connection (or it broke): the peer closes its
-    /// side too, as the lab's programs do (a client that half-closes and
-    /// waits for the server's close ends then). On the host's port, a
-    /// server's connection is kept half-open instead, until the `close`
-    /// step or the teardown resets it: closed with a FIN, it would leave
-    /// the server's side in TIME_WAIT on the port, and the next scenario's
-    /// server without SO_REUSEADDR could not bind.
+    /// The program at the other end of the peer's connection closed it
+    /// (or it broke): see `Peer::program_closed`.
     pub(super) fn end_stream(&mut self) {
-        let Some(st) = self.stream.take() else { return };
         let server = self.progs.last().is_none_or(|p| p.actor == Actor::Server);
-        if self.tr.isolated || !server {
-            self.close_stream(st);
-        } else if let Some(old) = self.half.replace(st) {
-            self.held.push(old);
-        }
-    }
-
-    /// Closes the peer's connection now. `shutdown`, not only a drop:
-    /// close() takes effect once no process holds the socket any more, and
-    /// a program another scenario is starting holds a copy of every
-    /// descriptor of the harness from its fork to its exec — on a loaded
-    /// machine long enough for quiescence to be concluded while the FIN
-    /// was not sent (a q4 child left waiting in recv(), judged
-    /// `still-running` once in 500 gallery runs). On the host's port the
-    /// descriptor is kept for the teardown's reset.
-    pub(super) fn close_stream(&mut self, st: TcpStream) {
-        let _ = st.shutdown(Shutdown::Both);
-        if !self.tr.isolated {
-            self.held.push(st);
-        }
+        let program = if server { Side::Server } else { Side::Client };
+        self.peer.program_closed(program);
     }
 
     /// Every process of every program: SIGTERM, a short grace, SIGKILL, reaped.
