@@ -1,6 +1,7 @@
 //! The world a scenario runs in: its network namespace, the programs under
 //! test in their pseudo-terminals, the harness's TCP peer (`peer`) and its
-//! relay on a pair's wire (`relay`), and what /proc says of them. The runner drives it; it knows nothing of scenarios or verdicts.
+//! relay on a pair's wire (`relay`), and what /proc says of them. The runner
+//! drives it; it knows nothing of scenarios or verdicts.
 
 pub mod cgroup;
 pub mod interrupt;
