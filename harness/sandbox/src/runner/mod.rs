@@ -44,9 +44,6 @@ pub struct RunConfig {
 
 /// Pause between two /proc samples while waiting.
 const SAMPLE: Duration = Duration::from_millis(1);
-/// Poll owners of the relay's two connections.
-const RELAY_DOWN: usize = usize::MAX - 1;
-const RELAY_UP: usize = usize::MAX - 2;
 /// While waiting for a listener, the pause between two looks at the TCP
 /// table doubles from `SAMPLE` up to this while nothing happens (any output
 /// or exit starts it over): nothing signals "now listening", and a server

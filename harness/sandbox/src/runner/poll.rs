@@ -1,115 +1,131 @@
 //! The poll loop: one `poll` over every terminal and socket of the world,
 //! what arrived read and recorded, exited processes reaped.
 
-use super::{World, RELAY_DOWN, RELAY_UP};
+use super::World;
 use crate::expect;
 use crate::scenario::Side;
 use crate::transcript::{Actor, Event};
 use crate::world::peer::Incoming;
 use crate::world::{netns, pty, reaper};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
-use std::os::fd::{AsFd, AsRawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 use std::time::Duration;
 
 /// Bytes read from one socket in one go: a program that sends as fast as
 /// the harness reads must not keep it from its deadlines.
 const SOCKET_READ_BUDGET: usize = 1 << 20;
 
+/// What a descriptor of the poll set belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// The terminal of the program `progs[k]`.
+    Terminal(usize),
+    /// The SYN sniffer (see `netns::syn_sniffer`).
+    Sniffer,
+    /// The relay's connection with the program of that side.
+    Relay(Side),
+    /// The peer's connection.
+    Peer,
+}
+
 impl World<'_> {
     /// Polls every terminal and socket of the world for up to `max`, and
     /// records what arrived; reaps exited processes. Whether anything
     /// happened (then the world was not quiescent).
     pub(super) fn pump(&mut self, max: Duration) -> bool {
-        let mut ready_masters = Vec::new();
-        let mut stream_ready = false;
-        {
-            let mut fds: Vec<PollFd> = Vec::new();
-            let mut owners: Vec<Option<usize>> = Vec::new();
-            for (k, p) in self.progs.iter().enumerate() {
-                if let Some(m) = &p.master {
-                    fds.push(PollFd::new(m.as_fd(), PollFlags::POLLIN));
-                    owners.push(Some(k));
-                }
+        let ready = self.poll(max);
+        let active = !ready.is_empty();
+        // In the order of `watched`: terminals first, the peer's connection last.
+        for source in ready {
+            match source {
+                Source::Terminal(k) => self.read_terminal(k),
+                Source::Sniffer => self.read_sniffer(),
+                Source::Relay(from) => self.relay_read(from),
+                Source::Peer => self.read_stream(),
             }
-            if let Some(st) = self.peer.fd() {
-                fds.push(PollFd::new(st, PollFlags::POLLIN));
-                owners.push(None);
-            }
-            if let Some(sn) = &self.sniff {
-                fds.push(PollFd::new(sn.as_fd(), PollFlags::POLLIN));
-                owners.push(Some(usize::MAX));
-            }
-            if let Some(r) = &self.relay {
-                if let Some(d) = r.fd(Side::Client) {
-                    fds.push(PollFd::new(d, PollFlags::POLLIN));
-                    owners.push(Some(RELAY_DOWN));
-                }
-                if let Some(u) = r.fd(Side::Server) {
-                    fds.push(PollFd::new(u, PollFlags::POLLIN));
-                    owners.push(Some(RELAY_UP));
-                }
-            }
-            let timeout = PollTimeout::try_from(max.as_micros().div_ceil(1000).min(10_000) as u32)
-                .unwrap_or(PollTimeout::MAX);
-            let n = if fds.is_empty() {
-                if !max.is_zero() {
-                    // Nothing to watch (no terminal open, no socket): the
-                    // pause is the /proc sampling period.
-                    std::thread::park_timeout(max);
-                }
-                0
-            } else {
-                poll(&mut fds, timeout).unwrap_or(0)
-            };
-            if n > 0 {
-                for (fd, owner) in fds.iter().zip(&owners) {
-                    if fd.revents().is_some_and(|r| !r.is_empty()) {
-                        match owner {
-                            Some(k) => ready_masters.push(*k),
-                            None => stream_ready = true,
-                        }
-                    }
-                }
-            }
-        }
-        let mut active = stream_ready || !ready_masters.is_empty();
-        for k in ready_masters {
-            if k == usize::MAX {
-                self.read_sniffer();
-            } else if k == RELAY_DOWN || k == RELAY_UP {
-                self.relay_read(if k == RELAY_DOWN {
-                    Side::Client
-                } else {
-                    Side::Server
-                });
-            } else {
-                self.read_terminal(k);
-            }
-        }
-        if stream_ready {
-            self.read_stream();
         }
         reaper::reap();
-        for k in 0..self.progs.len() {
-            if self.progs[k].root_status.is_none() {
-                if let Some(st) = reaper::take(self.progs[k].pid) {
-                    self.progs[k].root_status = Some(st);
-                    active = true;
-                    // Whatever it printed last is on the terminal by now.
-                    self.read_terminal(k);
-                    let (pid, actor) = (self.progs[k].pid, self.progs[k].actor);
-                    self.push(
-                        actor,
-                        Event::Exited {
-                            pid,
-                            code: st.code,
-                            signal: st.signal,
-                        },
-                    );
+        self.record_exits() || active
+    }
+
+    /// Every descriptor of the world to watch, and what it belongs to.
+    fn watched(&self) -> Vec<(BorrowedFd<'_>, Source)> {
+        let mut out = Vec::new();
+        for (k, p) in self.progs.iter().enumerate() {
+            if let Some(m) = &p.master {
+                out.push((m.as_fd(), Source::Terminal(k)));
+            }
+        }
+        if let Some(sn) = &self.sniff {
+            out.push((sn.as_fd(), Source::Sniffer));
+        }
+        if let Some(r) = &self.relay {
+            for side in [Side::Client, Side::Server] {
+                if let Some(fd) = r.fd(side) {
+                    out.push((fd, Source::Relay(side)));
                 }
             }
         }
-        active
+        if let Some(st) = self.peer.fd() {
+            out.push((st, Source::Peer));
+        }
+        out
+    }
+
+    /// Waits up to `max` (at most 10 ms) for a descriptor of the world to
+    /// be ready; which are, in the order of `watched`.
+    fn poll(&self, max: Duration) -> Vec<Source> {
+        let (mut fds, sources): (Vec<PollFd>, Vec<Source>) = self
+            .watched()
+            .into_iter()
+            .map(|(fd, source)| (PollFd::new(fd, PollFlags::POLLIN), source))
+            .unzip();
+        if fds.is_empty() {
+            if !max.is_zero() {
+                // Nothing to watch (no terminal open, no socket): the
+                // pause is the /proc sampling period.
+                std::thread::park_timeout(max);
+            }
+            return Vec::new();
+        }
+        let timeout = PollTimeout::try_from(max.as_micros().div_ceil(1000).min(10_000) as u32)
+            .unwrap_or(PollTimeout::MAX);
+        if poll(&mut fds, timeout).unwrap_or(0) <= 0 {
+            return Vec::new();
+        }
+        fds.iter()
+            .zip(sources)
+            .filter(|(fd, _)| fd.revents().is_some_and(|r| !r.is_empty()))
+            .map(|(_, source)| source)
+            .collect()
+    }
+
+    /// Records the exit of each program whose first process was reaped;
+    /// whether any.
+    fn record_exits(&mut self) -> bool {
+        let mut any = false;
+        for k in 0..self.progs.len() {
+            if self.progs[k].root_status.is_some() {
+                continue;
+            }
+            let Some(st) = reaper::take(self.progs[k].pid) else {
+                continue;
+            };
+            self.progs[k].root_status = Some(st);
+            any = true;
+            // Whatever it printed last is on the terminal by now.
+            self.read_terminal(k);
+            let (pid, actor) = (self.progs[k].pid, self.progs[k].actor);
+            self.push(
+                actor,
+                Event::Exited {
+                    pid,
+                    code: st.code,
+                    signal: st.signal,
+                },
+            );
+        }
+        any
     }
 
     pub(super) fn read_terminal(&mut self, k: usize) {
