@@ -2,7 +2,7 @@
 //! client's connection, the relay puts the harness on a pair's wire; each
 //! waits in the poll loop until it is made, the program is gone or quiet.
 
-use super::{End, RunError, World, CONNECT_CALLS, LISTEN_BACKOFF, SAMPLE};
+use super::{End, OnQuiet, RunError, World, CONNECT_CALLS, LISTEN_BACKOFF, SAMPLE};
 use crate::transcript::{Actor, Event};
 use crate::world::relay::Relay;
 use crate::world::{peer, procfs, sockdiag};
@@ -16,7 +16,7 @@ impl World<'_> {
     pub(super) fn connect(&mut self, within: Duration) -> bool {
         let port = self.cfg.port;
         let deadline = Instant::now() + within;
-        let Ok(st) = self.dial(deadline, true) else {
+        let Ok(st) = self.dial(deadline, OnQuiet::End) else {
             if self.tr.isolated {
                 let mut ports: Vec<u16> = procfs::tcp_sockets()
                     .into_iter()
@@ -42,9 +42,9 @@ impl World<'_> {
     /// `connect()` is called only when it shows a listener (or when no table
     /// can be read), at most `CONNECT_CALLS` times in the scenario. Gives
     /// up when every program or the server is gone, at the deadline, or at
-    /// quiescence when `quiet_ends`; then records how many calls this wait
+    /// quiescence with `OnQuiet::End`; then records how many calls this wait
     /// made.
-    pub(super) fn dial(&mut self, deadline: Instant, quiet_ends: bool) -> Result<TcpStream, End> {
+    pub(super) fn dial(&mut self, deadline: Instant, on_quiet: OnQuiet) -> Result<TcpStream, End> {
         self.last_sample = None;
         let mut calls = 0;
         let mut pause = SAMPLE;
@@ -70,7 +70,7 @@ impl World<'_> {
                 // Output, an exit: the server may be listening now.
                 self.last_sample = None;
                 pause = SAMPLE;
-            } else if quiet_ends && self.quiescent() {
+            } else if on_quiet == OnQuiet::End && self.quiescent() {
                 self.push(Actor::Harness, Event::Quiescent);
                 break End::Quiescent;
             } else {
@@ -222,7 +222,7 @@ impl World<'_> {
         }
         // … and the harness connects to the server.
         // (A server that has ended will never listen: no deadline to wait.)
-        let Ok(st) = self.dial(deadline, false) else {
+        let Ok(st) = self.dial(deadline, OnQuiet::Wait) else {
             self.push(Actor::Peer, Event::ConnectRefused { port });
             return false;
         };
@@ -242,7 +242,7 @@ impl World<'_> {
                 .iter()
                 .any(|s| s.state == procfs::TCP_ESTABLISHED && s.local_port == port)
         };
-        let end = self.wait(within, true, established);
+        let end = self.wait(within, OnQuiet::End, established);
         if end == End::Met {
             self.push(Actor::Client, Event::Connected { port });
         }

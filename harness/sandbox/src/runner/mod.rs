@@ -120,6 +120,24 @@ struct World<'a> {
     reaped: bool,
 }
 
+/// Whether quiescence ends a wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OnQuiet {
+    End,
+    /// Wait on (for a condition only the deadline may cut short).
+    Wait,
+}
+
+/// How the steps ended, for the teardown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Steps {
+    Completed,
+    /// One failed: an expectation was not met or the step could not be done.
+    Failed,
+    /// A fault of the grader stopped them (see `World::fault`).
+    Faulted,
+}
+
 /// How a wait ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum End {
@@ -243,12 +261,12 @@ pub fn run(
         reaped: false,
     };
     let body = fault::catch(|| {
-        let mut failed = false;
+        let mut steps = Steps::Completed;
         for (i, step) in s.steps.iter().enumerate() {
             w.push(Actor::Harness, Event::Step(i));
             let within = step.within.mul_f64(cfg.timeout_scale.max(0.1));
             if !w.step(s, i, &step.action, within) {
-                failed = true;
+                steps = Steps::Failed;
                 // What every process waits in explains a stalled scenario.
                 w.snapshot();
                 break;
@@ -256,8 +274,10 @@ pub fn run(
         }
         fault::inject(fault::Stage::Runner, &s.id);
         // After a fault, what the program does at end of input explains nothing.
-        let failed = failed && w.fault.is_none();
-        w.teardown(s, failed);
+        if w.fault.is_some() {
+            steps = Steps::Faulted;
+        }
+        w.teardown(s, steps);
     });
     if let Err(panic) = body {
         // The world may be half-updated: its programs are killed without

@@ -2,18 +2,18 @@
 //! programs are gone, the world is quiescent (nothing will happen without
 //! the harness, from /proc) or at its safety-net deadline.
 
-use super::{End, World, SAMPLE};
+use super::{End, OnQuiet, World, SAMPLE};
 use crate::transcript::{Actor, Event};
 use crate::world::{procfs, pty, waits};
 use std::time::{Duration, Instant};
 
 impl World<'_> {
     /// Waits until `cond` holds, every program is gone, the world is
-    /// quiescent (when `quiet_ends`), or the deadline passes.
+    /// quiescent (with `OnQuiet::End`), or the deadline passes.
     pub(super) fn wait(
         &mut self,
         within: Duration,
-        quiet_ends: bool,
+        on_quiet: OnQuiet,
         cond: impl Fn(&Self) -> bool,
     ) -> End {
         let started = Instant::now();
@@ -57,7 +57,7 @@ impl World<'_> {
             if active {
                 // Something happened: quiescence starts over.
                 self.last_sample = None;
-            } else if quiet_ends && self.quiescent() {
+            } else if on_quiet == OnQuiet::End && self.quiescent() {
                 // What a program left on its terminal without a newline is
                 // on the screen all the same ("\nUser > trois" redraws).
                 if self.flush_visible() && cond(self) {
@@ -101,7 +101,7 @@ impl World<'_> {
         let pids: Vec<i32> = self.live_pids();
         let cpu0 = procfs::cpu_ns(&pids);
         let t0 = Instant::now();
-        let end = self.wait(within, true, cond);
+        let end = self.wait(within, OnQuiet::End, cond);
         if end != End::Met {
             let used = procfs::cpu_ns(&self.live_pids()).since(cpu0);
             let window = t0.elapsed();

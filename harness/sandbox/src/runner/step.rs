@@ -1,7 +1,7 @@
 //! The step interpreter: what each action of a scenario does to the world
 //! (start a program, type, send, close) and which wait it ends with.
 
-use super::{End, Prog, RunError, World};
+use super::{End, OnQuiet, Prog, RunError, World};
 use crate::expect;
 use crate::scenario::{Action, ExitKind, Pace, Scenario, Side};
 use crate::transcript::{Actor, Event};
@@ -29,7 +29,7 @@ impl World<'_> {
                 // The peer stays connected while the server restarts.
                 self.peer.hold();
                 self.type_bytes(a, b"\x03", Event::Interrupted);
-                self.wait(within, false, |w| w.prog_gone(a));
+                self.wait(within, OnQuiet::Wait, |w| w.prog_gone(a));
                 self.kill_all();
                 self.start(*side)
             }
@@ -55,7 +55,7 @@ impl World<'_> {
                 true
             }
             Action::Settle => {
-                self.wait(within, true, |w| w.peer.consumed() && w.all_gone());
+                self.wait(within, OnQuiet::End, |w| w.peer.consumed() && w.all_gone());
                 true
             }
             Action::Eof => {
@@ -95,23 +95,23 @@ impl World<'_> {
             }
             Action::ExpectSilent => {
                 // Ends when something is sent (a failure) or at quiescence.
-                self.wait(within, true, |w| {
+                self.wait(within, OnQuiet::End, |w| {
                     expect::sent_in(s, &w.tr, i, w.tr.entries.len())
                 });
                 !expect::sent_in(s, &self.tr, i, self.tr.entries.len())
             }
             Action::ExpectDeadlock => {
-                let end = self.wait(within, true, |_| false);
+                let end = self.wait(within, OnQuiet::End, |_| false);
                 self.snapshot();
                 end == End::Quiescent
             }
             Action::ExpectFork => {
-                self.wait(within, true, |w| w.live_count(actor) >= 2);
+                self.wait(within, OnQuiet::End, |w| w.live_count(actor) >= 2);
                 self.snapshot();
                 self.live_count(actor) >= 2
             }
             Action::ExpectClosed => {
-                let end = self.wait(within, true, |w| {
+                let end = self.wait(within, OnQuiet::End, |w| {
                     expect::met(s, &w.tr, i, w.tr.entries.len())
                 });
                 end == End::Met
@@ -238,14 +238,14 @@ impl World<'_> {
                     // The next segment goes only once the program has read
                     // this one: then its `recv` cannot return both at once.
                     Pace::Consumed => {
-                        self.wait(within, true, |w| w.peer.consumed());
+                        self.wait(within, OnQuiet::End, |w| w.peer.consumed());
                     }
                     // Or once it printed this one (or settled without
                     // printing it): a program that went back to its keyboard
                     // has not read the next one, however segments coalesce.
                     Pace::Printed => {
                         let line = String::from_utf8_lossy(seg).trim_end().to_string();
-                        self.wait(within, true, |w| {
+                        self.wait(within, OnQuiet::End, |w| {
                             let printed =
                                 expect::printed_lines(&w.tr, actor, mark, w.tr.entries.len());
                             printed.iter().any(|l| expect::line_matches(l, &line))

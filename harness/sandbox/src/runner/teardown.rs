@@ -1,7 +1,7 @@
 //! Teardown: end of input, then SIGTERM, a short grace, SIGKILL; the
 //! peer's connections closed so that nothing lingers on the port.
 
-use super::{Prog, World, LISTEN_BACKOFF, SAMPLE};
+use super::{Prog, Steps, World, LISTEN_BACKOFF, SAMPLE};
 use crate::expect;
 use crate::scenario::{Scenario, Side};
 use crate::transcript::{Actor, Event};
@@ -13,12 +13,12 @@ use std::time::{Duration, Instant};
 impl World<'_> {
     /// Ends the scenario: end of input for a program still running (what it
     /// sends or prints then is recorded), then SIGTERM, a short grace, SIGKILL.
-    pub(super) fn teardown(&mut self, s: &Scenario, failed: bool) {
+    pub(super) fn teardown(&mut self, s: &Scenario, steps: Steps) {
         self.push(Actor::Harness, Event::Teardown);
         let actor = expect::side_actor(s);
         // After a failure, what the program does at end of input explains
         // it (lines sent only then: `sent-late`).
-        if failed
+        if steps == Steps::Failed
             && !self.prog_gone(actor)
             && self
                 .progs
