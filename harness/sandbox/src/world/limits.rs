@@ -315,21 +315,37 @@ pub struct OutputCap {
     dropped: Dropped,
     /// Bytes past the head.
     over: u64,
+    stream: Stream,
+}
+
+/// What a capped stream is made of.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum Stream {
+    /// Printed lines, each with its newline.
+    #[default]
+    Lines,
     /// A byte stream (segments): lines are its newlines, not its events.
-    segments: bool,
+    Segments,
+}
+
+impl Stream {
+    /// The size a stream counts for `raw`: a printed line's newline too.
+    fn size(self, raw: &[u8]) -> usize {
+        raw.len() + usize::from(self == Stream::Lines)
+    }
 }
 
 impl OutputCap {
     /// The cap of a byte stream (received or relayed segments).
     pub fn segments() -> OutputCap {
         OutputCap {
-            segments: true,
+            stream: Stream::Segments,
             ..OutputCap::default()
         }
     }
 
     pub fn offer(&mut self, t: Duration, raw: Vec<u8>, newline: bool) -> Offer {
-        let size = raw.len() + usize::from(!self.segments);
+        let size = self.stream.size(&raw);
         if self.over == 0
             && self.head + size <= OUTPUT_HEAD
             && self.head_events < OUTPUT_HEAD_EVENTS
@@ -349,12 +365,11 @@ impl OutputCap {
             let Some(old) = self.tail.pop_front() else {
                 break;
             };
-            let size = old.raw.len() + usize::from(!self.segments);
+            let size = self.stream.size(&old.raw);
             self.tail_bytes -= size;
-            let kind = if self.segments {
-                Data::Received
-            } else {
-                Data::Printed
+            let kind = match self.stream {
+                Stream::Segments => Data::Received,
+                Stream::Lines => Data::Printed,
             };
             self.dropped.add(kind, &old.raw);
             // A printed line's newline counts too.

@@ -194,7 +194,8 @@ pub fn prepare(spec: &str, side: Side, o: Options) -> Result<Prepared, Refused> 
             if text.iter().all(u8::is_ascii_whitespace) {
                 return Err(problem(ProblemKind::Empty, &w, String::new()));
             }
-            let python = w.ends_with(".py") && (k == 0 || interpreter(&words[0]) == Some(true));
+            let python = w.ends_with(".py")
+                && (k == 0 || interpreter(&words[0]) == Some(Interpreter::Python3));
             if python {
                 if let Some(message) = python_refuses(p)? {
                     return Err(problem(ProblemKind::DoesNotParse, &w, message));
@@ -255,16 +256,23 @@ fn is_source(w: &str) -> bool {
     w.ends_with(".py") || w.ends_with(".c")
 }
 
-/// `Some(true)` for a python3 interpreter word, `Some(false)` for another
-/// interpreter whose first operand is a script (python2, sh, bash…).
-fn interpreter(w: &str) -> Option<bool> {
+/// An interpreter a command line may start with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Interpreter {
+    Python3,
+    /// Another whose first operand is a script (python2, sh, bash…).
+    Other,
+}
+
+/// The interpreter a command word names, if any.
+fn interpreter(w: &str) -> Option<Interpreter> {
     let name = Path::new(w).file_name()?.to_str()?;
     if name == "python3" || name == "python" || name.strip_prefix("python3.").is_some() {
-        return Some(true);
+        return Some(Interpreter::Python3);
     }
     ["python2", "sh", "bash", "dash", "perl", "ruby", "node"]
         .contains(&name)
-        .then_some(false)
+        .then_some(Interpreter::Other)
 }
 
 /// Index of the script an interpreter runs (its first operand), if any:
