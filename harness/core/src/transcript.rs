@@ -96,10 +96,9 @@ pub enum Event {
     /// transcript) was counted, not kept: the middle of one stream, `of`
     /// that kind, from this actor.
     OutputDropped { of: Data, count: Dropped },
-    /// The program hit one of its limits (`processes`, `memory`,
-    /// `cpu-time`, `file-size`, `output`), whose value is `max` (a count,
+    /// The program hit one of its limits, whose value is `max` (a count,
     /// bytes or seconds).
-    LimitHit { limit: &'static str, max: u64 },
+    LimitHit { limit: Limit, max: u64 },
     /// The program could not be started at all (compile error, missing file).
     StartFailed { code: &'static str, detail: String },
     /// Cleanup: processes still running at the end were killed.
@@ -119,6 +118,34 @@ pub enum Event {
     Snapshot(Vec<ProcView>),
     /// Every process of the entry's program has ended.
     AllEnded,
+}
+
+/// A limit of a program under test (`world::limits` in the sandbox).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Limit {
+    Processes,
+    Memory,
+    CpuTime,
+    FileSize,
+    /// Captured output: judged `output-flood`, not `limit`.
+    Output,
+    /// What a program sent (to the peer, through the relay) past the same
+    /// cap as its output: judged `output-flood` too.
+    Sent,
+}
+
+impl Limit {
+    /// The limit's name in transcripts (stable, like diagnosis codes).
+    pub fn name(self) -> &'static str {
+        match self {
+            Limit::Processes => "processes",
+            Limit::Memory => "memory",
+            Limit::CpuTime => "cpu-time",
+            Limit::FileSize => "file-size",
+            Limit::Output => "output",
+            Limit::Sent => "sent",
+        }
+    }
 }
 
 /// The kinds of data event: the only events a cap or a report budget may
@@ -614,7 +641,7 @@ impl Event {
                 format!("{used_ms:.0} ms CPU ({runnable_ms:.0} ms runnable) in {window_ms:.0} ms")
             }
             Event::OutputDropped { of, count } => format!("… {}: {}", of.name(), count.text()),
-            Event::LimitHit { limit, max } => format!("{limit} (limit {max})"),
+            Event::LimitHit { limit, max } => format!("{} (limit {max})", limit.name()),
             Event::StartFailed { code, detail } => format!("{code}: {detail}"),
             Event::Killed { pids } => format!("{pids:?}"),
         }
@@ -877,13 +904,12 @@ pub(crate) mod arbitrary {
                 }),
             (
                 select(vec![
-                    "processes",
-                    "memory",
-                    "cpu-time",
-                    "file-size",
-                    "output",
-                    "sent",
-                    "other"
+                    Limit::Processes,
+                    Limit::Memory,
+                    Limit::CpuTime,
+                    Limit::FileSize,
+                    Limit::Output,
+                    Limit::Sent,
                 ]),
                 0..1u64 << 30
             )

@@ -5,7 +5,7 @@
 use crate::expect::{self, line_matches};
 use crate::scenario::{Action, ExitKind, Lang, Role, Scenario, Text};
 use crate::stall;
-use crate::transcript::{Actor, Event, Transcript};
+use crate::transcript::{Actor, Event, Limit, Transcript};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -979,7 +979,7 @@ fn limit_failure(s: &Scenario, tr: &Transcript) -> Option<(Diagnosis, Option<usi
     });
     let mib = max >> 20;
     let d = match limit {
-        "output" => {
+        Limit::Output => {
             let lines = expect::printed_lines(tr, e.actor, 0, at);
             let sample = short(lines.last().map_or("", String::as_str));
             diag(
@@ -994,7 +994,7 @@ fn limit_failure(s: &Scenario, tr: &Transcript) -> Option<(Diagnosis, Option<usi
                 ),
             )
         }
-        "sent" => {
+        Limit::Sent => {
             // The last bytes it sent before the cap, as a sample.
             let sent = expect::sent_bytes(tr, e.actor, 0, at);
             let last = &sent[sent.len().saturating_sub(120)..];
@@ -1011,7 +1011,7 @@ fn limit_failure(s: &Scenario, tr: &Transcript) -> Option<(Diagnosis, Option<usi
                 ),
             )
         }
-        "processes" => diag(
+        Limit::Processes => diag(
             "limit",
             t(
                 format!("limit hit: processes — the program tried to run more than {max} processes at once, and fork() was refused"),
@@ -1022,7 +1022,7 @@ fn limit_failure(s: &Scenario, tr: &Transcript) -> Option<(Diagnosis, Option<usi
                 "ne forkez que là où l'exercice le demande (q4 : une fois par connexion), terminez chaque fils par os._exit(0) une fois son travail fait, et ne forkez jamais dans une boucle",
             ),
         ),
-        "memory" => diag(
+        Limit::Memory => diag(
             "limit",
             t(
                 format!("limit hit: memory — the program used more than {mib} MiB and was killed"),
@@ -1033,7 +1033,7 @@ fn limit_failure(s: &Scenario, tr: &Transcript) -> Option<(Diagnosis, Option<usi
                 "traitez chaque ligne à son arrivée au lieu de garder tout ce qui est reçu",
             ),
         ),
-        "cpu-time" => diag(
+        Limit::CpuTime => diag(
             "limit",
             t(
                 format!("limit hit: CPU time — the program computed for more than {max} s and was stopped"),
@@ -1044,7 +1044,7 @@ fn limit_failure(s: &Scenario, tr: &Transcript) -> Option<(Diagnosis, Option<usi
                 "une boucle qui ne bloque jamais consomme le CPU : attendez dans recv() ou input() au lieu de vérifier sans cesse",
             ),
         ),
-        "file-size" => diag(
+        Limit::FileSize => diag(
             "limit",
             t(
                 format!("limit hit: file size — the program wrote a file of {mib} MiB or more"),
@@ -1054,11 +1054,6 @@ fn limit_failure(s: &Scenario, tr: &Transcript) -> Option<(Diagnosis, Option<usi
                 "the chat programs write no files: print on the terminal, send on the socket",
                 "les programmes du chat n'écrivent pas de fichier : affichez sur le terminal, envoyez sur la socket",
             ),
-        ),
-        other => diag(
-            "limit",
-            t(format!("limit hit: {other} ({max})"), format!("limite atteinte : {other} ({max})")),
-            t("", ""),
         ),
     };
     // Pair scenarios: the side that hit it, as `blame` names it.
@@ -1600,7 +1595,7 @@ mod tests {
             (
                 Actor::Server,
                 Event::LimitHit {
-                    limit: "processes",
+                    limit: Limit::Processes,
                     max: 64,
                 },
             ),
@@ -1613,7 +1608,7 @@ mod tests {
         assert_eq!(d.code, "limit");
         assert!(d.message.en.contains("processes") && d.message.fr.contains("processus"));
         ev[4].1 = Event::LimitHit {
-            limit: "output",
+            limit: Limit::Output,
             max: 256 << 10,
         };
         let d = judge(&scenario(), &tr(ev)).diagnosis.unwrap();

@@ -3,7 +3,7 @@
 
 use super::World;
 use crate::transcript::{Actor, Data, Event};
-use crate::world::limits::{self, Offer};
+use crate::world::limits::{self, Limit, Offer};
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 
@@ -39,20 +39,14 @@ impl World<'_> {
         let actor = p.actor;
         match p.output.offer(t, raw, newline) {
             Offer::Keep(raw) => self.push(actor, Event::Printed { raw, newline }),
-            Offer::Over { first, runaway } => self.over_cap(actor, limits::OUTPUT, first, runaway),
+            Offer::Over { first, runaway } => self.over_cap(actor, Limit::Output, first, runaway),
         }
     }
 
     /// A stream of `actor`'s went past its cap: the limit is recorded once,
     /// and far past it the program is stopped rather than read on until
     /// the deadline.
-    pub(super) fn over_cap(
-        &mut self,
-        actor: Actor,
-        limit: &'static str,
-        first: bool,
-        runaway: bool,
-    ) {
+    pub(super) fn over_cap(&mut self, actor: Actor, limit: Limit, first: bool, runaway: bool) {
         if runaway {
             for p in self.progs.iter().filter(|p| p.actor == actor) {
                 if let Some(cg) = &p.cg {
@@ -134,7 +128,7 @@ impl World<'_> {
         match cap.offer(t, raw, false) {
             Offer::Keep(raw) if relayed => self.push(from, Event::Relayed(raw)),
             Offer::Keep(raw) => self.push(Actor::Peer, Event::Received(raw)),
-            Offer::Over { first, runaway } => self.over_cap(from, limits::SENT, first, runaway),
+            Offer::Over { first, runaway } => self.over_cap(from, Limit::Sent, first, runaway),
         }
     }
 

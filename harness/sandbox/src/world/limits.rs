@@ -66,22 +66,13 @@ impl Limits {
     }
 }
 
-/// Names of the limits, as the transcript and the `limit` diagnosis give
-/// them (stable, like diagnosis codes).
-pub const PROCESSES: &str = "processes";
-pub const MEMORY: &str = "memory";
-pub const CPU_TIME: &str = "cpu-time";
-pub const FILE_SIZE: &str = "file-size";
-/// Captured output: judged `output-flood`, not `limit`.
-pub const OUTPUT: &str = "output";
-/// What a program sent (to the peer, through the relay) past the same cap
-/// as its output: judged `output-flood` too.
-pub const SENT: &str = "sent";
+/// The limits, as the transcript and the `limit` diagnosis give them.
+pub use crate::transcript::Limit;
 
 /// A limit a program hit, and its value (a count, bytes, or seconds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Hit {
-    pub limit: &'static str,
+    pub limit: Limit,
     pub max: u64,
 }
 
@@ -101,7 +92,7 @@ pub struct Jail {
     /// where there is no v2 cgroup.
     pids_group: Option<usize>,
     rlimits: Vec<(Resource, u64, u64)>,
-    reported: Vec<&'static str>,
+    reported: Vec<Limit>,
 }
 
 impl Jail {
@@ -190,7 +181,7 @@ impl Jail {
             .is_some_and(|f| counter(f, "max") > 0)
         {
             now.push(Hit {
-                limit: PROCESSES,
+                limit: Limit::Processes,
                 max: l.processes,
             });
         }
@@ -200,19 +191,19 @@ impl Jail {
             .is_some_and(|f| counter(f, "oom_kill") > 0)
         {
             now.push(Hit {
-                limit: MEMORY,
+                limit: Limit::Memory,
                 max: l.memory,
             });
         }
         if signal == Some(libc::SIGXCPU) {
             now.push(Hit {
-                limit: CPU_TIME,
+                limit: Limit::CpuTime,
                 max: l.cpu_secs,
             });
         }
         if signal == Some(libc::SIGXFSZ) || largest_file(workdir, 3) >= l.file_size {
             now.push(Hit {
-                limit: FILE_SIZE,
+                limit: Limit::FileSize,
                 max: l.file_size,
             });
         }
@@ -476,7 +467,7 @@ mod tests {
     /// Runs `sh -c script` under `limits` (with a v2 cgroup where there is
     /// one), waits for it and everything it started, and returns the
     /// limits it hit.
-    fn confined(limits: Limits, script: &str) -> Vec<&'static str> {
+    fn confined(limits: Limits, script: &str) -> Vec<Limit> {
         let dir = tempfile::tempdir().unwrap();
         let v2 = Cgroup::create().ok();
         let mut jail = Jail::new(limits, v2.as_ref());
@@ -539,7 +530,7 @@ mod tests {
             tiny(),
             "for i in $(seq 20); do sleep 5 & done 2>/dev/null; kill $(jobs -p) 2>/dev/null; true",
         );
-        assert_eq!(hits, [PROCESSES]);
+        assert_eq!(hits, [Limit::Processes]);
     }
 
     #[test]
@@ -549,21 +540,21 @@ mod tests {
             return;
         }
         let hits = confined(tiny(), "x=$(head -c 200000000 /dev/zero | tr '\\0' a)");
-        assert_eq!(hits, [MEMORY]);
+        assert_eq!(hits, [Limit::Memory]);
     }
 
     #[test]
     fn cpu_time_ends_with_sigxcpu() {
         let t = Instant::now();
         let hits = confined(tiny(), "while :; do :; done");
-        assert_eq!(hits, [CPU_TIME]);
+        assert_eq!(hits, [Limit::CpuTime]);
         assert!(t.elapsed() < Duration::from_secs(30));
     }
 
     #[test]
     fn a_large_file_is_refused() {
         let hits = confined(tiny(), "head -c 2000000 /dev/zero > big");
-        assert_eq!(hits, [FILE_SIZE]);
+        assert_eq!(hits, [Limit::FileSize]);
     }
 
     #[test]
