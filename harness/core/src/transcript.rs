@@ -100,7 +100,10 @@ pub enum Event {
     /// bytes or seconds).
     LimitHit { limit: Limit, max: u64 },
     /// The program could not be started at all (compile error, missing file).
-    StartFailed { code: &'static str, detail: String },
+    StartFailed {
+        failure: StartFailure,
+        detail: String,
+    },
     /// Cleanup: processes still running at the end were killed.
     Killed { pids: Vec<i32> },
     /// The steps are over (or one failed): what follows is the harness
@@ -118,6 +121,25 @@ pub enum Event {
     Snapshot(Vec<ProcView>),
     /// Every process of the entry's program has ended.
     AllEnded,
+}
+
+/// Why a program could not be started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartFailure {
+    /// No program given for its side, or it could not be executed.
+    BadProgram,
+    /// Its source does not compile.
+    CompileError,
+}
+
+impl StartFailure {
+    /// Its code in transcripts.
+    pub fn code(self) -> &'static str {
+        match self {
+            StartFailure::BadProgram => "bad-program",
+            StartFailure::CompileError => "compile-error",
+        }
+    }
 }
 
 /// A limit of a program under test (`world::limits` in the sandbox).
@@ -642,7 +664,7 @@ impl Event {
             }
             Event::OutputDropped { of, count } => format!("… {}: {}", of.name(), count.text()),
             Event::LimitHit { limit, max } => format!("{} (limit {max})", limit.name()),
-            Event::StartFailed { code, detail } => format!("{code}: {detail}"),
+            Event::StartFailed { failure, detail } => format!("{}: {detail}", failure.code()),
             Event::Killed { pids } => format!("{pids:?}"),
         }
     }
@@ -914,12 +936,12 @@ pub(crate) mod arbitrary {
                 0..1u64 << 30
             )
                 .prop_map(|(limit, max)| Event::LimitHit { limit, max }),
-            select(vec!["compile-error", "bad-program"]).prop_map(|code| {
-                Event::StartFailed {
-                    code,
+            select(vec![StartFailure::CompileError, StartFailure::BadProgram]).prop_map(
+                |failure| Event::StartFailed {
+                    failure,
                     detail: "x".into(),
                 }
-            }),
+            ),
             prop::collection::vec(40..46i32, 0..3).prop_map(|pids| Event::Killed { pids }),
             Just(Event::Teardown),
             bytes().prop_map(Event::Relayed),

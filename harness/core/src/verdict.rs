@@ -5,7 +5,7 @@
 use crate::expect::{self, line_matches};
 use crate::scenario::{Action, ExitKind, Lang, Role, Scenario, Text};
 use crate::stall;
-use crate::transcript::{Actor, Event, Limit, Transcript};
+use crate::transcript::{Actor, Event, Limit, StartFailure, Transcript};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -262,8 +262,8 @@ fn expected_text(a: &Action) -> Text {
 /// The program could not even start (compile error, missing file, no namespace).
 fn start_failure(tr: &Transcript) -> Option<Diagnosis> {
     tr.entries.iter().find_map(|e| match &e.event {
-        Event::StartFailed { code, detail } => Some(match *code {
-            "compile-error" => diag(
+        Event::StartFailed { failure, detail } => Some(match *failure {
+            StartFailure::CompileError => diag(
                 "compile-error",
                 t(
                     format!("the program does not compile:\n{detail}"),
@@ -274,7 +274,7 @@ fn start_failure(tr: &Transcript) -> Option<Diagnosis> {
                     "corrigez la première erreur signalée par le compilateur, puis réessayez",
                 ),
             ),
-            _ => diag(
+            StartFailure::BadProgram => diag(
                 "crashed",
                 t(
                     format!("the program could not be started: {detail}"),

@@ -4,7 +4,7 @@
 use super::{End, OnQuiet, Prog, RunError, World};
 use crate::expect;
 use crate::scenario::{Action, ExitKind, Pace, Scenario, Side};
-use crate::transcript::{Actor, Event};
+use crate::transcript::{Actor, Event, StartFailure};
 use crate::world::cgroup::Cgroup;
 use crate::world::limits::{Jail, Limits, OutputCap};
 use crate::world::program::{environment, Prepared};
@@ -129,7 +129,7 @@ impl World<'_> {
             self.push(
                 Actor::Harness,
                 Event::StartFailed {
-                    code: "bad-program",
+                    failure: StartFailure::BadProgram,
                     detail: format!("no {} program given", side.name()),
                 },
             );
@@ -173,7 +173,7 @@ impl World<'_> {
                         self.push(
                             actor,
                             Event::StartFailed {
-                                code: "bad-program",
+                                failure: StartFailure::BadProgram,
                                 detail: format!("cannot start {display}: {e}"),
                             },
                         );
