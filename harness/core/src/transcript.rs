@@ -246,13 +246,64 @@ pub struct ProcView {
     pub pid: i32,
     pub ppid: i32,
     pub comm: String,
-    /// `R` running, `S` asleep, `Z` zombie, …
-    pub state: char,
+    pub state: ProcState,
     pub threads: usize,
     /// The call it sleeps in (`recv`, `read`, `accept`, `poll`, …), if any.
     pub call: Option<String>,
     /// What that call waits on.
     pub on: WaitsOn,
+}
+
+/// A process's state, as /proc gives it (`R`, `S`, `Z`, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProcState {
+    /// `R`: running, or runnable.
+    Running,
+    /// `S`: asleep in a call that a signal interrupts (a waiting call).
+    Sleeping,
+    /// `D`: asleep uninterruptibly (disk, some kernel waits).
+    DiskSleep,
+    /// `T`: stopped by a signal.
+    Stopped,
+    /// `Z`: exited, not yet reaped.
+    Zombie,
+    /// `X`: dead, being removed.
+    Dead,
+    /// Any other letter (`t` traced, `I` idle, …).
+    Other(char),
+}
+
+impl ProcState {
+    pub fn from_letter(c: char) -> ProcState {
+        match c {
+            'R' => ProcState::Running,
+            'S' => ProcState::Sleeping,
+            'D' => ProcState::DiskSleep,
+            'T' => ProcState::Stopped,
+            'Z' => ProcState::Zombie,
+            'X' => ProcState::Dead,
+            c => ProcState::Other(c),
+        }
+    }
+
+    pub fn letter(self) -> char {
+        match self {
+            ProcState::Running => 'R',
+            ProcState::Sleeping => 'S',
+            ProcState::DiskSleep => 'D',
+            ProcState::Stopped => 'T',
+            ProcState::Zombie => 'Z',
+            ProcState::Dead => 'X',
+            ProcState::Other(c) => c,
+        }
+    }
+}
+
+/// Serialized as its letter, as when the state was a `char`.
+impl Serialize for ProcState {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_char(self.letter())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -281,7 +332,7 @@ impl ProcView {
             Actor::Harness => "le harnais",
         };
         let who = format!("{} (pid {})", &name(self.actor)[3..], self.pid);
-        if self.state == 'Z' {
+        if self.state == ProcState::Zombie {
             return format!("{who} est un zombie");
         }
         let Some(call) = &self.call else {
@@ -300,7 +351,7 @@ impl ProcView {
     /// `client (pid 41) waits in recv() for server`, in English.
     pub fn describe(&self) -> String {
         let who = format!("{} (pid {})", self.actor.name(), self.pid);
-        if self.state == 'Z' {
+        if self.state == ProcState::Zombie {
             return format!("{who} is a zombie");
         }
         let Some(call) = &self.call else {
@@ -752,6 +803,19 @@ mod tests {
     }
 
     #[test]
+    fn a_process_state_is_its_letter() {
+        for c in ['R', 'S', 'D', 'T', 'Z', 'X', 't', 'I'] {
+            let state = ProcState::from_letter(c);
+            assert_eq!(state.letter(), c);
+            assert_eq!(
+                serde_json::to_string(&state).unwrap(),
+                serde_json::to_string(&c).unwrap()
+            );
+        }
+        assert_eq!(ProcState::from_letter('Z'), ProcState::Zombie);
+    }
+
+    #[test]
     fn thousands_separators() {
         assert_eq!(thousands(0), "0");
         assert_eq!(thousands(185_000), "185,000");
@@ -856,7 +920,7 @@ pub(crate) mod arbitrary {
             actor(),
             0..6i32,
             0..6i32,
-            select(vec!['R', 'S', 'D', 'Z', 'T']),
+            select(vec!['R', 'S', 'D', 'Z', 'T']).prop_map(ProcState::from_letter),
             0..4usize,
             call,
             on,

@@ -5,7 +5,7 @@
 use crate::expect::{self, line_matches};
 use crate::scenario::{Action, ExitKind, Lang, Role, Scenario, Text};
 use crate::stall;
-use crate::transcript::{Actor, Event, Limit, StartFailure, Transcript};
+use crate::transcript::{Actor, Event, Limit, ProcState, StartFailure, Transcript};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -142,7 +142,7 @@ pub fn judge(s: &Scenario, tr: &Transcript) -> Verdict {
             Action::ExpectSilent => !expect::sent_in(s, tr, i, to),
             Action::ExpectFork => stall::snapshot(tr, from, to).is_some_and(|v| {
                 v.iter()
-                    .filter(|p| p.actor == actor && p.state != 'Z')
+                    .filter(|p| p.actor == actor && p.state != ProcState::Zombie)
                     .count()
                     >= 2
             }),
@@ -724,7 +724,9 @@ fn diagnose(s: &Scenario, tr: &Transcript, i: usize, teardown: usize) -> Diagnos
                 let spinning: Vec<String> = views
                     .unwrap_or_default()
                     .iter()
-                    .filter(|v| v.actor == actor && v.state != 'Z' && v.call.is_none())
+                    .filter(|v| {
+                        v.actor == actor && v.state != ProcState::Zombie && v.call.is_none()
+                    })
                     .map(|v| v.describe())
                     .collect();
                 if !spinning.is_empty() {
@@ -1517,7 +1519,7 @@ mod tests {
             pid,
             ppid,
             comm: "python3".into(),
-            state,
+            state: ProcState::from_letter(state),
             threads: 1,
             call: (state == 'S').then(|| "read".to_string()),
             on,

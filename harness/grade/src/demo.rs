@@ -8,7 +8,9 @@
 use crate::runner::{self, RunConfig};
 use crate::scenario::{self, Lang, Scenario};
 use crate::stall;
-use crate::transcript::{render_bytes, Actor, Entry, Event, ProcView, Transcript, WaitsOn};
+use crate::transcript::{
+    render_bytes, Actor, Entry, Event, ProcState, ProcView, Transcript, WaitsOn,
+};
 use crate::verdict::{self, Status};
 use crate::world::{
     self,
@@ -109,7 +111,7 @@ impl Screen {
     fn state(&self, v: &ProcView) -> String {
         let l = self.lang;
         let what = match (&v.call, &v.on) {
-            _ if v.state == 'Z' => tr(l, "zombie", "zombie"),
+            _ if v.state == ProcState::Zombie => tr(l, "zombie", "zombie"),
             (None, _) => tr(l, "running", "en cours"),
             (Some(_), WaitsOn::Keyboard) => tr(l, "waits for the keyboard", "attend le clavier"),
             (Some(c), WaitsOn::Socket(Some(a))) => match l {

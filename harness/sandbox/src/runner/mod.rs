@@ -15,6 +15,7 @@ use crate::transcript::{Actor, Entry, Event, Transcript};
 use crate::world::cgroup::Cgroup;
 use crate::world::limits::{Jail, OutputCap};
 use crate::world::peer::{Net, Peer};
+use crate::world::procfs::ProcState;
 use crate::world::program::Prepared;
 use crate::world::relay::Relay;
 use crate::world::sleeps::Sleeps;
@@ -325,7 +326,7 @@ impl World<'_> {
             .iter()
             .rev()
             .find(|p| p.actor == actor)
-            .is_none_or(|p| p.gone() && p.procs().iter().all(|q| q.state == 'Z'))
+            .is_none_or(|p| p.gone() && p.procs().iter().all(|q| q.state == ProcState::Zombie))
     }
 
     fn all_gone(&self) -> bool {

@@ -4,6 +4,7 @@
 
 use super::{End, OnQuiet, World, SAMPLE};
 use crate::transcript::{Actor, Event};
+use crate::world::procfs::ProcState;
 use crate::world::{procfs, pty, waits};
 use std::time::{Duration, Instant};
 
@@ -28,7 +29,12 @@ impl World<'_> {
             // Terminals closed and first processes reaped is not yet the
             // end: a process closes its files before it finishes exiting
             // (a q4 child still exiting was taken for an orphan).
-            if self.all_gone() && self.world_procs().iter().all(|p| p.state == 'Z') {
+            if self.all_gone()
+                && self
+                    .world_procs()
+                    .iter()
+                    .all(|p| p.state == ProcState::Zombie)
+            {
                 // What they sent before exiting (a FIN, last bytes) is in
                 // the harness's sockets by now: read it before concluding.
                 self.pump(Duration::ZERO);

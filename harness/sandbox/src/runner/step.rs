@@ -7,6 +7,7 @@ use crate::scenario::{Action, ExitKind, Pace, Scenario, Side};
 use crate::transcript::{Actor, Event, StartFailure};
 use crate::world::cgroup::Cgroup;
 use crate::world::limits::{Jail, Limits, OutputCap};
+use crate::world::procfs::ProcState;
 use crate::world::program::{environment, Prepared};
 use crate::world::{procfs, pty};
 use std::time::Duration;
@@ -263,7 +264,7 @@ impl World<'_> {
             .iter()
             .filter(|p| p.actor == actor)
             .flat_map(Prog::procs)
-            .filter(|p| p.state != 'Z')
+            .filter(|p| p.state != ProcState::Zombie)
             .count()
     }
 }

@@ -767,7 +767,7 @@ mod tests {
             // Seen again: the same sleep, still not due.
             assert_eq!(sleeps.may_wake(pid, pid, &c), *timed, "{code}, again");
             let procs: Vec<_> = procfs::stat(pid).into_iter().collect();
-            if procs[0].state == 'S' && procfs::tasks(pid).len() == 1 {
+            if procs[0].state == procfs::ProcState::Sleeping && procfs::tasks(pid).len() == 1 {
                 assert_eq!(procfs::all_waiting(&procs, &mut sleeps), !timed, "{code}");
             }
         }
