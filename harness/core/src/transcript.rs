@@ -73,12 +73,8 @@ pub enum Event {
     Listening { port: u16 },
     /// The program tried to connect to a port where nobody listened.
     ConnectAttempt { port: u16 },
-    /// A program process exited; `code` or `signal`.
-    Exited {
-        pid: i32,
-        code: Option<i32>,
-        signal: Option<i32>,
-    },
+    /// A program's first process ended.
+    Exited { pid: i32, exit: Exit },
     /// Every process of the world sleeps in a read, accept or connect, with
     /// nothing queued: nothing more will happen without the harness.
     Quiescent,
@@ -121,6 +117,33 @@ pub enum Event {
     Snapshot(Vec<ProcView>),
     /// Every process of the entry's program has ended.
     AllEnded,
+}
+
+/// How a process ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// It exited with this status.
+    Code(i32),
+    /// This signal killed it.
+    Signal(i32),
+}
+
+impl Exit {
+    /// Its exit status, if it exited.
+    pub fn code(self) -> Option<i32> {
+        match self {
+            Exit::Code(c) => Some(c),
+            Exit::Signal(_) => None,
+        }
+    }
+
+    /// The signal that killed it, if one did.
+    pub fn signal(self) -> Option<i32> {
+        match self {
+            Exit::Code(_) => None,
+            Exit::Signal(s) => Some(s),
+        }
+    }
 }
 
 /// Why a program could not be started.
@@ -701,10 +724,9 @@ impl Event {
                 format!("port {port}")
             }
             Event::ConnectCalls { port, calls } => format!("port {port}: {calls} connect() calls"),
-            Event::Exited { pid, code, signal } => match (code, signal) {
-                (Some(c), _) => format!("pid {pid}, status {c}"),
-                (_, Some(s)) => format!("pid {pid}, signal {s}"),
-                _ => format!("pid {pid}"),
+            Event::Exited { pid, exit } => match exit {
+                Exit::Code(c) => format!("pid {pid}, status {c}"),
+                Exit::Signal(s) => format!("pid {pid}, signal {s}"),
             },
             Event::Cpu {
                 used_ms,
@@ -965,10 +987,12 @@ pub(crate) mod arbitrary {
             port.prop_map(|port| Event::ConnectAttempt { port }),
             (
                 pid,
-                prop::option::of(0..4i32),
-                prop::option::of(select(vec![9, 15]))
+                prop_oneof![
+                    (0..4i32).prop_map(Exit::Code),
+                    select(vec![9, 15]).prop_map(Exit::Signal)
+                ]
             )
-                .prop_map(|(pid, code, signal)| Event::Exited { pid, code, signal }),
+                .prop_map(|(pid, exit)| Event::Exited { pid, exit }),
             Just(Event::Quiescent),
             (0.0..3000.0f64, 0.0..3000.0f64, 0.0..3000.0f64).prop_map(|(u, r, w)| Event::Cpu {
                 used_ms: u,

@@ -301,7 +301,7 @@ fn exit_of(
     to: usize,
 ) -> Option<(Option<i32>, Option<i32>)> {
     tr.window(from, to).iter().find_map(|e| match e.event {
-        Event::Exited { code, signal, .. } if e.actor == actor => Some((code, signal)),
+        Event::Exited { exit, .. } if e.actor == actor => Some((exit.code(), exit.signal())),
         _ => None,
     })
 }
@@ -1394,7 +1394,7 @@ impl Verdict {
 mod tests {
     use super::*;
     use crate::scenario::parse_scenario;
-    use crate::transcript::{ProcView, WaitsOn};
+    use crate::transcript::{Exit, ProcView, WaitsOn};
     use std::time::Duration;
 
     /// A server scenario `id` of question `q`: start, connect, then `rest`
@@ -1579,8 +1579,7 @@ mod tests {
             Actor::Server,
             Event::Exited {
                 pid: 40,
-                code: Some(0),
-                signal: None,
+                exit: Exit::Code(0),
             },
         )];
         ev.extend(quiet(vec![view(41, 1, 'S', WaitsOn::Keyboard)]));
@@ -1632,8 +1631,7 @@ mod tests {
                 Actor::Server,
                 Event::Exited {
                     pid: 1,
-                    code: Some(1),
-                    signal: None,
+                    exit: Exit::Code(1),
                 },
             ),
             (Actor::Harness, Event::Step(1)),
@@ -1680,8 +1678,7 @@ mod tests {
             Actor::Server,
             Event::Exited {
                 pid: 40,
-                code: Some(3),
-                signal: None,
+                exit: Exit::Code(3),
             },
         ));
         if with_client_exit {
@@ -1689,8 +1686,7 @@ mod tests {
                 Actor::Client,
                 Event::Exited {
                     pid: 41,
-                    code: Some(3),
-                    signal: None,
+                    exit: Exit::Code(3),
                 },
             ));
         } else {

@@ -9,7 +9,7 @@ use crate::runner::{self, RunConfig};
 use crate::scenario::{self, Lang, Scenario};
 use crate::stall;
 use crate::transcript::{
-    render_bytes, Actor, Entry, Event, ProcState, ProcView, Transcript, WaitsOn,
+    render_bytes, Actor, Entry, Event, Exit, ProcState, ProcView, Transcript, WaitsOn,
 };
 use crate::verdict::{self, Status};
 use crate::world::{
@@ -207,11 +207,10 @@ impl Screen {
                     })
                     .collect()
             }
-            Event::Exited { code, signal, .. } => {
-                let how = match (code, signal) {
-                    (Some(c), _) => format!("status {c}"),
-                    (_, Some(s)) => format!("signal {s}"),
-                    _ => String::new(),
+            Event::Exited { exit, .. } => {
+                let how = match exit {
+                    Exit::Code(c) => format!("status {c}"),
+                    Exit::Signal(s) => format!("signal {s}"),
                 };
                 self.side_row(e.actor, &format!("■ {} ({how})", tr(l, "exited", "terminé")))
                     .into_iter()

@@ -11,7 +11,7 @@
 
 use crate::fault;
 use crate::scenario::Scenario;
-use crate::transcript::{Actor, Entry, Event, Transcript};
+use crate::transcript::{Actor, Entry, Event, Exit, Transcript};
 use crate::world::cgroup::Cgroup;
 use crate::world::limits::{Jail, OutputCap};
 use crate::world::peer::{Net, Peer};
@@ -19,7 +19,7 @@ use crate::world::procfs::ProcState;
 use crate::world::program::Prepared;
 use crate::world::relay::Relay;
 use crate::world::sleeps::Sleeps;
-use crate::world::{interrupt, netns, procfs, reaper, sockdiag};
+use crate::world::{interrupt, netns, procfs, sockdiag};
 use std::os::fd::OwnedFd;
 use std::time::{Duration, Instant};
 
@@ -61,7 +61,7 @@ struct Prog {
     master: Option<OwnedFd>,
     partial: Vec<u8>,
     output: OutputCap,
-    root_status: Option<reaper::Status>,
+    root_status: Option<Exit>,
     /// Its own cgroup, where the machine allows: all its processes, however
     /// they detach. Without one, its processes are found by /proc scans.
     cg: Option<Cgroup>,

@@ -116,14 +116,7 @@ impl World<'_> {
             // Whatever it printed last is on the terminal by now.
             self.read_terminal(k);
             let (pid, actor) = (self.progs[k].pid, self.progs[k].actor);
-            self.push(
-                actor,
-                Event::Exited {
-                    pid,
-                    code: st.code,
-                    signal: st.signal,
-                },
-            );
+            self.push(actor, Event::Exited { pid, exit: st });
         }
         any
     }

@@ -23,7 +23,7 @@
 //!   prints and counts the rest; far past it the program is stopped.
 
 use super::cgroup::{Cgroup, Hierarchy};
-use super::reaper::Status;
+use super::reaper::Exit;
 use crate::transcript::Data;
 use nix::sys::resource::{setrlimit, Resource};
 use std::collections::VecDeque;
@@ -171,9 +171,9 @@ impl Jail {
     /// Limits hit since the last call: from the cgroups' counters, how the
     /// program's first process ended (`root`), and what is in its working
     /// directory. Each limit is reported once.
-    pub fn hits(&mut self, root: Option<Status>, workdir: &Path) -> Vec<Hit> {
+    pub fn hits(&mut self, root: Option<Exit>, workdir: &Path) -> Vec<Hit> {
         let l = self.limits;
-        let signal = root.and_then(|s| s.signal);
+        let signal = root.and_then(Exit::signal);
         let mut now = Vec::new();
         if self
             .pids_events
@@ -383,7 +383,6 @@ impl OutputCap {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::world::reaper;
     use std::os::unix::process::CommandExt;
     use std::process::Command;
     use std::time::Instant;
@@ -487,9 +486,9 @@ mod tests {
         let mut child = cmd.spawn().unwrap();
         let status = child.wait().unwrap();
         use std::os::unix::process::ExitStatusExt;
-        let root = reaper::Status {
-            code: status.code(),
-            signal: status.signal(),
+        let root = match status.code() {
+            Some(c) => Exit::Code(c),
+            None => Exit::Signal(status.signal().unwrap_or_default()),
         };
         let hits = jail.hits(Some(root), dir.path());
         // Whatever it left running goes with its cgroups.
