@@ -204,83 +204,12 @@ pub fn run(
         ..Transcript::default()
     };
     let abort = |error, transcript| Aborted { error, transcript };
-    if cfg.isolated {
-        if let Err(e) = netns::enter_new() {
-            tr.isolated = false;
-            return Err(abort(RunError::Namespace(e), tr));
-        }
-    }
-    let dir = if fault::injected(fault::Stage::Scratch, &s.id) {
-        Err(std::io::Error::other(fault::INJECTED))
-    } else {
-        tempfile::Builder::new()
-            .prefix(&interrupt::scratch_prefix("grade"))
-            .tempdir()
+    let (dir, _tracked) = match set_up(s, cfg, &mut tr) {
+        Ok(place) => place,
+        Err(error) => return Err(abort(error, tr)),
     };
-    let dir = match dir {
-        Ok(d) => d,
-        Err(e) => return Err(abort(RunError::ScratchDir(e), tr)),
-    };
-    let _tracked = interrupt::track_dir(dir.path());
-    if !cfg.isolated {
-        // The host's port: another program on it would be graded instead
-        // of the student's (or make its bind fail).
-        if let Err(e) = sockdiag::port_free(cfg.port) {
-            return Err(abort(RunError::PortBusy(e), tr));
-        }
-    }
-    let mut w = World {
-        cfg,
-        t0: Instant::now(),
-        tr,
-        progs: Vec::new(),
-        peer: Peer::new(
-            cfg.port,
-            if cfg.isolated {
-                Net::Isolated
-            } else {
-                Net::Host
-            },
-        ),
-        dir,
-        last_sample: None,
-        sniff: if cfg.isolated {
-            netns::syn_sniffer().ok()
-        } else {
-            None
-        },
-        seen_syn: Vec::new(),
-        connect_calls: 0,
-        typed_at: Vec::new(),
-        sleeps: Sleeps::default(),
-        pair: s.role == crate::scenario::Role::Pair,
-        relay: None,
-        received: OutputCap::segments(),
-        relayed: [OutputCap::segments(), OutputCap::segments()],
-        on_event,
-        fault: None,
-        reaped: false,
-    };
-    let body = fault::catch(|| {
-        let mut steps = Steps::Completed;
-        for (i, step) in s.steps.iter().enumerate() {
-            w.push(Actor::Harness, Event::Step(i));
-            let within = step.within.mul_f64(cfg.timeout_scale.max(0.1));
-            if !w.step(s, i, &step.action, within) {
-                steps = Steps::Failed;
-                // What every process waits in explains a stalled scenario.
-                w.snapshot();
-                break;
-            }
-        }
-        fault::inject(fault::Stage::Runner, &s.id);
-        // After a fault, what the program does at end of input explains nothing.
-        if w.fault.is_some() {
-            steps = Steps::Faulted;
-        }
-        w.teardown(s, steps);
-    });
-    if let Err(panic) = body {
+    let mut w = World::new(s, cfg, tr, dir, on_event);
+    if let Err(panic) = fault::catch(|| w.run_steps(s)) {
         // The world may be half-updated: its programs are killed without
         // the event loop, which may be what failed.
         w.kill_hard();
@@ -293,6 +222,37 @@ pub fn run(
     }
 }
 
+/// Where a run takes place: with isolation, a network namespace of its
+/// own (entered for good); a fresh working directory, removed if `grade`
+/// is interrupted; without isolation, the host's port free.
+fn set_up(
+    s: &Scenario,
+    cfg: &RunConfig,
+    tr: &mut Transcript,
+) -> Result<(tempfile::TempDir, interrupt::Tracked), RunError> {
+    if cfg.isolated {
+        if let Err(e) = netns::enter_new() {
+            tr.isolated = false;
+            return Err(RunError::Namespace(e));
+        }
+    }
+    let dir = if fault::injected(fault::Stage::Scratch, &s.id) {
+        Err(std::io::Error::other(fault::INJECTED))
+    } else {
+        tempfile::Builder::new()
+            .prefix(&interrupt::scratch_prefix("grade"))
+            .tempdir()
+    };
+    let dir = dir.map_err(RunError::ScratchDir)?;
+    let tracked = interrupt::track_dir(dir.path());
+    if !cfg.isolated {
+        // The host's port: another program on it would be graded instead
+        // of the student's (or make its bind fail).
+        sockdiag::port_free(cfg.port)?;
+    }
+    Ok((dir, tracked))
+}
+
 /// Whatever ends a run (a panic unwinding past it included), no process
 /// of its programs outlives it.
 impl Drop for World<'_> {
@@ -302,7 +262,69 @@ impl Drop for World<'_> {
         }
     }
 }
+impl<'a> World<'a> {
+    fn new(
+        s: &Scenario,
+        cfg: &'a RunConfig,
+        tr: Transcript,
+        dir: tempfile::TempDir,
+        on_event: &'a (dyn Fn(&Entry) + Sync),
+    ) -> World<'a> {
+        let net = if cfg.isolated {
+            Net::Isolated
+        } else {
+            Net::Host
+        };
+        World {
+            cfg,
+            t0: Instant::now(),
+            tr,
+            progs: Vec::new(),
+            peer: Peer::new(cfg.port, net),
+            dir,
+            last_sample: None,
+            sniff: if cfg.isolated {
+                netns::syn_sniffer().ok()
+            } else {
+                None
+            },
+            seen_syn: Vec::new(),
+            connect_calls: 0,
+            typed_at: Vec::new(),
+            sleeps: Sleeps::default(),
+            pair: s.role == crate::scenario::Role::Pair,
+            relay: None,
+            received: OutputCap::segments(),
+            relayed: [OutputCap::segments(), OutputCap::segments()],
+            on_event,
+            fault: None,
+            reaped: false,
+        }
+    }
+}
+
 impl World<'_> {
+    /// The steps in order until one fails, then the teardown.
+    fn run_steps(&mut self, s: &Scenario) {
+        let mut steps = Steps::Completed;
+        for (i, step) in s.steps.iter().enumerate() {
+            self.push(Actor::Harness, Event::Step(i));
+            let within = step.within.mul_f64(self.cfg.timeout_scale.max(0.1));
+            if !self.step(s, i, &step.action, within) {
+                steps = Steps::Failed;
+                // What every process waits in explains a stalled scenario.
+                self.snapshot();
+                break;
+            }
+        }
+        fault::inject(fault::Stage::Runner, &s.id);
+        // After a fault, what the program does at end of input explains nothing.
+        if self.fault.is_some() {
+            steps = Steps::Faulted;
+        }
+        self.teardown(s, steps);
+    }
+
     fn now(&self) -> Duration {
         self.t0.elapsed()
     }

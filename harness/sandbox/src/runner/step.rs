@@ -25,22 +25,8 @@ impl World<'_> {
         let actor = expect::actor_of(s.step_side(i));
         match action {
             Action::Start(side) => self.start(*side),
-            Action::Restart(side) => {
-                let a = expect::actor_of(*side);
-                // The peer stays connected while the server restarts.
-                self.peer.hold();
-                self.type_bytes(a, b"\x03", Event::Interrupted);
-                self.wait(within, OnQuiet::Wait, |w| w.prog_gone(a));
-                self.kill_all();
-                self.start(*side)
-            }
-            Action::Listen => match self.peer.listen() {
-                Ok(()) => true,
-                Err(source) => self.environment_failed(RunError::PeerListen {
-                    port: self.cfg.port,
-                    source,
-                }),
-            },
+            Action::Restart(side) => self.restart(*side, within),
+            Action::Listen => self.listen(),
             Action::Connect => self.connect(within),
             Action::Accept if self.relay.is_some() => self.relay_accept(within),
             Action::Accept if self.pair => self.pair_connected(within),
@@ -74,32 +60,19 @@ impl World<'_> {
                 true
             }
             Action::ExpectPrinted(_) | Action::ExpectReceived(_) => {
-                let end = self.wait_cpu(within, |w| expect::met(s, &w.tr, i, w.tr.entries.len()));
-                end == End::Met
+                self.wait_cpu(within, |w| w.met(s, i)) == End::Met
             }
-            Action::ExpectExit(ExitKind::All) => {
-                // With the CPU burnt: a process left spinning is a busy loop.
-                self.wait_cpu(within, |w| w.prog_gone(actor));
-                let gone = self.prog_gone(actor);
-                if gone {
-                    self.push(actor, Event::AllEnded);
-                }
-                gone
-            }
-            Action::ExpectExit(_) => {
-                let end = self.wait_cpu(within, |w| w.prog_gone(actor));
-                end == End::Met
-            }
+            Action::ExpectClosed => self.wait(within, OnQuiet::End, |w| w.met(s, i)) == End::Met,
+            Action::ExpectExit(kind) => self.expect_exit(*kind, actor, within),
             Action::ExpectCalm(_) => {
                 self.wait_cpu(within, |w| w.prog_gone(actor));
                 true
             }
             Action::ExpectSilent => {
                 // Ends when something is sent (a failure) or at quiescence.
-                self.wait(within, OnQuiet::End, |w| {
-                    expect::sent_in(s, &w.tr, i, w.tr.entries.len())
-                });
-                !expect::sent_in(s, &self.tr, i, self.tr.entries.len())
+                let sent = |w: &Self| expect::sent_in(s, &w.tr, i, w.tr.entries.len());
+                self.wait(within, OnQuiet::End, sent);
+                !sent(self)
             }
             Action::ExpectDeadlock => {
                 let end = self.wait(within, OnQuiet::End, |_| false);
@@ -111,13 +84,50 @@ impl World<'_> {
                 self.snapshot();
                 self.live_count(actor) >= 2
             }
-            Action::ExpectClosed => {
-                let end = self.wait(within, OnQuiet::End, |w| {
-                    expect::met(s, &w.tr, i, w.tr.entries.len())
-                });
-                end == End::Met
-            }
         }
+    }
+
+    /// Whether step `i`'s expectation is met by what was recorded so far.
+    fn met(&self, s: &Scenario, i: usize) -> bool {
+        expect::met(s, &self.tr, i, self.tr.entries.len())
+    }
+
+    /// Ctrl-C; once the program is gone (or at the deadline) whatever is
+    /// left of it killed, and it starts again. The peer stays connected
+    /// meanwhile (see `Peer::hold`).
+    fn restart(&mut self, side: Side, within: Duration) -> bool {
+        let a = expect::actor_of(side);
+        self.peer.hold();
+        self.type_bytes(a, b"\x03", Event::Interrupted);
+        self.wait(within, OnQuiet::Wait, |w| w.prog_gone(a));
+        self.kill_all();
+        self.start(side)
+    }
+
+    /// The peer listens for the client (a fault of the grader if it cannot).
+    fn listen(&mut self) -> bool {
+        match self.peer.listen() {
+            Ok(()) => true,
+            Err(source) => self.environment_failed(RunError::PeerListen {
+                port: self.cfg.port,
+                source,
+            }),
+        }
+    }
+
+    /// Until the program is gone, with the CPU burnt recorded (a process
+    /// left spinning is a busy loop). `ExitKind::All`: every process of it,
+    /// which is then recorded.
+    fn expect_exit(&mut self, kind: ExitKind, actor: Actor, within: Duration) -> bool {
+        let end = self.wait_cpu(within, |w| w.prog_gone(actor));
+        if kind != ExitKind::All {
+            return end == End::Met;
+        }
+        let gone = self.prog_gone(actor);
+        if gone {
+            self.push(actor, Event::AllEnded);
+        }
+        gone
     }
 
     pub(super) fn start(&mut self, side: Side) -> bool {
