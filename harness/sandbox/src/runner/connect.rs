@@ -44,7 +44,7 @@ impl World<'_> {
     /// up when every program or the server is gone, at the deadline, or at
     /// quiescence with `OnQuiet::End`; then records how many calls this wait
     /// made.
-    pub(super) fn dial(&mut self, deadline: Instant, on_quiet: OnQuiet) -> Result<TcpStream, End> {
+    fn dial(&mut self, deadline: Instant, on_quiet: OnQuiet) -> Result<TcpStream, End> {
         self.last_sample = None;
         let mut calls = 0;
         let mut pause = SAMPLE;
@@ -85,7 +85,7 @@ impl World<'_> {
     /// Waits, as `dial` does but without connecting, until the port's table
     /// shows a listener, the server is gone or quiescent, or the deadline;
     /// whatever the outcome, the steps after it tell.
-    pub(super) fn await_listener(&mut self, deadline: Instant) {
+    fn await_listener(&mut self, deadline: Instant) {
         self.last_sample = None;
         let mut pause = SAMPLE;
         while self.listener_seen() == Some(false)
@@ -111,7 +111,7 @@ impl World<'_> {
     /// host's) shows a listener on the port, asked through sock_diag (30 µs,
     /// against 0.35 ms for a namespace's /proc table: the listeners' hash
     /// table is the machine's), else from /proc; `None`: neither answers.
-    pub(super) fn listener_seen(&self) -> Option<bool> {
+    fn listener_seen(&self) -> Option<bool> {
         let port = self.cfg.port;
         sockdiag::listening(port).or_else(|| procfs::listening(port))
     }
@@ -157,7 +157,7 @@ impl World<'_> {
 
     /// Ports the program tried to reach (sockets stuck connecting, seen in
     /// the namespace's table).
-    pub(super) fn note_connect_attempts(&mut self) {
+    fn note_connect_attempts(&mut self) {
         if !self.tr.isolated {
             return;
         }

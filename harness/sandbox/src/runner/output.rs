@@ -33,7 +33,7 @@ impl World<'_> {
         }
     }
 
-    pub(super) fn printed(&mut self, k: usize, raw: Vec<u8>, newline: bool) {
+    fn printed(&mut self, k: usize, raw: Vec<u8>, newline: bool) {
         let t = self.now();
         let p = &mut self.progs[k];
         let actor = p.actor;
@@ -46,7 +46,7 @@ impl World<'_> {
     /// A stream of `actor`'s went past its cap: the limit is recorded once,
     /// and far past it the program is stopped rather than read on until
     /// the deadline.
-    pub(super) fn over_cap(&mut self, actor: Actor, limit: Limit, first: bool, runaway: bool) {
+    fn over_cap(&mut self, actor: Actor, limit: Limit, first: bool, runaway: bool) {
         if runaway {
             for p in self.progs.iter().filter(|p| p.actor == actor) {
                 if let Some(cg) = &p.cg {
@@ -85,7 +85,7 @@ impl World<'_> {
 
     /// The end of a stream that went past its cap: the count of what was
     /// not kept, then the tail, with the times it came at.
-    pub(super) fn record_tail(
+    fn record_tail(
         &mut self,
         actor: Actor,
         of: Data,

@@ -121,7 +121,7 @@ impl World<'_> {
         any
     }
 
-    pub(super) fn read_terminal(&mut self, k: usize) {
+    fn read_terminal(&mut self, k: usize) {
         let Some(m) = self.progs[k].master.as_ref() else {
             return;
         };
@@ -136,7 +136,7 @@ impl World<'_> {
     }
 
     /// Records connection attempts to ports other than the scenario's.
-    pub(super) fn read_sniffer(&mut self) {
+    fn read_sniffer(&mut self) {
         let Some(sn) = &self.sniff else { return };
         let mut ports = Vec::new();
         let mut buf = [0u8; 128];
@@ -154,7 +154,7 @@ impl World<'_> {
     }
 
     /// Records what the program sent to the peer.
-    pub(super) fn read_stream(&mut self) {
+    fn read_stream(&mut self) {
         let mut buf = [0u8; 65536];
         // The program at the other end (one side in these scenarios).
         let from = self.progs.last().map_or(Actor::Server, |p| p.actor);
@@ -177,7 +177,7 @@ impl World<'_> {
     }
 
     /// Forwards what the program of `from` sent to the other, recorded.
-    pub(super) fn relay_read(&mut self, from: Side) {
+    fn relay_read(&mut self, from: Side) {
         let actor = expect::actor_of(from);
         let mut buf = [0u8; 65536];
         let mut budget = SOCKET_READ_BUDGET;

@@ -80,7 +80,7 @@ impl World<'_> {
 
     /// How long each live process of the programs has waited for a CPU
     /// (runnable, not running), in ns.
-    pub(super) fn queued_per_process(&self) -> Vec<(i32, u64)> {
+    fn queued_per_process(&self) -> Vec<(i32, u64)> {
         self.live_pids()
             .into_iter()
             .map(|pid| (pid, procfs::cpu_ns(&[pid]).queued))
@@ -89,7 +89,7 @@ impl World<'_> {
 
     /// The longest a live process waited for a CPU since `earlier` (one
     /// that started since: all its waiting).
-    pub(super) fn starved_since(&self, earlier: &[(i32, u64)]) -> Duration {
+    fn starved_since(&self, earlier: &[(i32, u64)]) -> Duration {
         let most = self
             .queued_per_process()
             .into_iter()
@@ -151,7 +151,7 @@ impl World<'_> {
 
     /// Whether a task that sleeps reading its terminal has not run since the
     /// harness last typed: the typed bytes are still on their way to it.
-    pub(super) fn input_undelivered(&self) -> bool {
+    fn input_undelivered(&self) -> bool {
         self.typed_at.iter().any(|&(pid, tid, slices)| {
             procfs::reads_terminal(pid, tid) && procfs::task_timeslices(pid, tid) == Some(slices)
         }) || self.line_waits_for_reader()
@@ -161,7 +161,7 @@ impl World<'_> {
     /// tasks sleeps reading that terminal: the reader is about to wake (on a
     /// loaded machine the kernel worker that hands typed bytes over can run
     /// late).
-    pub(super) fn line_waits_for_reader(&self) -> bool {
+    fn line_waits_for_reader(&self) -> bool {
         self.progs.iter().any(|p| {
             let Some(m) = &p.master else { return false };
             let readers = p.procs().iter().any(|q| {
@@ -174,7 +174,7 @@ impl World<'_> {
     }
 
     /// Nothing queued on the sockets of the client's own namespace.
-    pub(super) fn client_namespace_idle(&self) -> bool {
+    fn client_namespace_idle(&self) -> bool {
         if self.relay.is_none() {
             return true;
         }

@@ -130,7 +130,7 @@ impl World<'_> {
         gone
     }
 
-    pub(super) fn start(&mut self, side: Side) -> bool {
+    fn start(&mut self, side: Side) -> bool {
         let actor = expect::actor_of(side);
         let prepared = match side {
             Side::Server => self.cfg.server.clone(),
@@ -224,13 +224,7 @@ impl World<'_> {
         }
     }
 
-    pub(super) fn send(
-        &mut self,
-        segments: &[Vec<u8>],
-        pace: Pace,
-        actor: Actor,
-        within: Duration,
-    ) -> bool {
+    fn send(&mut self, segments: &[Vec<u8>], pace: Pace, actor: Actor, within: Duration) -> bool {
         for (k, seg) in segments.iter().enumerate() {
             let mark = self.tr.entries.len();
             if !self.peer.connected() {
@@ -269,7 +263,7 @@ impl World<'_> {
     }
 
     /// Live (not zombie) processes of a program.
-    pub(super) fn live_count(&self, actor: Actor) -> usize {
+    fn live_count(&self, actor: Actor) -> usize {
         self.progs
             .iter()
             .filter(|p| p.actor == actor)

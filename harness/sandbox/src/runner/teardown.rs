@@ -89,7 +89,7 @@ impl World<'_> {
     /// sampled with the listener wait's backoff (any output or exit starts
     /// it over): a program that runs on, or sleeps on a timer, is looked at
     /// about 15 times in 300 ms instead of 300.
-    pub(super) fn grace_wait(&mut self, within: Duration) {
+    fn grace_wait(&mut self, within: Duration) {
         let deadline = Instant::now() + within;
         self.last_sample = None;
         let mut pause = SAMPLE;
