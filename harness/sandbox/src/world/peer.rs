@@ -256,3 +256,63 @@ impl Peer {
         self.listener = None;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A peer connected to a "program" listening on a free port of the
+    /// host, and the program's end of that connection.
+    fn connected(net: Net) -> (Peer, TcpStream) {
+        let program = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = program.local_addr().unwrap().port();
+        let mut peer = Peer::new(port, net);
+        peer.adopt(connect(port, Duration::from_secs(5)).unwrap());
+        let (end, _) = program.accept().unwrap();
+        (peer, end)
+    }
+
+    /// Reads once the connection is readable (bytes, or its end).
+    fn next(peer: &mut Peer, buf: &mut [u8]) -> Incoming {
+        use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+        let fd = peer.fd().expect("connected");
+        let mut fds = [PollFd::new(fd, PollFlags::POLLIN)];
+        poll(&mut fds, PollTimeout::from(5000u16)).unwrap();
+        peer.read(buf)
+    }
+
+    #[test]
+    fn reads_what_the_program_sends_then_its_close() {
+        let (mut peer, mut end) = connected(Net::Isolated);
+        let mut buf = [0u8; 64];
+        assert_eq!(peer.read(&mut buf), Incoming::Nothing);
+        end.write_all(b"Bonjour\n").unwrap();
+        assert_eq!(next(&mut peer, &mut buf), Incoming::Bytes(8));
+        assert_eq!(&buf[..8], b"Bonjour\n");
+        drop(end);
+        assert_eq!(next(&mut peer, &mut buf), Incoming::Closed);
+        peer.program_closed(Side::Client);
+        assert!(!peer.connected());
+        assert!(!peer.close(), "nothing left to close");
+    }
+
+    #[test]
+    fn on_the_host_a_servers_closed_connection_stays_half_open_until_close() {
+        let (mut peer, end) = connected(Net::Host);
+        drop(end);
+        let mut buf = [0u8; 64];
+        assert_eq!(next(&mut peer, &mut buf), Incoming::Closed);
+        peer.program_closed(Side::Server);
+        assert!(!peer.connected());
+        assert!(peer.close(), "the half-open connection is closed (reset)");
+        assert!(!peer.close());
+    }
+
+    #[test]
+    fn writing_without_a_connection_is_an_error() {
+        let mut peer = Peer::new(1, Net::Isolated);
+        let err = peer.write(b"x", Duration::from_secs(1)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotConnected);
+        assert!(peer.consumed());
+    }
+}
