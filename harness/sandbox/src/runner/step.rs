@@ -130,69 +130,58 @@ impl World<'_> {
         gone
     }
 
+    /// Starts the program of `side` in a terminal of its own, in its
+    /// cgroup and jail (and, a pair's client, in the relay's namespace).
     fn start(&mut self, side: Side) -> bool {
         let actor = expect::actor_of(side);
         let prepared = match side {
             Side::Server => self.cfg.server.clone(),
             Side::Client => self.cfg.client.clone(),
         };
-        let Some(prepared) = prepared else {
-            self.push(
-                Actor::Harness,
-                Event::StartFailed {
-                    failure: StartFailure::BadProgram,
-                    detail: format!("no {} program given", side.name()),
-                },
-            );
-            return false;
+        let Some(Prepared::Ready { argv, display }) = prepared else {
+            let detail = format!("no {} program given", side.name());
+            return self.start_failed(Actor::Harness, detail);
         };
-        match prepared {
-            Prepared::Ready { argv, display } => {
-                let env = environment(self.dir.path());
-                let cg = Cgroup::create().ok();
-                let join = pty::Join {
-                    cgroup: cg.as_ref().map(Cgroup::join_fd),
-                    netns: match (&self.relay, side) {
-                        (Some(r), Side::Client) => Some(r.namespace()),
-                        _ => None,
-                    },
-                };
-                let jail = Jail::new(Limits::scaled(self.cfg.timeout_scale), cg.as_ref());
-                match pty::spawn(&argv, &env, self.dir.path(), join, jail.before_exec()) {
-                    Ok(child) => {
-                        self.push(
-                            actor,
-                            Event::Started {
-                                pid: child.pid,
-                                command: display,
-                            },
-                        );
-                        self.last_sample = None;
-                        self.progs.push(Prog {
-                            actor,
-                            pid: child.pid,
-                            master: Some(child.master),
-                            partial: Vec::new(),
-                            output: OutputCap::default(),
-                            root_status: None,
-                            cg,
-                            jail,
-                        });
-                        true
-                    }
-                    Err(e) => {
-                        self.push(
-                            actor,
-                            Event::StartFailed {
-                                failure: StartFailure::BadProgram,
-                                detail: format!("cannot start {display}: {e}"),
-                            },
-                        );
-                        false
-                    }
-                }
-            }
-        }
+        let env = environment(self.dir.path());
+        let cg = Cgroup::create().ok();
+        let join = pty::Join {
+            cgroup: cg.as_ref().map(Cgroup::join_fd),
+            netns: match (&self.relay, side) {
+                (Some(r), Side::Client) => Some(r.namespace()),
+                _ => None,
+            },
+        };
+        let jail = Jail::new(Limits::scaled(self.cfg.timeout_scale), cg.as_ref());
+        let child = match pty::spawn(&argv, &env, self.dir.path(), join, jail.before_exec()) {
+            Ok(child) => child,
+            Err(e) => return self.start_failed(actor, format!("cannot start {display}: {e}")),
+        };
+        let pid = child.pid;
+        self.push(
+            actor,
+            Event::Started {
+                pid,
+                command: display,
+            },
+        );
+        self.last_sample = None;
+        self.progs.push(Prog {
+            actor,
+            pid,
+            master: Some(child.master),
+            partial: Vec::new(),
+            output: OutputCap::default(),
+            root_status: None,
+            cg,
+            jail,
+        });
+        true
+    }
+
+    fn start_failed(&mut self, actor: Actor, detail: String) -> bool {
+        let failure = StartFailure::BadProgram;
+        self.push(actor, Event::StartFailed { failure, detail });
+        false
     }
 
     pub(super) fn type_bytes(&mut self, actor: Actor, bytes: &[u8], ev: Event) {
