@@ -4,7 +4,7 @@
 //! — and what the process tree says: fork or not, zombies, orphans.
 
 use crate::scenario::{Action, Question, Scenario};
-use crate::transcript::{Actor, Event, ProcView, Transcript, WaitsOn};
+use crate::transcript::{Actor, Event, ProcState, ProcView, Transcript, WaitsOn};
 use crate::verdict::{diag, t, Diagnosis};
 
 /// The last snapshot in entries `from..to`.
@@ -21,7 +21,7 @@ pub fn snapshot(tr: &Transcript, from: usize, to: usize) -> Option<&[ProcView]> 
 fn live(views: &[ProcView], actor: Actor) -> Vec<&ProcView> {
     views
         .iter()
-        .filter(|v| v.actor == actor && v.state != 'Z')
+        .filter(|v| v.actor == actor && v.state != ProcState::Zombie)
         .collect()
 }
 
@@ -188,7 +188,7 @@ fn alone(views: &[ProcView], actor: Actor) -> Option<&ProcView> {
         .collect::<Vec<_>>()
         .as_slice()
     {
-        [v] if v.threads == 1 && v.state != 'Z' && v.call.is_some() => Some(v),
+        [v] if v.threads == 1 && v.state != ProcState::Zombie && v.call.is_some() => Some(v),
         _ => None,
     }
 }
@@ -306,7 +306,7 @@ pub fn left_behind(views: &[ProcView], actor: Actor, root: Option<i32>) -> Diagn
     let pids: Vec<i32> = mine.iter().map(|v| v.pid).collect();
     if let Some(z) = mine
         .iter()
-        .find(|v| v.state == 'Z' && pids.contains(&v.ppid))
+        .find(|v| v.state == ProcState::Zombie && pids.contains(&v.ppid))
     {
         let parent = mine.iter().find(|v| v.pid == z.ppid);
         let p = parent.map(|p| p.describe()).unwrap_or_default();
@@ -323,7 +323,10 @@ pub fn left_behind(views: &[ProcView], actor: Actor, root: Option<i32>) -> Diagn
             ),
         );
     }
-    let live: Vec<&&ProcView> = mine.iter().filter(|v| v.state != 'Z').collect();
+    let live: Vec<&&ProcView> = mine
+        .iter()
+        .filter(|v| v.state != ProcState::Zombie)
+        .collect();
     if let Some(o) = live
         .iter()
         .find(|v| Some(v.pid) != root && !pids.contains(&v.ppid))
@@ -380,7 +383,7 @@ mod tests {
             pid,
             ppid,
             comm: "python3".into(),
-            state,
+            state: ProcState::from_letter(state),
             threads: 1,
             call: call.map(String::from),
             on,

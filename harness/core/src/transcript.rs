@@ -73,12 +73,8 @@ pub enum Event {
     Listening { port: u16 },
     /// The program tried to connect to a port where nobody listened.
     ConnectAttempt { port: u16 },
-    /// A program process exited; `code` or `signal`.
-    Exited {
-        pid: i32,
-        code: Option<i32>,
-        signal: Option<i32>,
-    },
+    /// A program's first process ended.
+    Exited { pid: i32, exit: Exit },
     /// Every process of the world sleeps in a read, accept or connect, with
     /// nothing queued: nothing more will happen without the harness.
     Quiescent,
@@ -96,12 +92,14 @@ pub enum Event {
     /// transcript) was counted, not kept: the middle of one stream, `of`
     /// that kind, from this actor.
     OutputDropped { of: Data, count: Dropped },
-    /// The program hit one of its limits (`processes`, `memory`,
-    /// `cpu-time`, `file-size`, `output`), whose value is `max` (a count,
+    /// The program hit one of its limits, whose value is `max` (a count,
     /// bytes or seconds).
-    LimitHit { limit: &'static str, max: u64 },
+    LimitHit { limit: Limit, max: u64 },
     /// The program could not be started at all (compile error, missing file).
-    StartFailed { code: &'static str, detail: String },
+    StartFailed {
+        failure: StartFailure,
+        detail: String,
+    },
     /// Cleanup: processes still running at the end were killed.
     Killed { pids: Vec<i32> },
     /// The steps are over (or one failed): what follows is the harness
@@ -119,6 +117,80 @@ pub enum Event {
     Snapshot(Vec<ProcView>),
     /// Every process of the entry's program has ended.
     AllEnded,
+}
+
+/// How a process ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// It exited with this status.
+    Code(i32),
+    /// This signal killed it.
+    Signal(i32),
+}
+
+impl Exit {
+    /// Its exit status, if it exited.
+    pub fn code(self) -> Option<i32> {
+        match self {
+            Exit::Code(c) => Some(c),
+            Exit::Signal(_) => None,
+        }
+    }
+
+    /// The signal that killed it, if one did.
+    pub fn signal(self) -> Option<i32> {
+        match self {
+            Exit::Code(_) => None,
+            Exit::Signal(s) => Some(s),
+        }
+    }
+}
+
+/// Why a program could not be started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartFailure {
+    /// No program given for its side, or it could not be executed.
+    BadProgram,
+    /// Its source does not compile.
+    CompileError,
+}
+
+impl StartFailure {
+    /// Its code in transcripts.
+    pub fn code(self) -> &'static str {
+        match self {
+            StartFailure::BadProgram => "bad-program",
+            StartFailure::CompileError => "compile-error",
+        }
+    }
+}
+
+/// A limit of a program under test (`world::limits` in the sandbox).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Limit {
+    Processes,
+    Memory,
+    CpuTime,
+    FileSize,
+    /// Captured output: judged `output-flood`, not `limit`.
+    Output,
+    /// What a program sent (to the peer, through the relay) past the same
+    /// cap as its output: judged `output-flood` too.
+    Sent,
+}
+
+impl Limit {
+    /// The limit's name in transcripts (stable, like diagnosis codes).
+    pub fn name(self) -> &'static str {
+        match self {
+            Limit::Processes => "processes",
+            Limit::Memory => "memory",
+            Limit::CpuTime => "cpu-time",
+            Limit::FileSize => "file-size",
+            Limit::Output => "output",
+            Limit::Sent => "sent",
+        }
+    }
 }
 
 /// The kinds of data event: the only events a cap or a report budget may
@@ -197,13 +269,64 @@ pub struct ProcView {
     pub pid: i32,
     pub ppid: i32,
     pub comm: String,
-    /// `R` running, `S` asleep, `Z` zombie, …
-    pub state: char,
+    pub state: ProcState,
     pub threads: usize,
     /// The call it sleeps in (`recv`, `read`, `accept`, `poll`, …), if any.
     pub call: Option<String>,
     /// What that call waits on.
     pub on: WaitsOn,
+}
+
+/// A process's state, as /proc gives it (`R`, `S`, `Z`, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProcState {
+    /// `R`: running, or runnable.
+    Running,
+    /// `S`: asleep in a call that a signal interrupts (a waiting call).
+    Sleeping,
+    /// `D`: asleep uninterruptibly (disk, some kernel waits).
+    DiskSleep,
+    /// `T`: stopped by a signal.
+    Stopped,
+    /// `Z`: exited, not yet reaped.
+    Zombie,
+    /// `X`: dead, being removed.
+    Dead,
+    /// Any other letter (`t` traced, `I` idle, …).
+    Other(char),
+}
+
+impl ProcState {
+    pub fn from_letter(c: char) -> ProcState {
+        match c {
+            'R' => ProcState::Running,
+            'S' => ProcState::Sleeping,
+            'D' => ProcState::DiskSleep,
+            'T' => ProcState::Stopped,
+            'Z' => ProcState::Zombie,
+            'X' => ProcState::Dead,
+            c => ProcState::Other(c),
+        }
+    }
+
+    pub fn letter(self) -> char {
+        match self {
+            ProcState::Running => 'R',
+            ProcState::Sleeping => 'S',
+            ProcState::DiskSleep => 'D',
+            ProcState::Stopped => 'T',
+            ProcState::Zombie => 'Z',
+            ProcState::Dead => 'X',
+            ProcState::Other(c) => c,
+        }
+    }
+}
+
+/// Serialized as its letter, as when the state was a `char`.
+impl Serialize for ProcState {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_char(self.letter())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -232,7 +355,7 @@ impl ProcView {
             Actor::Harness => "le harnais",
         };
         let who = format!("{} (pid {})", &name(self.actor)[3..], self.pid);
-        if self.state == 'Z' {
+        if self.state == ProcState::Zombie {
             return format!("{who} est un zombie");
         }
         let Some(call) = &self.call else {
@@ -251,7 +374,7 @@ impl ProcView {
     /// `client (pid 41) waits in recv() for server`, in English.
     pub fn describe(&self) -> String {
         let who = format!("{} (pid {})", self.actor.name(), self.pid);
-        if self.state == 'Z' {
+        if self.state == ProcState::Zombie {
             return format!("{who} is a zombie");
         }
         let Some(call) = &self.call else {
@@ -601,10 +724,9 @@ impl Event {
                 format!("port {port}")
             }
             Event::ConnectCalls { port, calls } => format!("port {port}: {calls} connect() calls"),
-            Event::Exited { pid, code, signal } => match (code, signal) {
-                (Some(c), _) => format!("pid {pid}, status {c}"),
-                (_, Some(s)) => format!("pid {pid}, signal {s}"),
-                _ => format!("pid {pid}"),
+            Event::Exited { pid, exit } => match exit {
+                Exit::Code(c) => format!("pid {pid}, status {c}"),
+                Exit::Signal(s) => format!("pid {pid}, signal {s}"),
             },
             Event::Cpu {
                 used_ms,
@@ -614,8 +736,8 @@ impl Event {
                 format!("{used_ms:.0} ms CPU ({runnable_ms:.0} ms runnable) in {window_ms:.0} ms")
             }
             Event::OutputDropped { of, count } => format!("… {}: {}", of.name(), count.text()),
-            Event::LimitHit { limit, max } => format!("{limit} (limit {max})"),
-            Event::StartFailed { code, detail } => format!("{code}: {detail}"),
+            Event::LimitHit { limit, max } => format!("{} (limit {max})", limit.name()),
+            Event::StartFailed { failure, detail } => format!("{}: {detail}", failure.code()),
             Event::Killed { pids } => format!("{pids:?}"),
         }
     }
@@ -700,6 +822,19 @@ mod tests {
         let before = tr.entries.clone();
         tr.bound();
         assert_eq!(tr.entries, before);
+    }
+
+    #[test]
+    fn a_process_state_is_its_letter() {
+        for c in ['R', 'S', 'D', 'T', 'Z', 'X', 't', 'I'] {
+            let state = ProcState::from_letter(c);
+            assert_eq!(state.letter(), c);
+            assert_eq!(
+                serde_json::to_string(&state).unwrap(),
+                serde_json::to_string(&c).unwrap()
+            );
+        }
+        assert_eq!(ProcState::from_letter('Z'), ProcState::Zombie);
     }
 
     #[test]
@@ -807,7 +942,7 @@ pub(crate) mod arbitrary {
             actor(),
             0..6i32,
             0..6i32,
-            select(vec!['R', 'S', 'D', 'Z', 'T']),
+            select(vec!['R', 'S', 'D', 'Z', 'T']).prop_map(ProcState::from_letter),
             0..4usize,
             call,
             on,
@@ -852,10 +987,12 @@ pub(crate) mod arbitrary {
             port.prop_map(|port| Event::ConnectAttempt { port }),
             (
                 pid,
-                prop::option::of(0..4i32),
-                prop::option::of(select(vec![9, 15]))
+                prop_oneof![
+                    (0..4i32).prop_map(Exit::Code),
+                    select(vec![9, 15]).prop_map(Exit::Signal)
+                ]
             )
-                .prop_map(|(pid, code, signal)| Event::Exited { pid, code, signal }),
+                .prop_map(|(pid, exit)| Event::Exited { pid, exit }),
             Just(Event::Quiescent),
             (0.0..3000.0f64, 0.0..3000.0f64, 0.0..3000.0f64).prop_map(|(u, r, w)| Event::Cpu {
                 used_ms: u,
@@ -877,23 +1014,22 @@ pub(crate) mod arbitrary {
                 }),
             (
                 select(vec![
-                    "processes",
-                    "memory",
-                    "cpu-time",
-                    "file-size",
-                    "output",
-                    "sent",
-                    "other"
+                    Limit::Processes,
+                    Limit::Memory,
+                    Limit::CpuTime,
+                    Limit::FileSize,
+                    Limit::Output,
+                    Limit::Sent,
                 ]),
                 0..1u64 << 30
             )
                 .prop_map(|(limit, max)| Event::LimitHit { limit, max }),
-            select(vec!["compile-error", "bad-program"]).prop_map(|code| {
-                Event::StartFailed {
-                    code,
+            select(vec![StartFailure::CompileError, StartFailure::BadProgram]).prop_map(
+                |failure| Event::StartFailed {
+                    failure,
                     detail: "x".into(),
                 }
-            }),
+            ),
             prop::collection::vec(40..46i32, 0..3).prop_map(|pids| Event::Killed { pids }),
             Just(Event::Teardown),
             bytes().prop_map(Event::Relayed),

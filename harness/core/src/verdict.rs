@@ -5,7 +5,7 @@
 use crate::expect::{self, line_matches};
 use crate::scenario::{Action, ExitKind, Lang, Role, Scenario, Text};
 use crate::stall;
-use crate::transcript::{Actor, Event, Transcript};
+use crate::transcript::{Actor, Event, Limit, ProcState, StartFailure, Transcript};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -140,7 +140,7 @@ pub fn judge(s: &Scenario, tr: &Transcript) -> Verdict {
             Action::ExpectSilent => !expect::sent_in(s, tr, i, to),
             Action::ExpectFork => stall::snapshot(tr, from, to).is_some_and(|v| {
                 v.iter()
-                    .filter(|p| p.actor == actor && p.state != 'Z')
+                    .filter(|p| p.actor == actor && p.state != ProcState::Zombie)
                     .count()
                     >= 2
             }),
@@ -260,8 +260,8 @@ fn expected_text(a: &Action) -> Text {
 /// The program could not even start (compile error, missing file, no namespace).
 fn start_failure(tr: &Transcript) -> Option<Diagnosis> {
     tr.entries.iter().find_map(|e| match &e.event {
-        Event::StartFailed { code, detail } => Some(match *code {
-            "compile-error" => diag(
+        Event::StartFailed { failure, detail } => Some(match *failure {
+            StartFailure::CompileError => diag(
                 "compile-error",
                 t(
                     format!("the program does not compile:\n{detail}"),
@@ -272,7 +272,7 @@ fn start_failure(tr: &Transcript) -> Option<Diagnosis> {
                     "corrigez la première erreur signalée par le compilateur, puis réessayez",
                 ),
             ),
-            _ => diag(
+            StartFailure::BadProgram => diag(
                 "crashed",
                 t(
                     format!("the program could not be started: {detail}"),
@@ -299,7 +299,7 @@ fn exit_of(
     to: usize,
 ) -> Option<(Option<i32>, Option<i32>)> {
     tr.window(from, to).iter().find_map(|e| match e.event {
-        Event::Exited { code, signal, .. } if e.actor == actor => Some((code, signal)),
+        Event::Exited { exit, .. } if e.actor == actor => Some((exit.code(), exit.signal())),
         _ => None,
     })
 }
@@ -722,7 +722,9 @@ fn diagnose(s: &Scenario, tr: &Transcript, i: usize, teardown: usize) -> Diagnos
                 let spinning: Vec<String> = views
                     .unwrap_or_default()
                     .iter()
-                    .filter(|v| v.actor == actor && v.state != 'Z' && v.call.is_none())
+                    .filter(|v| {
+                        v.actor == actor && v.state != ProcState::Zombie && v.call.is_none()
+                    })
                     .map(|v| v.describe())
                     .collect();
                 if !spinning.is_empty() {
@@ -979,7 +981,7 @@ fn limit_failure(s: &Scenario, tr: &Transcript) -> Option<(Diagnosis, Option<usi
     });
     let mib = max >> 20;
     let d = match limit {
-        "output" => {
+        Limit::Output => {
             let lines = expect::printed_lines(tr, e.actor, 0, at);
             let sample = short(lines.last().map_or("", String::as_str));
             diag(
@@ -994,7 +996,7 @@ fn limit_failure(s: &Scenario, tr: &Transcript) -> Option<(Diagnosis, Option<usi
                 ),
             )
         }
-        "sent" => {
+        Limit::Sent => {
             // The last bytes it sent before the cap, as a sample.
             let sent = expect::sent_bytes(tr, e.actor, 0, at);
             let last = &sent[sent.len().saturating_sub(120)..];
@@ -1011,7 +1013,7 @@ fn limit_failure(s: &Scenario, tr: &Transcript) -> Option<(Diagnosis, Option<usi
                 ),
             )
         }
-        "processes" => diag(
+        Limit::Processes => diag(
             "limit",
             t(
                 format!("limit hit: processes — the program tried to run more than {max} processes at once, and fork() was refused"),
@@ -1022,7 +1024,7 @@ fn limit_failure(s: &Scenario, tr: &Transcript) -> Option<(Diagnosis, Option<usi
                 "ne forkez que là où l'exercice le demande (q4 : une fois par connexion), terminez chaque fils par os._exit(0) une fois son travail fait, et ne forkez jamais dans une boucle",
             ),
         ),
-        "memory" => diag(
+        Limit::Memory => diag(
             "limit",
             t(
                 format!("limit hit: memory — the program used more than {mib} MiB and was killed"),
@@ -1033,7 +1035,7 @@ fn limit_failure(s: &Scenario, tr: &Transcript) -> Option<(Diagnosis, Option<usi
                 "traitez chaque ligne à son arrivée au lieu de garder tout ce qui est reçu",
             ),
         ),
-        "cpu-time" => diag(
+        Limit::CpuTime => diag(
             "limit",
             t(
                 format!("limit hit: CPU time — the program computed for more than {max} s and was stopped"),
@@ -1044,7 +1046,7 @@ fn limit_failure(s: &Scenario, tr: &Transcript) -> Option<(Diagnosis, Option<usi
                 "une boucle qui ne bloque jamais consomme le CPU : attendez dans recv() ou input() au lieu de vérifier sans cesse",
             ),
         ),
-        "file-size" => diag(
+        Limit::FileSize => diag(
             "limit",
             t(
                 format!("limit hit: file size — the program wrote a file of {mib} MiB or more"),
@@ -1054,11 +1056,6 @@ fn limit_failure(s: &Scenario, tr: &Transcript) -> Option<(Diagnosis, Option<usi
                 "the chat programs write no files: print on the terminal, send on the socket",
                 "les programmes du chat n'écrivent pas de fichier : affichez sur le terminal, envoyez sur la socket",
             ),
-        ),
-        other => diag(
-            "limit",
-            t(format!("limit hit: {other} ({max})"), format!("limite atteinte : {other} ({max})")),
-            t("", ""),
         ),
     };
     // Pair scenarios: the side that hit it, as `blame` names it.
@@ -1397,7 +1394,7 @@ impl Verdict {
 mod tests {
     use super::*;
     use crate::scenario::parse_scenario;
-    use crate::transcript::{ProcView, WaitsOn};
+    use crate::transcript::{Exit, ProcView, WaitsOn};
     use std::time::Duration;
 
     /// A server scenario `id` of question `q`: start, connect, then `rest`
@@ -1522,7 +1519,7 @@ mod tests {
             pid,
             ppid,
             comm: "python3".into(),
-            state,
+            state: ProcState::from_letter(state),
             threads: 1,
             call: (state == 'S').then(|| "read".to_string()),
             on,
@@ -1584,8 +1581,7 @@ mod tests {
             Actor::Server,
             Event::Exited {
                 pid: 40,
-                code: Some(0),
-                signal: None,
+                exit: Exit::Code(0),
             },
         )];
         ev.extend(quiet(vec![view(41, 1, 'S', WaitsOn::Keyboard)]));
@@ -1602,7 +1598,7 @@ mod tests {
             (
                 Actor::Server,
                 Event::LimitHit {
-                    limit: "processes",
+                    limit: Limit::Processes,
                     max: 64,
                 },
             ),
@@ -1618,7 +1614,7 @@ mod tests {
                 && d.message.in_lang("fr").contains("processus")
         );
         ev[4].1 = Event::LimitHit {
-            limit: "output",
+            limit: Limit::Output,
             max: 256 << 10,
         };
         let d = judge(&scenario(), &tr(ev)).diagnosis.unwrap();
@@ -1648,8 +1644,7 @@ mod tests {
                 Actor::Server,
                 Event::Exited {
                     pid: 1,
-                    code: Some(1),
-                    signal: None,
+                    exit: Exit::Code(1),
                 },
             ),
             (Actor::Harness, Event::Step(1)),
@@ -1696,8 +1691,7 @@ mod tests {
             Actor::Server,
             Event::Exited {
                 pid: 40,
-                code: Some(3),
-                signal: None,
+                exit: Exit::Code(3),
             },
         ));
         if with_client_exit {
@@ -1705,8 +1699,7 @@ mod tests {
                 Actor::Client,
                 Event::Exited {
                     pid: 41,
-                    code: Some(3),
-                    signal: None,
+                    exit: Exit::Code(3),
                 },
             ));
         } else {

@@ -11,7 +11,9 @@ use crate::prepare::{self, Isolation, Workbench};
 use crate::runner::{self, RunConfig};
 use crate::scenario::{self, Lang, Scenario, Side};
 use crate::stall;
-use crate::transcript::{render_bytes, Actor, Entry, Event, ProcView, Transcript, WaitsOn};
+use crate::transcript::{
+    render_bytes, Actor, Entry, Event, Exit, ProcState, ProcView, Transcript, WaitsOn,
+};
 use crate::verdict::{self, Status};
 use crate::world::program::Refused;
 use crate::{exit, Error, Missing};
@@ -154,7 +156,7 @@ impl Screen {
     /// What a process is doing, under its program's column.
     fn state(&self, v: &ProcView) -> String {
         let what = match (&v.call, &v.on) {
-            _ if v.state == 'Z' => Msg::new("demo-zombie"),
+            _ if v.state == ProcState::Zombie => Msg::new("demo-zombie"),
             (None, _) => Msg::new("demo-running"),
             (Some(_), WaitsOn::Keyboard) => Msg::new("demo-waits-keyboard"),
             (Some(c), WaitsOn::Socket(Some(a))) => Msg::new("demo-waits-for")
@@ -205,16 +207,11 @@ impl Screen {
                 vec![self.paint(&format!("{quiet:─^w$}", w = 2 * COL + 5), "2")]
             }
             Event::Snapshot(views) => self.states(views),
-            Event::Exited { code, signal, .. } => {
-                let how = match (code, signal) {
-                    (Some(c), _) => {
-                        Arg::from(Msg::new("demo-exit-status").arg("code", c.to_string()))
-                    }
-                    (_, Some(s)) => {
-                        Arg::from(Msg::new("demo-exit-signal").arg("signal", s.to_string()))
-                    }
-                    _ => Arg::Str(String::new()),
-                };
+            Event::Exited { exit, .. } => {
+                let how = Arg::from(match exit {
+                    Exit::Code(c) => Msg::new("demo-exit-status").arg("code", c.to_string()),
+                    Exit::Signal(s) => Msg::new("demo-exit-signal").arg("signal", s.to_string()),
+                });
                 self.side_row(e.actor, &self.text(Msg::new("demo-exited").arg("how", how)))
             }
             Event::Teardown => vec![self.text(Msg::new("demo-teardown"))],
@@ -240,9 +237,9 @@ impl Screen {
 
 /// The process of `a` that waits on a socket: its side of a cycle.
 fn receiver(views: &[ProcView], a: Actor) -> Option<&ProcView> {
-    views
-        .iter()
-        .find(|v| v.actor == a && v.state != 'Z' && matches!(v.on, WaitsOn::Socket(_)))
+    views.iter().find(|v| {
+        v.actor == a && v.state != ProcState::Zombie && matches!(v.on, WaitsOn::Socket(_))
+    })
 }
 
 /// The explanation printed at the end, from the transcript.

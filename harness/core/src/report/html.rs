@@ -10,7 +10,7 @@ use super::budget::{self, Encoding, Row};
 use super::{display_name, points_text, tr, Outcome, Report, Reporter};
 use crate::scenario::Lang;
 use crate::stall;
-use crate::transcript::{render_bytes, Actor, Event};
+use crate::transcript::{render_bytes, Actor, Event, Exit};
 use crate::verdict::Status;
 use std::io::{self, Write};
 
@@ -129,13 +129,12 @@ fn diagram(o: &Outcome, rows: &[Row], lang: &Lang) -> String {
                 "note",
             )),
             Event::PeerClosed => Some(note(x_of(Actor::Peer), y, "✕", "note")),
-            Event::Exited { code, signal, .. } => Some(note(
+            Event::Exited { exit, .. } => Some(note(
                 x_of(e.actor),
                 y,
-                &match (code, signal) {
-                    (Some(c), _) => format!("■ status {c}"),
-                    (_, Some(s)) => format!("■ signal {s}"),
-                    _ => "■".into(),
+                &match exit {
+                    Exit::Code(c) => format!("■ status {c}"),
+                    Exit::Signal(s) => format!("■ signal {s}"),
                 },
                 "note",
             )),

@@ -36,7 +36,7 @@ const V1_CONTROLLERS: &[&str] = &["pids", "memory"];
 #[derive(Debug)]
 pub struct Cgroup {
     dir: PathBuf,
-    unified: bool,
+    hierarchy: Hierarchy,
     /// `cgroup.procs`, opened for writing before fork: the child joins by
     /// writing "0" to it between fork and exec.
     procs: OwnedFd,
@@ -44,7 +44,7 @@ pub struct Cgroup {
 
 /// Cgroups alive now (created and not yet removed), and whether the
 /// harness is shutting down (then no new one is created).
-static LIVE: Mutex<Vec<(PathBuf, bool)>> = Mutex::new(Vec::new());
+static LIVE: Mutex<Vec<(PathBuf, Hierarchy)>> = Mutex::new(Vec::new());
 static CLOSING: AtomicBool = AtomicBool::new(false);
 
 /// Where the harness's own cgroup sits in a hierarchy, if that hierarchy is
@@ -131,11 +131,10 @@ impl Cgroup {
             .open(dir.join("cgroup.procs"));
         match procs {
             Ok(f) => {
-                let unified = h == Hierarchy::Unified;
-                live.push((dir.clone(), unified));
+                live.push((dir.clone(), h));
                 Ok(Cgroup {
                     dir,
-                    unified,
+                    hierarchy: h,
                     procs: f.into(),
                 })
             }
@@ -174,7 +173,7 @@ impl Cgroup {
     /// in the unified hierarchy (no process can fork its way out of it),
     /// one by one in a v1 one. `false` when it could not be done.
     pub fn kill(&self) -> bool {
-        kill_dir(&self.dir, self.unified)
+        kill_dir(&self.dir, self.hierarchy)
     }
 }
 
@@ -184,7 +183,7 @@ impl Drop for Cgroup {
         if fs::remove_dir(&self.dir).is_err() {
             remove(
                 &self.dir,
-                self.unified,
+                self.hierarchy,
                 Instant::now() + Duration::from_secs(2),
             );
         }
@@ -199,8 +198,8 @@ fn pids_of(dir: &Path) -> Vec<i32> {
         .unwrap_or_default()
 }
 
-fn kill_dir(dir: &Path, unified: bool) -> bool {
-    if unified {
+fn kill_dir(dir: &Path, h: Hierarchy) -> bool {
+    if h == Hierarchy::Unified {
         return fs::OpenOptions::new()
             .write(true)
             .open(dir.join("cgroup.kill"))
@@ -220,14 +219,14 @@ fn kill_dir(dir: &Path, unified: bool) -> bool {
 /// unified hierarchy it waits on `cgroup.events` (the kernel wakes `poll`
 /// when "populated" changes); a v1 cgroup has no such file, so its
 /// processes are killed again until it can be removed.
-fn remove(dir: &Path, unified: bool, deadline: Instant) -> bool {
-    let events = if unified {
+fn remove(dir: &Path, h: Hierarchy, deadline: Instant) -> bool {
+    let events = if h == Hierarchy::Unified {
         fs::File::open(dir.join("cgroup.events")).ok()
     } else {
         None
     };
     loop {
-        kill_dir(dir, unified);
+        kill_dir(dir, h);
         if fs::remove_dir(dir).is_ok() || !dir.exists() {
             return true;
         }
@@ -261,18 +260,18 @@ fn populated(events: &fs::File) -> bool {
 /// Interrupted: no new cgroup from now on; every live one is killed and
 /// removed (bounded by a deadline). For the signal thread (`interrupt`).
 pub fn kill_and_remove_all() {
-    let live: Vec<(PathBuf, bool)> = {
+    let live: Vec<(PathBuf, Hierarchy)> = {
         let live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
         CLOSING.store(true, Ordering::SeqCst);
         live.clone()
     };
     // Kill everything first, then wait: the programs die in parallel.
-    for (dir, unified) in &live {
-        kill_dir(dir, *unified);
+    for (dir, h) in &live {
+        kill_dir(dir, *h);
     }
     let deadline = Instant::now() + Duration::from_secs(3);
-    for (dir, unified) in &live {
-        remove(dir, *unified, deadline);
+    for (dir, h) in &live {
+        remove(dir, *h, deadline);
     }
 }
 
@@ -296,7 +295,7 @@ pub fn remove_stale() -> usize {
                 continue;
             }
             let deadline = Instant::now() + Duration::from_secs(2);
-            if remove(&e.path(), h == Hierarchy::Unified, deadline) {
+            if remove(&e.path(), h, deadline) {
                 removed += 1;
             }
         }
@@ -387,11 +386,12 @@ mod tests {
         let dirs = [v2.dir().to_path_buf(), v1.dir().to_path_buf()];
         // As the signal thread does it, while the cgroups are in use (the
         // process-wide CLOSING flag is not set here: other tests run on).
-        for (d, u) in [(&dirs[0], true), (&dirs[1], false)] {
-            kill_dir(d, u);
+        let hierarchies = [Hierarchy::Unified, Hierarchy::V1("pids")];
+        for (d, h) in dirs.iter().zip(hierarchies) {
+            kill_dir(d, h);
         }
-        for (d, u) in [(&dirs[0], true), (&dirs[1], false)] {
-            assert!(remove(d, u, Instant::now() + Duration::from_secs(5)));
+        for (d, h) in dirs.iter().zip(hierarchies) {
+            assert!(remove(d, h, Instant::now() + Duration::from_secs(5)));
             assert!(!d.exists());
         }
         child.wait().unwrap();

@@ -23,7 +23,7 @@
 //!   prints and counts the rest; far past it the program is stopped.
 
 use super::cgroup::{Cgroup, Hierarchy};
-use super::reaper::Status;
+use super::reaper::Exit;
 use crate::transcript::Data;
 use nix::sys::resource::{setrlimit, Resource};
 use std::collections::VecDeque;
@@ -66,22 +66,13 @@ impl Limits {
     }
 }
 
-/// Names of the limits, as the transcript and the `limit` diagnosis give
-/// them (stable, like diagnosis codes).
-pub const PROCESSES: &str = "processes";
-pub const MEMORY: &str = "memory";
-pub const CPU_TIME: &str = "cpu-time";
-pub const FILE_SIZE: &str = "file-size";
-/// Captured output: judged `output-flood`, not `limit`.
-pub const OUTPUT: &str = "output";
-/// What a program sent (to the peer, through the relay) past the same cap
-/// as its output: judged `output-flood` too.
-pub const SENT: &str = "sent";
+/// The limits, as the transcript and the `limit` diagnosis give them.
+pub use crate::transcript::Limit;
 
 /// A limit a program hit, and its value (a count, bytes, or seconds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Hit {
-    pub limit: &'static str,
+    pub limit: Limit,
     pub max: u64,
 }
 
@@ -101,7 +92,7 @@ pub struct Jail {
     /// where there is no v2 cgroup.
     pids_group: Option<usize>,
     rlimits: Vec<(Resource, u64, u64)>,
-    reported: Vec<&'static str>,
+    reported: Vec<Limit>,
 }
 
 impl Jail {
@@ -180,9 +171,9 @@ impl Jail {
     /// Limits hit since the last call: from the cgroups' counters, how the
     /// program's first process ended (`root`), and what is in its working
     /// directory. Each limit is reported once.
-    pub fn hits(&mut self, root: Option<Status>, workdir: &Path) -> Vec<Hit> {
+    pub fn hits(&mut self, root: Option<Exit>, workdir: &Path) -> Vec<Hit> {
         let l = self.limits;
-        let signal = root.and_then(|s| s.signal);
+        let signal = root.and_then(Exit::signal);
         let mut now = Vec::new();
         if self
             .pids_events
@@ -190,7 +181,7 @@ impl Jail {
             .is_some_and(|f| counter(f, "max") > 0)
         {
             now.push(Hit {
-                limit: PROCESSES,
+                limit: Limit::Processes,
                 max: l.processes,
             });
         }
@@ -200,19 +191,19 @@ impl Jail {
             .is_some_and(|f| counter(f, "oom_kill") > 0)
         {
             now.push(Hit {
-                limit: MEMORY,
+                limit: Limit::Memory,
                 max: l.memory,
             });
         }
         if signal == Some(libc::SIGXCPU) {
             now.push(Hit {
-                limit: CPU_TIME,
+                limit: Limit::CpuTime,
                 max: l.cpu_secs,
             });
         }
         if signal == Some(libc::SIGXFSZ) || largest_file(workdir, 3) >= l.file_size {
             now.push(Hit {
-                limit: FILE_SIZE,
+                limit: Limit::FileSize,
                 max: l.file_size,
             });
         }
@@ -315,21 +306,37 @@ pub struct OutputCap {
     dropped: Dropped,
     /// Bytes past the head.
     over: u64,
+    stream: Stream,
+}
+
+/// What a capped stream is made of.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum Stream {
+    /// Printed lines, each with its newline.
+    #[default]
+    Lines,
     /// A byte stream (segments): lines are its newlines, not its events.
-    segments: bool,
+    Segments,
+}
+
+impl Stream {
+    /// The size a stream counts for `raw`: a printed line's newline too.
+    fn size(self, raw: &[u8]) -> usize {
+        raw.len() + usize::from(self == Stream::Lines)
+    }
 }
 
 impl OutputCap {
     /// The cap of a byte stream (received or relayed segments).
     pub fn segments() -> OutputCap {
         OutputCap {
-            segments: true,
+            stream: Stream::Segments,
             ..OutputCap::default()
         }
     }
 
     pub fn offer(&mut self, t: Duration, raw: Vec<u8>, newline: bool) -> Offer {
-        let size = raw.len() + usize::from(!self.segments);
+        let size = self.stream.size(&raw);
         if self.over == 0
             && self.head + size <= OUTPUT_HEAD
             && self.head_events < OUTPUT_HEAD_EVENTS
@@ -349,12 +356,11 @@ impl OutputCap {
             let Some(old) = self.tail.pop_front() else {
                 break;
             };
-            let size = old.raw.len() + usize::from(!self.segments);
+            let size = self.stream.size(&old.raw);
             self.tail_bytes -= size;
-            let kind = if self.segments {
-                Data::Received
-            } else {
-                Data::Printed
+            let kind = match self.stream {
+                Stream::Segments => Data::Received,
+                Stream::Lines => Data::Printed,
             };
             self.dropped.add(kind, &old.raw);
             // A printed line's newline counts too.
@@ -377,7 +383,6 @@ impl OutputCap {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::world::reaper;
     use std::os::unix::process::CommandExt;
     use std::process::Command;
     use std::time::Instant;
@@ -461,7 +466,7 @@ mod tests {
     /// Runs `sh -c script` under `limits` (with a v2 cgroup where there is
     /// one), waits for it and everything it started, and returns the
     /// limits it hit.
-    fn confined(limits: Limits, script: &str) -> Vec<&'static str> {
+    fn confined(limits: Limits, script: &str) -> Vec<Limit> {
         let dir = tempfile::tempdir().unwrap();
         let v2 = Cgroup::create().ok();
         let mut jail = Jail::new(limits, v2.as_ref());
@@ -481,9 +486,9 @@ mod tests {
         let mut child = cmd.spawn().unwrap();
         let status = child.wait().unwrap();
         use std::os::unix::process::ExitStatusExt;
-        let root = reaper::Status {
-            code: status.code(),
-            signal: status.signal(),
+        let root = match status.code() {
+            Some(c) => Exit::Code(c),
+            None => Exit::Signal(status.signal().unwrap_or_default()),
         };
         let hits = jail.hits(Some(root), dir.path());
         // Whatever it left running goes with its cgroups.
@@ -524,7 +529,7 @@ mod tests {
             tiny(),
             "for i in $(seq 20); do sleep 5 & done 2>/dev/null; kill $(jobs -p) 2>/dev/null; true",
         );
-        assert_eq!(hits, [PROCESSES]);
+        assert_eq!(hits, [Limit::Processes]);
     }
 
     #[test]
@@ -534,21 +539,21 @@ mod tests {
             return;
         }
         let hits = confined(tiny(), "x=$(head -c 200000000 /dev/zero | tr '\\0' a)");
-        assert_eq!(hits, [MEMORY]);
+        assert_eq!(hits, [Limit::Memory]);
     }
 
     #[test]
     fn cpu_time_ends_with_sigxcpu() {
         let t = Instant::now();
         let hits = confined(tiny(), "while :; do :; done");
-        assert_eq!(hits, [CPU_TIME]);
+        assert_eq!(hits, [Limit::CpuTime]);
         assert!(t.elapsed() < Duration::from_secs(30));
     }
 
     #[test]
     fn a_large_file_is_refused() {
         let hits = confined(tiny(), "head -c 2000000 /dev/zero > big");
-        assert_eq!(hits, [FILE_SIZE]);
+        assert_eq!(hits, [Limit::FileSize]);
     }
 
     #[test]

@@ -1,15 +1,18 @@
 //! The world a scenario runs in: its network namespace, the programs under
-//! test in their pseudo-terminals, the harness's TCP peer, and what /proc says
-//! of them. The runner drives it; it knows nothing of scenarios or verdicts.
+//! test in their pseudo-terminals, the harness's TCP peer (`peer`) and its
+//! relay on a pair's wire (`relay`), and what /proc says of them. The runner
+//! drives it; it knows nothing of scenarios or verdicts.
 
 pub mod cgroup;
 pub mod interrupt;
 pub mod limits;
 pub mod netns;
+pub mod peer;
 pub mod procfs;
 pub mod program;
 pub mod pty;
 pub mod reaper;
+pub mod relay;
 pub mod sleeps;
 pub mod sockdiag;
 pub mod waits;

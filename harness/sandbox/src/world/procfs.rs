@@ -2,6 +2,7 @@
 //! process waits in, the CPU time they burn, and the scenario's TCP sockets.
 
 use super::sleeps::Sleeps;
+pub use crate::transcript::ProcState;
 use std::collections::{HashMap, HashSet};
 use std::fs;
 
@@ -11,7 +12,7 @@ pub struct Proc {
     pub pid: i32,
     pub ppid: i32,
     pub sid: i32,
-    pub state: char,
+    pub state: ProcState,
     pub comm: String,
 }
 
@@ -36,7 +37,7 @@ pub fn stat(pid: i32) -> Option<Proc> {
     let close = s.rfind(')')?;
     let comm = s[open + 1..close].to_string();
     let mut f = s[close + 2..].split(' ');
-    let state = f.next()?.chars().next()?;
+    let state = ProcState::from_letter(f.next()?.chars().next()?);
     let ppid = f.next()?.parse().ok()?;
     let _pgrp = f.next()?;
     let sid = f.next()?.parse().ok()?;
@@ -253,16 +254,19 @@ pub fn cpu_ns(pids: &[i32]) -> CpuNs {
 /// `sleeps` remembers when each timed sleep was first seen).
 pub fn all_waiting(procs: &[Proc], sleeps: &mut Sleeps) -> bool {
     procs.iter().all(|p| {
-        if p.state == 'Z' {
+        if p.state == ProcState::Zombie {
             // The main thread of a threaded process shows `Z` as soon as it
             // ends, while its other threads may still be exiting: done only
             // when they are too.
-            return tasks(p.pid)
-                .into_iter()
-                .all(|tid| matches!(task_state(p.pid, tid), None | Some('Z' | 'X')));
+            return tasks(p.pid).into_iter().all(|tid| {
+                matches!(
+                    task_state(p.pid, tid),
+                    None | Some(ProcState::Zombie | ProcState::Dead)
+                )
+            });
         }
         tasks(p.pid).into_iter().all(|tid| {
-            task_state(p.pid, tid) == Some('S')
+            task_state(p.pid, tid) == Some(ProcState::Sleeping)
                 && call(p.pid, tid)
                     .is_some_and(|c| WAITING.contains(&c.nr) && !sleeps.may_wake(p.pid, tid, &c))
         })
@@ -275,7 +279,7 @@ pub fn timeslices(procs: &[Proc]) -> Vec<(i32, i32, u64)> {
     let mut out = Vec::new();
     for p in procs {
         for tid in tasks(p.pid) {
-            if task_state(p.pid, tid) != Some('S') || !reads_terminal(p.pid, tid) {
+            if task_state(p.pid, tid) != Some(ProcState::Sleeping) || !reads_terminal(p.pid, tid) {
                 // A task not asleep on its terminal finds the input itself
                 // when it next reads (n_tty flushes pending input then).
                 continue;
@@ -298,9 +302,12 @@ pub fn reads_terminal(pid: i32, tid: i32) -> bool {
     matches!(syscall_and_arg(pid, tid), Some((libc::SYS_read, fd)) if fd_kind(pid, fd) == FdKind::Terminal)
 }
 
-fn task_state(pid: i32, tid: i32) -> Option<char> {
+fn task_state(pid: i32, tid: i32) -> Option<ProcState> {
     let s = fs::read_to_string(format!("/proc/{pid}/task/{tid}/stat")).ok()?;
-    s[s.rfind(')')? + 2..].chars().next()
+    s[s.rfind(')')? + 2..]
+        .chars()
+        .next()
+        .map(ProcState::from_letter)
 }
 
 /// One row of the namespace's TCP table.

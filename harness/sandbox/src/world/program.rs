@@ -100,41 +100,15 @@ fn absolute(p: &Path) -> PathBuf {
 /// (usage), that the student's file can run at all (submission problem:
 /// empty, does not parse, does not compile), and resolves or builds it.
 pub fn prepare(spec: &str, side: Side, o: Options) -> Result<Prepared, Refused> {
-    let display = spec.to_string();
-    let flag = format!("--{}", side.name());
-    if let Some(rest) = spec.strip_prefix("ref:") {
-        let mut words = split_words(rest);
-        if words.is_empty() || words[0].parse::<reference::Program>().is_err() {
-            return Err(Refused::Usage(format!(
-                "{flag} {spec}: unknown reference program `{rest}`"
-            )));
-        }
-        let exe = std::env::current_exe()
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|_| "grade".into());
-        let mut argv = vec![
-            exe,
-            "reference".into(),
-            words.remove(0),
-            "--port".into(),
-            o.port.to_string(),
-        ];
-        argv.extend(words);
-        return Ok(Prepared::Ready { argv, display });
-    }
-    let problem = |kind, file: &str, detail: String| {
-        let (found, found_more) = found_beside(Path::new(file));
-        Refused::Problem(Box::new(SubmissionProblem {
-            kind,
-            side,
-            program: spec.to_string(),
-            file: file.to_string(),
-            detail,
-            found,
-            found_more,
-            scenarios: Vec::new(),
-        }))
+    let g = Given {
+        spec,
+        side,
+        flag: format!("--{}", side.name()),
+        o,
     };
+    if let Some(rest) = spec.strip_prefix("ref:") {
+        return g.reference(rest);
+    }
     let mut words = if Path::new(spec).exists() {
         vec![spec.to_string()]
     } else {
@@ -142,10 +116,11 @@ pub fn prepare(spec: &str, side: Side, o: Options) -> Result<Prepared, Refused> 
     };
     if words.first().is_none_or(|w| w.is_empty()) {
         if o.missing_is_failure {
-            return Err(problem(ProblemKind::Missing, "", String::new()));
+            return Err(g.problem(ProblemKind::Missing, "", String::new()));
         }
         return Err(Refused::Usage(format!(
-            "{flag} is empty: give the program to grade (a file, or a command line)"
+            "{} is empty: give the program to grade (a file, or a command line)",
+            g.flag
         )));
     }
     // The file the student wrote: the program itself, or the script an
@@ -157,6 +132,75 @@ pub fn prepare(spec: &str, side: Side, o: Options) -> Result<Prepared, Refused> 
     };
     let given = file.map(|k| words[k].clone());
     if let Some(k) = file {
+        g.check_file(&words, k)?;
+    }
+    // Arguments that name files of the caller's directory must still name
+    // them from the program's fresh working directory.
+    for w in words.iter_mut() {
+        let p = Path::new(w.as_str());
+        if p.exists() && (w.contains('/') || p.is_file()) {
+            *w = absolute(p).display().to_string();
+        }
+    }
+    g.resolve(words, given.as_deref())
+}
+
+/// What `prepare` was given, for its checks and messages.
+struct Given<'a> {
+    spec: &'a str,
+    side: Side,
+    /// `--server` or `--client`.
+    flag: String,
+    o: Options<'a>,
+}
+
+impl Given<'_> {
+    /// The submission's `file` cannot be graded at all.
+    fn problem(&self, kind: ProblemKind, file: &str, detail: String) -> Refused {
+        let (found, found_more) = found_beside(Path::new(file));
+        Refused::Problem(Box::new(SubmissionProblem {
+            kind,
+            side: self.side,
+            program: self.spec.to_string(),
+            file: file.to_string(),
+            detail,
+            found,
+            found_more,
+            scenarios: Vec::new(),
+        }))
+    }
+
+    /// `ref:NAME ARGS`: `grade reference NAME --port P ARGS`.
+    fn reference(&self, rest: &str) -> Result<Prepared, Refused> {
+        let mut words = split_words(rest);
+        if words.is_empty() || words[0].parse::<reference::Program>().is_err() {
+            return Err(Refused::Usage(format!(
+                "{} {}: unknown reference program `{rest}`",
+                self.flag, self.spec
+            )));
+        }
+        let exe = std::env::current_exe()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| "grade".into());
+        let mut argv = vec![
+            exe,
+            "reference".into(),
+            words.remove(0),
+            "--port".into(),
+            self.o.port.to_string(),
+        ];
+        argv.extend(words);
+        Ok(Prepared::Ready {
+            argv,
+            display: self.spec.to_string(),
+        })
+    }
+
+    /// Checks `words[k]`, the file the student wrote: it exists, is a
+    /// program (or a source the harness runs), is not empty and, in Python,
+    /// parses.
+    fn check_file(&self, words: &[String], k: usize) -> Result<(), Refused> {
+        let (flag, spec, o) = (&self.flag, self.spec, self.o);
         let w = words[k].clone();
         let p = Path::new(&w);
         let named = |what: &str| {
@@ -170,7 +214,7 @@ pub fn prepare(spec: &str, side: Side, o: Options) -> Result<Prepared, Refused> 
         let exists = p.exists() || (!path_like && on_program_path(&w).is_some());
         if !exists {
             if o.missing_is_failure {
-                return Err(problem(ProblemKind::Missing, &w, String::new()));
+                return Err(self.problem(ProblemKind::Missing, &w, String::new()));
             }
             let what = if path_like {
                 "no such file"
@@ -192,62 +236,46 @@ pub fn prepare(spec: &str, side: Side, o: Options) -> Result<Prepared, Refused> 
             let text = std::fs::read(p)
                 .map_err(|e| Refused::Usage(named(&format!("cannot be read: {e}"))))?;
             if text.iter().all(u8::is_ascii_whitespace) {
-                return Err(problem(ProblemKind::Empty, &w, String::new()));
+                return Err(self.problem(ProblemKind::Empty, &w, String::new()));
             }
-            let python = w.ends_with(".py") && (k == 0 || interpreter(&words[0]) == Some(true));
+            let python = w.ends_with(".py")
+                && (k == 0 || interpreter(&words[0]) == Some(Interpreter::Python3));
             if python {
                 if let Some(message) = python_refuses(p)? {
-                    return Err(problem(ProblemKind::DoesNotParse, &w, message));
+                    return Err(self.problem(ProblemKind::DoesNotParse, &w, message));
                 }
             }
         }
+        Ok(())
     }
-    // Arguments that name files of the caller's directory must still name
-    // them from the program's fresh working directory.
-    for w in words.iter_mut() {
-        let p = Path::new(w.as_str());
-        if p.exists() && (w.contains('/') || p.is_file()) {
-            *w = absolute(p).display().to_string();
-        }
-    }
-    let first = words[0].clone();
-    if first == "python3" || first == "python" {
-        if let Some(py) = python3() {
-            words[0] = py.to_string();
-        }
-        return Ok(Prepared::Ready {
-            argv: words,
-            display,
-        });
-    }
-    if first.ends_with(".py") {
-        let py = python3().ok_or_else(no_python)?;
-        words.insert(0, py.to_string());
-        return Ok(Prepared::Ready {
-            argv: words,
-            display,
-        });
-    }
-    if first.ends_with(".c") {
-        return match compile_c(Path::new(&first), o.build_dir)? {
-            Ok(exe) => {
-                words[0] = exe.display().to_string();
-                Ok(Prepared::Ready {
-                    argv: words,
-                    display,
-                })
+
+    /// The command that runs `words`: python3 as the real interpreter, a
+    /// `.py` file with it, a `.c` file compiled (`given`: the student's
+    /// file, named if it does not compile).
+    fn resolve(&self, mut words: Vec<String>, given: Option<&str>) -> Result<Prepared, Refused> {
+        let display = self.spec.to_string();
+        let first = words[0].clone();
+        if first == "python3" || first == "python" {
+            if let Some(py) = python3() {
+                words[0] = py.to_string();
             }
-            Err(errors) => Err(problem(
-                ProblemKind::DoesNotCompile,
-                given.as_deref().unwrap_or(spec),
-                errors,
-            )),
-        };
+        } else if first.ends_with(".py") {
+            let py = python3().ok_or_else(no_python)?;
+            words.insert(0, py.to_string());
+        } else if first.ends_with(".c") {
+            match compile_c(Path::new(&first), self.o.build_dir)? {
+                Ok(exe) => words[0] = exe.display().to_string(),
+                Err(errors) => {
+                    let file = given.unwrap_or(self.spec);
+                    return Err(self.problem(ProblemKind::DoesNotCompile, file, errors));
+                }
+            }
+        }
+        Ok(Prepared::Ready {
+            argv: words,
+            display,
+        })
     }
-    Ok(Prepared::Ready {
-        argv: words,
-        display,
-    })
 }
 
 /// A file the harness runs through its own tool: python3 or cc.
@@ -255,16 +283,23 @@ fn is_source(w: &str) -> bool {
     w.ends_with(".py") || w.ends_with(".c")
 }
 
-/// `Some(true)` for a python3 interpreter word, `Some(false)` for another
-/// interpreter whose first operand is a script (python2, sh, bash…).
-fn interpreter(w: &str) -> Option<bool> {
+/// An interpreter a command line may start with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Interpreter {
+    Python3,
+    /// Another whose first operand is a script (python2, sh, bash…).
+    Other,
+}
+
+/// The interpreter a command word names, if any.
+fn interpreter(w: &str) -> Option<Interpreter> {
     let name = Path::new(w).file_name()?.to_str()?;
     if name == "python3" || name == "python" || name.strip_prefix("python3.").is_some() {
-        return Some(true);
+        return Some(Interpreter::Python3);
     }
     ["python2", "sh", "bash", "dash", "perl", "ruby", "node"]
         .contains(&name)
-        .then_some(false)
+        .then_some(Interpreter::Other)
 }
 
 /// Index of the script an interpreter runs (its first operand), if any:

@@ -1,18 +1,13 @@
 //! The harness reaps every process it starts (and, as child subreaper, every
 //! orphan of theirs): exit statuses are collected here for all runner threads.
 
+pub use crate::transcript::Exit;
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-static STATUSES: Mutex<Option<HashMap<i32, Status>>> = Mutex::new(None);
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Status {
-    pub code: Option<i32>,
-    pub signal: Option<i32>,
-}
+static STATUSES: Mutex<Option<HashMap<i32, Exit>>> = Mutex::new(None);
 
 /// Become the subreaper of everything started from now on: orphans of the
 /// programs under test are re-parented to us, not to init.
@@ -28,20 +23,10 @@ pub fn reap() {
     let mut got = Vec::new();
     loop {
         match waitpid(Pid::from_raw(-1), Some(WaitPidFlag::WNOHANG)) {
-            Ok(WaitStatus::Exited(pid, code)) => got.push((
-                pid.as_raw(),
-                Status {
-                    code: Some(code),
-                    signal: None,
-                },
-            )),
-            Ok(WaitStatus::Signaled(pid, sig, _)) => got.push((
-                pid.as_raw(),
-                Status {
-                    code: None,
-                    signal: Some(sig as i32),
-                },
-            )),
+            Ok(WaitStatus::Exited(pid, code)) => got.push((pid.as_raw(), Exit::Code(code))),
+            Ok(WaitStatus::Signaled(pid, sig, _)) => {
+                got.push((pid.as_raw(), Exit::Signal(sig as i32)));
+            }
             Ok(WaitStatus::StillAlive) | Err(_) => break,
             Ok(_) => continue,
         }
@@ -52,8 +37,8 @@ pub fn reap() {
     }
 }
 
-/// The exit status of `pid` if it was reaped (taken: asked once).
-pub fn take(pid: i32) -> Option<Status> {
+/// How `pid` ended, if it was reaped (taken: asked once).
+pub fn take(pid: i32) -> Option<Exit> {
     let mut map = STATUSES.lock().unwrap_or_else(|e| e.into_inner());
     map.as_mut().and_then(|m| m.remove(&pid))
 }

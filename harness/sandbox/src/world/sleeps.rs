@@ -61,7 +61,16 @@ enum Source {
     Deadline { clock: i32, addr: u64 },
     /// The socket option (`SO_RCVTIMEO` or `SO_SNDTIMEO`) of descriptor `fd`,
     /// if that descriptor is a socket.
-    SocketOpt { fd: u64, send: bool },
+    SocketOpt { fd: u64, way: Way },
+}
+
+/// Which of a socket's timeouts a call waits under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Way {
+    /// `SO_RCVTIMEO` (reads, accept).
+    Receive,
+    /// `SO_SNDTIMEO` (writes, connect).
+    Send,
 }
 
 /// The address of a timeout pointer, or `Untimed` when it is NULL.
@@ -110,11 +119,11 @@ fn source(c: &Call) -> Source {
         | libc::SYS_accept
         | libc::SYS_accept4 => Source::SocketOpt {
             fd: a[0],
-            send: false,
+            way: Way::Receive,
         },
         libc::SYS_connect => Source::SocketOpt {
             fd: a[0],
-            send: true,
+            way: Way::Send,
         },
         _ => Source::Untimed,
     }
@@ -155,11 +164,11 @@ fn span(sec: i64, frac: i64, per_sec: i64) -> Option<Duration> {
 
 /// The call's timeout, reading pointed-to values with `mem` (two native
 /// `i64` at an address: a 64-bit `timespec` or `timeval`) and socket options
-/// with `sockopt` (descriptor, send side).
+/// with `sockopt` (descriptor, which timeout).
 fn timeout(
     c: &Call,
     mem: impl FnOnce(u64) -> Option<(i64, i64)>,
-    sockopt: impl FnOnce(u64, bool) -> Timeout,
+    sockopt: impl FnOnce(u64, Way) -> Timeout,
 ) -> Timeout {
     let read = |addr, per_sec, f: &dyn Fn(Duration) -> Timeout| {
         mem(addr)
@@ -175,7 +184,7 @@ fn timeout(
         Source::Deadline { clock, addr } => {
             read(addr, 1_000_000_000, &|at| Timeout::At { clock, at })
         }
-        Source::SocketOpt { fd, send } => sockopt(fd, send),
+        Source::SocketOpt { fd, way } => sockopt(fd, way),
     }
 }
 
@@ -319,7 +328,7 @@ impl Sleeps {
                 timeout(
                     c,
                     |addr| read_pair(pid, addr),
-                    |fd, send| socket_timeout(pid, fd, send),
+                    |fd, way| socket_timeout(pid, fd, way),
                 )
             },
             clock_now,
@@ -381,7 +390,7 @@ fn read_pair(pid: i32, addr: u64) -> Option<(i64, i64)> {
 /// The receive (or send) timeout of descriptor `fd` of `pid` when it is a
 /// socket, read on a duplicate taken with `pidfd_getfd` and closed at once.
 /// Refused (an older kernel, no ptrace right) or not a socket: none.
-fn socket_timeout(pid: i32, fd: u64, send: bool) -> Timeout {
+fn socket_timeout(pid: i32, fd: u64, way: Way) -> Timeout {
     if !matches!(procfs::fd_kind(pid, fd), FdKind::Socket(_)) {
         return Timeout::Never;
     }
@@ -411,10 +420,9 @@ fn socket_timeout(pid: i32, fd: u64, send: bool) -> Timeout {
     }
     // SAFETY: as above; dropping it closes our duplicate at once.
     let dup = unsafe { OwnedFd::from_raw_fd(dup as i32) };
-    let tv = if send {
-        getsockopt(&dup, sockopt::SendTimeout)
-    } else {
-        getsockopt(&dup, sockopt::ReceiveTimeout)
+    let tv = match way {
+        Way::Send => getsockopt(&dup, sockopt::SendTimeout),
+        Way::Receive => getsockopt(&dup, sockopt::ReceiveTimeout),
     };
     drop(dup);
     match tv {
@@ -438,7 +446,7 @@ mod tests {
         panic!("memory read for a call that has no pointer")
     }
 
-    fn no_sock(_: u64, _: bool) -> Timeout {
+    fn no_sock(_: u64, _: Way) -> Timeout {
         panic!("socket option read for a call on no socket")
     }
 
@@ -575,8 +583,8 @@ mod tests {
     #[test]
     fn blocking_receives_ask_the_socket() {
         let c = call(libc::SYS_recvfrom, [5, 0x10, 1024, 0, 0, 0]);
-        let sock = |fd, send| {
-            assert_eq!((fd, send), (5, false));
+        let sock = |fd, way| {
+            assert_eq!((fd, way), (5, Way::Receive));
             Timeout::After(Duration::from_secs(2))
         };
         assert_eq!(
@@ -585,8 +593,8 @@ mod tests {
         );
         let c = call(libc::SYS_connect, [3, 0x10, 16, 0, 0, 0]);
         assert_eq!(
-            timeout(&c, no_mem, |_, send| {
-                assert!(send);
+            timeout(&c, no_mem, |_, way| {
+                assert_eq!(way, Way::Send);
                 Timeout::Never
             }),
             Timeout::Never
@@ -687,16 +695,16 @@ mod tests {
         let s = TcpStream::connect(l.local_addr().unwrap()).unwrap();
         let me = std::process::id() as i32;
         let fd = s.as_raw_fd() as u64;
-        assert_eq!(socket_timeout(me, fd, false), Timeout::Never);
+        assert_eq!(socket_timeout(me, fd, Way::Receive), Timeout::Never);
         s.set_read_timeout(Some(Duration::from_millis(1500)))
             .unwrap();
         assert_eq!(
-            socket_timeout(me, fd, false),
+            socket_timeout(me, fd, Way::Receive),
             Timeout::After(Duration::from_millis(1500))
         );
-        assert_eq!(socket_timeout(me, fd, true), Timeout::Never);
+        assert_eq!(socket_timeout(me, fd, Way::Send), Timeout::Never);
         // Not a socket: nothing asked.
-        assert_eq!(socket_timeout(me, 0, false), Timeout::Never);
+        assert_eq!(socket_timeout(me, 0, Way::Receive), Timeout::Never);
     }
 
     /// A python3 process running `code`, killed and reaped on drop.
@@ -759,7 +767,7 @@ mod tests {
             // Seen again: the same sleep, still not due.
             assert_eq!(sleeps.may_wake(pid, pid, &c), *timed, "{code}, again");
             let procs: Vec<_> = procfs::stat(pid).into_iter().collect();
-            if procs[0].state == 'S' && procfs::tasks(pid).len() == 1 {
+            if procs[0].state == procfs::ProcState::Sleeping && procfs::tasks(pid).len() == 1 {
                 assert_eq!(procfs::all_waiting(&procs, &mut sleeps), !timed, "{code}");
             }
         }

@@ -4,7 +4,7 @@
 //! verdict reads the wait-for graph from it (deadlock, receives first,
 //! threads instead of fork, zombies, orphans).
 
-use super::procfs::{self, FdKind, Proc};
+use super::procfs::{self, FdKind, Proc, ProcState};
 use crate::transcript::{Actor, ProcView, WaitsOn};
 use std::collections::HashMap;
 
@@ -61,11 +61,13 @@ pub fn snapshot(
             let tids = procfs::tasks(p.pid);
             // The main thread says what the process waits in; a threaded
             // program shows in `threads`.
-            let sc = (p.state != 'Z')
+            let sc = (p.state != ProcState::Zombie)
                 .then(|| procfs::syscall_and_arg(p.pid, p.pid))
                 .flatten();
             let (call, on) = match sc {
-                Some((nr, arg)) if p.state == 'S' || p.state == 'D' => {
+                Some((nr, arg))
+                    if matches!(p.state, ProcState::Sleeping | ProcState::DiskSleep) =>
+                {
                     let name = call_name(nr);
                     let on = match nr {
                         libc::SYS_read

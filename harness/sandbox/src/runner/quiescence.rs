@@ -1,0 +1,221 @@
+//! Waits and quiescence: a wait ends when its condition holds, the
+//! programs are gone, the world is quiescent (nothing will happen without
+//! the harness, from /proc) or at its safety-net deadline.
+
+use super::{End, OnQuiet, World, SAMPLE};
+use crate::transcript::{Actor, Event};
+use crate::world::procfs::ProcState;
+use crate::world::{procfs, pty, waits};
+use std::time::{Duration, Instant};
+
+impl World<'_> {
+    /// Waits until `cond` holds, every program is gone, the world is
+    /// quiescent (with `OnQuiet::End`), or the deadline passes.
+    pub(super) fn wait(
+        &mut self,
+        within: Duration,
+        on_quiet: OnQuiet,
+        cond: impl Fn(&Self) -> bool,
+    ) -> End {
+        let started = Instant::now();
+        let mut deadline = started + within;
+        let queued0 = self.queued_per_process();
+        self.last_sample = None;
+        loop {
+            self.pump(Duration::ZERO);
+            if cond(self) {
+                return End::Met;
+            }
+            // Terminals closed and first processes reaped is not yet the
+            // end: a process closes its files before it finishes exiting
+            // (a q4 child still exiting was taken for an orphan).
+            if self.all_gone()
+                && self
+                    .world_procs()
+                    .iter()
+                    .all(|p| p.state == ProcState::Zombie)
+            {
+                // What they sent before exiting (a FIN, last bytes) is in
+                // the harness's sockets by now: read it before concluding.
+                self.pump(Duration::ZERO);
+                if cond(self) {
+                    return End::Met;
+                }
+                return End::Gone;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                // Time a program spent waiting for a CPU is not its own to
+                // lose: on a loaded machine (a CI runner, a class batch) the
+                // deadline moves by it, up to the step's deadline again.
+                let later = started + within + self.starved_since(&queued0).min(within);
+                if later > now {
+                    deadline = later;
+                    continue;
+                }
+                self.push(Actor::Harness, Event::Deadline);
+                return End::Deadline;
+            }
+            let active = self.pump(SAMPLE.min(deadline - now));
+            if cond(self) {
+                return End::Met;
+            }
+            if active {
+                // Something happened: quiescence starts over.
+                self.last_sample = None;
+            } else if on_quiet == OnQuiet::End && self.quiescent() {
+                // What a program left on its terminal without a newline is
+                // on the screen all the same ("\nUser > trois" redraws).
+                if self.flush_visible() && cond(self) {
+                    return End::Met;
+                }
+                self.push(Actor::Harness, Event::Quiescent);
+                if self.cfg.trace_states {
+                    self.snapshot();
+                }
+                return End::Quiescent;
+            }
+        }
+    }
+
+    /// How long each live process of the programs has waited for a CPU
+    /// (runnable, not running), in ns.
+    fn queued_per_process(&self) -> Vec<(i32, u64)> {
+        self.live_pids()
+            .into_iter()
+            .map(|pid| (pid, procfs::cpu_ns(&[pid]).queued))
+            .collect()
+    }
+
+    /// The longest a live process waited for a CPU since `earlier` (one
+    /// that started since: all its waiting).
+    fn starved_since(&self, earlier: &[(i32, u64)]) -> Duration {
+        let most = self
+            .queued_per_process()
+            .into_iter()
+            .map(|(pid, q)| {
+                let before = earlier.iter().find(|(p, _)| *p == pid).map_or(0, |e| e.1);
+                q.saturating_sub(before)
+            })
+            .max()
+            .unwrap_or(0);
+        Duration::from_nanos(most)
+    }
+
+    /// `wait`, ending at quiescence, recording the CPU the programs burnt.
+    pub(super) fn wait_cpu(&mut self, within: Duration, cond: impl Fn(&Self) -> bool) -> End {
+        let pids: Vec<i32> = self.live_pids();
+        let cpu0 = procfs::cpu_ns(&pids);
+        let t0 = Instant::now();
+        let end = self.wait(within, OnQuiet::End, cond);
+        if end != End::Met {
+            let used = procfs::cpu_ns(&self.live_pids()).since(cpu0);
+            let window = t0.elapsed();
+            self.push(
+                Actor::Harness,
+                Event::Cpu {
+                    used_ms: used.run as f64 / 1e6,
+                    runnable_ms: (used.run + used.queued) as f64 / 1e6,
+                    window_ms: window.as_secs_f64() * 1e3,
+                },
+            );
+        }
+        end
+    }
+
+    /// Nothing will happen without the harness: every process sleeps in a
+    /// waiting call (none in a timed sleep not yet due), no CPU time moved
+    /// since the last sample, nothing queued on the namespace's sockets.
+    /// Needs two samples in a row.
+    pub(super) fn quiescent(&mut self) -> bool {
+        let procs = self.world_procs();
+        if procs.is_empty() {
+            self.last_sample = None;
+            return false;
+        }
+        let waiting = procfs::all_waiting(&procs, &mut self.sleeps) && !self.input_undelivered();
+        let pids: Vec<i32> = procs.iter().map(|p| p.pid).collect();
+        let cpu = procfs::cpu_ns(&pids);
+        // The table only when it can matter: reading it is most of a
+        // sample's cost (0.5 ms), and a program that runs or sleeps on a
+        // timer is sampled until its deadline.
+        let queues_empty = !self.tr.isolated
+            || (waiting
+                && procfs::tcp_sockets().iter().all(procfs::TcpSocket::idle)
+                && self.client_namespace_idle());
+        let sample = (pids, cpu);
+        let same = self.last_sample.as_ref() == Some(&sample);
+        self.last_sample = waiting.then_some(sample);
+        waiting && queues_empty && same
+    }
+
+    /// Whether a task that sleeps reading its terminal has not run since the
+    /// harness last typed: the typed bytes are still on their way to it.
+    fn input_undelivered(&self) -> bool {
+        self.typed_at.iter().any(|&(pid, tid, slices)| {
+            procfs::reads_terminal(pid, tid) && procfs::task_timeslices(pid, tid) == Some(slices)
+        }) || self.line_waits_for_reader()
+    }
+
+    /// A typed line is ready on a program's terminal while one of its
+    /// tasks sleeps reading that terminal: the reader is about to wake (on a
+    /// loaded machine the kernel worker that hands typed bytes over can run
+    /// late).
+    fn line_waits_for_reader(&self) -> bool {
+        self.progs.iter().any(|p| {
+            let Some(m) = &p.master else { return false };
+            let readers = p.procs().iter().any(|q| {
+                procfs::tasks(q.pid)
+                    .into_iter()
+                    .any(|tid| procfs::reads_terminal(q.pid, tid))
+            });
+            readers && pty::line_ready(m)
+        })
+    }
+
+    /// Nothing queued on the sockets of the client's own namespace.
+    fn client_namespace_idle(&self) -> bool {
+        if self.relay.is_none() {
+            return true;
+        }
+        let Some(pid) = self
+            .progs
+            .iter()
+            .rev()
+            .find(|p| p.actor == Actor::Client && p.root_status.is_none())
+            .map(|p| p.pid)
+        else {
+            return true;
+        };
+        procfs::tcp_sockets_at(&format!("/proc/{pid}"))
+            .iter()
+            .all(procfs::TcpSocket::idle)
+    }
+
+    /// Records what every process of the programs waits in, zombies
+    /// included (a full /proc scan: only when a scenario stalls or checks
+    /// the process tree).
+    pub(super) fn snapshot(&mut self) {
+        if matches!(self.tr.entries.last(), Some(e) if matches!(e.event, Event::Snapshot(_))) {
+            return;
+        }
+        let mut programs: Vec<(Actor, Vec<procfs::Proc>)> = Vec::new();
+        for p in &self.progs {
+            let mut roots: Vec<i32> = p.procs().iter().map(|q| q.pid).collect();
+            roots.push(p.pid);
+            let procs = procfs::tree(&roots);
+            if !procs.is_empty() {
+                programs.push((p.actor, procs));
+            }
+        }
+        if programs.is_empty() {
+            return;
+        }
+        let pair = self.pair;
+        let views = waits::snapshot(&programs, |a| match a.other_program() {
+            Some(other) if pair => other,
+            _ => Actor::Peer,
+        });
+        self.push(Actor::Harness, Event::Snapshot(views));
+    }
+}
