@@ -10,6 +10,8 @@ pub mod human;
 pub mod json;
 pub mod junit;
 pub mod prairielearn;
+#[cfg(test)]
+mod snapshot_tests;
 pub mod tap;
 #[cfg(test)]
 mod tests;

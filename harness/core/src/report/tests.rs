@@ -18,7 +18,7 @@ fn scenario(id: &str, points: f64, title: &str) -> Scenario {
     parse_scenario("test.toml", &toml).unwrap()
 }
 
-fn outcome(
+pub(crate) fn outcome(
     id: &str,
     points: f64,
     title: &str,
@@ -36,13 +36,15 @@ fn outcome(
         verdict: Verdict {
             status,
             score: if status == Status::Pass { points } else { 0.0 },
-            diagnosis: code.map(|code| Diagnosis {
-                code,
-                message: text(
-                    "100% wrong: a, b\nsecond line",
-                    "100 % faux : a, b\nseconde ligne",
-                ),
-                hint: text("fix it", "corrigez"),
+            diagnosis: code.map(|code| {
+                diagnosis(
+                    code,
+                    (
+                        "100% wrong: a, b\nsecond line",
+                        "100 % faux : a, b\nseconde ligne",
+                    ),
+                    ("fix it", "corrigez"),
+                )
             }),
             expected: code.map(|_| text("`x`", "`x` (fr)")),
             failed_step: None,
@@ -66,7 +68,20 @@ pub(crate) fn outcome_with(transcript: Transcript) -> Outcome {
     }
 }
 
-fn report(lang: &Lang) -> Report {
+/// A diagnosis from its code, message and hint (English, French).
+pub(crate) fn diagnosis(
+    code: &'static str,
+    message: (&str, &str),
+    hint: (&str, &str),
+) -> Diagnosis {
+    Diagnosis {
+        code,
+        message: text(message.0, message.1),
+        hint: text(hint.0, hint.1),
+    }
+}
+
+pub(crate) fn report(lang: &Lang) -> Report {
     Report {
         outcomes: vec![
             outcome("q1.server.a", 0.1, "Tenth #1", Status::Pass, None),
@@ -232,7 +247,7 @@ fn prairielearn_names_a_common_cause_once() {
 }
 
 /// q2's two scenarios kept from running by a client that does not compile.
-fn with_problem(lang: &Lang) -> Report {
+pub(crate) fn with_problem(lang: &Lang) -> Report {
     use crate::submission::{ProblemKind, SubmissionProblem};
     let mut r = report(lang);
     for o in r
@@ -240,14 +255,14 @@ fn with_problem(lang: &Lang) -> Report {
         .iter_mut()
         .filter(|o| o.scenario.id.starts_with("q2"))
     {
-        o.verdict = Verdict::not_run(Diagnosis {
-            code: "compile-error",
-            message: text(
+        o.verdict = Verdict::not_run(diagnosis(
+            "compile-error",
+            (
                 "not run: c.c does not compile:",
                 "non lancé : c.c ne compile pas :",
             ),
-            hint: text("", ""),
-        });
+            ("", ""),
+        ));
         o.transcript = Transcript::default();
     }
     r.problems = vec![SubmissionProblem {
