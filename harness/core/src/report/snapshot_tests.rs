@@ -4,7 +4,7 @@
 
 use super::tests::{diagnosis, outcome, report, with_problem};
 use super::*;
-use crate::transcript::{Data, Dropped, ProcView, WaitsOn};
+use crate::transcript::{Actor, Data, Dropped, Event, ProcView, WaitsOn};
 
 fn ms(n: u64) -> Duration {
     Duration::from_micros(n * 100)
@@ -23,14 +23,31 @@ fn view(actor: Actor, pid: i32, call: Option<&str>, on: WaitsOn) -> ProcView {
     }
 }
 
+/// A transcript written 0.7 ms an event.
+#[derive(Default)]
+struct Run {
+    tr: Transcript,
+    t: u64,
+}
+
+impl Run {
+    fn push(&mut self, actor: Actor, event: Event) {
+        self.t += 7;
+        self.tr.push(ms(self.t), actor, event);
+    }
+}
+
 /// One of every kind of event, in the order a run could write them.
 fn every_event() -> Transcript {
-    let mut tr = Transcript::default();
-    let mut t = 0;
-    let mut push = |actor, event| {
-        t += 7;
-        tr.push(ms(t), actor, event);
-    };
+    let mut run = Run::default();
+    programs_talk(&mut run);
+    stalls_and_ends(&mut run);
+    run.tr
+}
+
+/// Starts, connections, data.
+fn programs_talk(run: &mut Run) {
+    let mut push = |actor, event| run.push(actor, event);
     push(Actor::Harness, Event::Step(0));
     push(
         Actor::Server,
@@ -81,6 +98,11 @@ fn every_event() -> Transcript {
     push(Actor::Client, Event::Relayed(b"salut\n".to_vec()));
     push(Actor::Client, Event::RelayClosed);
     push(Actor::Harness, Event::WireUnobserved);
+}
+
+/// Quiescence, process states, limits, ends.
+fn stalls_and_ends(run: &mut Run) {
+    let mut push = |actor, event| run.push(actor, event);
     push(Actor::Harness, Event::Quiescent);
     push(
         Actor::Harness,
@@ -160,7 +182,6 @@ fn every_event() -> Transcript {
     );
     push(Actor::Harness, Event::Killed { pids: vec![44, 46] });
     push(Actor::Client, Event::AllEnded);
-    tr
 }
 
 /// Both programs asleep in `recv()`, each waiting for the other.

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::scenario::{parse_scenario, Text};
+use crate::transcript::{Actor, Event};
 
 use crate::verdict::{Diagnosis, Verdict};
 
@@ -212,16 +213,16 @@ fn gradescope_numbers_hidden_tests_and_speaks_french() {
     assert_eq!(t[1]["name"], "q1.server.b — Two, with: colon (fr)");
     let out = t[1]["output"].as_str().unwrap();
     assert!(
-        out.starts_with("attendu : `x` (fr)\n[split-line] 100 % faux"),
+        out.starts_with("attendu\u{a0}: `x` (fr)\n[split-line] 100 % faux"),
         "{out}"
     );
     assert!(
-        out.contains("correction : corrigez") && out.contains("transcription :"),
+        out.contains("correction\u{a0}: corrigez") && out.contains("transcription\u{a0}:"),
         "{out}"
     );
     assert_eq!(
         g["output"],
-        "Note : 0.1/2.25 (1 réussi, 2 échoués, 1 erreur du correcteur)"
+        "Note\u{a0}: 0,1/2,25 (1 réussi, 2 échoués, 1 erreur du correcteur)"
     );
 }
 
@@ -292,7 +293,7 @@ fn a_submission_problem_is_shown_once_in_place_of_its_scenarios() {
     assert!(!human.contains("q2.client.c"), "{human}");
     let fr = render(&human::Human, &with_problem(&Lang::builtin("fr")));
     assert!(
-        fr.contains("2 scénarios non lancés (client: [compile-error])"),
+        fr.contains("2 scénarios non lancés (client\u{a0}: [compile-error])"),
         "{fr}"
     );
     let j: serde_json::Value = serde_json::from_str(&render(&json::Json, &r)).unwrap();
