@@ -329,3 +329,33 @@ fn a_submission_problem_is_shown_once_in_place_of_its_scenarios() {
         "no diagram for what did not run"
     );
 }
+
+/// French typography in the reports' catalogue: a no-break space before
+/// `:`, a narrow one before `;`, `!` and `?` (never a plain space, which
+/// lets the sign start a line).
+#[test]
+fn french_punctuation_has_its_no_break_spaces() {
+    let fr = Lang::builtin("fr");
+    let (_, _, text) = crate::msg::MESSAGES
+        .iter()
+        .find(|(lang, file, _)| *lang == "fr" && *file == "report.ftl")
+        .expect("messages/fr/report.ftl");
+    let res = fluent_syntax::parser::parse(*text).expect("report.ftl parses");
+    for entry in res.body {
+        let fluent_syntax::ast::Entry::Message(m) = entry else {
+            continue;
+        };
+        // Variables missing render as `{$name}`: no punctuation of theirs.
+        let shown = fr.get(m.id.name);
+        let chars: Vec<char> = shown.chars().collect();
+        for (k, c) in chars.iter().enumerate() {
+            let before = if k > 0 { chars[k - 1] } else { ' ' };
+            let ok = match c {
+                ':' => ['\u{a0}', '\u{202f}'].contains(&before),
+                ';' | '!' | '?' => before == '\u{202f}',
+                _ => true,
+            };
+            assert!(ok, "{}: {c:?} after {before:?} in {shown:?}", m.id.name);
+        }
+    }
+}

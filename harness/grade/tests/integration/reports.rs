@@ -625,18 +625,36 @@ fn french_names_and_messages_in_every_format() {
         ),
         (
             "prairielearn.json",
-            &[title.as_str(), first_line, "correction\u{a0}:", "Note\u{a0}:"],
+            &[
+                title.as_str(),
+                first_line,
+                "correction\u{a0}:",
+                "Note\u{a0}:",
+            ],
         ),
         ("report.tap", &[title.as_str(), first_line, "# Note\u{a0}:"]),
         (
             "autolab.txt",
-            &[title.as_str(), first_line, "correction\u{a0}:", "Note\u{a0}:"],
+            &[
+                title.as_str(),
+                first_line,
+                "correction\u{a0}:",
+                "Note\u{a0}:",
+            ],
         ),
         (
             "summary.md",
             &[title.as_str(), first_line, "scénario", "correction\u{a0}:"],
         ),
-        ("-", &[title.as_str(), first_line, "correction\u{a0}:", "Note\u{a0}:"]),
+        (
+            "-",
+            &[
+                title.as_str(),
+                first_line,
+                "correction\u{a0}:",
+                "Note\u{a0}:",
+            ],
+        ),
     ] {
         // `-`: the annotations, on standard output.
         let read = |run: &Run| {
