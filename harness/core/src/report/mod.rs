@@ -1,5 +1,10 @@
-//! Reporters: one file per output format behind `Reporter`. They see verdicts
-//! and transcripts only; they never run anything.
+//! Reporters: one file per output format behind `Reporter`; the formats
+//! that are one JSON document behind `JsonFormat`, their schema a type.
+//! They see verdicts and transcripts only; they never run anything. What
+//! they share: `text` (labels, feedback, the plain-text transcript),
+//! `events` (the words of a transcript event), `budget` (the size every
+//! report fits in). Every word they write comes from the catalogues
+//! (`messages/LANG/report.ftl`), in the report's language.
 
 pub mod autolab;
 pub mod budget;

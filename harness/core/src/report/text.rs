@@ -77,7 +77,7 @@ pub fn problem_headline(p: &SubmissionProblem, lang: &Lang) -> String {
 
 /// `server program`, `programme serveur`: a submission problem's test.
 pub fn problem_name(p: &SubmissionProblem) -> Msg {
-    Msg::new("report-program").arg("side", Arg::Msg(Box::new(side_name(p))))
+    Msg::new("report-program").arg("side", side_name(p))
 }
 
 /// The side of a submission problem, named in the report's language.
