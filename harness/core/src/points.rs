@@ -14,6 +14,7 @@
 //! have at most two decimals: every format shows them to two decimals, and
 //! sums of such numbers agree everywhere.
 
+use crate::msg::{Arg, Lang};
 use crate::scenario::load::position;
 use crate::scenario::Scenario;
 use std::collections::BTreeMap;
@@ -110,7 +111,7 @@ pub fn parse(file: &str, text: &str) -> Result<Points, PointsError> {
         }
         entries.push(Entry {
             pattern,
-            points: crate::report::round2(points),
+            points: round2(points),
             at: position(text, offset),
         });
     }
@@ -119,6 +120,34 @@ pub fn parse(file: &str, text: &str) -> Result<Points, PointsError> {
         file: file.to_string(),
         entries,
     })
+}
+
+/// Scores are shown to two decimals everywhere; round once, here.
+pub fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// The fraction digits points are written with, two at most: `1`, `0.5`,
+/// `2.25`.
+pub fn decimals(x: f64) -> usize {
+    let r = round2(x);
+    (0..2)
+        .find(|&d| {
+            let scaled = r * 10f64.powi(d as i32);
+            (scaled - scaled.round()).abs() < 1e-9
+        })
+        .unwrap_or(2)
+}
+
+/// Points as people write them (`1`, `0.5`, `2.25`), in `lang` (`0,5` in
+/// French).
+pub fn points_text(x: f64, lang: &Lang) -> String {
+    lang.number(round2(x), decimals(x))
+}
+
+/// Points as a message argument, written as `points_text` writes them.
+pub fn points_arg(x: f64) -> Arg {
+    Arg::Num(round2(x), Some(decimals(x)))
 }
 
 impl Points {
@@ -178,6 +207,24 @@ impl Points {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn points_are_written_with_two_decimals_at_most() {
+        let (en, fr) = (Lang::builtin("en"), Lang::builtin("fr"));
+        for (x, text) in [
+            (1.0, "1"),
+            (0.5, "0.5"),
+            (2.25, "2.25"),
+            (0.1 + 0.2, "0.3"),
+            (1.0 / 3.0, "0.33"),
+            (0.0, "0"),
+            (12.999, "13"),
+        ] {
+            assert_eq!(points_text(x, &en), text);
+            assert_eq!(points_text(x, &en), format!("{}", round2(x)));
+            assert_eq!(points_text(x, &fr), text.replace('.', ","));
+        }
+    }
 
     fn catalogue() -> Vec<Scenario> {
         crate::scenario::load_catalogue(None).unwrap()

@@ -8,17 +8,26 @@
 //! each the sum of that question's scenario points.
 
 use super::{human::Human, Report, Reporter};
-use serde_json::{Map, Value};
+use serde::Serialize;
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 pub struct Autolab;
 
-pub fn scores(r: &Report) -> Value {
-    let mut scores = Map::new();
-    for q in r.questions() {
-        scores.insert(q.name().into(), r.question_score(q).0.into());
+/// The line Autolab reads: each question's points.
+#[derive(Debug, Serialize)]
+pub struct Scores {
+    pub scores: BTreeMap<&'static str, f64>,
+}
+
+pub fn scores(r: &Report) -> Scores {
+    Scores {
+        scores: r
+            .questions()
+            .into_iter()
+            .map(|q| (q.name(), r.question_score(q).0))
+            .collect(),
     }
-    serde_json::json!({ "scores": scores })
 }
 
 impl Reporter for Autolab {
@@ -33,6 +42,7 @@ impl Reporter for Autolab {
         } else {
             Human.write(r, out)?;
         }
-        writeln!(out, "{}", scores(r))
+        serde_json::to_writer(&mut *out, &scores(r))?;
+        writeln!(out)
     }
 }

@@ -6,7 +6,8 @@
 //! one row counting what it left out ("… 185,000 lines dropped"). Linear in
 //! the transcripts: each event's text is measured once.
 
-use super::{Outcome, Report};
+use super::{events, text, Outcome, Report};
+use crate::msg::Lang;
 use crate::transcript::{render_bytes, rendered_len, Actor, Data, Dropped, Entry, Event};
 use std::collections::HashMap;
 
@@ -80,25 +81,12 @@ impl Row<'_> {
         }
     }
 
-    /// The row's text, cut at `max` characters (with a count of them).
-    pub fn text(&self, max: usize) -> String {
+    /// The row's text in `lang`, cut at `max` characters (with a count of
+    /// them).
+    pub fn text(&self, max: usize, lang: &Lang) -> String {
         match self {
-            Row::Event(e) => match e.event.text_cut(max) {
-                (text, None) => text,
-                (head, Some(n)) => format!("{head}… ({n} characters)"),
-            },
-            Row::Dropped { of, count, .. } => format!("… {}: {}", of.name(), count.text()),
-        }
-    }
-}
-
-/// `text` cut at `max` characters: `head… (N characters)`.
-pub fn cut(text: String, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        None => text,
-        Some((at, _)) => {
-            let n = text.chars().count();
-            format!("{}… ({n} characters)", &text[..at])
+            Row::Event(e) => events::shown(&e.event, max, lang),
+            Row::Dropped { of, count, .. } => events::dropped(*of, count, lang),
         }
     }
 }
@@ -132,22 +120,23 @@ impl AsciiCosts {
 
 /// Bytes a row showing `e` costs, as `Row::text` renders it: a data event's
 /// cost is summed from its bytes (a table for ASCII), without rendering it.
-fn entry_cost(e: &Entry, enc: &Encoding, ascii: &AsciiCosts) -> usize {
+fn entry_cost(e: &Entry, enc: &Encoding, ascii: &AsciiCosts, lang: &Lang) -> usize {
+    let rendered = || enc.row + cost_of(&Row::Event(e).text(enc.text_max, lang), enc);
     let (raw, unended) = match &e.event {
         Event::Printed { raw, newline } => (raw, !newline),
         Event::Sent(b) | Event::Received(b) | Event::Relayed(b) => (b, false),
-        _ => return enc.row + cost_of(&Row::Event(e).text(enc.text_max), enc),
+        _ => return rendered(),
     };
     let (mut n, mut cost) = (0, 0);
     for (i, &b) in raw.iter().enumerate() {
         if b >= 0x80 {
             // Not ASCII: rendered for real.
-            return enc.row + cost_of(&Row::Event(e).text(enc.text_max), enc);
+            return rendered();
         }
         let w = ascii.width[b as usize];
         if n + w > enc.text_max {
             let total = n + rendered_len(&raw[i..]);
-            return enc.row + cost + cost_of(&format!("… ({total} characters)"), enc);
+            return enc.row + cost + cost_of(&events::counted("", total, lang), enc);
         }
         n += w;
         cost += ascii.bytes[b as usize];
@@ -167,9 +156,9 @@ fn fixed_cost(r: &Report) -> usize {
             let texts = [
                 o.scenario.title.total_len(),
                 o.scenario.passes.total_len(),
-                d.map_or(0, |d| d.message.total_len()),
-                d.map_or(0, |d| d.hint.total_len()),
-                o.verdict.expected.as_ref().map_or(0, |e| e.total_len()),
+                d.map_or(0, |d| text::message(d, &r.lang).len()),
+                d.map_or(0, |d| text::hint(d, &r.lang).len()),
+                text::expected(o, &r.lang).map_or(0, |e| e.len()),
             ];
             // Each text may be repeated (message and feedback), escaped.
             2048 + 12 * texts.iter().sum::<usize>()
@@ -178,67 +167,91 @@ fn fixed_cost(r: &Report) -> usize {
     64 * 1024 + per
 }
 
-/// For each outcome, the rows of its transcript a format shows within the
-/// budget; `shown` picks the entries the format shows at all.
-pub fn rows<'a>(
-    r: &'a Report,
-    enc: &Encoding,
-    shown: impl Fn(&Outcome, &Entry) -> bool,
-) -> Vec<Vec<Row<'a>>> {
-    // Pass 1: the cost of every shown entry, control and data apart.
-    type Key = (usize, Actor, Data);
-    let mut streams: HashMap<Key, Vec<(usize, usize)>> = HashMap::new();
-    let mut order: Vec<Key> = Vec::new();
-    let mut control = 0usize;
-    let mut picked: Vec<Vec<usize>> = Vec::with_capacity(r.outcomes.len());
-    let ascii = AsciiCosts::new(enc);
-    for (k, o) in r.outcomes.iter().enumerate() {
-        let mut mine = Vec::new();
-        for (i, e) in o.transcript.entries.iter().enumerate() {
-            if !shown(o, e) {
-                continue;
-            }
-            mine.push(i);
-            let cost = entry_cost(e, enc, &ascii);
-            match e.event.data() {
-                None => control += cost,
-                Some((of, _)) => {
-                    let key = (k, e.actor, of);
-                    let s = streams.entry(key).or_insert_with(|| {
-                        order.push(key);
-                        Vec::new()
-                    });
-                    s.push((i, cost));
+/// A data stream of one outcome: its index, the actor, the kind.
+type Key = (usize, Actor, Data);
+
+/// Pass 1 of `rows`: the entries each outcome shows, and the cost of each,
+/// control and data apart.
+struct Costs {
+    /// Per outcome, the indices of the entries shown.
+    picked: Vec<Vec<usize>>,
+    /// Per stream, its entries (index, cost), and the streams in order.
+    streams: HashMap<Key, Vec<(usize, usize)>>,
+    order: Vec<Key>,
+    /// What every control event shown costs.
+    control: usize,
+}
+
+impl Costs {
+    fn of(r: &Report, enc: &Encoding, shown: impl Fn(&Outcome, &Entry) -> bool) -> Costs {
+        let mut c = Costs {
+            picked: Vec::with_capacity(r.outcomes.len()),
+            streams: HashMap::new(),
+            order: Vec::new(),
+            control: 0,
+        };
+        let ascii = AsciiCosts::new(enc);
+        for (k, o) in r.outcomes.iter().enumerate() {
+            let mut mine = Vec::new();
+            for (i, e) in o.transcript.entries.iter().enumerate() {
+                if !shown(o, e) {
+                    continue;
+                }
+                mine.push(i);
+                let cost = entry_cost(e, enc, &ascii, &r.lang);
+                match e.event.data() {
+                    None => c.control += cost,
+                    Some((of, _)) => {
+                        let key = (k, e.actor, of);
+                        let s = c.streams.entry(key).or_insert_with(|| {
+                            c.order.push(key);
+                            Vec::new()
+                        });
+                        s.push((i, cost));
+                    }
                 }
             }
+            c.picked.push(mine);
         }
-        picked.push(mine);
+        c
     }
-    // One "… dropped" row per stream at most.
-    let gap = enc.row + 128;
-    let avail = REPORT_BUDGET
-        .saturating_sub(fixed_cost(r))
-        .saturating_sub(control)
-        .saturating_sub(gap * order.len());
-    // Pass 2: shares, smallest streams served first (water-filling): a
-    // stream that needs less than an equal share leaves the rest to others.
-    let mut totals: Vec<(usize, Key)> = order
-        .iter()
-        .map(|k| (streams[k].iter().map(|&(_, c)| c).sum(), *k))
-        .collect();
-    totals.sort_by_key(|&(t, _)| t);
-    let mut left = avail;
-    let mut dropped: HashMap<(usize, usize), bool> = HashMap::new();
-    let mut gaps: HashMap<(usize, usize), (Actor, Data, Dropped)> = HashMap::new();
-    let m = totals.len();
-    for (n, &(total, key)) in totals.iter().enumerate() {
-        let share = left / (m - n);
-        let alloc = total.min(share);
-        left -= alloc;
-        if alloc == total {
-            continue;
+}
+
+/// Pass 2 of `rows`: what each stream leaves out. The entries dropped, and
+/// where each stream's gap begins, with what it counts.
+#[derive(Default)]
+struct Cuts {
+    dropped: HashMap<(usize, usize), bool>,
+    gaps: HashMap<(usize, usize), (Actor, Data, Dropped)>,
+}
+
+impl Cuts {
+    /// Shares of `avail` bytes, smallest streams served first
+    /// (water-filling): a stream that needs less than an equal share leaves
+    /// the rest to others.
+    fn of(r: &Report, c: &Costs, avail: usize) -> Cuts {
+        let mut totals: Vec<(usize, Key)> = c
+            .order
+            .iter()
+            .map(|k| (c.streams[k].iter().map(|&(_, c)| c).sum(), *k))
+            .collect();
+        totals.sort_by_key(|&(t, _)| t);
+        let mut left = avail;
+        let mut cuts = Cuts::default();
+        let m = totals.len();
+        for (n, &(total, key)) in totals.iter().enumerate() {
+            let share = left / (m - n);
+            let alloc = total.min(share);
+            left -= alloc;
+            if alloc < total {
+                cuts.cut(r, key, &c.streams[&key], alloc);
+            }
         }
-        let s = &streams[&key];
+        cuts
+    }
+
+    /// Keeps of stream `key` a head and a tail of `alloc` bytes.
+    fn cut(&mut self, r: &Report, key: Key, s: &[(usize, usize)], alloc: usize) {
         let half = alloc / 2;
         let (mut head, mut used) = (0, 0);
         while head < s.len() && used + s[head].1 <= half {
@@ -256,21 +269,39 @@ pub fn rows<'a>(
             if let Some((of, b)) = entries[i].event.data() {
                 count.add(of, b);
             }
-            dropped.insert((key.0, i), true);
+            self.dropped.insert((key.0, i), true);
         }
         if head < tail {
-            gaps.insert((key.0, s[head].0), (key.1, key.2, count));
+            self.gaps.insert((key.0, s[head].0), (key.1, key.2, count));
         }
     }
+}
+
+/// For each outcome, the rows of its transcript a format shows within the
+/// budget; `shown` picks the entries the format shows at all.
+pub fn rows<'a>(
+    r: &'a Report,
+    enc: &Encoding,
+    shown: impl Fn(&Outcome, &Entry) -> bool,
+) -> Vec<Vec<Row<'a>>> {
+    let costs = Costs::of(r, enc, shown);
+    // One "… dropped" row per stream at most.
+    let gap = enc.row + 128;
+    let avail = REPORT_BUDGET
+        .saturating_sub(fixed_cost(r))
+        .saturating_sub(costs.control)
+        .saturating_sub(gap * costs.order.len());
+    let cuts = Cuts::of(r, &costs, avail);
     // Pass 3: the rows, in transcript order.
-    picked
+    costs
+        .picked
         .into_iter()
         .enumerate()
         .map(|(k, idx)| {
             let entries = &r.outcomes[k].transcript.entries;
             idx.into_iter()
                 .filter_map(|i| {
-                    if let Some(&(actor, of, count)) = gaps.get(&(k, i)) {
+                    if let Some(&(actor, of, count)) = cuts.gaps.get(&(k, i)) {
                         return Some(Row::Dropped {
                             at: &entries[i],
                             actor,
@@ -278,7 +309,7 @@ pub fn rows<'a>(
                             count,
                         });
                     }
-                    (!dropped.contains_key(&(k, i))).then(|| Row::Event(&entries[i]))
+                    (!cuts.dropped.contains_key(&(k, i))).then(|| Row::Event(&entries[i]))
                 })
                 .collect()
         })
@@ -348,7 +379,7 @@ mod tests {
                 Event::Received(b"last\n".to_vec())
             );
             for row in rs {
-                total += ENC.row + cost_of(&row.text(ENC.text_max), &ENC);
+                total += ENC.row + cost_of(&row.text(ENC.text_max, &r.lang), &ENC);
             }
         }
         assert!(total <= REPORT_BUDGET, "{total}");
@@ -399,21 +430,21 @@ mod tests {
                     event: ev,
                 };
                 for (enc, a) in [(&ENC, &ascii), (&short, &short_ascii)] {
-                    let text = Row::Event(&e).text(enc.text_max);
-                    assert_eq!(
-                        entry_cost(&e, enc, a),
-                        enc.row + cost_of(&text, enc),
-                        "{text}"
-                    );
+                    for lang in [Lang::builtin("en"), Lang::builtin("fr")] {
+                        let text = Row::Event(&e).text(enc.text_max, &lang);
+                        assert_eq!(
+                            entry_cost(&e, enc, a, &lang),
+                            enc.row + cost_of(&text, enc),
+                            "{text}"
+                        );
+                    }
                 }
             }
         }
     }
 
     #[test]
-    fn long_texts_are_cut_with_a_count() {
-        assert_eq!(cut("abcdef".into(), 3), "abc… (6 characters)");
-        assert_eq!(cut("abc".into(), 3), "abc");
+    fn characters_cost_what_their_escapes_cost() {
         assert_eq!(json_char('\0'), 6);
         assert_eq!(xml_char('&'), 5);
     }

@@ -12,10 +12,12 @@
 //! Values are escaped as the runner expects (`%` `\r` `\n`, and `:` `,` in
 //! properties).
 
-use super::{
-    display_name, feedback, points_text, problem_feedback, problem_headline, tr, transcript_text,
-    Outcome, Report, Reporter,
+use super::text::{
+    self, display_name, feedback, problem_feedback, problem_headline, transcript_text, EXCERPT,
 };
+use super::{Outcome, Report, Reporter};
+use crate::msg::Msg;
+use crate::points::points_text;
 use crate::scenario::Role;
 use crate::verdict::Status;
 use std::io::{self, Write};
@@ -59,44 +61,41 @@ fn program_file(r: &Report, o: &Outcome) -> Option<PathBuf> {
     }
 }
 
+/// `::error file=…,title=…::message`, `file` when it is a file here.
+fn error(out: &mut dyn Write, file: Option<String>, title: &str, message: &str) -> io::Result<()> {
+    let mut props = Vec::new();
+    if let Some(f) = file {
+        props.push(format!("file={}", escape_property(&f)));
+    }
+    props.push(format!("title={}", escape_property(title)));
+    writeln!(
+        out,
+        "::error {}::{}",
+        props.join(","),
+        escape_data(message.trim_end())
+    )
+}
+
 impl Reporter for Annotations {
     fn write(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
         let l = &r.lang;
         for p in &r.problems {
-            let mut props = Vec::new();
-            if Path::new(&p.file).is_file() {
-                props.push(format!("file={}", escape_property(&p.file)));
-            }
-            props.push(format!(
-                "title={}",
-                escape_property(&format!("submission — {} program", p.side.name()))
-            ));
-            writeln!(
-                out,
-                "::error {}::{}",
-                props.join(","),
-                escape_data(problem_feedback(r, p).trim_end())
-            )?;
+            let file = Path::new(&p.file).is_file().then(|| p.file.clone());
+            let title = format!(
+                "{} — {}",
+                l.get("report-submission"),
+                l.msg(&text::problem_name(p))
+            );
+            error(out, file, &title, &problem_feedback(r, p))?;
         }
         for o in r.ran().filter(|o| o.verdict.status != Status::Pass) {
-            let mut props = Vec::new();
-            if let Some(f) = program_file(r, o) {
-                props.push(format!(
-                    "file={}",
-                    escape_property(&f.display().to_string())
-                ));
-            }
-            props.push(format!("title={}", escape_property(&display_name(o, l))));
+            let file = program_file(r, o).map(|f| f.display().to_string());
             let mut message = feedback(o, l);
             if message.is_empty() {
-                message = format!("{:?}", o.verdict.status);
+                let status = text::status_name(o.verdict.status);
+                message = l.msg(&Msg::new("report-status").arg("status", status));
             }
-            writeln!(
-                out,
-                "::error {}::{}",
-                props.join(","),
-                escape_data(message.trim_end())
-            )?;
+            error(out, file, &display_name(o, l), &message)?;
         }
         writeln!(out, "::notice title=grade::{}", escape_data(&r.summary()))
     }
@@ -107,6 +106,11 @@ fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', "<br>")
 }
 
+/// Text in a fenced block, which it must not close.
+fn fenced(s: &str) -> String {
+    s.replace("```", "'''")
+}
+
 impl Reporter for Summary {
     fn write(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
         let l = &r.lang;
@@ -115,50 +119,28 @@ impl Reporter for Summary {
         writeln!(
             out,
             "| | {} | {} | {} |",
-            tr(l, "scenario", "scénario"),
-            tr(l, "points", "points"),
-            tr(l, "diagnosis", "diagnostic")
+            l.get("markdown-scenario"),
+            l.get("markdown-points"),
+            l.get("markdown-diagnosis")
         )?;
         writeln!(out, "|---|---|---|---|")?;
         for p in &r.problems {
             writeln!(
                 out,
                 "| ❌ | {} | 0/{} | `{}` {} |",
-                tr(l, "submission", "rendu"),
-                points_text(r.problem_points(p)),
+                l.get("report-submission"),
+                points_text(r.problem_points(p), l),
                 p.code(),
                 cell(&problem_headline(p, l)),
             )?;
         }
         for o in r.ran() {
-            let mark = match o.verdict.status {
-                Status::Pass => "✅",
-                Status::Fail => "❌",
-                Status::Error => "⚠️",
-                Status::Skip => "➖",
-            };
-            let diagnosis = o
-                .verdict
-                .diagnosis
-                .as_ref()
-                .map(|d| {
-                    let first = d.message.get(l).lines().next().unwrap_or("");
-                    format!("`{}` {}", d.code, cell(first))
-                })
-                .unwrap_or_default();
-            writeln!(
-                out,
-                "| {mark} | `{}` {} | {}/{} | {diagnosis} |",
-                o.scenario.id,
-                cell(o.scenario.title.get(l)),
-                points_text(o.verdict.score),
-                points_text(o.scenario.points),
-            )?;
+            table_row(out, o, l)?;
         }
         for p in &r.problems {
             writeln!(out)?;
             writeln!(out, "```text")?;
-            write!(out, "{}", problem_feedback(r, p).replace("```", "'''"))?;
+            write!(out, "{}", fenced(&problem_feedback(r, p)))?;
             writeln!(out, "```")?;
         }
         for o in r.ran().filter(|o| o.verdict.status != Status::Pass) {
@@ -169,17 +151,37 @@ impl Reporter for Summary {
                 o.scenario.id
             )?;
             writeln!(out, "```text")?;
-            write!(out, "{}", feedback(o, l).replace("```", "'''"))?;
-            writeln!(out, "{}", tr(l, "transcript:", "transcription :"))?;
-            write!(
-                out,
-                "{}",
-                transcript_text(o, l, Some(24)).replace("```", "'''")
-            )?;
+            write!(out, "{}", fenced(&feedback(o, l)))?;
+            writeln!(out, "{}", l.get("report-transcript"))?;
+            write!(out, "{}", fenced(&transcript_text(o, l, Some(EXCERPT))))?;
             writeln!(out, "```\n\n</details>")?;
         }
         Ok(())
     }
+}
+
+/// A scenario's row of the table: mark, id and title, points, diagnosis.
+fn table_row(out: &mut dyn Write, o: &Outcome, l: &crate::msg::Lang) -> io::Result<()> {
+    let mark = match o.verdict.status {
+        Status::Pass => "✅",
+        Status::Fail => "❌",
+        Status::Error => "⚠️",
+        Status::Skip => "➖",
+    };
+    let diagnosis = o
+        .verdict
+        .diagnosis
+        .as_ref()
+        .map(|d| format!("`{}` {}", text::code(d), cell(&text::first_line(d, l))))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "| {mark} | `{}` {} | {}/{} | {diagnosis} |",
+        o.scenario.id,
+        cell(o.scenario.title.get(l)),
+        points_text(o.verdict.score, l),
+        points_text(o.scenario.points, l),
+    )
 }
 
 /// In GitHub Actions (`GITHUB_ACTIONS=true`): append the Markdown summary to

@@ -26,85 +26,163 @@
 //! Gradescope's top level has no `max_score` (the assignment sets it), so the
 //! maximum travels in `extra_data`. Texts follow `--lang`.
 
-use super::{
-    display_name, failure_output, lang_code, problem_feedback, problem_headline, round2, Report,
-    Reporter,
-};
+use super::text::{self, display_name, failure_output, problem_feedback, problem_headline};
+use super::{JsonFormat, Report};
+use crate::points::round2;
+use crate::submission::{ProblemKind, SubmissionProblem};
 use crate::verdict::Status;
-use serde_json::{json, Value};
-use std::io::{self, Write};
+use serde::Serialize;
 
 pub struct Gradescope;
 
-/// Transcript events shown under a failure (the end of the run).
-const EXCERPT: usize = 24;
+// Gradescope's schema, fields in alphabetical order (as the first versions'
+// `serde_json::Value` wrote them).
 
-pub fn to_value(r: &Report) -> Value {
-    let l = &r.lang;
-    let mut tests = Vec::new();
-    for p in &r.problems {
-        tests.push(json!({
-            "name": problem_headline(p, l),
-            "score": 0.0,
-            "max_score": r.problem_points(p),
-            "status": "failed",
-            "output": problem_feedback(r, p),
-            "tags": ["submission", p.code()],
-            "visibility": "visible",
-            "extra_data": {"submission_problem": p.kind, "diagnosis": p.code(), "scenarios": p.scenarios},
-        }));
-    }
-    for q in r.questions() {
-        for (k, o) in r.of_question(q).enumerate() {
-            if r.problem_of(o).is_some() {
-                continue;
-            }
-            let output = if o.verdict.status == Status::Pass {
-                o.scenario.passes.get(l).to_string()
-            } else {
-                failure_output(o, l, EXCERPT)
-            };
-            let code = o.verdict.diagnosis.as_ref().map(|d| d.code);
-            let mut tags = vec![q.name()];
-            tags.extend(code);
-            tests.push(json!({
-                "name": display_name(o, l),
-                "number": format!("{}.{}", &q.name()[1..], k + 1),
-                "score": round2(o.verdict.score),
-                "max_score": round2(o.scenario.points),
-                "status": if o.verdict.status == Status::Pass { "passed" } else { "failed" },
-                "output": output,
-                "tags": tags,
-                "visibility": if r.is_hidden(o) { "after_due_date" } else { "visible" },
-                "extra_data": {"id": o.scenario.id, "status": o.verdict.status, "diagnosis": code},
-            }));
-        }
-    }
-    let mut output = r.summary();
-    for p in &r.problems {
-        output.push_str(&format!("\n{}", problem_headline(p, l)));
-    }
-    if let Some(n) = &r.isolation_note {
-        output.push_str(&format!("\nnote: {n}"));
-    }
-    json!({
-        "score": r.score(),
-        "execution_time": r.wall.as_secs_f64().ceil() as u64,
-        "output": output,
-        "output_format": "text",
-        "test_output_format": "text",
-        "test_name_format": "text",
-        "extra_data": {
-            "max_score": r.max_score(),
-            "programs": {"server": r.server, "client": r.client},
-            "lang": lang_code(l),
-        },
-        "tests": tests,
-    })
+/// `results.json`.
+#[derive(Debug, Serialize)]
+pub struct Results<'a> {
+    /// Whole seconds.
+    pub execution_time: u64,
+    pub extra_data: Extra<'a>,
+    pub output: String,
+    pub output_format: &'static str,
+    pub score: f64,
+    pub test_name_format: &'static str,
+    pub test_output_format: &'static str,
+    pub tests: Vec<Test<'a>>,
 }
 
-impl Reporter for Gradescope {
-    fn write(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
-        super::write_json(out, &to_value(r))
+#[derive(Debug, Serialize)]
+pub struct Extra<'a> {
+    pub lang: &'a str,
+    pub max_score: f64,
+    pub programs: super::json::Programs<'a>,
+}
+
+/// One test: a scenario that ran, or a submission problem.
+#[derive(Debug, Serialize)]
+pub struct Test<'a> {
+    pub extra_data: TestExtra<'a>,
+    pub max_score: f64,
+    pub name: String,
+    /// `1.5`: question 1, fifth scenario (none for a submission problem).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    pub output: String,
+    pub score: f64,
+    /// `passed` or `failed`.
+    pub status: &'static str,
+    pub tags: Vec<&'a str>,
+    /// `visible` or `after_due_date`.
+    pub visibility: &'static str,
+}
+
+/// A test's `extra_data`: `id` and `status` for a scenario, `scenarios`
+/// and `submission_problem` for a submission problem.
+#[derive(Debug, Serialize)]
+pub struct TestExtra<'a> {
+    pub diagnosis: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scenarios: Option<&'a [String]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub submission_problem: Option<ProblemKind>,
+}
+
+impl JsonFormat for Gradescope {
+    type Doc<'a> = Results<'a>;
+
+    fn doc(r: &Report) -> Results<'_> {
+        let l = &r.lang;
+        let mut tests: Vec<Test> = r.problems.iter().map(|p| problem(r, p)).collect();
+        for q in r.questions() {
+            for (k, o) in r.of_question(q).enumerate() {
+                if r.problem_of(o).is_some() {
+                    continue;
+                }
+                tests.push(scenario(r, o, format!("{}.{}", &q.name()[1..], k + 1)));
+            }
+        }
+        let mut output = r.summary();
+        for p in &r.problems {
+            output.push_str(&format!("\n{}", problem_headline(p, l)));
+        }
+        if let Some(n) = &r.isolation_note {
+            output.push('\n');
+            output.push_str(&text::labelled(l, "report-note", n));
+        }
+        Results {
+            execution_time: r.wall.as_secs_f64().ceil() as u64,
+            extra_data: Extra {
+                lang: l.code(),
+                max_score: r.max_score(),
+                programs: super::json::Programs {
+                    client: &r.client,
+                    server: &r.server,
+                },
+            },
+            output,
+            output_format: "text",
+            score: r.score(),
+            test_name_format: "text",
+            test_output_format: "text",
+            tests,
+        }
+    }
+}
+
+fn problem<'a>(r: &Report, p: &'a SubmissionProblem) -> Test<'a> {
+    Test {
+        extra_data: TestExtra {
+            diagnosis: Some(p.code()),
+            id: None,
+            scenarios: Some(&p.scenarios),
+            status: None,
+            submission_problem: Some(p.kind),
+        },
+        max_score: r.problem_points(p),
+        name: problem_headline(p, &r.lang),
+        number: None,
+        output: problem_feedback(r, p),
+        score: 0.0,
+        status: "failed",
+        tags: vec!["submission", p.code()],
+        visibility: "visible",
+    }
+}
+
+fn scenario<'a>(r: &'a Report, o: &'a super::Outcome, number: String) -> Test<'a> {
+    let l = &r.lang;
+    let passed = o.verdict.status == Status::Pass;
+    let code = o.verdict.diagnosis.as_ref().map(text::code);
+    let mut tags = vec![o.scenario.question.name()];
+    tags.extend(code);
+    Test {
+        extra_data: TestExtra {
+            diagnosis: code,
+            id: Some(&o.scenario.id),
+            scenarios: None,
+            status: Some(o.verdict.status),
+            submission_problem: None,
+        },
+        max_score: round2(o.scenario.points),
+        name: display_name(o, l),
+        number: Some(number),
+        output: if passed {
+            o.scenario.passes.get(l).to_string()
+        } else {
+            failure_output(o, l)
+        },
+        score: round2(o.verdict.score),
+        status: if passed { "passed" } else { "failed" },
+        tags,
+        visibility: if r.is_hidden(o) {
+            "after_due_date"
+        } else {
+            "visible"
+        },
     }
 }

@@ -7,12 +7,17 @@
 //! the report's size budget (`budget`).
 
 use super::budget::{self, Encoding, Row};
-use super::{display_name, points_text, tr, Outcome, Report, Reporter};
+use super::events::{self, actor_name};
+use super::text::{self, display_name, status_name};
+use super::{Outcome, Report, Reporter};
+use crate::msg::Msg;
+use crate::points::points_text;
 use crate::scenario::Lang;
 use crate::stall;
-use crate::transcript::{render_bytes, Actor, Event, Exit};
+use crate::transcript::{render_bytes, Actor, Entry, Event, ProcView};
 use crate::verdict::Status;
 use std::io::{self, Write};
+use std::time::Duration;
 
 pub struct Html;
 
@@ -23,12 +28,18 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// Characters of a label of the diagram.
+const LABEL_MAX: usize = 48;
+
+/// A label of the diagram: past `LABEL_MAX` characters, cut with an
+/// ellipsis (no count: the text is in the page's `<pre>` and JSON).
 fn short(s: &str) -> String {
-    let n = s.chars().count();
-    if n > 48 {
-        format!("{}…", s.chars().take(47).collect::<String>())
-    } else {
-        s.to_string()
+    match events::cut_point(s, LABEL_MAX) {
+        None => s.to_string(),
+        Some(_) => {
+            let (at, _) = events::cut_point(s, LABEL_MAX - 1).unwrap_or((s.len(), 0));
+            format!("{}…", &s[..at])
+        }
     }
 }
 
@@ -48,161 +59,175 @@ fn x_of(a: Actor) -> usize {
 const ENCODING: Encoding = Encoding {
     row: 1000,
     char_cost: budget::xml_char,
-    text_max: 48,
+    text_max: LABEL_MAX,
 };
 
-/// The sequence diagram of one scenario's transcript (the rows the budget
-/// left).
-fn diagram(o: &Outcome, rows: &[Row], lang: &Lang) -> String {
-    let side = crate::expect::side_actor(&o.scenario);
-    let failed = o.verdict.status != Status::Pass;
-    let mut rows_svg: Vec<String> = Vec::new();
-    let mut y = 50;
-    let note = |x: usize, y: usize, text: &str, class: &str| {
+/// The sequence diagram of one scenario's transcript, drawn row by row.
+struct Diagram<'a> {
+    lang: &'a Lang,
+    /// The program the peer talks to.
+    side: Actor,
+    failed: bool,
+    /// Where the next row is drawn.
+    y: usize,
+    rows: Vec<String>,
+}
+
+impl<'a> Diagram<'a> {
+    fn new(o: &Outcome, lang: &'a Lang) -> Diagram<'a> {
+        Diagram {
+            lang,
+            side: crate::expect::side_actor(&o.scenario),
+            failed: o.verdict.status != Status::Pass,
+            y: 50,
+            rows: Vec::new(),
+        }
+    }
+
+    /// A note on `a`'s lifeline.
+    fn note(&self, a: Actor, text: &str, class: &str) -> String {
+        let (x, y) = (x_of(a), self.y);
         format!(
             r#"<text x="{x}" y="{y}" class="{class}" text-anchor="middle">{}</text>"#,
             esc(&short(text))
         )
-    };
-    let arrow = |from: usize, to: usize, y: usize, text: &str, class: &str| {
+    }
+
+    /// An arrow from one lifeline to another, labelled.
+    fn arrow(&self, from: Actor, to: Actor, text: &str, class: &str) -> String {
+        let (from, to, y) = (x_of(from), x_of(to), self.y);
         let mid = (from + to) / 2;
         format!(
             r#"<line x1="{from}" y1="{y}" x2="{to}" y2="{y}" class="{class}" marker-end="url(#head)"/><text x="{mid}" y="{}" class="label" text-anchor="middle">{}</text>"#,
             y - 4,
             esc(&short(text))
         )
-    };
-    for row in rows {
-        let e = match row {
-            Row::Event(e) => *e,
-            Row::Dropped { actor, .. } => {
-                let text = row.text(usize::MAX);
-                rows_svg.push(format!(
-                    r#"<text x="4" y="{y}" class="t">{:.1}</text>{}"#,
-                    row.entry().t.as_secs_f64() * 1e3,
-                    note(x_of(*actor), y, &text, "state")
-                ));
-                y += ROW;
-                continue;
-            }
-        };
-        let r = match &e.event {
-            Event::Started { pid, .. } => {
-                Some(note(x_of(e.actor), y, &format!("▶ pid {pid}"), "note"))
-            }
-            Event::Typed(l) => Some(note(x_of(e.actor), y, &format!("⌨ {l}"), "typed")),
-            Event::TypedEof => Some(note(x_of(e.actor), y, "⌨ ^D", "typed")),
-            Event::Interrupted => Some(note(x_of(e.actor), y, "⌨ ^C", "typed")),
-            Event::Printed { raw, .. } => Some(note(
-                x_of(e.actor),
-                y,
-                &format!("🖵 {}", crate::expect::normalize(raw)),
-                "printed",
-            )),
-            Event::Sent(b) => Some(arrow(
-                x_of(Actor::Peer),
-                x_of(side),
-                y,
-                &render_bytes(b),
-                "wire",
-            )),
-            Event::Received(b) => Some(arrow(
-                x_of(side),
-                x_of(Actor::Peer),
-                y,
-                &render_bytes(b),
-                "wire",
-            )),
-            Event::Relayed(b) => {
-                let to = e.actor.other_program().unwrap_or(Actor::Peer);
-                Some(arrow(x_of(e.actor), x_of(to), y, &render_bytes(b), "wire"))
-            }
-            Event::Connected { port } => Some(note(x_of(e.actor), y, &format!("⇄ {port}"), "note")),
-            Event::PeerSawClose | Event::RelayClosed => Some(note(
-                x_of(if e.actor == Actor::Peer {
-                    side
-                } else {
-                    e.actor
-                }),
-                y,
-                tr(lang, "✕ closes", "✕ ferme"),
-                "note",
-            )),
-            Event::PeerClosed => Some(note(x_of(Actor::Peer), y, "✕", "note")),
-            Event::Exited { exit, .. } => Some(note(
-                x_of(e.actor),
-                y,
-                &match exit {
-                    Exit::Code(c) => format!("■ status {c}"),
-                    Exit::Signal(s) => format!("■ signal {s}"),
-                },
-                "note",
-            )),
-            Event::Quiescent => Some(format!(
-                r#"<line x1="20" y1="{y}" x2="{}" y2="{y}" class="quiet"/><text x="24" y="{}" class="label">{}</text>"#,
-                W - 20,
-                y - 4,
-                tr(lang, "quiescent", "calme")
-            )),
-            Event::Snapshot(views) => {
-                let mut parts = Vec::new();
-                if stall::deadlock_cycle(views).is_some() {
-                    let (s, c) = (x_of(Actor::Server), x_of(Actor::Client));
-                    let label = tr(lang, "waits in recv() for", "attend dans recv()");
-                    parts.push(arrow(s, c, y, label, "cycle"));
-                    y += ROW;
-                    parts.push(arrow(c, s, y, label, "cycle"));
-                } else {
-                    for a in [Actor::Server, Actor::Client] {
-                        let text: Vec<String> = views
-                            .iter()
-                            .filter(|v| v.actor == a)
-                            .map(|v| {
-                                if lang.code() == "fr" {
-                                    v.describe_fr()
-                                } else {
-                                    v.describe()
-                                }
-                            })
-                            .collect();
-                        if !text.is_empty() {
-                            parts.push(note(x_of(a), y, &text.join("; "), "state"));
-                        }
-                    }
+    }
+
+    /// Ends a row drawn at `t`: its time in the margin.
+    fn push(&mut self, t: Duration, svg: String) {
+        self.rows.push(format!(
+            r#"<text x="4" y="{}" class="t">{:.1}</text>{svg}"#,
+            self.y,
+            t.as_secs_f64() * 1e3
+        ));
+        self.y += ROW;
+    }
+
+    fn row(&mut self, row: &Row) {
+        match row {
+            Row::Event(e) => {
+                if let Some(svg) = self.event(e) {
+                    self.push(e.t, svg);
                 }
-                Some(parts.join(""))
             }
-            Event::Cpu { .. } | Event::Deadline if failed => {
-                Some(note(x_of(Actor::Harness), y, &e.event.text(), "state"))
+            Row::Dropped { actor, .. } => {
+                let svg = self.note(*actor, &row.text(usize::MAX, self.lang), "state");
+                self.push(row.entry().t, svg);
             }
-            _ => None,
-        };
-        if let Some(r) = r {
-            rows_svg.push(format!(
-                r#"<text x="4" y="{y}" class="t">{:.1}</text>{r}"#,
-                e.t.as_secs_f64() * 1e3
-            ));
-            y += ROW;
         }
     }
-    let h = y + 10;
-    let mut svg = format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{h}" viewBox="0 0 {W} {h}"><defs><marker id="head" markerWidth="8" markerHeight="8" refX="7" refY="4" orient="auto"><path d="M0,0 L8,4 L0,8 z" fill="context-stroke"/></marker></defs>"##
-    );
-    for (a, name) in [
-        (Actor::Server, "server"),
-        (Actor::Peer, tr(lang, "harness (peer)", "harnais (pair)")),
-        (Actor::Client, "client"),
-    ] {
-        let x = x_of(a);
-        svg.push_str(&format!(
-            r#"<text x="{x}" y="20" class="head" text-anchor="middle">{name}</text><line x1="{x}" y1="28" x2="{x}" y2="{}" class="life"/>"#,
-            h - 4
-        ));
+
+    /// What an event draws, if anything.
+    fn event(&mut self, e: &Entry) -> Option<String> {
+        let (a, l) = (e.actor, self.lang);
+        Some(match &e.event {
+            Event::Started { pid, .. } => {
+                let started = Msg::new("html-started").arg("pid", pid.to_string());
+                self.note(a, &l.msg(&started), "note")
+            }
+            Event::Typed(line) => self.note(a, &format!("⌨ {line}"), "typed"),
+            Event::TypedEof => self.note(a, "⌨ ^D", "typed"),
+            Event::Interrupted => self.note(a, "⌨ ^C", "typed"),
+            Event::Printed { raw, .. } => {
+                let line = crate::expect::normalize(raw);
+                self.note(a, &format!("🖵 {line}"), "printed")
+            }
+            Event::Sent(b) => self.arrow(Actor::Peer, self.side, &render_bytes(b), "wire"),
+            Event::Received(b) => self.arrow(self.side, Actor::Peer, &render_bytes(b), "wire"),
+            Event::Relayed(b) => {
+                let to = a.other_program().unwrap_or(Actor::Peer);
+                self.arrow(a, to, &render_bytes(b), "wire")
+            }
+            Event::Connected { port } => self.note(a, &format!("⇄ {port}"), "note"),
+            Event::PeerSawClose | Event::RelayClosed => {
+                let who = if a == Actor::Peer { self.side } else { a };
+                self.note(who, &l.get("html-closes"), "note")
+            }
+            Event::PeerClosed => self.note(Actor::Peer, "✕", "note"),
+            Event::Exited { exit, .. } => {
+                let text = format!("■ {}", l.msg(&events::exit_status(exit)));
+                self.note(a, &text, "note")
+            }
+            Event::Quiescent => format!(
+                r#"<line x1="20" y1="{y}" x2="{}" y2="{y}" class="quiet"/><text x="24" y="{}" class="label">{}</text>"#,
+                W - 20,
+                self.y - 4,
+                l.get("html-quiescent"),
+                y = self.y,
+            ),
+            Event::Snapshot(views) => self.snapshot(views),
+            Event::Cpu { .. } | Event::Deadline if self.failed => {
+                self.note(Actor::Harness, &events::text(&e.event, l), "state")
+            }
+            _ => return None,
+        })
     }
-    svg.push_str(&rows_svg.concat());
-    svg.push_str("</svg>");
-    svg
+
+    /// A deadlock's cycle as two red arrows; else what each program's
+    /// processes were doing.
+    fn snapshot(&mut self, views: &[ProcView]) -> String {
+        let mut parts = Vec::new();
+        if stall::deadlock_cycle(views).is_some() {
+            let (s, c) = (Actor::Server, Actor::Client);
+            let label = self.lang.get("html-waits-for");
+            parts.push(self.arrow(s, c, &label, "cycle"));
+            self.y += ROW;
+            parts.push(self.arrow(c, s, &label, "cycle"));
+        } else {
+            for a in [Actor::Server, Actor::Client] {
+                let mut of_a = views.iter().filter(|v| v.actor == a).peekable();
+                if of_a.peek().is_some() {
+                    let text = events::procs(of_a, self.lang);
+                    parts.push(self.note(a, &text, "state"));
+                }
+            }
+        }
+        parts.concat()
+    }
+
+    /// The lifelines, then the rows.
+    fn svg(self) -> String {
+        let h = self.y + 10;
+        let mut svg = format!(
+            r##"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{h}" viewBox="0 0 {W} {h}"><defs><marker id="head" markerWidth="8" markerHeight="8" refX="7" refY="4" orient="auto"><path d="M0,0 L8,4 L0,8 z" fill="context-stroke"/></marker></defs>"##
+        );
+        let l = self.lang;
+        for (a, name) in [
+            (Actor::Server, l.msg(&actor_name(Actor::Server))),
+            (Actor::Peer, l.get("html-peer")),
+            (Actor::Client, l.msg(&actor_name(Actor::Client))),
+        ] {
+            let x = x_of(a);
+            svg.push_str(&format!(
+                r#"<text x="{x}" y="20" class="head" text-anchor="middle">{name}</text><line x1="{x}" y1="28" x2="{x}" y2="{}" class="life"/>"#,
+                h - 4
+            ));
+        }
+        svg.push_str(&self.rows.concat());
+        svg.push_str("</svg>");
+        svg
+    }
+}
+
+/// The sequence diagram of one scenario's transcript (the rows the budget
+/// left).
+fn diagram(o: &Outcome, rows: &[Row], lang: &Lang) -> String {
+    let mut d = Diagram::new(o, lang);
+    for row in rows {
+        d.row(row);
+    }
+    d.svg()
 }
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em;max-width:60em}\
@@ -220,18 +245,15 @@ impl Reporter for Html {
         writeln!(
             out,
             "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>grade</title><style>{STYLE}</style></head><body>",
-            super::lang_code(l)
+            l.code()
         )?;
-        writeln!(
-            out,
-            "<h1>{} {}/{}</h1>",
-            tr(l, "Score", "Note"),
-            points_text(r.score()),
-            points_text(r.max_score())
-        )?;
-        for (label, p) in [("server", &r.server), ("client", &r.client)] {
+        let score = Msg::new("html-score")
+            .arg("score", crate::points::points_arg(r.score()))
+            .arg("max", crate::points::points_arg(r.max_score()));
+        writeln!(out, "<h1>{}</h1>", esc(&l.msg(&score)))?;
+        for (label, p) in [("report-server", &r.server), ("report-client", &r.client)] {
             if let Some(p) = p {
-                writeln!(out, "<p>{label}: <code>{}</code></p>", esc(p))?;
+                writeln!(out, "<p>{} <code>{}</code></p>", esc(&l.get(label)), esc(p))?;
             }
         }
         if let Some(n) = &r.isolation_note {
@@ -242,9 +264,9 @@ impl Reporter for Html {
             writeln!(
                 out,
                 "<details open><summary class=\"fail\">✗ {} — 0/{}</summary><pre>{}</pre></details>",
-                esc(&super::problem_headline(p, l)),
-                points_text(r.problem_points(p)),
-                esc(&super::problem_feedback(r, p))
+                esc(&text::problem_headline(p, l)),
+                points_text(r.problem_points(p), l),
+                esc(&text::problem_feedback(r, p))
             )?;
         }
         let mut rows = budget::rows(r, &ENCODING, |_, _| true)
@@ -258,37 +280,34 @@ impl Reporter for Html {
                     continue;
                 }
                 let shown = rows[k].take().unwrap_or_default();
-                let status = match o.verdict.status {
-                    Status::Pass => "pass",
-                    Status::Fail => "fail",
-                    Status::Skip => "skip",
-                    Status::Error => "error",
-                };
-                let mark = if o.verdict.status == Status::Pass {
-                    "✓"
-                } else {
-                    "✗"
-                };
-                let open = if o.verdict.status == Status::Pass {
-                    ""
-                } else {
-                    " open"
-                };
-                writeln!(
-                    out,
-                    "<details{open}><summary class=\"{status}\">{mark} {} — {}/{} ({} ms)</summary>",
-                    esc(&display_name(o, l)),
-                    points_text(o.verdict.score),
-                    points_text(o.scenario.points),
-                    o.duration.as_millis()
-                )?;
-                let fb = super::feedback(o, l);
-                if !fb.is_empty() {
-                    writeln!(out, "<pre>{}</pre>", esc(&fb))?;
-                }
-                writeln!(out, "{}</details>", diagram(o, &shown, l))?;
+                scenario(out, o, &shown, l)?;
             }
         }
         writeln!(out, "</body></html>")
     }
+}
+
+/// A scenario: its verdict, what it says, its diagram (open unless passed).
+fn scenario(out: &mut dyn Write, o: &Outcome, rows: &[Row], l: &Lang) -> io::Result<()> {
+    let passed = o.verdict.status == Status::Pass;
+    let (mark, open) = if passed {
+        ("✓", "")
+    } else {
+        ("✗", " open")
+    };
+    let ms = Msg::new("duration-ms").arg("ms", o.duration.as_millis() as f64);
+    writeln!(
+        out,
+        "<details{open}><summary class=\"{}\">{mark} {} — {}/{} ({})</summary>",
+        status_name(o.verdict.status),
+        esc(&display_name(o, l)),
+        points_text(o.verdict.score, l),
+        points_text(o.scenario.points, l),
+        l.msg(&ms)
+    )?;
+    let fb = text::feedback(o, l);
+    if !fb.is_empty() {
+        writeln!(out, "<pre>{}</pre>", esc(&fb))?;
+    }
+    writeln!(out, "{}</details>", diagram(o, rows, l))
 }

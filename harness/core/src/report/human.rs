@@ -1,14 +1,17 @@
 //! Human report: by question, ✓/✗ with points and time; each failure with
-//! what was expected, the diagnosis, the fix and the transcript around it.
+//! what was expected, the diagnosis, the fix and the end of the transcript.
 
+use super::text::{self, TextTranscript, EXCERPT};
 use super::{Outcome, Report, Reporter};
+use crate::msg::{Arg, Msg};
+use crate::points::{points_arg, points_text};
 use crate::scenario::{Lang, Question};
-use crate::transcript::{Actor, Event};
-use crate::verdict::Status;
+use crate::verdict::{Diagnosis, Status};
 use std::io::{self, Write};
 
 pub struct Human;
 
+/// Colour, when the report has it.
 struct Paint(bool);
 
 impl Paint {
@@ -21,191 +24,183 @@ impl Paint {
     }
 }
 
-/// A diagnosis: `[code]` and its message after `head`, the message's
-/// other lines indented by `rest`, the hint on a `fix:` line after `fix`.
-fn diagnosis(
-    out: &mut dyn Write,
-    p: &Paint,
-    l: &Lang,
-    d: &crate::verdict::Diagnosis,
-    head: &str,
-    rest: &str,
-    fix: &str,
-) -> io::Result<()> {
-    let mut lines = d.message.get(l).lines();
-    let code = p.c("31", &format!("[{}]", d.code));
-    writeln!(out, "{head}{code} {}", lines.next().unwrap_or(""))?;
-    for line in lines {
-        writeln!(out, "{rest}{line}")?;
-    }
-    if !d.hint.get(l).is_empty() {
-        let label = p.c("36", tr(l, "fix:", "correction :"));
-        writeln!(out, "{fix}{label} {}", d.hint.get(l))?;
-    }
-    Ok(())
+/// Where a diagnosis is written: before its first line, before its other
+/// lines, before its fix.
+struct Indent {
+    head: String,
+    rest: &'static str,
+    fix: &'static str,
 }
 
-fn tr(lang: &Lang, en: &'static str, fr: &'static str) -> &'static str {
-    lang.pick(en, fr)
+/// One report being written.
+struct Writer<'a> {
+    r: &'a Report,
+    l: &'a Lang,
+    p: Paint,
 }
 
 impl Reporter for Human {
     fn write(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
-        let p = Paint(r.color);
-        let l = &r.lang;
-        if let Some(s) = &r.server {
-            writeln!(out, "{} {}", tr(l, "server:", "serveur :"), s)?;
-        }
-        if let Some(c) = &r.client {
-            writeln!(out, "{} {}", tr(l, "client:", "client :"), c)?;
-        }
-        if let Some(n) = &r.isolation_note {
-            writeln!(out, "{} {n}", p.c("33", "note:"))?;
-        }
+        let w = Writer {
+            r,
+            l: &r.lang,
+            p: Paint(r.color),
+        };
+        w.header(out)?;
         for problem in &r.problems {
             writeln!(out)?;
-            let head = format!("{} ", p.c("31", "✗"));
-            diagnosis(out, &p, l, &problem.diagnosis(), &head, "    ", "  ")?;
+            let indent = Indent {
+                head: format!("{} ", w.p.c("31", "✗")),
+                rest: "    ",
+                fix: "  ",
+            };
+            w.diagnosis(out, &problem.diagnosis(), &indent)?;
         }
-        for q in Question::ALL {
-            let of_q: Vec<&Outcome> = r
-                .outcomes
-                .iter()
-                .filter(|o| o.scenario.question == q)
-                .collect();
-            if of_q.is_empty() {
-                continue;
-            }
-            let score: f64 = of_q.iter().map(|o| o.verdict.score).sum();
-            let max: f64 = of_q.iter().map(|o| o.scenario.points).sum();
-            writeln!(out)?;
-            writeln!(
-                out,
-                "{}  {}/{}",
-                p.c("1", q.name()),
-                fmt_points(score),
-                fmt_points(max)
-            )?;
-            let width = of_q.iter().map(|o| o.scenario.id.len()).max().unwrap_or(0);
-            // The scenarios a submission problem kept from running: one line.
-            for problem in &r.problems {
-                let n = of_q
-                    .iter()
-                    .filter(|o| problem.scenarios.contains(&o.scenario.id))
-                    .count();
-                if n > 0 {
-                    writeln!(
-                        out,
-                        "  {} {n} {} ({}: [{}])",
-                        p.c("31", "✗"),
-                        tr(l, "scenarios not run", "scénarios non lancés"),
-                        match problem.side {
-                            crate::scenario::Side::Server => tr(l, "server", "serveur"),
-                            crate::scenario::Side::Client => "client",
-                        },
-                        problem.code()
-                    )?;
-                }
-            }
-            for o in of_q.into_iter().filter(|o| r.problem_of(o).is_none()) {
-                let mark = match o.verdict.status {
-                    Status::Pass => p.c("32", "✓"),
-                    Status::Fail => p.c("31", "✗"),
-                    Status::Error => p.c("35", "!"),
-                    Status::Skip => p.c("2", "-"),
-                };
-                writeln!(
-                    out,
-                    "  {mark} {:width$}  {:>5}  {:>6}  {}",
-                    o.scenario.id,
-                    format!(
-                        "{}/{}",
-                        fmt_points(o.verdict.score),
-                        fmt_points(o.scenario.points)
-                    ),
-                    format!("{} ms", o.duration.as_millis()),
-                    o.scenario.title.get(l),
-                )?;
-                if o.verdict.status != Status::Pass {
-                    failure(out, o, l, &p)?;
-                } else if r.verbose {
-                    transcript(out, o, l, None)?;
-                }
-            }
+        for q in r.questions() {
+            w.question(out, q)?;
         }
+        writeln!(out)?;
+        let total = Msg::new("human-total")
+            .arg("score", points_arg(r.score()))
+            .arg("max", points_arg(r.max_score()))
+            .arg("counts", r.counts())
+            .arg(
+                "wall",
+                Msg::new("duration-seconds").arg("secs", Arg::secs(r.wall)),
+            );
+        let label = w.p.c("1", &w.l.get("report-score"));
+        writeln!(out, "{label} {}", w.l.msg(&total))
+    }
+}
+
+impl Writer<'_> {
+    /// The programs, and the note on isolation.
+    fn header(&self, out: &mut dyn Write) -> io::Result<()> {
+        let l = self.l;
+        if let Some(s) = &self.r.server {
+            writeln!(out, "{}", text::labelled(l, "report-server", s))?;
+        }
+        if let Some(c) = &self.r.client {
+            writeln!(out, "{}", text::labelled(l, "report-client", c))?;
+        }
+        if let Some(n) = &self.r.isolation_note {
+            writeln!(out, "{} {n}", self.p.c("33", &l.get("report-note")))?;
+        }
+        Ok(())
+    }
+
+    /// A diagnosis: `[code]` and its message after `head`, the message's
+    /// other lines indented by `rest`, the hint on a `fix:` line after `fix`.
+    fn diagnosis(&self, out: &mut dyn Write, d: &Diagnosis, at: &Indent) -> io::Result<()> {
+        let message = text::message(d, self.l);
+        let mut lines = message.lines();
+        let code = self.p.c("31", &format!("[{}]", text::code(d)));
+        writeln!(out, "{}{code} {}", at.head, lines.next().unwrap_or(""))?;
+        for line in lines {
+            writeln!(out, "{}{line}", at.rest)?;
+        }
+        let hint = text::hint(d, self.l);
+        if !hint.is_empty() {
+            let label = self.p.c("36", &self.l.get("report-fix"));
+            writeln!(out, "{}{label} {hint}", at.fix)?;
+        }
+        Ok(())
+    }
+
+    /// A question: its score, the submission problems that kept its
+    /// scenarios from running, and the scenarios that ran.
+    fn question(&self, out: &mut dyn Write, q: Question) -> io::Result<()> {
+        let (r, l) = (self.r, self.l);
+        let (score, max) = r.question_score(q);
         writeln!(out)?;
         writeln!(
             out,
-            "{} {}/{}  ({}) {} {:.1} s",
-            p.c("1", tr(l, "Score:", "Note :")),
-            fmt_points(r.score()),
-            fmt_points(r.max_score()),
-            r.counts(),
-            tr(l, "in", "en"),
-            r.wall.as_secs_f64()
-        )
+            "{}  {}/{}",
+            self.p.c("1", q.name()),
+            points_text(score, l),
+            points_text(max, l)
+        )?;
+        let of_q: Vec<&Outcome> = r.of_question(q).collect();
+        // The scenarios a submission problem kept from running: one line.
+        for problem in &r.problems {
+            let n = of_q
+                .iter()
+                .filter(|o| problem.scenarios.contains(&o.scenario.id))
+                .count();
+            if n > 0 {
+                let not_run = Msg::new("human-not-run")
+                    .arg("n", n)
+                    .arg("side", text::side_name(problem))
+                    .arg("code", problem.code());
+                writeln!(out, "  {} {}", self.p.c("31", "✗"), l.msg(&not_run))?;
+            }
+        }
+        let width = of_q.iter().map(|o| o.scenario.id.len()).max().unwrap_or(0);
+        for o in of_q.into_iter().filter(|o| r.problem_of(o).is_none()) {
+            self.scenario(out, o, width)?;
+        }
+        Ok(())
     }
-}
 
-fn fmt_points(x: f64) -> String {
-    let r = super::round2(x);
-    if r.fract() == 0.0 {
-        format!("{r:.0}")
-    } else {
-        format!("{r}")
+    /// One scenario's line; under a failure (or with `-v`), what it says.
+    fn scenario(&self, out: &mut dyn Write, o: &Outcome, width: usize) -> io::Result<()> {
+        let (p, l) = (&self.p, self.l);
+        let mark = match o.verdict.status {
+            Status::Pass => p.c("32", "✓"),
+            Status::Fail => p.c("31", "✗"),
+            Status::Error => p.c("35", "!"),
+            Status::Skip => p.c("2", "-"),
+        };
+        let points = format!(
+            "{}/{}",
+            points_text(o.verdict.score, l),
+            points_text(o.scenario.points, l)
+        );
+        let ms = Msg::new("duration-ms").arg("ms", o.duration.as_millis() as f64);
+        writeln!(
+            out,
+            "  {mark} {:width$}  {points:>5}  {:>6}  {}",
+            o.scenario.id,
+            l.msg(&ms),
+            o.scenario.title.get(l),
+        )?;
+        if o.verdict.status != Status::Pass {
+            self.failure(out, o)?;
+        } else if self.r.verbose {
+            self.transcript(out, o)?;
+        }
+        Ok(())
     }
-}
 
-fn failure(out: &mut dyn Write, o: &Outcome, l: &Lang, p: &Paint) -> io::Result<()> {
-    if let Some(e) = &o.verdict.expected {
-        if !e.get(l).is_empty() {
+    fn failure(&self, out: &mut dyn Write, o: &Outcome) -> io::Result<()> {
+        if let Some(e) = text::expected(o, self.l) {
             writeln!(
                 out,
-                "      {} {}",
-                tr(l, "expected:", "attendu :"),
-                e.get(l)
+                "      {}",
+                text::labelled(self.l, "report-expected", &e)
             )?;
         }
+        if let Some(d) = &o.verdict.diagnosis {
+            let indent = Indent {
+                head: "      ".into(),
+                rest: "        ",
+                fix: "      ",
+            };
+            self.diagnosis(out, d, &indent)?;
+        }
+        self.transcript(out, o)
     }
-    if let Some(d) = &o.verdict.diagnosis {
-        diagnosis(out, p, l, d, "      ", "        ", "      ")?;
-    }
-    transcript(out, o, l, o.verdict.failed_step)
-}
 
-/// The transcript; around the failed step when there is one.
-fn transcript(out: &mut dyn Write, o: &Outcome, l: &Lang, around: Option<usize>) -> io::Result<()> {
-    writeln!(out, "      {}", tr(l, "transcript:", "transcription :"))?;
-    let entries = &o.transcript.entries;
-    let shown: Vec<_> = entries
-        .iter()
-        .filter(|e| !matches!(e.event, Event::Step(_) | Event::Teardown))
-        .filter(|e| {
-            e.actor != Actor::Harness || !matches!(e.event, Event::Cpu { .. }) || around.is_some()
-        })
-        .collect();
-    const MAX: usize = 24;
-    let skip = shown.len().saturating_sub(MAX);
-    if skip > 0 {
-        writeln!(
-            out,
-            "        … {skip} {}",
-            tr(l, "earlier events", "événements plus tôt")
-        )?;
+    /// The end of the transcript.
+    fn transcript(&self, out: &mut dyn Write, o: &Outcome) -> io::Result<()> {
+        writeln!(out, "      {}", self.l.get("report-transcript"))?;
+        let t = TextTranscript::of(o, self.l, Some(EXCERPT));
+        if let Some(earlier) = &t.earlier {
+            writeln!(out, "        {earlier}")?;
+        }
+        for row in &t.rows {
+            writeln!(out, "       {row}")?;
+        }
+        Ok(())
     }
-    for e in &shown[skip..] {
-        let text = match e.event.text_cut(100) {
-            (head, Some(n)) => format!("{head}… ({n} chars)"),
-            (text, None) => text,
-        };
-        writeln!(
-            out,
-            "        {:>8.1} ms  {:<7} {:<16} {}",
-            e.t.as_secs_f64() * 1e3,
-            e.actor.name(),
-            e.event.kind(),
-            text
-        )?;
-    }
-    Ok(())
 }

@@ -28,10 +28,11 @@
 //! the rest (`… 185,000 lines dropped (…)`).
 
 use super::budget::{self, Encoding, Row};
-use super::{round2, Report, Reporter};
+use super::{text, JsonFormat, Report};
+use crate::points::round2;
+use crate::submission::{ProblemKind, SubmissionProblem};
+use crate::verdict::Status;
 use serde::Serialize;
-use serde_json::{json, Value};
-use std::io::{self, Write};
 
 pub struct Json;
 
@@ -42,128 +43,139 @@ pub const ENCODING: Encoding = Encoding {
     text_max: 16 * 1024,
 };
 
-// The document as serde writes it, fields in the order `Value` gave them
-// (alphabetical), borrowed from the report: a `Value` tree costs several
-// hundred bytes per transcript event.
-#[derive(Serialize)]
-struct Doc<'a> {
-    isolated: bool,
-    max_score: f64,
-    programs: Programs<'a>,
-    scenarios: Vec<ScenarioDoc<'a>>,
-    score: f64,
-    submission_problems: Vec<Value>,
+// The schema above, as serde writes it: fields in alphabetical order (the
+// order of the `serde_json::Value` the first versions built, kept so that
+// reports compare byte for byte), texts borrowed from the report where they
+// can be (a `Value` tree costs several hundred bytes per transcript event).
+
+/// The whole report.
+#[derive(Debug, Serialize)]
+pub struct Doc<'a> {
+    pub isolated: bool,
+    pub max_score: f64,
+    pub programs: Programs<'a>,
+    pub scenarios: Vec<ScenarioDoc<'a>>,
+    pub score: f64,
+    pub submission_problems: Vec<ProblemDoc<'a>>,
 }
 
-#[derive(Serialize)]
-struct Programs<'a> {
-    client: &'a Option<String>,
-    server: &'a Option<String>,
+/// The programs as given (`null` when absent).
+#[derive(Debug, Serialize)]
+pub struct Programs<'a> {
+    pub client: &'a Option<String>,
+    pub server: &'a Option<String>,
 }
 
-#[derive(Serialize)]
-struct ScenarioDoc<'a> {
-    diagnosis: Option<DiagnosisDoc<'a>>,
-    duration_ms: u64,
-    id: &'a str,
-    max_score: f64,
-    question: &'static str,
-    score: f64,
-    status: crate::verdict::Status,
-    title: &'a str,
-    transcript: Vec<EventDoc>,
+/// One scenario, in catalogue order.
+#[derive(Debug, Serialize)]
+pub struct ScenarioDoc<'a> {
+    pub diagnosis: Option<DiagnosisDoc>,
+    pub duration_ms: u64,
+    pub id: &'a str,
+    pub max_score: f64,
+    pub question: &'static str,
+    pub score: f64,
+    pub status: Status,
+    pub title: &'a str,
+    pub transcript: Vec<EventDoc>,
 }
 
-#[derive(Serialize)]
-struct DiagnosisDoc<'a> {
-    code: &'static str,
-    hint: &'a str,
-    message: &'a str,
+/// A diagnosis: its stable code, message and fix in the report's language.
+#[derive(Debug, Serialize)]
+pub struct DiagnosisDoc {
+    pub code: &'static str,
+    pub hint: String,
+    pub message: String,
 }
 
-#[derive(Serialize)]
-struct EventDoc {
-    actor: &'static str,
-    event: &'static str,
-    t_ms: f64,
-    text: String,
+/// A transcript event (or the count of a stream's middle left out).
+#[derive(Debug, Serialize)]
+pub struct EventDoc {
+    pub actor: &'static str,
+    pub event: &'static str,
+    pub t_ms: f64,
+    pub text: String,
 }
 
-fn doc(r: &Report) -> Doc<'_> {
-    let rows = budget::rows(r, &ENCODING, |_, _| true);
-    let scenarios = r
-        .outcomes
-        .iter()
-        .zip(rows)
-        .map(|(o, rows)| ScenarioDoc {
-            diagnosis: o.verdict.diagnosis.as_ref().map(|d| DiagnosisDoc {
-                code: d.code,
-                hint: d.hint.get(&r.lang),
-                message: d.message.get(&r.lang),
-            }),
-            duration_ms: o.duration.as_millis() as u64,
-            id: &o.scenario.id,
-            max_score: round2(o.scenario.points),
-            question: o.scenario.question.name(),
-            score: round2(o.verdict.score),
-            status: o.verdict.status,
-            title: o.scenario.title.get(&r.lang),
-            transcript: rows
-                .iter()
-                .map(|row: &Row| EventDoc {
-                    actor: row.actor().name(),
-                    event: row.kind(),
-                    t_ms: (row.entry().t.as_secs_f64() * 1e4).round() / 10.0,
-                    text: row.text(ENCODING.text_max),
-                })
-                .collect(),
-        })
-        .collect();
-    Doc {
-        isolated: r.isolation_note.is_none(),
-        max_score: r.max_score(),
-        programs: Programs {
-            client: &r.client,
-            server: &r.server,
-        },
-        scenarios,
-        score: r.score(),
-        submission_problems: problems(r),
+/// A program of the submission that could not be graded at all.
+#[derive(Debug, Serialize)]
+pub struct ProblemDoc<'a> {
+    pub code: &'static str,
+    pub detail: &'a str,
+    pub file: &'a str,
+    pub found: &'a [String],
+    pub found_more: usize,
+    pub hint: String,
+    pub kind: ProblemKind,
+    pub max_score: f64,
+    pub message: String,
+    pub program: &'a str,
+    pub scenarios: &'a [String],
+    pub side: &'static str,
+}
+
+impl JsonFormat for Json {
+    type Doc<'a> = Doc<'a>;
+
+    fn doc(r: &Report) -> Doc<'_> {
+        let rows = budget::rows(r, &ENCODING, |_, _| true);
+        let scenarios = r
+            .outcomes
+            .iter()
+            .zip(rows)
+            .map(|(o, rows)| ScenarioDoc {
+                diagnosis: o.verdict.diagnosis.as_ref().map(|d| DiagnosisDoc {
+                    code: text::code(d),
+                    hint: text::hint(d, &r.lang),
+                    message: text::message(d, &r.lang),
+                }),
+                duration_ms: o.duration.as_millis() as u64,
+                id: &o.scenario.id,
+                max_score: round2(o.scenario.points),
+                question: o.scenario.question.name(),
+                score: round2(o.verdict.score),
+                status: o.verdict.status,
+                title: o.scenario.title.get(&r.lang),
+                transcript: rows.iter().map(|row| event(row, r)).collect(),
+            })
+            .collect();
+        Doc {
+            isolated: r.isolation_note.is_none(),
+            max_score: r.max_score(),
+            programs: Programs {
+                client: &r.client,
+                server: &r.server,
+            },
+            scenarios,
+            score: r.score(),
+            submission_problems: r.problems.iter().map(|p| problem(r, p)).collect(),
+        }
     }
 }
 
-fn problems(r: &Report) -> Vec<Value> {
-    r.problems
-        .iter()
-        .map(|p| {
-            let d = p.diagnosis();
-            json!({
-                "kind": p.kind,
-                "code": d.code,
-                "side": p.side.name(),
-                "program": p.program,
-                "file": p.file,
-                "message": d.message.get(&r.lang),
-                "hint": d.hint.get(&r.lang),
-                "detail": p.detail,
-                "found": p.found,
-                "found_more": p.found_more,
-                "scenarios": p.scenarios,
-                "max_score": r.problem_points(p),
-            })
-        })
-        .collect()
+fn event(row: &Row, r: &Report) -> EventDoc {
+    EventDoc {
+        actor: row.actor().name(),
+        event: row.kind(),
+        t_ms: (row.entry().t.as_secs_f64() * 1e4).round() / 10.0,
+        text: row.text(ENCODING.text_max, &r.lang),
+    }
 }
 
-pub fn to_value(r: &Report) -> Value {
-    serde_json::to_value(doc(r)).unwrap_or(Value::Null)
-}
-
-impl Reporter for Json {
-    fn write(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
-        let mut w = io::BufWriter::with_capacity(64 * 1024, out);
-        serde_json::to_writer_pretty(&mut w, &doc(r))?;
-        writeln!(w)?;
-        w.flush()
+fn problem<'a>(r: &Report, p: &'a SubmissionProblem) -> ProblemDoc<'a> {
+    let d = p.diagnosis();
+    ProblemDoc {
+        code: text::code(&d),
+        detail: &p.detail,
+        file: &p.file,
+        found: &p.found,
+        found_more: p.found_more,
+        hint: text::hint(&d, &r.lang),
+        kind: p.kind,
+        max_score: r.problem_points(p),
+        message: text::message(&d, &r.lang),
+        program: &p.program,
+        scenarios: &p.scenarios,
+        side: p.side.name(),
     }
 }

@@ -13,10 +13,13 @@
 //! type its code) in a `<testsuite name="submission">` first; the scenarios
 //! it kept from running are not listed.
 
-use super::{
-    budget, feedback, headline, problem_feedback, problem_headline, rows_text, shown_in_text,
-    text_encoding, Report, Reporter,
+use super::text::{
+    self, feedback, headline, problem_feedback, problem_headline, rows_text, shown_in_text,
+    text_encoding,
 };
+use super::{budget, Outcome, Report, Reporter};
+use crate::points::round2;
+use crate::scenario::Question;
 use crate::verdict::Status;
 use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
 use std::io::{self, Write};
@@ -25,7 +28,6 @@ use std::time::Duration;
 pub struct Junit;
 
 pub fn to_report(r: &Report) -> quick_junit::Report {
-    let l = &r.lang;
     let mut rows = budget::rows(r, &text_encoding(true), shown_in_text)
         .into_iter()
         .map(Some)
@@ -33,70 +35,88 @@ pub fn to_report(r: &Report) -> quick_junit::Report {
     let mut report = quick_junit::Report::new("grade");
     report.set_time(r.wall);
     if !r.problems.is_empty() {
-        let mut suite = TestSuite::new("submission");
-        let max: f64 = r.problems.iter().map(|p| r.problem_points(p)).sum();
-        suite.add_property(Property::new("score", "0"));
-        suite.add_property(Property::new("max_score", super::round2(max).to_string()));
-        for p in &r.problems {
-            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-            s.set_type(p.code());
-            s.set_message(problem_headline(p, l));
-            s.set_description(problem_feedback(r, p));
-            let mut case = TestCase::new(format!("{} program", p.side.name()), s);
-            case.set_classname("submission");
-            suite.add_test_case(case);
-        }
-        report.add_test_suite(suite);
+        report.add_test_suite(problems(r));
     }
     for q in r.questions() {
         if r.of_question(q).all(|o| r.problem_of(o).is_some()) {
             continue;
         }
-        let mut suite = TestSuite::new(q.name());
-        let (score, max) = r.question_score(q);
-        suite.add_property(Property::new("score", score.to_string()));
-        suite.add_property(Property::new("max_score", max.to_string()));
-        suite.set_time(r.of_question(q).map(|o| o.duration).sum::<Duration>());
-        for (k, o) in r.outcomes.iter().enumerate() {
-            if o.scenario.question != q || r.problem_of(o).is_some() {
-                continue;
-            }
-            let status = match o.verdict.status {
-                Status::Pass => TestCaseStatus::success(),
-                Status::Skip => {
-                    let mut s = TestCaseStatus::skipped();
-                    if let Some(h) = headline(o, l) {
-                        s.set_message(h);
-                    }
-                    s
-                }
-                Status::Fail | Status::Error => {
-                    let kind = if o.verdict.status == Status::Fail {
-                        NonSuccessKind::Failure
-                    } else {
-                        NonSuccessKind::Error
-                    };
-                    let mut s = TestCaseStatus::non_success(kind);
-                    if let Some(d) = &o.verdict.diagnosis {
-                        s.set_type(d.code);
-                    }
-                    if let Some(h) = headline(o, l) {
-                        s.set_message(h);
-                    }
-                    s.set_description(feedback(o, l));
-                    s
-                }
-            };
-            let mut case = TestCase::new(o.scenario.title.get(l), status);
-            case.set_classname(o.scenario.id.as_str());
-            case.set_time(o.duration);
-            let shown = rows[k].take().unwrap_or_default();
-            case.set_system_out(rows_text(&shown, l));
-            suite.add_test_case(case);
-        }
-        report.add_test_suite(suite);
+        report.add_test_suite(question(r, q, &mut rows));
     }
     report
+}
+
+/// The submission problems, one failed test case each.
+fn problems(r: &Report) -> TestSuite {
+    let l = &r.lang;
+    let mut suite = TestSuite::new("submission");
+    let max: f64 = r.problems.iter().map(|p| r.problem_points(p)).sum();
+    suite.add_property(Property::new("score", "0"));
+    suite.add_property(Property::new("max_score", round2(max).to_string()));
+    for p in &r.problems {
+        let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+        s.set_type(p.code());
+        s.set_message(problem_headline(p, l));
+        s.set_description(problem_feedback(r, p));
+        let mut case = TestCase::new(l.msg(&text::problem_name(p)), s);
+        case.set_classname("submission");
+        suite.add_test_case(case);
+    }
+    suite
+}
+
+/// One question's scenarios that ran; `rows` are the transcripts' rows of
+/// every outcome, taken as they are written.
+fn question(r: &Report, q: Question, rows: &mut [Option<Vec<budget::Row>>]) -> TestSuite {
+    let l = &r.lang;
+    let mut suite = TestSuite::new(q.name());
+    let (score, max) = r.question_score(q);
+    suite.add_property(Property::new("score", score.to_string()));
+    suite.add_property(Property::new("max_score", max.to_string()));
+    suite.set_time(r.of_question(q).map(|o| o.duration).sum::<Duration>());
+    for (k, o) in r.outcomes.iter().enumerate() {
+        if o.scenario.question != q || r.problem_of(o).is_some() {
+            continue;
+        }
+        let mut case = TestCase::new(o.scenario.title.get(l), status(o, l));
+        case.set_classname(o.scenario.id.as_str());
+        case.set_time(o.duration);
+        let shown = rows[k].take().unwrap_or_default();
+        case.set_system_out(rows_text(&shown, l));
+        suite.add_test_case(case);
+    }
+    suite
+}
+
+/// A scenario's status: a failure or an error with its code, headline
+/// and feedback; a skip with its headline.
+fn status(o: &Outcome, l: &crate::msg::Lang) -> TestCaseStatus {
+    match o.verdict.status {
+        Status::Pass => TestCaseStatus::success(),
+        Status::Skip => {
+            let mut s = TestCaseStatus::skipped();
+            if let Some(h) = headline(o, l) {
+                s.set_message(h);
+            }
+            s
+        }
+        Status::Fail | Status::Error => {
+            let kind = if o.verdict.status == Status::Fail {
+                NonSuccessKind::Failure
+            } else {
+                NonSuccessKind::Error
+            };
+            let mut s = TestCaseStatus::non_success(kind);
+            if let Some(d) = &o.verdict.diagnosis {
+                s.set_type(text::code(d));
+            }
+            if let Some(h) = headline(o, l) {
+                s.set_message(h);
+            }
+            s.set_description(feedback(o, l));
+            s
+        }
+    }
 }
 
 impl Reporter for Junit {

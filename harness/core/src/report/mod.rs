@@ -1,8 +1,14 @@
-//! Reporters: one file per output format behind `Reporter`. They see verdicts
-//! and transcripts only; they never run anything.
+//! Reporters: one file per output format behind `Reporter`; the formats
+//! that are one JSON document behind `JsonFormat`, their schema a type.
+//! They see verdicts and transcripts only; they never run anything. What
+//! they share: `text` (labels, feedback, the plain-text transcript),
+//! `events` (the words of a transcript event), `budget` (the size every
+//! report fits in). Every word they write comes from the catalogues
+//! (`messages/LANG/report.ftl`), in the report's language.
 
 pub mod autolab;
 pub mod budget;
+pub mod events;
 pub mod github;
 pub mod gradescope;
 pub mod html;
@@ -10,15 +16,20 @@ pub mod human;
 pub mod json;
 pub mod junit;
 pub mod prairielearn;
+#[cfg(test)]
+mod snapshot_tests;
 pub mod tap;
 #[cfg(test)]
 mod tests;
+pub mod text;
 
 use crate::msg::Msg;
+use crate::points::{points_arg, round2};
 use crate::scenario::{Lang, Question, Scenario};
 use crate::submission::SubmissionProblem;
-use crate::transcript::{Actor, Event, Transcript};
+use crate::transcript::Transcript;
 use crate::verdict::{Status, Verdict};
+use serde::Serialize;
 use std::io::{self, Write};
 use std::time::Duration;
 
@@ -116,221 +127,54 @@ impl Report {
     }
     /// `Score: 6/8 (6 passed, 2 failed)`, in the report's language.
     pub fn summary(&self) -> String {
-        format!(
-            "{} {}/{} ({})",
-            tr(&self.lang, "Score:", "Note :"),
-            points_text(self.score()),
-            points_text(self.max_score()),
-            self.counts()
-        )
+        text::labelled(&self.lang, "report-score", &self.lang.msg(&self.total()))
+    }
+    /// `6/8 (6 passed, 2 failed)`.
+    pub fn total(&self) -> Msg {
+        Msg::new("report-total")
+            .arg("score", points_arg(self.score()))
+            .arg("max", points_arg(self.max_score()))
+            .arg("counts", self.counts())
     }
     /// `6 passed, 1 failed, 1 grader error`: scenarios in `error` (the
     /// grader's fault) are counted apart from the failures, when any.
-    pub fn counts(&self) -> String {
-        let l = &self.lang;
+    pub fn counts(&self) -> Msg {
         let errors = self.count(Status::Error);
-        let mut s = format!(
-            "{}, {}",
-            l.msg(&Msg::new("count-passed").arg("n", self.count(Status::Pass))),
-            l.msg(&Msg::new("count-failed").arg("n", self.not_passed() - errors)),
-        );
-        if errors > 0 {
-            s.push_str(", ");
-            s.push_str(&l.msg(&Msg::new("count-grader-errors").arg("n", errors)));
+        let passed = Msg::new("count-passed").arg("n", self.count(Status::Pass));
+        let failed = Msg::new("count-failed").arg("n", self.not_passed() - errors);
+        if errors == 0 {
+            return Msg::new("report-counts")
+                .arg("passed", passed)
+                .arg("failed", failed);
         }
-        s
+        Msg::new("report-counts-with-errors")
+            .arg("passed", passed)
+            .arg("failed", failed)
+            .arg("errors", Msg::new("count-grader-errors").arg("n", errors))
     }
 }
 
-/// Scores are shown to two decimals everywhere; round once, here.
-pub fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
+/// A format that is one JSON document (`json`, `gradescope`,
+/// `prairielearn`): its type, built from the report, is the format's
+/// schema; writing it is shared.
+pub trait JsonFormat {
+    type Doc<'a>: Serialize;
+    fn doc(r: &Report) -> Self::Doc<'_>;
 }
 
-/// Points as people write them: `1`, `0.5`, `2.25` (two decimals at most).
-pub fn points_text(x: f64) -> String {
-    let r = round2(x);
-    if r.fract() == 0.0 {
-        format!("{r:.0}")
-    } else {
-        format!("{r}")
+impl<F: JsonFormat> Reporter for F {
+    fn write(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
+        write_json(out, &F::doc(r))
     }
 }
 
-/// `en` or `fr`, as `--lang` spells it.
-pub fn lang_code(lang: &Lang) -> &'static str {
-    tr(lang, "en", "fr")
-}
-
-pub(crate) fn tr(lang: &Lang, en: &'static str, fr: &'static str) -> &'static str {
-    lang.pick(en, fr)
-}
-
-/// `q1.server.split-line — A line in two segments`: the name machine formats
-/// show, the id first so that a student can rerun it with `-s`.
-pub fn display_name(o: &Outcome, lang: &Lang) -> String {
-    format!("{} — {}", o.scenario.id, o.scenario.title.get(lang))
-}
-
-/// First line of the diagnosis, with its code: `[split-line] the line …`.
-pub fn headline(o: &Outcome, lang: &Lang) -> Option<String> {
-    let d = o.verdict.diagnosis.as_ref()?;
-    let first = d.message.get(lang).lines().next().unwrap_or("");
-    Some(format!("[{}] {first}", d.code))
-}
-
-/// A submission problem in one line (its message's first line):
-/// `serveur.py not found in the submission; found: server.py, …`.
-pub fn problem_headline(p: &SubmissionProblem, lang: &Lang) -> String {
-    let d = p.diagnosis();
-    let first = d.message.get(lang).lines().next().unwrap_or("");
-    first.trim_end_matches(':').trim_end().to_string()
-}
-
-/// What a submission problem says, as plain text: the diagnosis with its
-/// code, the fix, and what was not run.
-pub fn problem_feedback(r: &Report, p: &SubmissionProblem) -> String {
-    let lang = &r.lang;
-    let d = p.diagnosis();
-    let mut out = format!("[{}] {}\n", d.code, d.message.get(lang));
-    if !d.hint.get(lang).is_empty() {
-        out.push_str(&format!(
-            "{} {}\n",
-            tr(lang, "fix:", "correction :"),
-            d.hint.get(lang)
-        ));
-    }
-    out.push_str(&format!(
-        "{} {} ({} {})\n",
-        p.scenarios.len(),
-        tr(lang, "scenarios not run", "scénarios non lancés"),
-        points_text(r.problem_points(p)),
-        tr(lang, "points", "points"),
-    ));
-    out
-}
-
-/// What a failure says to the student, as plain text: what was expected,
-/// the diagnosis with its code, and the fix. Empty for a pass.
-pub fn feedback(o: &Outcome, lang: &Lang) -> String {
-    let mut out = String::new();
-    if let Some(e) = &o.verdict.expected {
-        if !e.get(lang).is_empty() {
-            out.push_str(&format!(
-                "{} {}\n",
-                tr(lang, "expected:", "attendu :"),
-                e.get(lang)
-            ));
-        }
-    }
-    if let Some(d) = &o.verdict.diagnosis {
-        out.push_str(&format!("[{}] {}\n", d.code, d.message.get(lang)));
-        if !d.hint.get(lang).is_empty() {
-            out.push_str(&format!(
-                "{} {}\n",
-                tr(lang, "fix:", "correction :"),
-                d.hint.get(lang)
-            ));
-        }
-    }
-    out
-}
-
-/// A failure's feedback followed by the last `last` transcript events: the
-/// `output` of the grading platforms' formats.
-pub fn failure_output(o: &Outcome, lang: &Lang, last: usize) -> String {
-    format!(
-        "{}\n{}\n{}",
-        feedback(o, lang),
-        tr(lang, "transcript:", "transcription :"),
-        transcript_text(o, lang, Some(last))
-    )
-}
-
-/// The transcript as text, one event a line (`t ms  actor  event  text`);
-/// with `last`, only that many final events (a failure's excerpt).
-pub fn transcript_text(o: &Outcome, lang: &Lang, last: Option<usize>) -> String {
-    let shown: Vec<_> = o
-        .transcript
-        .entries
-        .iter()
-        .filter(|e| shown_in_text(o, e))
-        .collect();
-    let skip = last.map_or(0, |n| shown.len().saturating_sub(n));
-    let mut out = String::new();
-    if skip > 0 {
-        out.push_str(&format!(
-            "… {skip} {}\n",
-            tr(lang, "earlier events", "événements plus tôt")
-        ));
-    }
-    for e in &shown[skip..] {
-        text_line(&mut out, lang, &budget::Row::Event(e));
-    }
-    out
-}
-
-/// Writes a JSON report pretty-printed, buffered: one write, not one per
+/// Writes a JSON document pretty-printed, buffered: one write, not one per
 /// token.
-pub(crate) fn write_json(out: &mut dyn Write, v: &serde_json::Value) -> io::Result<()> {
+fn write_json(out: &mut dyn Write, doc: &impl Serialize) -> io::Result<()> {
     let mut w = io::BufWriter::with_capacity(64 * 1024, out);
-    serde_json::to_writer_pretty(&mut w, v)?;
+    serde_json::to_writer_pretty(&mut w, doc)?;
     writeln!(w)?;
     w.flush()
-}
-
-/// Whether the plain-text transcript shows an entry: not the step markers,
-/// and CPU samples only to explain a failure (busy loop).
-pub fn shown_in_text(o: &Outcome, e: &crate::transcript::Entry) -> bool {
-    let failed = o.verdict.status != Status::Pass;
-    !matches!(e.event, Event::Step(_) | Event::Teardown)
-        && (e.actor != Actor::Harness || !matches!(e.event, Event::Cpu { .. }) || failed)
-}
-
-/// Characters of an event's text in the plain-text transcript.
-const TEXT_MAX: usize = 100;
-
-/// A row of the plain-text transcript cut for the budget: within JUnit's
-/// XML (`xml`) or TAP's JSON strings.
-pub fn text_encoding(xml: bool) -> budget::Encoding {
-    budget::Encoding {
-        // `{t} ms  {actor} {event} ` and the count of a cut text.
-        row: 96,
-        char_cost: if xml {
-            budget::xml_char
-        } else {
-            budget::json_char
-        },
-        text_max: TEXT_MAX,
-    }
-}
-
-/// One line of the plain-text transcript.
-fn text_line(out: &mut String, lang: &Lang, row: &budget::Row) {
-    let (text, count) = match row {
-        budget::Row::Event(e) => e.event.text_cut(TEXT_MAX),
-        _ => (row.text(usize::MAX), None),
-    };
-    let text = match count {
-        Some(count) => format!("{text}… ({count} {})", tr(lang, "characters", "caractères")),
-        None => text,
-    };
-    out.push_str(&format!(
-        "{:>9.1} ms  {:<7} {:<16} {}\n",
-        row.entry().t.as_secs_f64() * 1e3,
-        row.actor().name(),
-        row.kind(),
-        text
-    ));
-}
-
-/// The rows `budget::rows` chose, as plain text (JUnit, TAP).
-pub fn rows_text(rows: &[budget::Row], lang: &Lang) -> String {
-    let mut out = String::new();
-    for row in rows {
-        text_line(&mut out, lang, row);
-    }
-    out
 }
 
 pub trait Reporter {

@@ -16,94 +16,111 @@
 //! one failed test, first, worth the points of the scenarios it kept from
 //! running (not listed one by one), and the top-level message says it once.
 
-use super::{
-    display_name, failure_output, headline, problem_feedback, problem_headline, round2, Report,
-    Reporter,
-};
+use super::text::{self, display_name, failure_output, headline, problem_feedback};
+use super::{JsonFormat, Report};
+use crate::points::round2;
+use crate::submission::SubmissionProblem;
 use crate::verdict::Status;
-use serde_json::{json, Value};
-use std::io::{self, Write};
+use serde::Serialize;
 
 pub struct PrairieLearn;
 
-/// Transcript events shown under a failure (the end of the run).
-const EXCERPT: usize = 24;
+// PrairieLearn's schema, fields in alphabetical order (as the first
+// versions' `serde_json::Value` wrote them).
 
-pub fn to_value(r: &Report) -> Value {
-    let l = &r.lang;
-    let problems = r.problems.iter().map(|p| {
-        json!({
-            "name": problem_headline(p, l),
-            "description": "",
-            "points": 0.0,
-            "max_points": r.problem_points(p),
-            "message": format!("[{}] {}", p.code(), problem_headline(p, l)),
-            "output": problem_feedback(r, p),
-        })
-    });
-    let tests: Vec<Value> = problems
-        .chain(r.ran().map(|o| {
-            let output = if o.verdict.status == Status::Pass {
+/// `results.json`.
+#[derive(Debug, Serialize)]
+pub struct Results {
+    pub gradable: bool,
+    pub message: String,
+    pub output: String,
+    /// Points over the maximum, 0–1.
+    pub score: f64,
+    pub tests: Vec<Test>,
+}
+
+/// One test: a scenario that ran, or a submission problem.
+#[derive(Debug, Serialize)]
+pub struct Test {
+    pub description: String,
+    pub max_points: f64,
+    /// `[code] first line of the diagnosis`, or nothing on a pass.
+    pub message: String,
+    pub name: String,
+    pub output: String,
+    pub points: f64,
+}
+
+impl JsonFormat for PrairieLearn {
+    type Doc<'a> = Results;
+
+    fn doc(r: &Report) -> Results {
+        let l = &r.lang;
+        let problems = r.problems.iter().map(|p| Test {
+            description: String::new(),
+            max_points: r.problem_points(p),
+            message: problem_line(p, r),
+            name: text::problem_headline(p, l),
+            output: problem_feedback(r, p),
+            points: 0.0,
+        });
+        let ran = r.ran().map(|o| Test {
+            description: o.scenario.passes.get(l).to_string(),
+            max_points: round2(o.scenario.points),
+            message: headline(o, l).unwrap_or_default(),
+            name: display_name(o, l),
+            output: if o.verdict.status == Status::Pass {
                 String::new()
             } else {
-                failure_output(o, l, EXCERPT)
-            };
-            json!({
-                "name": display_name(o, l),
-                "description": o.scenario.passes.get(l),
-                "points": round2(o.verdict.score),
-                "max_points": round2(o.scenario.points),
-                "message": headline(o, l).unwrap_or_default(),
-                "output": output,
-            })
-        }))
-        .collect();
-    let mut message = r.summary();
-    if let Some(cause) = common_cause(r) {
-        message.push('\n');
-        message.push_str(&cause);
-    }
-    let mut output = String::new();
-    for (label, p) in [("server", &r.server), ("client", &r.client)] {
-        if let Some(p) = p {
-            output.push_str(&format!("{label}: {p}\n"));
+                failure_output(o, l)
+            },
+            points: round2(o.verdict.score),
+        });
+        let tests = problems.chain(ran).collect();
+        let mut message = r.summary();
+        if let Some(cause) = common_cause(r) {
+            message.push('\n');
+            message.push_str(&cause);
+        }
+        let mut output = String::new();
+        for (label, p) in [("report-server", &r.server), ("report-client", &r.client)] {
+            if let Some(p) = p {
+                output.push_str(&text::labelled(l, label, p));
+                output.push('\n');
+            }
+        }
+        if let Some(n) = &r.isolation_note {
+            output.push_str(&text::labelled(l, "report-note", n));
+            output.push('\n');
+        }
+        let max = r.max_score();
+        Results {
+            gradable: true,
+            message,
+            output,
+            score: if max > 0.0 { r.score() / max } else { 0.0 },
+            tests,
         }
     }
-    if let Some(n) = &r.isolation_note {
-        output.push_str(&format!("note: {n}\n"));
-    }
-    let max = r.max_score();
-    json!({
-        "gradable": true,
-        "score": if max > 0.0 { r.score() / max } else { 0.0 },
-        "message": message,
-        "output": output,
-        "tests": tests,
-    })
+}
+
+/// `[missing-program] serveur.py not found in the submission`.
+fn problem_line(p: &SubmissionProblem, r: &Report) -> String {
+    format!("[{}] {}", p.code(), text::problem_headline(p, &r.lang))
 }
 
 /// The submission problems; else, when nothing passed and every scenario
 /// failed for one reason, that reason, once.
 fn common_cause(r: &Report) -> Option<String> {
     if !r.problems.is_empty() {
-        let all: Vec<String> = r
-            .problems
-            .iter()
-            .map(|p| format!("[{}] {}", p.code(), problem_headline(p, &r.lang)))
-            .collect();
+        let all: Vec<String> = r.problems.iter().map(|p| problem_line(p, r)).collect();
         return Some(all.join("\n"));
     }
     let first = r.outcomes.first()?.verdict.diagnosis.as_ref()?;
     let all_same = r.outcomes.iter().all(|o| {
         o.verdict.status != Status::Pass
-            && o.verdict.diagnosis.as_ref().map(|d| d.code) == Some(first.code)
+            && o.verdict.diagnosis.as_ref().map(text::code) == Some(text::code(first))
     });
     (all_same && r.outcomes.len() > 1)
-        .then(|| format!("[{}] {}", first.code, first.message.get(&r.lang)))
-}
-
-impl Reporter for PrairieLearn {
-    fn write(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
-        super::write_json(out, &to_value(r))
-    }
+        .then(|| format!("[{}] {}", text::code(first), text::message(first, &r.lang)))
 }

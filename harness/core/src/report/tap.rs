@@ -30,10 +30,10 @@
 //! description is escaped (`\#`) so that it does not read as a directive.
 //! The transcripts fit the report's size budget (`budget`).
 
-use super::{
-    budget, display_name, problem_headline, round2, rows_text, shown_in_text, text_encoding,
-    Report, Reporter,
-};
+use super::text::{self, display_name, problem_headline, rows_text, shown_in_text, text_encoding};
+use super::{budget, Outcome, Report, Reporter};
+use crate::points::round2;
+use crate::submission::SubmissionProblem;
 use crate::verdict::Status;
 use serde_json::json;
 use std::io::{self, Write};
@@ -48,79 +48,90 @@ impl Reporter for Tap {
     }
 }
 
+/// A YAML scalar: a JSON string.
+fn q(s: &str) -> String {
+    json!(s).to_string()
+}
+
+/// A test point's description: `#` escaped so that it is no directive.
+fn description(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('#', "\\#")
+}
+
 fn write_tap(r: &Report, out: &mut dyn Write) -> io::Result<()> {
-    {
-        let l = &r.lang;
-        let rows = budget::rows(r, &text_encoding(false), shown_in_text);
-        let q = |s: &str| json!(s).to_string();
-        writeln!(out, "TAP version 13")?;
-        writeln!(out, "1..{}", r.problems.len() + r.ran().count())?;
-        for (n, p) in r.problems.iter().enumerate() {
-            let d = p.diagnosis();
-            let name = problem_headline(p, l)
-                .replace('\\', "\\\\")
-                .replace('#', "\\#");
-            writeln!(out, "not ok {} - {name}", n + 1)?;
-            writeln!(out, "  ---")?;
-            writeln!(out, "  submission_problem: {}", json!(p.kind))?;
-            writeln!(out, "  side: {}", q(p.side.name()))?;
-            writeln!(out, "  score: 0.0")?;
-            writeln!(out, "  max_score: {}", json!(r.problem_points(p)))?;
-            writeln!(out, "  code: {}", q(d.code))?;
-            writeln!(out, "  message: {}", q(d.message.get(l)))?;
-            writeln!(out, "  hint: {}", q(d.hint.get(l)))?;
-            writeln!(out, "  scenarios: {}", json!(p.scenarios))?;
-            writeln!(out, "  ...")?;
-        }
-        let ran = r
-            .outcomes
-            .iter()
-            .zip(rows)
-            .filter(|(o, _)| r.problem_of(o).is_none());
-        for (n, (o, rows)) in ran.enumerate() {
-            let n = n + r.problems.len();
-            let name = display_name(o, l).replace('\\', "\\\\").replace('#', "\\#");
-            match o.verdict.status {
-                Status::Pass => writeln!(out, "ok {} - {name}", n + 1)?,
-                Status::Skip => writeln!(out, "ok {} - {name} # SKIP", n + 1)?,
-                Status::Fail | Status::Error => writeln!(out, "not ok {} - {name}", n + 1)?,
-            }
-            if o.verdict.status == Status::Pass {
-                continue;
-            }
-            writeln!(out, "  ---")?;
-            writeln!(out, "  id: {}", q(&o.scenario.id))?;
-            writeln!(out, "  status: {}", json!(o.verdict.status))?;
-            writeln!(out, "  score: {}", json!(round2(o.verdict.score)))?;
-            writeln!(out, "  max_score: {}", json!(round2(o.scenario.points)))?;
-            if let Some(d) = &o.verdict.diagnosis {
-                writeln!(out, "  code: {}", q(d.code))?;
-                writeln!(out, "  message: {}", q(d.message.get(l)))?;
-            }
-            if let Some(e) = o.verdict.expected.as_ref().filter(|e| !e.get(l).is_empty()) {
-                writeln!(out, "  expected: {}", q(e.get(l)))?;
-            }
-            if let Some(d) = o
-                .verdict
-                .diagnosis
-                .as_ref()
-                .filter(|d| !d.hint.get(l).is_empty())
-            {
-                writeln!(out, "  hint: {}", q(d.hint.get(l)))?;
-            }
-            writeln!(out, "  duration_ms: {}", o.duration.as_millis())?;
-            writeln!(out, "  transcript:")?;
-            for line in rows_text(&rows, l).lines() {
-                writeln!(out, "    - {}", q(line))?;
-            }
-            writeln!(out, "  ...")?;
-        }
-        writeln!(out, "# {}", r.summary())?;
-        writeln!(
-            out,
-            "# score {} max_score {}",
-            json!(r.score()),
-            json!(r.max_score())
-        )
+    let rows = budget::rows(r, &text_encoding(false), shown_in_text);
+    writeln!(out, "TAP version 13")?;
+    writeln!(out, "1..{}", r.problems.len() + r.ran().count())?;
+    for (n, p) in r.problems.iter().enumerate() {
+        problem(r, p, n + 1, out)?;
     }
+    let ran = r
+        .outcomes
+        .iter()
+        .zip(rows)
+        .filter(|(o, _)| r.problem_of(o).is_none());
+    for (n, (o, rows)) in ran.enumerate() {
+        let n = n + 1 + r.problems.len();
+        let name = description(&display_name(o, &r.lang));
+        match o.verdict.status {
+            Status::Pass => writeln!(out, "ok {n} - {name}")?,
+            Status::Skip => writeln!(out, "ok {n} - {name} # SKIP")?,
+            Status::Fail | Status::Error => writeln!(out, "not ok {n} - {name}")?,
+        }
+        if o.verdict.status != Status::Pass {
+            failure(r, o, &rows, out)?;
+        }
+    }
+    writeln!(out, "# {}", r.summary())?;
+    writeln!(
+        out,
+        "# score {} max_score {}",
+        json!(r.score()),
+        json!(r.max_score())
+    )
+}
+
+/// A submission problem's test point `n`, failed, with its YAML block.
+fn problem(r: &Report, p: &SubmissionProblem, n: usize, out: &mut dyn Write) -> io::Result<()> {
+    let l = &r.lang;
+    let d = p.diagnosis();
+    writeln!(out, "not ok {n} - {}", description(&problem_headline(p, l)))?;
+    writeln!(out, "  ---")?;
+    writeln!(out, "  submission_problem: {}", json!(p.kind))?;
+    writeln!(out, "  side: {}", q(p.side.name()))?;
+    writeln!(out, "  score: 0.0")?;
+    writeln!(out, "  max_score: {}", json!(r.problem_points(p)))?;
+    writeln!(out, "  code: {}", q(text::code(&d)))?;
+    writeln!(out, "  message: {}", q(&text::message(&d, l)))?;
+    writeln!(out, "  hint: {}", q(&text::hint(&d, l)))?;
+    writeln!(out, "  scenarios: {}", json!(p.scenarios))?;
+    writeln!(out, "  ...")
+}
+
+/// The YAML block under a scenario that did not pass.
+fn failure(r: &Report, o: &Outcome, rows: &[budget::Row], out: &mut dyn Write) -> io::Result<()> {
+    let l = &r.lang;
+    writeln!(out, "  ---")?;
+    writeln!(out, "  id: {}", q(&o.scenario.id))?;
+    writeln!(out, "  status: {}", json!(o.verdict.status))?;
+    writeln!(out, "  score: {}", json!(round2(o.verdict.score)))?;
+    writeln!(out, "  max_score: {}", json!(round2(o.scenario.points)))?;
+    if let Some(d) = &o.verdict.diagnosis {
+        writeln!(out, "  code: {}", q(text::code(d)))?;
+        writeln!(out, "  message: {}", q(&text::message(d, l)))?;
+    }
+    if let Some(e) = text::expected(o, l) {
+        writeln!(out, "  expected: {}", q(&e))?;
+    }
+    if let Some(h) = o.verdict.diagnosis.as_ref().map(|d| text::hint(d, l)) {
+        if !h.is_empty() {
+            writeln!(out, "  hint: {}", q(&h))?;
+        }
+    }
+    writeln!(out, "  duration_ms: {}", o.duration.as_millis())?;
+    writeln!(out, "  transcript:")?;
+    for line in rows_text(rows, l).lines() {
+        writeln!(out, "    - {}", q(line))?;
+    }
+    writeln!(out, "  ...")
 }

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::scenario::{parse_scenario, Text};
+use crate::transcript::{Actor, Event};
 
 use crate::verdict::{Diagnosis, Verdict};
 
@@ -18,7 +19,7 @@ fn scenario(id: &str, points: f64, title: &str) -> Scenario {
     parse_scenario("test.toml", &toml).unwrap()
 }
 
-fn outcome(
+pub(crate) fn outcome(
     id: &str,
     points: f64,
     title: &str,
@@ -36,13 +37,15 @@ fn outcome(
         verdict: Verdict {
             status,
             score: if status == Status::Pass { points } else { 0.0 },
-            diagnosis: code.map(|code| Diagnosis {
-                code,
-                message: text(
-                    "100% wrong: a, b\nsecond line",
-                    "100 % faux : a, b\nseconde ligne",
-                ),
-                hint: text("fix it", "corrigez"),
+            diagnosis: code.map(|code| {
+                diagnosis(
+                    code,
+                    (
+                        "100% wrong: a, b\nsecond line",
+                        "100 % faux : a, b\nseconde ligne",
+                    ),
+                    ("fix it", "corrigez"),
+                )
             }),
             expected: code.map(|_| text("`x`", "`x` (fr)")),
             failed_step: None,
@@ -66,7 +69,20 @@ pub(crate) fn outcome_with(transcript: Transcript) -> Outcome {
     }
 }
 
-fn report(lang: &Lang) -> Report {
+/// A diagnosis from its code, message and hint (English, French).
+pub(crate) fn diagnosis(
+    code: &'static str,
+    message: (&str, &str),
+    hint: (&str, &str),
+) -> Diagnosis {
+    Diagnosis {
+        code,
+        message: text(message.0, message.1),
+        hint: text(hint.0, hint.1),
+    }
+}
+
+pub(crate) fn report(lang: &Lang) -> Report {
     Report {
         outcomes: vec![
             outcome("q1.server.a", 0.1, "Tenth #1", Status::Pass, None),
@@ -197,16 +213,16 @@ fn gradescope_numbers_hidden_tests_and_speaks_french() {
     assert_eq!(t[1]["name"], "q1.server.b — Two, with: colon (fr)");
     let out = t[1]["output"].as_str().unwrap();
     assert!(
-        out.starts_with("attendu : `x` (fr)\n[split-line] 100 % faux"),
+        out.starts_with("attendu\u{a0}: `x` (fr)\n[split-line] 100 % faux"),
         "{out}"
     );
     assert!(
-        out.contains("correction : corrigez") && out.contains("transcription :"),
+        out.contains("correction\u{a0}: corrigez") && out.contains("transcription\u{a0}:"),
         "{out}"
     );
     assert_eq!(
         g["output"],
-        "Note : 0.1/2.25 (1 réussi, 2 échoués, 1 erreur du correcteur)"
+        "Note\u{a0}: 0,1/2,25 (1 réussi, 2 échoués, 1 erreur du correcteur)"
     );
 }
 
@@ -232,7 +248,7 @@ fn prairielearn_names_a_common_cause_once() {
 }
 
 /// q2's two scenarios kept from running by a client that does not compile.
-fn with_problem(lang: &Lang) -> Report {
+pub(crate) fn with_problem(lang: &Lang) -> Report {
     use crate::submission::{ProblemKind, SubmissionProblem};
     let mut r = report(lang);
     for o in r
@@ -240,14 +256,14 @@ fn with_problem(lang: &Lang) -> Report {
         .iter_mut()
         .filter(|o| o.scenario.id.starts_with("q2"))
     {
-        o.verdict = Verdict::not_run(Diagnosis {
-            code: "compile-error",
-            message: text(
+        o.verdict = Verdict::not_run(diagnosis(
+            "compile-error",
+            (
                 "not run: c.c does not compile:",
                 "non lancé : c.c ne compile pas :",
             ),
-            hint: text("", ""),
-        });
+            ("", ""),
+        ));
         o.transcript = Transcript::default();
     }
     r.problems = vec![SubmissionProblem {
@@ -277,7 +293,7 @@ fn a_submission_problem_is_shown_once_in_place_of_its_scenarios() {
     assert!(!human.contains("q2.client.c"), "{human}");
     let fr = render(&human::Human, &with_problem(&Lang::builtin("fr")));
     assert!(
-        fr.contains("2 scénarios non lancés (client: [compile-error])"),
+        fr.contains("2 scénarios non lancés (client\u{a0}: [compile-error])"),
         "{fr}"
     );
     let j: serde_json::Value = serde_json::from_str(&render(&json::Json, &r)).unwrap();
@@ -312,4 +328,34 @@ fn a_submission_problem_is_shown_once_in_place_of_its_scenarios() {
         2,
         "no diagram for what did not run"
     );
+}
+
+/// French typography in the reports' catalogue: a no-break space before
+/// `:`, a narrow one before `;`, `!` and `?` (never a plain space, which
+/// lets the sign start a line).
+#[test]
+fn french_punctuation_has_its_no_break_spaces() {
+    let fr = Lang::builtin("fr");
+    let (_, _, text) = crate::msg::MESSAGES
+        .iter()
+        .find(|(lang, file, _)| *lang == "fr" && *file == "report.ftl")
+        .expect("messages/fr/report.ftl");
+    let res = fluent_syntax::parser::parse(*text).expect("report.ftl parses");
+    for entry in res.body {
+        let fluent_syntax::ast::Entry::Message(m) = entry else {
+            continue;
+        };
+        // Variables missing render as `{$name}`: no punctuation of theirs.
+        let shown = fr.get(m.id.name);
+        let chars: Vec<char> = shown.chars().collect();
+        for (k, c) in chars.iter().enumerate() {
+            let before = if k > 0 { chars[k - 1] } else { ' ' };
+            let ok = match c {
+                ':' => ['\u{a0}', '\u{202f}'].contains(&before),
+                ';' | '!' | '?' => before == '\u{202f}',
+                _ => true,
+            };
+            assert!(ok, "{}: {c:?} after {before:?} in {shown:?}", m.id.name);
+        }
+    }
 }

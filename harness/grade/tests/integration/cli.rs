@@ -169,7 +169,7 @@ fn french_report_and_json_output_file() {
         .code(1)
         .stdout(predicate::str::contains("[split-line]"))
         .stdout(predicate::str::contains("affichée en"))
-        .stdout(predicate::str::contains("correction :"))
+        .stdout(predicate::str::contains("correction\u{a0}:"))
         .stdout(predicate::str::contains("\x1b[").not());
     let out = dir.path().join("r.json");
     grade()

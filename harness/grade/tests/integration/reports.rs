@@ -611,32 +611,50 @@ fn french_names_and_messages_in_every_format() {
     for (file, words) in [
         (
             "junit.xml",
-            &[title.as_str(), first_line, "correction :"][..],
+            &[title.as_str(), first_line, "correction\u{a0}:"][..],
         ),
         (
             "gradescope.json",
             &[
                 title.as_str(),
                 first_line,
-                "correction :",
-                "transcription :",
-                "Note :",
+                "correction\u{a0}:",
+                "transcription\u{a0}:",
+                "Note\u{a0}:",
             ],
         ),
         (
             "prairielearn.json",
-            &[title.as_str(), first_line, "correction :", "Note :"],
+            &[
+                title.as_str(),
+                first_line,
+                "correction\u{a0}:",
+                "Note\u{a0}:",
+            ],
         ),
-        ("report.tap", &[title.as_str(), first_line, "# Note :"]),
+        ("report.tap", &[title.as_str(), first_line, "# Note\u{a0}:"]),
         (
             "autolab.txt",
-            &[title.as_str(), first_line, "correction :", "Note :"],
+            &[
+                title.as_str(),
+                first_line,
+                "correction\u{a0}:",
+                "Note\u{a0}:",
+            ],
         ),
         (
             "summary.md",
-            &[title.as_str(), first_line, "scénario", "correction :"],
+            &[title.as_str(), first_line, "scénario", "correction\u{a0}:"],
         ),
-        ("-", &[title.as_str(), first_line, "correction :", "Note :"]),
+        (
+            "-",
+            &[
+                title.as_str(),
+                first_line,
+                "correction\u{a0}:",
+                "Note\u{a0}:",
+            ],
+        ),
     ] {
         // `-`: the annotations, on standard output.
         let read = |run: &Run| {
@@ -917,7 +935,7 @@ fn gradescope_run_autograder_writes_results_json() {
         .collect();
     assert_eq!(failed, ["q1.server.split-line", "q1.server.long-line"]);
     // --lang fr and --hidden were carried into the bundle.
-    assert!(v["output"].as_str().unwrap().starts_with("Note :"));
+    assert!(v["output"].as_str().unwrap().starts_with("Note\u{a0}:"));
     let long = tests
         .iter()
         .find(|t| t["extra_data"]["id"] == "q1.server.long-line")
