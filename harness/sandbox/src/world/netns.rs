@@ -115,20 +115,6 @@ pub fn processes_here() -> Vec<i32> {
         .collect()
 }
 
-/// What the report says once when scenarios cannot have namespaces.
-pub fn fallback_note(port: u16) -> String {
-    if refused_by_caller() {
-        return format!(
-            "{NO_NAMESPACES} is set: scenarios run one at a time on the host's port {port}, without network namespaces"
-        );
-    }
-    format!(
-        "network namespaces are not available here: scenarios run one at a time on the host's port {port}; \
-         for private ports and parallel runs, run grade as root (sudo grade …), or allow unprivileged \
-         user namespaces (Ubuntu 24.04: sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0)"
-    )
-}
-
 fn loopback_up() -> io::Result<()> {
     // SAFETY: plain socket/ioctl calls on a zeroed ifreq we own; the fd is closed below.
     unsafe {
