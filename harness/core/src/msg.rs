@@ -213,7 +213,7 @@ impl Catalog {
     ) -> Result<(), CatalogError> {
         let res = FluentResource::try_new(text.to_string()).map_err(|(_, errors)| {
             let e = &errors[0];
-            let (line, column) = line_column(text, e.pos.start);
+            let (line, column) = crate::scenario::position(text, e.pos.start);
             CatalogError::Parse {
                 file: path.to_path_buf(),
                 line,
@@ -333,16 +333,6 @@ fn number(n: &FluentNumber) -> String {
         }
         None => n.as_string().into_owned(),
     }
-}
-
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before
-        .rfind('\n')
-        .map_or(before.len(), |i| before.len() - i - 1)
-        + 1;
-    (line, column)
 }
 
 /// One language of a catalogue: what renders messages.

@@ -227,32 +227,59 @@ fn step(s: Spanned<RawStep>) -> Result<Step, String> {
         .within_ms
         .map(Duration::from_millis)
         .unwrap_or(DEFAULT_WITHIN);
-    let mut actions: Vec<Action> = Vec::new();
-    if let Some(p) = r.start {
-        actions.push(Action::Start(side(&p)?));
-    }
-    if let Some(p) = r.restart {
-        actions.push(Action::Restart(side(&p)?));
-    }
-    let flag = |b: Option<bool>, a: Action, actions: &mut Vec<Action>| {
-        if b == Some(true) {
-            actions.push(a);
-        }
-    };
-    flag(r.listen, Action::Listen, &mut actions);
-    flag(r.connect, Action::Connect, &mut actions);
-    flag(r.accept, Action::Accept, &mut actions);
-    flag(r.settle, Action::Settle, &mut actions);
-    flag(r.eof, Action::Eof, &mut actions);
-    flag(r.interrupt, Action::Interrupt, &mut actions);
-    flag(r.close, Action::Close, &mut actions);
-    flag(r.relay, Action::Relay, &mut actions);
-    flag(r.expect_silent, Action::ExpectSilent, &mut actions);
-    flag(r.expect_deadlock, Action::ExpectDeadlock, &mut actions);
-    flag(r.expect_fork, Action::ExpectFork, &mut actions);
-    flag(r.expect_closed, Action::ExpectClosed, &mut actions);
     let step_side = r.side.as_deref().map(side).transpose()?;
-    if let Some(segs) = r.send {
+    let mut actions = control_actions(&r)?;
+    actions.extend(data_actions(&r)?);
+    actions.extend(exit_actions(&r)?);
+    match actions.len() {
+        1 => Ok(Step {
+            action: actions.pop().unwrap(),
+            side: step_side,
+            within,
+            line: 0,
+        }),
+        0 => Err("a step needs one action (start, connect, send, type, expect_printed, …)".into()),
+        _ => Err("a step has more than one action: split it into several [[step]]".into()),
+    }
+}
+
+/// The actions of a step that carry no data: start, listen, eof…
+fn control_actions(r: &RawStep) -> Result<Vec<Action>, String> {
+    let mut actions: Vec<Action> = Vec::new();
+    if let Some(p) = &r.start {
+        actions.push(Action::Start(side(p)?));
+    }
+    if let Some(p) = &r.restart {
+        actions.push(Action::Restart(side(p)?));
+    }
+    let flags = [
+        (r.listen, Action::Listen),
+        (r.connect, Action::Connect),
+        (r.accept, Action::Accept),
+        (r.settle, Action::Settle),
+        (r.eof, Action::Eof),
+        (r.interrupt, Action::Interrupt),
+        (r.close, Action::Close),
+        (r.relay, Action::Relay),
+        (r.expect_silent, Action::ExpectSilent),
+        (r.expect_deadlock, Action::ExpectDeadlock),
+        (r.expect_fork, Action::ExpectFork),
+        (r.expect_closed, Action::ExpectClosed),
+    ];
+    actions.extend(
+        flags
+            .into_iter()
+            .filter(|(b, _)| *b == Some(true))
+            .map(|(_, a)| a),
+    );
+    Ok(actions)
+}
+
+/// The actions of a step that carry lines or segments: send, type, and
+/// the expectations of what is printed or received.
+fn data_actions(r: &RawStep) -> Result<Vec<Action>, String> {
+    let mut actions = Vec::new();
+    if let Some(segs) = &r.send {
         if segs.is_empty() {
             return Err("send needs at least one segment".into());
         }
@@ -266,25 +293,34 @@ fn step(s: Spanned<RawStep>) -> Result<Step, String> {
             }
         };
         actions.push(Action::Send(
-            texts(segs)?.into_iter().map(String::into_bytes).collect(),
+            texts(segs.clone())?
+                .into_iter()
+                .map(String::into_bytes)
+                .collect(),
             pace,
         ));
     } else if r.pace.is_some() {
         return Err("pace goes with send".into());
     }
-    if let Some(lines) = r.type_ {
+    if let Some(lines) = &r.type_ {
         if lines.iter().any(|l| l.contains('\n')) {
             return Err("a typed line cannot contain a newline: give one string per line".into());
         }
-        actions.push(Action::Type(texts(lines)?));
+        actions.push(Action::Type(texts(lines.clone())?));
     }
-    if let Some(lines) = r.expect_printed {
-        actions.push(Action::ExpectPrinted(texts(lines)?));
+    if let Some(lines) = &r.expect_printed {
+        actions.push(Action::ExpectPrinted(texts(lines.clone())?));
     }
-    if let Some(lines) = r.expect_received {
-        actions.push(Action::ExpectReceived(texts(lines)?));
+    if let Some(lines) = &r.expect_received {
+        actions.push(Action::ExpectReceived(texts(lines.clone())?));
     }
-    if let Some(k) = r.expect_calm {
+    Ok(actions)
+}
+
+/// `expect_calm` and `expect_exit`, with their kinds.
+fn exit_actions(r: &RawStep) -> Result<Vec<Action>, String> {
+    let mut actions = Vec::new();
+    if let Some(k) = &r.expect_calm {
         actions.push(Action::ExpectCalm(match k.as_str() {
             "clean" => ExitKind::Clean,
             "any" => ExitKind::Any,
@@ -295,7 +331,7 @@ fn step(s: Spanned<RawStep>) -> Result<Step, String> {
             }
         }));
     }
-    if let Some(k) = r.expect_exit {
+    if let Some(k) = &r.expect_exit {
         actions.push(Action::ExpectExit(match k.as_str() {
             "clean" => ExitKind::Clean,
             "message" => ExitKind::Message,
@@ -307,16 +343,7 @@ fn step(s: Spanned<RawStep>) -> Result<Step, String> {
             }
         }));
     }
-    match actions.len() {
-        1 => Ok(Step {
-            action: actions.pop().unwrap(),
-            side: step_side,
-            within,
-            line: 0,
-        }),
-        0 => Err("a step needs one action (start, connect, send, type, expect_printed, …)".into()),
-        _ => Err("a step has more than one action: split it into several [[step]]".into()),
-    }
+    Ok(actions)
 }
 
 /// 1-based line and column (in characters) of a byte offset.
