@@ -466,6 +466,18 @@ fn submission(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
+/// `grade ARGS` run in `dir`: its standard output, once its exit status is `code`.
+fn stdout_in(dir: &std::path::Path, args: &[&str], code: i32) -> Vec<u8> {
+    grade()
+        .current_dir(dir)
+        .args(args)
+        .assert()
+        .code(code)
+        .get_output()
+        .stdout
+        .clone()
+}
+
 fn names_in(dir: &std::path::Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
@@ -590,14 +602,7 @@ fn a_python_file_that_does_not_parse_is_one_submission_problem() {
         "serveur.py",
         "import socket\ns = socket.socket()\nprint \"Serveur en attente...\"\n",
     )]);
-    let out = grade()
-        .current_dir(dir.path())
-        .args(["--server", "serveur.py", "-q", "q1"])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
+    let out = stdout_in(dir.path(), &["--server", "serveur.py", "-q", "q1"], 1);
     let human = String::from_utf8(out).unwrap();
     assert_eq!(
         human.matches("Python refuses serveur.py").count(),
@@ -609,14 +614,11 @@ fn a_python_file_that_does_not_parse_is_one_submission_problem() {
     assert!(human.contains("this is Python 2 syntax"), "{human}");
     assert!(human.contains("8 scenarios not run"), "{human}");
     assert!(!human.contains("transcript:"), "nothing ran: {human}");
-    let out = grade()
-        .current_dir(dir.path())
-        .args(["--server", "serveur.py", "-q", "q1", "--format", "json"])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
+    let out = stdout_in(
+        dir.path(),
+        &["--server", "serveur.py", "-q", "q1", "--format", "json"],
+        1,
+    );
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
     let problems = v["submission_problems"].as_array().unwrap();
     assert_eq!(problems.len(), 1, "{v:#}");
@@ -647,14 +649,7 @@ fn a_c_file_that_does_not_compile_is_one_submission_problem() {
         "client.c",
         "#include <stdio.h>\nint main(void) {\n    printf(\"%s\\n\", msg)\n    return 0;\n}\n",
     )]);
-    let out = grade()
-        .current_dir(dir.path())
-        .args(["--client", "client.c", "-q", "q2"])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
+    let out = stdout_in(dir.path(), &["--client", "client.c", "-q", "q2"], 1);
     let human = String::from_utf8(out).unwrap();
     assert_eq!(
         human.matches("client.c does not compile").count(),
