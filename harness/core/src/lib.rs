@@ -3,6 +3,7 @@
 //! the reports. No processes, no `nix` or `libc`: builds and tests on any
 //! OS. The sandbox crate runs scenarios; the `grade` binary wires both.
 
+pub mod diagnosis;
 pub mod expect;
 pub mod fault;
 pub mod msg;
