@@ -7,7 +7,6 @@
 
 use crate::runner::{self, RunConfig};
 use crate::scenario::{self, Lang, Scenario};
-use crate::stall;
 use crate::transcript::{render_bytes, Actor, Entry, Event, ProcView, Transcript, WaitsOn};
 use crate::verdict::{self, Status};
 use crate::world::{
@@ -242,32 +241,21 @@ fn fr_name(a: Actor) -> &'static str {
 }
 
 /// The explanation printed at the end, from the transcript.
-fn explain(demo: Demo, t: &Transcript, lang: &Lang, passed: bool) -> Vec<String> {
+fn explain(demo: Demo, t: &Transcript, v: &verdict::Verdict, lang: &Lang) -> Vec<String> {
     let l = lang;
-    let snapshot = stall::snapshot(t, 0, t.entries.len());
+    let passed = v.status == Status::Pass;
     match demo {
         Demo::Deadlock => {
-            let cycle = if l.code() == "fr" {
-                snapshot.and_then(stall::deadlock_cycle_fr)
-            } else {
-                snapshot.and_then(stall::deadlock_cycle)
-            };
-            let Some(cycle) = cycle else {
+            // The cycle the verdict proved (or found).
+            let Some(found) = &v.evidence.cycle else {
                 return vec![tr(
                     l,
                     "No deadlock: the programs did not block each other.",
                     "Pas d'interblocage : les programmes ne se sont pas bloqués mutuellement.",
                 )];
             };
-            let pid = |a: Actor| {
-                snapshot
-                    .and_then(|v| {
-                        v.iter()
-                            .find(|p| p.actor == a && matches!(p.on, WaitsOn::Socket(_)))
-                    })
-                    .map_or(0, |p| p.pid)
-            };
-            let (sp, cp) = (pid(Actor::Server), pid(Actor::Client));
+            let (sp, cp) = (found.server.pid, found.client.pid);
+            let cycle = l.msg(&found.msg());
             let (label, why) = (
                 l.pick("waits in recv() for", "attend dans recv()"),
                 l.pick(
@@ -423,11 +411,11 @@ pub fn run(cfg: DemoConfig) -> Result<u8, Error> {
     let v = verdict::judge(&s, &transcript);
     let passed = v.status == Status::Pass;
     let mut o = out.lock().unwrap_or_else(|e| e.into_inner());
-    for l in explain(cfg.demo, &transcript, &cfg.lang, passed) {
+    for l in explain(cfg.demo, &transcript, &v, &cfg.lang) {
         writeln!(o, "{l}")?;
     }
     if let Some(d) = &v.diagnosis {
-        writeln!(o, "[{}] {}", d.code, d.message.get(&cfg.lang))?;
+        writeln!(o, "[{}] {}", d.code, cfg.lang.msg(&d.message))?;
     }
     Ok(if passed { exit::PASS } else { exit::FAIL })
 }

@@ -402,13 +402,8 @@ fn grade(cfg: Config) -> Result<u8, Error> {
         .collect();
     for s in stopped {
         let p = not_run[&s.id];
-        let d = p.diagnosis();
         outcomes.push(Outcome {
-            verdict: verdict::Verdict::not_run(verdict::Diagnosis {
-                code: d.code,
-                message: p.not_run(),
-                hint: verdict::t("", ""),
-            }),
+            verdict: verdict::Verdict::not_run(p.not_run()),
             scenario: s,
             transcript: Default::default(),
             duration: Default::default(),
@@ -491,7 +486,7 @@ fn grade_one(s: &Scenario, rc: &RunConfig) -> (Transcript, verdict::Verdict) {
             .spawn_scoped(inner, || fault::catch(|| runner::run(s, rc, &|_| {})));
         match thread {
             Err(e) => Err((
-                "environment",
+                verdict::Code::Environment,
                 format!("cannot start the scenario's thread: {e}"),
             )),
             Ok(t) => match t.join() {
@@ -503,7 +498,7 @@ fn grade_one(s: &Scenario, rc: &RunConfig) -> (Transcript, verdict::Verdict) {
                 }
                 // The thread's boundary catches its panics: not one of those.
                 Err(_) => Err((
-                    "internal-error",
+                    verdict::Code::InternalError,
                     "the runner's thread ended without a result".into(),
                 )),
             },
@@ -524,8 +519,10 @@ fn grade_one(s: &Scenario, rc: &RunConfig) -> (Transcript, verdict::Verdict) {
     match judged {
         Ok(v) => (transcript, v),
         Err(panic) => {
-            let v =
-                verdict::grader_fault("internal-error", &format!("the verdict panicked: {panic}"));
+            let v = verdict::grader_fault(
+                verdict::Code::InternalError,
+                &format!("the verdict panicked: {panic}"),
+            );
             (transcript, v)
         }
     }
@@ -538,11 +535,7 @@ fn errors_line(outcomes: &[Outcome]) -> Option<String> {
         .iter()
         .filter(|o| o.verdict.status == verdict::Status::Error)
         .map(|o| {
-            let what = o
-                .verdict
-                .diagnosis
-                .as_ref()
-                .map_or("", |d| d.message.in_lang("en"));
+            let what = o.verdict.message(&Lang::default()).unwrap_or_default();
             format!("{}: {what}", o.scenario.id)
         })
         .collect();

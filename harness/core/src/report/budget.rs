@@ -167,9 +167,13 @@ fn fixed_cost(r: &Report) -> usize {
             let texts = [
                 o.scenario.title.total_len(),
                 o.scenario.passes.total_len(),
-                d.map_or(0, |d| d.message.total_len()),
-                d.map_or(0, |d| d.hint.total_len()),
-                o.verdict.expected.as_ref().map_or(0, |e| e.total_len()),
+                d.map_or(0, |d| r.lang.msg(&d.message).len()),
+                d.and_then(|d| d.hint.as_ref())
+                    .map_or(0, |h| r.lang.msg(h).len()),
+                o.verdict
+                    .expected
+                    .as_ref()
+                    .map_or(0, |e| r.lang.msg(e).len()),
             ];
             // Each text may be repeated (message and feedback), escaped.
             2048 + 12 * texts.iter().sum::<usize>()

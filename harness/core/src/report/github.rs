@@ -142,7 +142,8 @@ impl Reporter for Summary {
                 .diagnosis
                 .as_ref()
                 .map(|d| {
-                    let first = d.message.get(l).lines().next().unwrap_or("");
+                    let message = l.msg(&d.message);
+                    let first = message.lines().next().unwrap_or("");
                     format!("`{}` {}", d.code, cell(first))
                 })
                 .unwrap_or_default();

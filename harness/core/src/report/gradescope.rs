@@ -64,7 +64,7 @@ pub fn to_value(r: &Report) -> Value {
             } else {
                 failure_output(o, l, EXCERPT)
             };
-            let code = o.verdict.diagnosis.as_ref().map(|d| d.code);
+            let code = o.verdict.diagnosis.as_ref().map(|d| d.code.as_str());
             let mut tags = vec![q.name()];
             tags.extend(code);
             tests.push(json!({

@@ -9,7 +9,6 @@
 use super::budget::{self, Encoding, Row};
 use super::{display_name, points_text, tr, Outcome, Report, Reporter};
 use crate::scenario::Lang;
-use crate::stall;
 use crate::transcript::{render_bytes, Actor, Event};
 use crate::verdict::Status;
 use std::io::{self, Write};
@@ -147,7 +146,10 @@ fn diagram(o: &Outcome, rows: &[Row], lang: &Lang) -> String {
             )),
             Event::Snapshot(views) => {
                 let mut parts = Vec::new();
-                if stall::deadlock_cycle(views).is_some() {
+                // The snapshot the verdict read, when it shows a cycle.
+                let evidence = &o.verdict.evidence;
+                let read = evidence.snapshot.as_ref().is_some_and(|s| s.t == e.t);
+                if read && evidence.cycle.is_some() {
                     let (s, c) = (x_of(Actor::Server), x_of(Actor::Client));
                     let label = tr(lang, "waits in recv() for", "attend dans recv()");
                     parts.push(arrow(s, c, y, label, "cycle"));
@@ -158,13 +160,7 @@ fn diagram(o: &Outcome, rows: &[Row], lang: &Lang) -> String {
                         let text: Vec<String> = views
                             .iter()
                             .filter(|v| v.actor == a)
-                            .map(|v| {
-                                if lang.code() == "fr" {
-                                    v.describe_fr()
-                                } else {
-                                    v.describe()
-                                }
-                            })
+                            .map(|v| lang.msg(&crate::stall::process(v)))
                             .collect();
                         if !text.is_empty() {
                             parts.push(note(x_of(a), y, &text.join("; "), "state"));

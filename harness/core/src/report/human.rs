@@ -32,15 +32,16 @@ fn diagnosis(
     rest: &str,
     fix: &str,
 ) -> io::Result<()> {
-    let mut lines = d.message.get(l).lines();
+    let message = l.msg(&d.message);
+    let mut lines = message.lines();
     let code = p.c("31", &format!("[{}]", d.code));
     writeln!(out, "{head}{code} {}", lines.next().unwrap_or(""))?;
     for line in lines {
         writeln!(out, "{rest}{line}")?;
     }
-    if !d.hint.get(l).is_empty() {
+    if let Some(hint) = &d.hint {
         let label = p.c("36", tr(l, "fix:", "correction :"));
-        writeln!(out, "{fix}{label} {}", d.hint.get(l))?;
+        writeln!(out, "{fix}{label} {}", l.msg(hint))?;
     }
     Ok(())
 }
@@ -158,14 +159,12 @@ fn fmt_points(x: f64) -> String {
 
 fn failure(out: &mut dyn Write, o: &Outcome, l: &Lang, p: &Paint) -> io::Result<()> {
     if let Some(e) = &o.verdict.expected {
-        if !e.get(l).is_empty() {
-            writeln!(
-                out,
-                "      {} {}",
-                tr(l, "expected:", "attendu :"),
-                e.get(l)
-            )?;
-        }
+        writeln!(
+            out,
+            "      {} {}",
+            tr(l, "expected:", "attendu :"),
+            l.msg(e)
+        )?;
     }
     if let Some(d) = &o.verdict.diagnosis {
         diagnosis(out, p, l, d, "      ", "        ", "      ")?;

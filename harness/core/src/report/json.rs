@@ -63,7 +63,7 @@ struct Programs<'a> {
 
 #[derive(Serialize)]
 struct ScenarioDoc<'a> {
-    diagnosis: Option<DiagnosisDoc<'a>>,
+    diagnosis: Option<DiagnosisDoc>,
     duration_ms: u64,
     id: &'a str,
     max_score: f64,
@@ -75,10 +75,10 @@ struct ScenarioDoc<'a> {
 }
 
 #[derive(Serialize)]
-struct DiagnosisDoc<'a> {
+struct DiagnosisDoc {
     code: &'static str,
-    hint: &'a str,
-    message: &'a str,
+    hint: String,
+    message: String,
 }
 
 #[derive(Serialize)]
@@ -97,9 +97,9 @@ fn doc(r: &Report) -> Doc<'_> {
         .zip(rows)
         .map(|(o, rows)| ScenarioDoc {
             diagnosis: o.verdict.diagnosis.as_ref().map(|d| DiagnosisDoc {
-                code: d.code,
-                hint: d.hint.get(&r.lang),
-                message: d.message.get(&r.lang),
+                code: d.code.as_str(),
+                hint: d.hint.as_ref().map(|h| r.lang.msg(h)).unwrap_or_default(),
+                message: r.lang.msg(&d.message),
             }),
             duration_ms: o.duration.as_millis() as u64,
             id: &o.scenario.id,
@@ -143,8 +143,8 @@ fn problems(r: &Report) -> Vec<Value> {
                 "side": p.side.name(),
                 "program": p.program,
                 "file": p.file,
-                "message": d.message.get(&r.lang),
-                "hint": d.hint.get(&r.lang),
+                "message": r.lang.msg(&d.message),
+                "hint": d.hint.as_ref().map(|h| r.lang.msg(h)).unwrap_or_default(),
                 "detail": p.detail,
                 "found": p.found,
                 "found_more": p.found_more,

@@ -39,7 +39,7 @@ pub fn to_report(r: &Report) -> quick_junit::Report {
         suite.add_property(Property::new("max_score", super::round2(max).to_string()));
         for p in &r.problems {
             let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-            s.set_type(p.code());
+            s.set_type(p.code().as_str());
             s.set_message(problem_headline(p, l));
             s.set_description(problem_feedback(r, p));
             let mut case = TestCase::new(format!("{} program", p.side.name()), s);
@@ -78,7 +78,7 @@ pub fn to_report(r: &Report) -> quick_junit::Report {
                     };
                     let mut s = TestCaseStatus::non_success(kind);
                     if let Some(d) = &o.verdict.diagnosis {
-                        s.set_type(d.code);
+                        s.set_type(d.code.as_str());
                     }
                     if let Some(h) = headline(o, l) {
                         s.set_message(h);

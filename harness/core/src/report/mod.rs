@@ -175,15 +175,16 @@ pub fn display_name(o: &Outcome, lang: &Lang) -> String {
 /// First line of the diagnosis, with its code: `[split-line] the line …`.
 pub fn headline(o: &Outcome, lang: &Lang) -> Option<String> {
     let d = o.verdict.diagnosis.as_ref()?;
-    let first = d.message.get(lang).lines().next().unwrap_or("");
+    let message = lang.msg(&d.message);
+    let first = message.lines().next().unwrap_or("");
     Some(format!("[{}] {first}", d.code))
 }
 
 /// A submission problem in one line (its message's first line):
 /// `serveur.py not found in the submission; found: server.py, …`.
 pub fn problem_headline(p: &SubmissionProblem, lang: &Lang) -> String {
-    let d = p.diagnosis();
-    let first = d.message.get(lang).lines().next().unwrap_or("");
+    let message = lang.msg(&p.diagnosis().message);
+    let first = message.lines().next().unwrap_or("");
     first.trim_end_matches(':').trim_end().to_string()
 }
 
@@ -192,12 +193,12 @@ pub fn problem_headline(p: &SubmissionProblem, lang: &Lang) -> String {
 pub fn problem_feedback(r: &Report, p: &SubmissionProblem) -> String {
     let lang = &r.lang;
     let d = p.diagnosis();
-    let mut out = format!("[{}] {}\n", d.code, d.message.get(lang));
-    if !d.hint.get(lang).is_empty() {
+    let mut out = format!("[{}] {}\n", d.code, lang.msg(&d.message));
+    if let Some(hint) = &d.hint {
         out.push_str(&format!(
             "{} {}\n",
             tr(lang, "fix:", "correction :"),
-            d.hint.get(lang)
+            lang.msg(hint)
         ));
     }
     out.push_str(&format!(
@@ -215,21 +216,19 @@ pub fn problem_feedback(r: &Report, p: &SubmissionProblem) -> String {
 pub fn feedback(o: &Outcome, lang: &Lang) -> String {
     let mut out = String::new();
     if let Some(e) = &o.verdict.expected {
-        if !e.get(lang).is_empty() {
-            out.push_str(&format!(
-                "{} {}\n",
-                tr(lang, "expected:", "attendu :"),
-                e.get(lang)
-            ));
-        }
+        out.push_str(&format!(
+            "{} {}\n",
+            tr(lang, "expected:", "attendu :"),
+            lang.msg(e)
+        ));
     }
     if let Some(d) = &o.verdict.diagnosis {
-        out.push_str(&format!("[{}] {}\n", d.code, d.message.get(lang)));
-        if !d.hint.get(lang).is_empty() {
+        out.push_str(&format!("[{}] {}\n", d.code, lang.msg(&d.message)));
+        if let Some(hint) = &d.hint {
             out.push_str(&format!(
                 "{} {}\n",
                 tr(lang, "fix:", "correction :"),
-                d.hint.get(lang)
+                lang.msg(hint)
             ));
         }
     }

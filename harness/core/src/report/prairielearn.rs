@@ -99,7 +99,7 @@ fn common_cause(r: &Report) -> Option<String> {
             && o.verdict.diagnosis.as_ref().map(|d| d.code) == Some(first.code)
     });
     (all_same && r.outcomes.len() > 1)
-        .then(|| format!("[{}] {}", first.code, first.message.get(&r.lang)))
+        .then(|| format!("[{}] {}", first.code, r.lang.msg(&first.message)))
 }
 
 impl Reporter for PrairieLearn {

@@ -66,9 +66,10 @@ fn write_tap(r: &Report, out: &mut dyn Write) -> io::Result<()> {
             writeln!(out, "  side: {}", q(p.side.name()))?;
             writeln!(out, "  score: 0.0")?;
             writeln!(out, "  max_score: {}", json!(r.problem_points(p)))?;
-            writeln!(out, "  code: {}", q(d.code))?;
-            writeln!(out, "  message: {}", q(d.message.get(l)))?;
-            writeln!(out, "  hint: {}", q(d.hint.get(l)))?;
+            writeln!(out, "  code: {}", q(d.code.as_str()))?;
+            writeln!(out, "  message: {}", q(&l.msg(&d.message)))?;
+            let hint = d.hint.as_ref().map(|h| l.msg(h)).unwrap_or_default();
+            writeln!(out, "  hint: {}", q(&hint))?;
             writeln!(out, "  scenarios: {}", json!(p.scenarios))?;
             writeln!(out, "  ...")?;
         }
@@ -94,19 +95,14 @@ fn write_tap(r: &Report, out: &mut dyn Write) -> io::Result<()> {
             writeln!(out, "  score: {}", json!(round2(o.verdict.score)))?;
             writeln!(out, "  max_score: {}", json!(round2(o.scenario.points)))?;
             if let Some(d) = &o.verdict.diagnosis {
-                writeln!(out, "  code: {}", q(d.code))?;
-                writeln!(out, "  message: {}", q(d.message.get(l)))?;
+                writeln!(out, "  code: {}", q(d.code.as_str()))?;
+                writeln!(out, "  message: {}", q(&l.msg(&d.message)))?;
             }
-            if let Some(e) = o.verdict.expected.as_ref().filter(|e| !e.get(l).is_empty()) {
-                writeln!(out, "  expected: {}", q(e.get(l)))?;
+            if let Some(e) = &o.verdict.expected {
+                writeln!(out, "  expected: {}", q(&l.msg(e)))?;
             }
-            if let Some(d) = o
-                .verdict
-                .diagnosis
-                .as_ref()
-                .filter(|d| !d.hint.get(l).is_empty())
-            {
-                writeln!(out, "  hint: {}", q(d.hint.get(l)))?;
+            if let Some(h) = o.verdict.diagnosis.as_ref().and_then(|d| d.hint.as_ref()) {
+                writeln!(out, "  hint: {}", q(&l.msg(h)))?;
             }
             writeln!(out, "  duration_ms: {}", o.duration.as_millis())?;
             writeln!(out, "  transcript:")?;

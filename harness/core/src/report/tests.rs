@@ -2,12 +2,14 @@
 //! fixtures never produce (error, skip), and points that are not integers.
 
 use super::*;
-use crate::scenario::{parse_scenario, Text};
+use crate::msg::Msg;
+use crate::scenario::parse_scenario;
 
-use crate::verdict::{Diagnosis, Verdict};
+use crate::verdict::{Code, Diagnosis, Verdict};
 
-fn text(en: &str, fr: &str) -> Text {
-    crate::verdict::t(en, fr)
+/// A message the catalogue lacks: every language shows its id, `en`.
+fn text(en: &'static str, _fr: &str) -> Msg {
+    Msg::new(en)
 }
 
 fn scenario(id: &str, points: f64, title: &str) -> Scenario {
@@ -37,15 +39,16 @@ fn outcome(
             status,
             score: if status == Status::Pass { points } else { 0.0 },
             diagnosis: code.map(|code| Diagnosis {
-                code,
+                code: Code::parse(code).unwrap(),
                 message: text(
                     "100% wrong: a, b\nsecond line",
                     "100 % faux : a, b\nseconde ligne",
                 ),
-                hint: text("fix it", "corrigez"),
+                hint: Some(text("fix it", "corrigez")),
             }),
             expected: code.map(|_| text("`x`", "`x` (fr)")),
             failed_step: None,
+            evidence: Default::default(),
         },
         transcript,
         duration: Duration::from_millis(12),
@@ -197,11 +200,11 @@ fn gradescope_numbers_hidden_tests_and_speaks_french() {
     assert_eq!(t[1]["name"], "q1.server.b — Two, with: colon (fr)");
     let out = t[1]["output"].as_str().unwrap();
     assert!(
-        out.starts_with("attendu : `x` (fr)\n[split-line] 100 % faux"),
+        out.starts_with("attendu : `x`\n[split-line] 100% wrong"),
         "{out}"
     );
     assert!(
-        out.contains("correction : corrigez") && out.contains("transcription :"),
+        out.contains("correction : fix it") && out.contains("transcription :"),
         "{out}"
     );
     assert_eq!(
@@ -241,12 +244,12 @@ fn with_problem(lang: &Lang) -> Report {
         .filter(|o| o.scenario.id.starts_with("q2"))
     {
         o.verdict = Verdict::not_run(Diagnosis {
-            code: "compile-error",
+            code: Code::CompileError,
             message: text(
                 "not run: c.c does not compile:",
                 "non lancé : c.c ne compile pas :",
             ),
-            hint: text("", ""),
+            hint: None,
         });
         o.transcript = Transcript::default();
     }
