@@ -157,7 +157,10 @@ diag-limit-output = the program prints without end (`{ $sample }` …): more tha
 hint-limit-output = print each received line once; when recv() returns b'' the peer has left: leave the loop
 diag-limit-sent = the program sends without end (`{ $sample }` …): more than { $kib } KiB
 hint-limit-sent = send each line once; when the input ends (input() raises EOFError, fgets() returns NULL, read() returns 0) stop sending and close the socket
-diag-limit-processes = limit hit: processes — the program tried to run more than { $max } processes at once, and fork() was refused
+diag-limit-processes = limit hit: processes — the program tried to run more than { $max } { $max ->
+        [one] process
+       *[other] processes
+    } at once, and fork() was refused
 hint-limit-processes = fork only where the exercise asks (q4: once per connection), end each child with os._exit(0) when its work is done, and never fork in a loop
 diag-limit-memory = limit hit: memory — the program used more than { $mib } MiB and was killed
 hint-limit-memory = handle each line as it arrives instead of keeping everything received

@@ -180,6 +180,7 @@ mod tests {
             msg(processes, "processes", 64),
             "limit hit: processes — the program tried to run more than 64 processes at once, and fork() was refused"
         );
+        assert!(msg(processes, "processes", 1).contains("more than 1 process at once"));
         assert!(msg(memory, "memory", 256 << 20).contains("more than 256 MiB"));
         assert!(msg(cpu_time, "cpu-time", 10).contains("more than 10 s"));
         assert!(msg(file_size, "file-size", 16 << 20).contains("of 16 MiB or more"));
