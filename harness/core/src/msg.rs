@@ -169,9 +169,8 @@ impl Catalog {
             .clone()
     }
 
-    /// The embedded catalogues, then every `DIR/LANG/*.ftl`: a message
-    /// given again replaces the embedded one, a new folder adds a language.
-    pub fn with_overrides(dir: &Path) -> Result<Arc<Catalog>, CatalogError> {
+    /// The embedded catalogues, unshared, to add to.
+    fn embedded() -> Result<Catalog, CatalogError> {
         let mut c = Catalog {
             bundles: BTreeMap::new(),
         };
@@ -179,6 +178,23 @@ impl Catalog {
             let path = Path::new("messages").join(lang).join(file);
             c.add(lang, &path, text, false)?;
         }
+        Ok(c)
+    }
+
+    /// The embedded catalogues, then `(language, Fluent text)` resources
+    /// given in memory, which override or add messages as `--messages` does.
+    pub fn with_resources(extra: &[(&str, &str)]) -> Result<Arc<Catalog>, CatalogError> {
+        let mut c = Catalog::embedded()?;
+        for (lang, text) in extra {
+            c.add(lang, Path::new("(in memory)"), text, true)?;
+        }
+        Ok(Arc::new(c))
+    }
+
+    /// The embedded catalogues, then every `DIR/LANG/*.ftl`: a message
+    /// given again replaces the embedded one, a new folder adds a language.
+    pub fn with_overrides(dir: &Path) -> Result<Arc<Catalog>, CatalogError> {
+        let mut c = Catalog::embedded()?;
         let read = |p: &Path| std::fs::read_dir(p).map_err(|e| CatalogError::Read(p.into(), e));
         let mut langs: Vec<PathBuf> = read(dir)?.flatten().map(|e| e.path()).collect();
         langs.retain(|p| p.is_dir());

@@ -1,21 +1,73 @@
 //! Reading a stalled world (pure, for the verdict): from the last process
 //! snapshot of a transcript, who waits for whom — the deadlock cycle, a
 //! program that receives when it should speak, a q3 program submitted as q4
-//! — and what the process tree says: fork or not, zombies, orphans.
+//! — and what the process tree says: fork or not, zombies, orphans. Each
+//! reading is a table of small rules, first match wins; it returns
+//! diagnoses (`diagnosis`), and knows nothing of the verdict.
 
+use crate::diagnosis::{list, Code, Diagnosis};
+use crate::msg::{Arg, Msg};
 use crate::scenario::{Action, Question, Scenario};
 use crate::transcript::{Actor, Event, ProcState, ProcView, Transcript, WaitsOn};
-use crate::verdict::{diag, t, Diagnosis};
+use std::time::Duration;
 
 /// The last snapshot in entries `from..to`.
 pub fn snapshot(tr: &Transcript, from: usize, to: usize) -> Option<&[ProcView]> {
+    last_snapshot(tr, from, to).map(|(_, v)| v)
+}
+
+/// The last snapshot in entries `from..to`, and when it was taken.
+pub fn last_snapshot(tr: &Transcript, from: usize, to: usize) -> Option<(Duration, &[ProcView])> {
     tr.window(from, to)
         .iter()
         .rev()
         .find_map(|e| match &e.event {
-            Event::Snapshot(v) => Some(v.as_slice()),
+            Event::Snapshot(v) => Some((e.t, v.as_slice())),
             _ => None,
         })
+}
+
+/// A program, or the peer, named in a message: `server`, `serveur`.
+pub fn actor_msg(a: Actor) -> Msg {
+    Msg::new(match a {
+        Actor::Server => "actor-server",
+        Actor::Client => "actor-client",
+        Actor::Peer => "actor-peer",
+        Actor::Harness => "actor-harness",
+    })
+}
+
+/// One process and what it waits in: `client (pid 41) waits in recv() for
+/// server`.
+pub fn process(v: &ProcView) -> Msg {
+    let who = |id| {
+        Msg::new(id)
+            .arg("actor", actor_msg(v.actor))
+            .arg("pid", v.pid.to_string())
+    };
+    if v.state == ProcState::Zombie {
+        return who("proc-zombie");
+    }
+    let Some(call) = &v.call else {
+        return who("proc-running");
+    };
+    let m = match &v.on {
+        WaitsOn::Keyboard => who("proc-waits-keyboard"),
+        WaitsOn::Socket(Some(a)) => who("proc-waits-for").arg("whom", a.name()),
+        WaitsOn::Socket(None) => who("proc-waits-socket"),
+        WaitsOn::Listener => who("proc-waits-connection"),
+        WaitsOn::Children => who("proc-waits-children"),
+        WaitsOn::Nothing | WaitsOn::Other => who("proc-waits"),
+    };
+    m.arg("call", call.as_str())
+}
+
+/// Processes, one after the other: `…; …`.
+pub fn processes<'a>(views: impl IntoIterator<Item = &'a ProcView>) -> Arg {
+    list(
+        views.into_iter().map(|v| process(v).into()).collect(),
+        "list-semicolon",
+    )
 }
 
 fn live(views: &[ProcView], actor: Actor) -> Vec<&ProcView> {
@@ -59,21 +111,32 @@ fn receiver(views: &[ProcView], actor: Actor) -> Option<&ProcView> {
         .find(|v| matches!(v.on, WaitsOn::Socket(_)))
 }
 
-/// The wait-for cycle between the two programs, described, if there is one.
-pub fn deadlock_cycle(views: &[ProcView]) -> Option<String> {
-    cycle(views, ProcView::describe)
+/// The wait-for cycle between the two programs: the client's process that
+/// receives, waiting for the server, whose process waits for the client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cycle {
+    pub client: ProcView,
+    pub server: ProcView,
 }
 
-/// The same, in French.
-pub fn deadlock_cycle_fr(views: &[ProcView]) -> Option<String> {
-    cycle(views, ProcView::describe_fr)
+impl Cycle {
+    /// `client (pid 41) waits in recv() for server → server (pid 40) waits
+    /// in recv() for client`.
+    pub fn msg(&self) -> Msg {
+        Msg::new("deadlock-cycle")
+            .arg("client", process(&self.client))
+            .arg("server", process(&self.server))
+    }
 }
 
-fn cycle(views: &[ProcView], describe: fn(&ProcView) -> String) -> Option<String> {
+/// The wait-for cycle between the two programs, if there is one.
+pub fn deadlock_cycle(views: &[ProcView]) -> Option<Cycle> {
     let (c, s) = (Actor::Client, Actor::Server);
     if waits_for(views, c) == Some(s) && waits_for(views, s) == Some(c) {
-        let (a, b) = (receiver(views, c)?, receiver(views, s)?);
-        return Some(format!("{} → {}", describe(a), describe(b)));
+        return Some(Cycle {
+            client: receiver(views, c)?.clone(),
+            server: receiver(views, s)?.clone(),
+        });
     }
     None
 }
@@ -82,33 +145,58 @@ fn cycle(views: &[ProcView], describe: fn(&ProcView) -> String) -> Option<String
 /// wire, so the programs did not both start by receiving — one side did
 /// not send in its turn.
 pub fn deadlock(views: &[ProcView], midway: bool) -> Option<Diagnosis> {
-    let cycle = deadlock_cycle(views)?;
-    let cycle_fr = deadlock_cycle_fr(views)?;
+    let cycle = deadlock_cycle(views)?.msg();
     let (message, hint) = if midway {
-        (
-            t(
-                format!("{cycle}: deadlock — both wait to receive, nobody sends its turn"),
-                format!("{cycle_fr} : interblocage — les deux attendent de recevoir, personne n'envoie à son tour"),
-            ),
-            t(
-                "after printing the other side's line, read the keyboard and send: one line each way per turn",
-                "après avoir affiché la ligne de l'autre côté, lisez le clavier et envoyez : une ligne dans chaque sens par tour",
-            ),
-        )
+        ("diag-deadlock-midway", "hint-deadlock-midway")
     } else {
-        (
-            t(
-                format!("{cycle}: deadlock — both started by receiving"),
-                format!("{cycle_fr} : interblocage — les deux commencent par recevoir"),
-            ),
-            t(
-                "in the alternating chat one side must speak first: the client reads the keyboard and sends, the server receives first",
-                "dans le chat alterné un côté doit parler en premier : le client lit le clavier et envoie, le serveur reçoit d'abord",
-            ),
-        )
+        ("diag-deadlock", "hint-deadlock")
     };
-    Some(diag("deadlock", message, hint))
+    Some(Diagnosis::new(
+        Code::Deadlock,
+        Msg::new(message).arg("cycle", cycle),
+        Msg::new(hint),
+    ))
 }
+
+/// What `stalled` reads: the world's processes, the program that did not
+/// send what was typed (`wanted_send`) or did not print what came, and
+/// whether some line had crossed the wire already (`midway`).
+struct Stall<'a> {
+    s: &'a Scenario,
+    views: &'a [ProcView],
+    actor: Actor,
+    wanted_send: bool,
+    midway: bool,
+}
+
+impl Stall<'_> {
+    fn live(&self) -> Vec<&ProcView> {
+        live(self.views, self.actor)
+    }
+
+    /// Whether every live process of the program (there is one) sleeps in
+    /// a call on what `on` accepts, or waits for its children.
+    fn all_wait(&self, on: fn(&WaitsOn) -> bool) -> bool {
+        let procs = self.live();
+        !procs.is_empty()
+            && procs
+                .iter()
+                .all(|v| (on(&v.on) || matches!(v.on, WaitsOn::Children)) && v.call.is_some())
+    }
+
+    /// The process the message names: the one on the socket, else the first.
+    fn shown(&self) -> Msg {
+        let procs = self.live();
+        receiver(self.views, self.actor)
+            .or_else(|| procs.first().copied())
+            .map_or_else(|| Msg::new("list-empty"), process)
+    }
+}
+
+type StallRule = fn(&Stall) -> Option<Diagnosis>;
+
+/// Why a program stalled, in order: first match wins.
+const STALLED: &[StallRule] = &[deadlocked, receives_first, out_of_turn, q4_alternates];
 
 /// Why a program did not send what was typed (`expect_received` failed) or
 /// did not print what came (`expect_printed` failed), from what it waits in.
@@ -119,62 +207,59 @@ pub fn stalled(
     wanted_send: bool,
     midway: bool,
 ) -> Option<Diagnosis> {
-    if let Some(d) = deadlock(views, midway) {
-        return Some(d);
-    }
-    let procs = live(views, actor);
-    if procs.is_empty() {
+    let c = Stall {
+        s,
+        views,
+        actor,
+        wanted_send,
+        midway,
+    };
+    STALLED.iter().find_map(|rule| rule(&c))
+}
+
+/// The two programs wait for each other.
+fn deadlocked(c: &Stall) -> Option<Diagnosis> {
+    deadlock(c.views, c.midway)
+}
+
+/// q3: the client should send the typed line, and waits to receive.
+fn receives_first(c: &Stall) -> Option<Diagnosis> {
+    let wrong = c.s.question == Question::Q3
+        && c.wanted_send
+        && c.actor == Actor::Client
+        && c.all_wait(|on| matches!(on, WaitsOn::Socket(_)));
+    wrong.then(|| {
+        Diagnosis::new(
+            Code::ReceivesFirst,
+            Msg::new("diag-receives-first").arg("proc", c.shown()),
+            Msg::new("hint-receives-first"),
+        )
+    })
+}
+
+/// q3: the program should print the peer's line, and waits on the keyboard.
+fn out_of_turn(c: &Stall) -> Option<Diagnosis> {
+    let wrong = c.s.question == Question::Q3
+        && !c.wanted_send
+        && c.all_wait(|on| matches!(on, WaitsOn::Keyboard));
+    wrong.then(|| {
+        Diagnosis::new(
+            Code::OutOfTurn,
+            Msg::new("diag-out-of-turn-waits").arg("proc", c.shown()),
+            Msg::new("hint-out-of-turn-waits"),
+        )
+    })
+}
+
+/// q4: the program's only process sleeps on the side it should not.
+fn q4_alternates(c: &Stall) -> Option<Diagnosis> {
+    if c.s.question != Question::Q4 {
         return None;
     }
-    let all_recv = procs
-        .iter()
-        .all(|v| matches!(v.on, WaitsOn::Socket(_) | WaitsOn::Children) && v.call.is_some());
-    let all_keyboard = procs
-        .iter()
-        .all(|v| matches!(v.on, WaitsOn::Keyboard | WaitsOn::Children) && v.call.is_some());
-    let shown = receiver(views, actor).or_else(|| procs.first().copied());
-    let who = shown.map(|v| v.describe()).unwrap_or_default();
-    let qui = shown.map(|v| v.describe_fr()).unwrap_or_default();
-    match (s.question, wanted_send) {
-        (Question::Q3, true) if all_recv && actor == Actor::Client => Some(diag(
-            "receives-first",
-            t(
-                format!("{who}, while the typed line waits unread on its keyboard: it starts by receiving, but here it must speak first"),
-                format!("{qui}, alors que la ligne tapée attend sur son clavier : il commence par recevoir, mais ici il doit parler en premier"),
-            ),
-            t(
-                "start the cycle by reading the keyboard and sending (client: steps 1–2 of the sheet)",
-                "commencez le cycle par lire le clavier et envoyer (client : étapes 1–2 de la fiche)",
-            ),
-        )),
-        (Question::Q3, false) if all_keyboard => Some(diag(
-            "out-of-turn",
-            t(
-                format!("{who}, while the peer's line waits unread: it wants to speak when it should receive"),
-                format!("{qui}, alors que la ligne du pair attend sans être lue : il veut parler alors qu'il doit recevoir"),
-            ),
-            t(
-                "follow the cycle of the sheet: after sending a line, wait for the other side's line and print it before reading the keyboard again",
-                "suivez le cycle de la fiche : après avoir envoyé une ligne, attendez la ligne de l'autre côté et affichez-la avant de relire le clavier",
-            ),
-        )),
-        (Question::Q4, true) => alternates(
-            s,
-            views,
-            actor,
-            false,
-            "while typed lines wait on its keyboard",
-            "alors que des lignes tapées attendent sur son clavier",
-        ),
-        (Question::Q4, false) => alternates(
-            s,
-            views,
-            actor,
-            true,
-            "while the peer's lines wait unread in its socket",
-            "alors que les lignes du pair attendent dans sa socket",
-        ),
-        _ => None,
+    if c.wanted_send {
+        alternates(c.s, c.views, c.actor, false, "stall-while-typed")
+    } else {
+        alternates(c.s, c.views, c.actor, true, "stall-while-peer-lines")
     }
 }
 
@@ -195,16 +280,16 @@ fn alone(views: &[ProcView], actor: Actor) -> Option<&ProcView> {
 
 /// q4: the program's only process sleeps on one side (the keyboard when
 /// `on_keyboard`, else the socket) while what it should handle waits on the
-/// other: it alternates like q3 (`half-duplex`). In a scenario that checks
-/// fork, that is the fork missing (`no-fork`). A program that forked, or
-/// runs threads, does not alternate: whatever stalls it is something else.
+/// other (`situation`): it alternates like q3 (`half-duplex`). In a
+/// scenario that checks fork, that is the fork missing (`no-fork`). A
+/// program that forked, or runs threads, does not alternate: whatever
+/// stalls it is something else.
 fn alternates(
     s: &Scenario,
     views: &[ProcView],
     actor: Actor,
     on_keyboard: bool,
-    en: &str,
-    fr: &str,
+    situation: &'static str,
 ) -> Option<Diagnosis> {
     let v = alone(views, actor)?;
     let stuck = match v.on {
@@ -218,50 +303,25 @@ fn alternates(
     if s.steps.iter().any(|st| st.action == Action::ExpectFork) {
         return Some(no_fork(views, actor));
     }
-    Some(half_duplex(
-        format!("{}, {en}", v.describe()),
-        format!("{}, {fr}", v.describe_fr()),
+    Some(Diagnosis::new(
+        Code::HalfDuplex,
+        Msg::new("diag-half-duplex")
+            .arg("proc", process(v))
+            .arg("situation", Msg::new(situation)),
+        Msg::new("hint-half-duplex"),
     ))
 }
 
 /// `expect_closed` failed after Ctrl-D: a q4 program whose only process
 /// waits in recv() never read the end of input.
 pub fn eof_unread(s: &Scenario, views: &[ProcView], actor: Actor) -> Option<Diagnosis> {
-    alternates(
-        s,
-        views,
-        actor,
-        false,
-        "while the end of input (Ctrl-D) waits unread on its keyboard",
-        "alors que la fin de saisie (Ctrl-D) attend sur son clavier",
-    )
+    alternates(s, views, actor, false, "stall-while-eof")
 }
 
 /// `expect_exit = "all"` failed after the peer left: a q4 program whose
 /// only process waits on the keyboard cannot see it (recv() would say so).
 pub fn peer_left_unseen(s: &Scenario, views: &[ProcView], actor: Actor) -> Option<Diagnosis> {
-    alternates(
-        s,
-        views,
-        actor,
-        true,
-        "while the peer has left: only recv() would tell it, and it does not call recv() before a line is typed",
-        "alors que le pair est parti : seul recv() le lui dirait, et il ne l'appelle pas avant qu'une ligne soit tapée",
-    )
-}
-
-fn half_duplex(en: String, fr: String) -> Diagnosis {
-    diag(
-        "half-duplex",
-        t(
-            format!("{en}: it alternates like q3 instead of sending and receiving at the same time"),
-            format!("{fr} : il alterne comme en q3 au lieu d'envoyer et recevoir en même temps"),
-        ),
-        t(
-            "after connecting, fork(): one process reads the keyboard and sends, the other receives and prints",
-            "après la connexion, fork() : un processus lit le clavier et envoie, l'autre reçoit et affiche",
-        ),
-    )
+    alternates(s, views, actor, true, "stall-while-peer-left")
 }
 
 /// `expect_fork` failed: one process only; threads, select, or neither.
@@ -273,108 +333,113 @@ pub fn no_fork(views: &[ProcView], actor: Actor) -> Diagnosis {
             .as_deref()
             .is_some_and(|c| ["poll", "select", "pselect", "ppoll", "epoll_wait"].contains(&c))
     });
-    let (en, fr) = if threads > 1 {
-        (
-            format!("one process with {threads} threads: the program uses threads, not fork()"),
-            format!("un seul processus à {threads} threads : le programme utilise des threads, pas fork()"),
-        )
+    let message = if threads > 1 {
+        Msg::new("diag-no-fork-threads").arg("threads", threads)
     } else if polls {
-        (
-            "one process waiting in select()/poll(): the program multiplexes instead of forking".to_string(),
-            "un seul processus qui attend dans select()/poll() : le programme multiplexe au lieu de faire fork()".to_string(),
-        )
+        Msg::new("diag-no-fork-select")
     } else {
-        (
-            "only one process during the chat: the program never forks".to_string(),
-            "un seul processus pendant la discussion : le programme ne fait jamais fork()"
-                .to_string(),
-        )
+        Msg::new("diag-no-fork")
     };
-    diag(
-        "no-fork",
-        t(en, fr),
-        t(
-            "the sheet asks for os.fork(): one process per direction of the conversation",
-            "la fiche demande os.fork() : un processus par sens de la conversation",
-        ),
-    )
+    Diagnosis::new(Code::NoFork, message, Msg::new("hint-no-fork"))
 }
+
+/// What `left_behind` reads: the program's processes, zombies included,
+/// and its own first process while it runs (`root`).
+struct Left<'a> {
+    mine: Vec<&'a ProcView>,
+    root: Option<i32>,
+}
+
+impl Left<'_> {
+    fn has_parent(&self, v: &ProcView) -> bool {
+        self.mine.iter().any(|p| p.pid == v.ppid)
+    }
+
+    fn live(&self) -> impl Iterator<Item = &ProcView> {
+        self.mine
+            .iter()
+            .copied()
+            .filter(|v| v.state != ProcState::Zombie)
+    }
+}
+
+type LeftRule = fn(&Left) -> Option<Diagnosis>;
+
+/// What is left of a program that should have ended, in order.
+const LEFT_BEHIND: &[LeftRule] = &[zombie, orphan, still_running];
 
 /// `expect_exit = "all"` failed: which processes are left, and why.
 pub fn left_behind(views: &[ProcView], actor: Actor, root: Option<i32>) -> Diagnosis {
-    let mine: Vec<&ProcView> = views.iter().filter(|v| v.actor == actor).collect();
-    let pids: Vec<i32> = mine.iter().map(|v| v.pid).collect();
-    if let Some(z) = mine
+    let c = Left {
+        mine: views.iter().filter(|v| v.actor == actor).collect(),
+        root,
+    };
+    LEFT_BEHIND
         .iter()
-        .find(|v| v.state == ProcState::Zombie && pids.contains(&v.ppid))
-    {
-        let parent = mine.iter().find(|v| v.pid == z.ppid);
-        let p = parent.map(|p| p.describe()).unwrap_or_default();
-        let pf = parent.map(|p| p.describe_fr()).unwrap_or_default();
-        return diag(
-            "zombie",
-            t(
-                format!("process {} ended but its parent never waited for it (zombie); {p}", z.pid),
-                format!("le processus {} est fini mais son parent ne l'a jamais attendu (zombie) ; {pf}", z.pid),
-            ),
-            t(
-                "when one direction ends, end the other too and reap the child: os.kill(pid, signal.SIGTERM) then os.waitpid(pid, 0)",
-                "quand un sens se termine, terminez l'autre et récupérez le fils : os.kill(pid, signal.SIGTERM) puis os.waitpid(pid, 0)",
-            ),
-        );
-    }
-    let live: Vec<&&ProcView> = mine
+        .find_map(|rule| rule(&c))
+        .unwrap_or_else(|| still_running_among(Vec::new()))
+}
+
+/// A child ended and its parent, still there, never waited for it.
+fn zombie(c: &Left) -> Option<Diagnosis> {
+    let z = c
+        .mine
         .iter()
-        .filter(|v| v.state != ProcState::Zombie)
-        .collect();
-    if let Some(o) = live
-        .iter()
-        .find(|v| Some(v.pid) != root && !pids.contains(&v.ppid))
-    {
-        return diag(
-            "orphan",
-            t(
-                format!("{}: its parent has ended, it is left running (orphan)", o.describe()),
-                format!("{} : son parent est fini, il reste en vie (orphelin)", o.describe_fr()),
-            ),
-            t(
-                "before the parent exits, stop the child (os.kill(pid, signal.SIGTERM)) and wait for it (os.waitpid)",
-                "avant que le parent ne se termine, arrêtez le fils (os.kill(pid, signal.SIGTERM)) et attendez-le (os.waitpid)",
-            ),
-        );
-    }
-    let what = live
-        .iter()
-        .map(|v| v.describe())
-        .collect::<Vec<_>>()
-        .join("; ");
-    let quoi = live
-        .iter()
-        .map(|v| v.describe_fr())
-        .collect::<Vec<_>>()
-        .join(" ; ");
-    diag(
-        "still-running",
-        t(
-            format!("the program does not end: {what}"),
-            format!("le programme ne se termine pas : {quoi}"),
+        .find(|v| v.state == ProcState::Zombie && c.has_parent(v))?;
+    let parent = c.mine.iter().find(|v| v.pid == z.ppid);
+    Some(Diagnosis::new(
+        Code::Zombie,
+        Msg::new("diag-zombie").arg("pid", z.pid.to_string()).arg(
+            "parent",
+            parent.map_or_else(|| Msg::new("list-empty"), |p| process(p)),
         ),
-        t(
-            "when recv() returns b'' or input() reaches end of input, end both processes",
-            "quand recv() renvoie b'' ou que input() atteint la fin de l'entrée, terminez les deux processus",
-        ),
+        Msg::new("hint-zombie"),
+    ))
+}
+
+/// A process whose parent (of the program) has ended, left running.
+fn orphan(c: &Left) -> Option<Diagnosis> {
+    let o = c
+        .live()
+        .find(|v| Some(v.pid) != c.root && !c.has_parent(v))?;
+    Some(Diagnosis::new(
+        Code::Orphan,
+        Msg::new("diag-orphan").arg("proc", process(o)),
+        Msg::new("hint-orphan"),
+    ))
+}
+
+/// Processes still running, each in its place.
+fn still_running(c: &Left) -> Option<Diagnosis> {
+    Some(still_running_among(c.live().collect()))
+}
+
+fn still_running_among(live: Vec<&ProcView>) -> Diagnosis {
+    Diagnosis::new(
+        Code::StillRunning,
+        Msg::new("diag-still-running").arg("procs", processes(live)),
+        Msg::new("hint-still-running"),
     )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::msg::Lang;
+
+    fn en(m: &Msg) -> String {
+        Lang::builtin("en").msg(m)
+    }
+
+    fn fr(m: &Msg) -> String {
+        Lang::builtin("fr").msg(m)
+    }
 
     fn v(
         actor: Actor,
         pid: i32,
         ppid: i32,
-        state: char,
+        state: ProcState,
         call: Option<&str>,
         on: WaitsOn,
     ) -> ProcView {
@@ -383,7 +448,7 @@ mod tests {
             pid,
             ppid,
             comm: "python3".into(),
-            state: ProcState::from_letter(state),
+            state,
             threads: 1,
             call: call.map(String::from),
             on,
@@ -394,16 +459,89 @@ mod tests {
     fn both_in_recv() -> Vec<ProcView> {
         let recv = |a: Actor, pid| {
             let other = a.other_program();
-            v(a, pid, 1, 'S', Some("recv"), WaitsOn::Socket(other))
+            v(
+                a,
+                pid,
+                1,
+                ProcState::Sleeping,
+                Some("recv"),
+                WaitsOn::Socket(other),
+            )
         };
         vec![recv(Actor::Server, 40), recv(Actor::Client, 41)]
     }
 
     #[test]
+    fn processes_are_described_in_each_language() {
+        let p = |state, call, on| process(&v(Actor::Client, 41, 1, state, call, on));
+        let cases = [
+            (
+                p(ProcState::Zombie, None, WaitsOn::Nothing),
+                "client (pid 41) is a zombie",
+                "client (pid 41) est un zombie",
+            ),
+            (
+                p(ProcState::Running, None, WaitsOn::Nothing),
+                "client (pid 41) is running",
+                "client (pid 41) s'exécute",
+            ),
+            (
+                p(ProcState::Sleeping, Some("read"), WaitsOn::Keyboard),
+                "client (pid 41) waits in read() for the keyboard",
+                "client (pid 41) attend le clavier dans read()",
+            ),
+            (
+                p(
+                    ProcState::Sleeping,
+                    Some("recv"),
+                    WaitsOn::Socket(Some(Actor::Server)),
+                ),
+                "client (pid 41) waits in recv() for server",
+                "client (pid 41) attend le serveur dans recv()",
+            ),
+            (
+                p(ProcState::Sleeping, Some("recv"), WaitsOn::Socket(None)),
+                "client (pid 41) waits in recv() on a socket",
+                "client (pid 41) attend sur une socket dans recv()",
+            ),
+            (
+                p(ProcState::Sleeping, Some("accept"), WaitsOn::Listener),
+                "client (pid 41) waits in accept() for a connection",
+                "client (pid 41) attend une connexion dans accept()",
+            ),
+            (
+                p(ProcState::Sleeping, Some("wait4"), WaitsOn::Children),
+                "client (pid 41) waits in wait4() for its children",
+                "client (pid 41) attend ses fils dans wait4()",
+            ),
+            (
+                p(ProcState::Sleeping, Some("poll"), WaitsOn::Other),
+                "client (pid 41) waits in poll()",
+                "client (pid 41) attend dans poll()",
+            ),
+        ];
+        for (m, e, f) in cases {
+            assert_eq!(en(&m), e);
+            assert_eq!(fr(&m), f);
+        }
+        let server = process(&v(
+            Actor::Server,
+            40,
+            1,
+            ProcState::Running,
+            None,
+            WaitsOn::Nothing,
+        ));
+        assert_eq!(fr(&server), "serveur (pid 40) s'exécute");
+    }
+
+    #[test]
     fn both_receiving_is_a_deadlock_cycle() {
         let views = both_in_recv();
+        let cycle = deadlock_cycle(&views).unwrap();
+        assert_eq!((cycle.client.pid, cycle.server.pid), (41, 40));
         assert_eq!(
-            deadlock_cycle(&views).unwrap(),
+            en(&cycle.msg()),
             "client (pid 41) waits in recv() for server → server (pid 40) waits in recv() for client"
         );
     }
@@ -411,16 +549,11 @@ mod tests {
     #[test]
     fn a_deadlock_after_some_turns_is_nobody_sending_its_turn() {
         let first = deadlock(&both_in_recv(), false).unwrap();
-        assert!(first
-            .message
-            .in_lang("en")
-            .ends_with("both started by receiving"));
+        assert!(en(&first.message).ends_with(": deadlock — both started by receiving"));
         let later = deadlock(&both_in_recv(), true).unwrap();
-        assert!(later
-            .message
-            .in_lang("en")
-            .ends_with("nobody sends its turn"));
-        assert!(later.message.in_lang("fr").contains("personne n'envoie"));
+        assert!(en(&later.message).ends_with("nobody sends its turn"));
+        assert!(fr(&later.message).contains("\u{a0}: interblocage"));
+        assert!(fr(&later.message).contains("personne n'envoie"));
     }
 
     #[test]
@@ -430,25 +563,20 @@ mod tests {
             Actor::Client,
             42,
             41,
-            'S',
+            ProcState::Sleeping,
             Some("read"),
             WaitsOn::Keyboard,
         ));
         assert!(deadlock_cycle(&views).is_none());
     }
 
-    fn q4(fork_check: bool) -> Scenario {
-        let extra = if fork_check {
-            "[[step]]\nexpect_fork = true\n"
-        } else {
-            ""
-        };
+    fn scenario(q: &str, extra: &str) -> Scenario {
         crate::scenario::parse_scenario(
             "t.toml",
             &format!(
                 r#"
-id = "q4.server.t"
-question = "q4"
+id = "{q}.server.t"
+question = "{q}"
 role = "server"
 points = 1
 title = {{ en = "T", fr = "T" }}
@@ -467,12 +595,23 @@ expect_printed = ["un"]
         .unwrap()
     }
 
+    fn q4(fork_check: bool) -> Scenario {
+        scenario(
+            "q4",
+            if fork_check {
+                "[[step]]\nexpect_fork = true\n"
+            } else {
+                ""
+            },
+        )
+    }
+
     fn on_keyboard(pid: i32, ppid: i32) -> ProcView {
         v(
             Actor::Server,
             pid,
             ppid,
-            'S',
+            ProcState::Sleeping,
             Some("read"),
             WaitsOn::Keyboard,
         )
@@ -483,33 +622,116 @@ expect_printed = ["un"]
             Actor::Server,
             pid,
             ppid,
-            'S',
+            ProcState::Sleeping,
             Some("recv"),
             WaitsOn::Socket(Some(Actor::Peer)),
         )
     }
 
+    fn code(d: Option<Diagnosis>) -> Option<Code> {
+        d.map(|d| d.code)
+    }
+
+    fn stall<'a>(
+        s: &'a Scenario,
+        views: &'a [ProcView],
+        actor: Actor,
+        wanted_send: bool,
+    ) -> Stall<'a> {
+        Stall {
+            s,
+            views,
+            actor,
+            wanted_send,
+            midway: false,
+        }
+    }
+
+    #[test]
+    fn rule_deadlocked() {
+        let s = scenario("q3", "");
+        let views = both_in_recv();
+        assert_eq!(
+            code(deadlocked(&stall(&s, &views, Actor::Client, true))),
+            Some(Code::Deadlock)
+        );
+        let one = [on_keyboard(40, 1)];
+        assert_eq!(
+            code(deadlocked(&stall(&s, &one, Actor::Server, true))),
+            None
+        );
+    }
+
+    #[test]
+    fn rule_receives_first() {
+        let s = scenario("q3", "");
+        let views = [v(
+            Actor::Client,
+            41,
+            1,
+            ProcState::Sleeping,
+            Some("recv"),
+            WaitsOn::Socket(Some(Actor::Peer)),
+        )];
+        let d = receives_first(&stall(&s, &views, Actor::Client, true)).unwrap();
+        assert_eq!(d.code, Code::ReceivesFirst);
+        assert!(en(&d.message)
+            .starts_with("client (pid 41) waits in recv() for peer, while the typed line"));
+        // Only when it should send, only the client, only in q3.
+        assert!(receives_first(&stall(&s, &views, Actor::Client, false)).is_none());
+        assert!(receives_first(&stall(&scenario("q4", ""), &views, Actor::Client, true)).is_none());
+        assert!(receives_first(&stall(&s, &[], Actor::Client, true)).is_none());
+    }
+
+    #[test]
+    fn rule_out_of_turn() {
+        let s = scenario("q3", "");
+        let views = [on_keyboard(40, 1)];
+        let d = out_of_turn(&stall(&s, &views, Actor::Server, false)).unwrap();
+        assert_eq!(d.code, Code::OutOfTurn);
+        assert!(en(&d.message).contains("while the peer's line waits unread"));
+        assert!(out_of_turn(&stall(&s, &views, Actor::Server, true)).is_none());
+        assert!(out_of_turn(&stall(&s, &[in_recv(40, 1)], Actor::Server, false)).is_none());
+    }
+
+    #[test]
+    fn rule_q4_alternates() {
+        let s = q4(false);
+        let d = q4_alternates(&stall(&s, &[in_recv(40, 1)], Actor::Server, true)).unwrap();
+        assert_eq!(d.code, Code::HalfDuplex);
+        assert_eq!(
+            en(&d.message),
+            "server (pid 40) waits in recv() for peer, while typed lines wait on its keyboard: it alternates like q3 instead of sending and receiving at the same time"
+        );
+        assert!(q4_alternates(&stall(
+            &scenario("q3", ""),
+            &[in_recv(40, 1)],
+            Actor::Server,
+            true
+        ))
+        .is_none());
+    }
+
     #[test]
     fn one_process_on_the_wrong_side_alternates() {
         let one = vec![on_keyboard(40, 1)];
-        let code = |d: Option<Diagnosis>| d.map(|d| d.code);
         assert_eq!(
             code(stalled(&q4(false), &one, Actor::Server, false, false)),
-            Some("half-duplex")
+            Some(Code::HalfDuplex)
         );
         // In the scenario that checks fork, the stall is the missing fork.
         assert_eq!(
             code(stalled(&q4(true), &one, Actor::Server, false, false)),
-            Some("no-fork")
+            Some(Code::NoFork)
         );
         assert_eq!(
             code(peer_left_unseen(&q4(false), &one, Actor::Server)),
-            Some("half-duplex")
+            Some(Code::HalfDuplex)
         );
         let one = vec![in_recv(40, 1)];
         assert_eq!(
             code(eof_unread(&q4(false), &one, Actor::Server)),
-            Some("half-duplex")
+            Some(Code::HalfDuplex)
         );
         assert_eq!(
             code(peer_left_unseen(&q4(false), &one, Actor::Server)),
@@ -523,7 +745,14 @@ expect_printed = ["un"]
         // parent in recv() is not waiting for the keyboard.
         let forked = vec![
             in_recv(40, 1),
-            v(Actor::Server, 42, 40, 'Z', None, WaitsOn::Nothing),
+            v(
+                Actor::Server,
+                42,
+                40,
+                ProcState::Zombie,
+                None,
+                WaitsOn::Nothing,
+            ),
         ];
         assert!(eof_unread(&q4(false), &forked, Actor::Server).is_none());
         assert!(stalled(&q4(false), &forked, Actor::Server, true, false).is_none());
@@ -533,21 +762,107 @@ expect_printed = ["un"]
     }
 
     #[test]
+    fn no_fork_says_threads_select_or_neither() {
+        let mut threaded = in_recv(40, 1);
+        threaded.threads = 3;
+        let d = no_fork(&[threaded], Actor::Server);
+        assert_eq!(
+            en(&d.message),
+            "one process with 3 threads: the program uses threads, not fork()"
+        );
+        let polls = v(
+            Actor::Server,
+            40,
+            1,
+            ProcState::Sleeping,
+            Some("select"),
+            WaitsOn::Other,
+        );
+        assert!(en(&no_fork(&[polls], Actor::Server).message).contains("multiplexes"));
+        assert!(en(&no_fork(&[], Actor::Server).message).contains("never forks"));
+    }
+
+    fn left(views: &[ProcView], root: Option<i32>) -> Left<'_> {
+        Left {
+            mine: views.iter().filter(|v| v.actor == Actor::Server).collect(),
+            root,
+        }
+    }
+
+    #[test]
+    fn rule_zombie() {
+        let z = vec![
+            on_keyboard(40, 1),
+            v(
+                Actor::Server,
+                42,
+                40,
+                ProcState::Zombie,
+                None,
+                WaitsOn::Nothing,
+            ),
+        ];
+        let d = zombie(&left(&z, Some(40))).unwrap();
+        assert_eq!(
+            en(&d.message),
+            "process 42 ended but its parent never waited for it (zombie); server (pid 40) waits in read() for the keyboard"
+        );
+        assert_eq!(d.named_pids(), [40]);
+        // A zombie whose parent is gone is the harness's to reap.
+        assert!(zombie(&left(&z[1..], Some(40))).is_none());
+    }
+
+    #[test]
+    fn rule_orphan() {
+        let o = vec![on_keyboard(42, 7)];
+        let d = orphan(&left(&o, Some(40))).unwrap();
+        assert_eq!(d.code, Code::Orphan);
+        assert!(fr(&d.message).ends_with("\u{a0}: son parent est fini, il reste en vie (orphelin)"));
+        // The program's own process is not an orphan, nor a child of it.
+        assert!(orphan(&left(&[on_keyboard(40, 1), on_keyboard(42, 40)], Some(40))).is_none());
+    }
+
+    #[test]
+    fn rule_still_running() {
+        let views = [on_keyboard(40, 1), in_recv(42, 40)];
+        let d = still_running(&left(&views, Some(40))).unwrap();
+        assert_eq!(
+            en(&d.message),
+            "the program does not end: server (pid 40) waits in read() for the keyboard; server (pid 42) waits in recv() for peer"
+        );
+        assert!(fr(&d.message).contains("clavier dans read()\u{202f}; serveur (pid 42)"));
+    }
+
+    #[test]
     fn zombies_and_orphans() {
         let z = vec![
-            v(Actor::Server, 40, 1, 'S', Some("read"), WaitsOn::Keyboard),
-            v(Actor::Server, 42, 40, 'Z', None, WaitsOn::Nothing),
+            v(
+                Actor::Server,
+                40,
+                1,
+                ProcState::Sleeping,
+                Some("read"),
+                WaitsOn::Keyboard,
+            ),
+            v(
+                Actor::Server,
+                42,
+                40,
+                ProcState::Zombie,
+                None,
+                WaitsOn::Nothing,
+            ),
         ];
-        assert_eq!(left_behind(&z, Actor::Server, Some(40)).code, "zombie");
+        assert_eq!(left_behind(&z, Actor::Server, Some(40)).code, Code::Zombie);
         let o = vec![v(
             Actor::Server,
             42,
             7,
-            'S',
+            ProcState::Sleeping,
             Some("read"),
             WaitsOn::Keyboard,
         )];
-        assert_eq!(left_behind(&o, Actor::Server, Some(40)).code, "orphan");
+        assert_eq!(left_behind(&o, Actor::Server, Some(40)).code, Code::Orphan);
     }
 
     mod total {
@@ -583,7 +898,7 @@ expect_printed = ["un"]
                 let _ = stalled(s, &views, actor, wanted_send, midway);
                 let _ = eof_unread(s, &views, actor);
                 let _ = peer_left_unseen(s, &views, actor);
-                prop_assert_eq!(no_fork(&views, actor).code, "no-fork");
+                prop_assert_eq!(no_fork(&views, actor).code, Code::NoFork);
                 let _ = left_behind(&views, actor, root);
             }
         }

@@ -4,8 +4,9 @@
 //! it concerns are not run, and every report shows it once, with what the
 //! submission holds instead ("found: …").
 
-use crate::scenario::{Lang, Side, Text};
-use crate::verdict::{t, Diagnosis};
+use crate::diagnosis::{list, Code, Diagnosis};
+use crate::msg::{Arg, Msg};
+use crate::scenario::Side;
 
 /// What is wrong with the submission.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -48,129 +49,108 @@ pub struct SubmissionProblem {
 impl SubmissionProblem {
     /// The diagnosis code (contract: `compile-error` and `syntax-error` are
     /// the codes a failed start always had).
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self.kind {
-            ProblemKind::Missing => "missing-program",
-            ProblemKind::Empty => "empty-program",
-            ProblemKind::DoesNotParse => "syntax-error",
-            ProblemKind::DoesNotCompile => "compile-error",
-            ProblemKind::Ambiguous => "ambiguous-program",
+            ProblemKind::Missing => Code::MissingProgram,
+            ProblemKind::Empty => Code::EmptyProgram,
+            ProblemKind::DoesNotParse => Code::SyntaxError,
+            ProblemKind::DoesNotCompile => Code::CompileError,
+            ProblemKind::Ambiguous => Code::AmbiguousProgram,
         }
     }
 
     /// `server.py, client.py, … (3 more)`, or `nothing`.
-    pub fn found_text(&self, lang: &Lang) -> String {
+    pub fn found_msg(&self) -> Arg {
         if self.found.is_empty() {
-            return if lang.code() == "fr" {
-                "rien".into()
-            } else {
-                "nothing".into()
-            };
+            return Msg::new("submission-found-nothing").into();
         }
-        let mut s = self.found.join(", ");
+        let files = list(self.found.iter().map(Arg::from).collect(), "list-comma");
         if self.found_more > 0 {
-            s.push_str(&if lang.code() == "fr" {
-                format!(", … ({} de plus)", self.found_more)
-            } else {
-                format!(", … ({} more)", self.found_more)
-            });
+            return Msg::new("submission-found-more")
+                .arg("files", files)
+                .arg("n", self.found_more)
+                .into();
         }
-        s
+        files
     }
 
     /// What the reports say: the first line names the file and the
     /// problem (`serveur.py not found in the submission; found: …`).
     pub fn diagnosis(&self) -> Diagnosis {
-        let f = &self.file;
-        let side = self.side.name();
-        let side_fr = match self.side {
-            Side::Server => "serveur",
-            Side::Client => "client",
+        let head = self.headline(true);
+        let message = if self.has_detail_block() {
+            Msg::new("submission-with-detail")
+                .arg("headline", head)
+                .arg("detail", &self.detail)
+        } else {
+            head
         };
-        let (en, fr) = (
-            self.found_text(&Lang::builtin("en")),
-            self.found_text(&Lang::builtin("fr")),
-        );
-        let d = &self.detail;
-        let (message, hint) = match self.kind {
-            ProblemKind::Missing if f.is_empty() => (
-                t(
-                    format!("no {side} program in the submission; found: {en}"),
-                    format!("aucun programme {side_fr} dans le rendu ; trouvé : {fr}"),
-                ),
-                t(
-                    "submit the program the assignment asks for",
-                    "rendez le programme que demande l'énoncé",
-                ),
-            ),
-            ProblemKind::Missing => (
-                t(
-                    format!("{f} not found in the submission; found: {en}"),
-                    format!("{f} introuvable dans le rendu ; trouvé : {fr}"),
-                ),
-                t(
-                    format!("name the file {f}, as the assignment asks"),
-                    format!("nommez le fichier {f}, comme le demande l'énoncé"),
-                ),
-            ),
-            ProblemKind::Empty => (
-                t(
-                    format!("{f} is empty; found: {en}"),
-                    format!("{f} est vide ; trouvé : {fr}"),
-                ),
-                t(
-                    "submit the file with its code (was it saved before uploading?)",
-                    "rendez le fichier avec son code (était-il enregistré avant l'envoi ?)",
-                ),
-            ),
-            ProblemKind::DoesNotParse => (
-                t(
-                    format!("Python refuses {f}:\n{d}"),
-                    format!("Python refuse {f} :\n{d}"),
-                ),
-                if python2(d) {
-                    t(
-                        "this is Python 2 syntax: write print(x), not print x, and input() rather than raw_input()",
-                        "c'est de la syntaxe Python 2 : écrivez print(x) et non print x, et input() plutôt que raw_input()",
-                    )
+        Diagnosis::new(self.code(), message, self.hint())
+    }
+
+    /// Python's and the compiler's messages follow the headline on lines
+    /// of their own.
+    fn has_detail_block(&self) -> bool {
+        matches!(
+            self.kind,
+            ProblemKind::DoesNotParse | ProblemKind::DoesNotCompile
+        )
+    }
+
+    /// The message's first line (`whole`: with all of the candidates of
+    /// an ambiguous program, not just their first line).
+    fn headline(&self, whole: bool) -> Msg {
+        let file = || self.file.as_str();
+        let side = match self.side {
+            Side::Server => "actor-server",
+            Side::Client => "actor-client",
+        };
+        match self.kind {
+            ProblemKind::Missing if self.file.is_empty() => Msg::new("submission-missing-side")
+                .arg("side", Msg::new(side))
+                .arg("found", self.found_msg()),
+            ProblemKind::Missing => Msg::new("submission-missing")
+                .arg("file", file())
+                .arg("found", self.found_msg()),
+            ProblemKind::Empty => Msg::new("submission-empty")
+                .arg("file", file())
+                .arg("found", self.found_msg()),
+            ProblemKind::DoesNotParse => Msg::new("submission-does-not-parse").arg("file", file()),
+            ProblemKind::DoesNotCompile => {
+                Msg::new("submission-does-not-compile").arg("file", file())
+            }
+            ProblemKind::Ambiguous => Msg::new("submission-ambiguous").arg("file", file()).arg(
+                "candidates",
+                if whole {
+                    self.detail.as_str()
                 } else {
-                    t(
-                        format!("run `python3 {f}` and fix the line it names"),
-                        format!("lancez `python3 {f}` et corrigez la ligne indiquée"),
-                    )
+                    self.detail.lines().next().unwrap_or("")
                 },
             ),
-            ProblemKind::DoesNotCompile => (
-                t(
-                    format!("{f} does not compile:\n{d}"),
-                    format!("{f} ne compile pas :\n{d}"),
-                ),
-                t(
-                    "fix the first error the compiler reports, then try again",
-                    "corrigez la première erreur signalée par le compilateur, puis réessayez",
-                ),
-            ),
-            ProblemKind::Ambiguous => (
-                t(
-                    format!("several files could be {f}: {d}"),
-                    format!("plusieurs fichiers pourraient être {f} : {d}"),
-                ),
-                t(
-                    "keep only one of them in the submission",
-                    "n'en gardez qu'un seul dans le rendu",
-                ),
-            ),
-        };
-        crate::verdict::diag(self.code(), message, hint)
+        }
+    }
+
+    fn hint(&self) -> Msg {
+        match self.kind {
+            ProblemKind::Missing if self.file.is_empty() => {
+                Msg::new("hint-submission-missing-side")
+            }
+            ProblemKind::Missing => Msg::new("hint-submission-missing").arg("file", &self.file),
+            ProblemKind::Empty => Msg::new("hint-submission-empty"),
+            ProblemKind::DoesNotParse if python2(&self.detail) => Msg::new("hint-python2"),
+            ProblemKind::DoesNotParse => {
+                Msg::new("hint-submission-does-not-parse").arg("file", &self.file)
+            }
+            ProblemKind::DoesNotCompile => Msg::new("hint-compile-error"),
+            ProblemKind::Ambiguous => Msg::new("hint-submission-ambiguous"),
+        }
     }
 
     /// The one line that stands for each scenario it kept from running.
-    pub fn not_run(&self) -> Text {
-        let first = |s: &str| s.lines().next().unwrap_or("").to_string();
-        let d = self.diagnosis();
-        t(
-            format!("not run: {}", first(d.message.in_lang("en"))),
-            format!("non lancé : {}", first(d.message.in_lang("fr"))),
+    pub fn not_run(&self) -> Diagnosis {
+        Diagnosis::without_hint(
+            self.code(),
+            Msg::new("submission-not-run").arg("problem", self.headline(false)),
         )
     }
 }
@@ -187,6 +167,15 @@ pub fn python2(message: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::msg::Lang;
+
+    fn en(m: &Msg) -> String {
+        Lang::builtin("en").msg(m)
+    }
+
+    fn fr(m: &Msg) -> String {
+        Lang::builtin("fr").msg(m)
+    }
 
     fn problem(kind: ProblemKind, found: &[&str], more: usize) -> SubmissionProblem {
         SubmissionProblem {
@@ -205,41 +194,58 @@ mod tests {
     fn a_missing_file_names_what_the_submission_holds() {
         let p = problem(ProblemKind::Missing, &["client.py", "server.py"], 0);
         let d = p.diagnosis();
-        assert_eq!(d.code, "missing-program");
+        assert_eq!(d.code, Code::MissingProgram);
         assert_eq!(
-            d.message.in_lang("en"),
+            en(&d.message),
             "serveur.py not found in the submission; found: client.py, server.py"
         );
-        assert!(
-            d.message.in_lang("fr").contains("introuvable")
-                && d.message.in_lang("fr").contains("trouvé :")
+        assert_eq!(
+            fr(&d.message),
+            "serveur.py introuvable dans le rendu\u{202f}; trouvé\u{a0}: client.py, server.py"
         );
         let none = problem(ProblemKind::Missing, &[], 0);
-        assert!(none
-            .diagnosis()
-            .message
-            .in_lang("en")
-            .ends_with("found: nothing"));
+        assert!(en(&none.diagnosis().message).ends_with("found: nothing"));
         let many = problem(ProblemKind::Missing, &["a"], 7);
-        assert!(many
-            .diagnosis()
-            .message
-            .in_lang("en")
-            .ends_with("found: a, … (7 more)"));
+        assert!(en(&many.diagnosis().message).ends_with("found: a, … (7 more)"));
+        let mut no_file = problem(ProblemKind::Missing, &[], 0);
+        no_file.file.clear();
+        assert_eq!(
+            fr(&no_file.diagnosis().message),
+            "aucun programme serveur dans le rendu\u{202f}; trouvé\u{a0}: rien"
+        );
     }
 
     #[test]
     fn codes_of_a_failed_start_are_kept() {
         assert_eq!(
             problem(ProblemKind::DoesNotCompile, &[], 0).code(),
-            "compile-error"
+            Code::CompileError
         );
         let p = problem(ProblemKind::DoesNotParse, &[], 0);
-        assert_eq!(p.code(), "syntax-error");
-        assert!(p.diagnosis().hint.in_lang("en").contains("Python 2"));
-        assert!(p
-            .not_run()
-            .in_lang("en")
-            .starts_with("not run: Python refuses serveur.py:"));
+        assert_eq!(p.code(), Code::SyntaxError);
+        assert!(en(p.diagnosis().hint.as_ref().unwrap()).contains("Python 2"));
+        assert_eq!(
+            en(&p.diagnosis().message),
+            format!("Python refuses serveur.py:\n{}", p.detail)
+        );
+        assert_eq!(
+            en(&p.not_run().message),
+            "not run: Python refuses serveur.py:"
+        );
+        assert_eq!(p.not_run().hint, None);
+    }
+
+    #[test]
+    fn an_ambiguous_program_names_its_candidates() {
+        let mut p = problem(ProblemKind::Ambiguous, &[], 0);
+        p.detail = "a/serveur.py, b/serveur.py\nand more".into();
+        assert_eq!(
+            en(&p.diagnosis().message),
+            "several files could be serveur.py: a/serveur.py, b/serveur.py\nand more"
+        );
+        assert_eq!(
+            en(&p.not_run().message),
+            "not run: several files could be serveur.py: a/serveur.py, b/serveur.py"
+        );
     }
 }

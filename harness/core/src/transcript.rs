@@ -346,31 +346,6 @@ pub enum WaitsOn {
 }
 
 impl ProcView {
-    /// `client (pid 41) attend dans recv() le serveur`, in French.
-    pub fn describe_fr(&self) -> String {
-        let name = |a: Actor| match a {
-            Actor::Server => "le serveur",
-            Actor::Client => "le client",
-            Actor::Peer => "le pair",
-            Actor::Harness => "le harnais",
-        };
-        let who = format!("{} (pid {})", &name(self.actor)[3..], self.pid);
-        if self.state == ProcState::Zombie {
-            return format!("{who} est un zombie");
-        }
-        let Some(call) = &self.call else {
-            return format!("{who} s'exécute");
-        };
-        match &self.on {
-            WaitsOn::Keyboard => format!("{who} attend le clavier dans {call}()"),
-            WaitsOn::Socket(Some(a)) => format!("{who} attend {} dans {call}()", name(*a)),
-            WaitsOn::Socket(None) => format!("{who} attend sur une socket dans {call}()"),
-            WaitsOn::Listener => format!("{who} attend une connexion dans {call}()"),
-            WaitsOn::Children => format!("{who} attend ses fils dans {call}()"),
-            WaitsOn::Nothing | WaitsOn::Other => format!("{who} attend dans {call}()"),
-        }
-    }
-
     /// `client (pid 41) waits in recv() for server`, in English.
     pub fn describe(&self) -> String {
         let who = format!("{} (pid {})", self.actor.name(), self.pid);
@@ -409,6 +384,8 @@ pub struct Transcript {
     pub entries: Vec<Entry>,
     /// Whether the harness could observe the wire (own network namespace).
     pub isolated: bool,
+    /// The port the scenario ran on (`--port`), when the runner says it.
+    pub port: Option<u16>,
 }
 
 impl Transcript {

@@ -386,8 +386,8 @@ pub fn run(cfg: &DemoConfig) -> Result<u8, Error> {
     }
     if let Some(d) = &v.diagnosis {
         let m = Msg::new("demo-diagnosis")
-            .arg("code", d.code)
-            .arg("message", d.message.get(&cfg.lang));
+            .arg("code", d.code.as_str())
+            .arg("message", d.message.clone());
         writeln!(o, "{}", cfg.lang.msg(&m))?;
     }
     Ok(if v.status == Status::Pass {

@@ -2,6 +2,7 @@
 //! time, each inside its own fault boundary. The executor never prints: it
 //! tells its subscriber (progress on a terminal) what happens.
 
+use crate::diagnosis::Code;
 use crate::prepare::Isolation;
 use crate::report::Outcome;
 use crate::runner::{self, RunConfig, RunError};
@@ -108,7 +109,7 @@ fn grade_one(s: &Scenario, rc: &RunConfig) -> (Transcript, verdict::Verdict) {
             .spawn_scoped(inner, || fault::catch(|| runner::run(s, rc, &|_| {})));
         match thread {
             Err(e) => Err((
-                "environment",
+                Code::Environment,
                 format!("cannot start the scenario's thread: {e}"),
             )),
             Ok(t) => match t.join() {
@@ -120,7 +121,7 @@ fn grade_one(s: &Scenario, rc: &RunConfig) -> (Transcript, verdict::Verdict) {
                 }
                 // The thread's boundary catches its panics: not one of those.
                 Err(_) => Err((
-                    "internal-error",
+                    Code::InternalError,
                     "the runner's thread ended without a result".into(),
                 )),
             },
@@ -141,8 +142,10 @@ fn grade_one(s: &Scenario, rc: &RunConfig) -> (Transcript, verdict::Verdict) {
     match judged {
         Ok(v) => (transcript, v),
         Err(panic) => {
-            let v =
-                verdict::grader_fault("internal-error", &format!("the verdict panicked: {panic}"));
+            let v = verdict::grader_fault(
+                Code::InternalError,
+                &format!("the verdict panicked: {panic}"),
+            );
             (transcript, v)
         }
     }

@@ -19,7 +19,8 @@ pub mod reporting;
 // The stages, from the crates that keep them apart: the pure ones (no
 // processes, any OS) and the sandbox (Linux: namespaces, ptys, cgroups).
 pub use grade_core::{
-    expect, fault, glob, msg, points, report, scenario, stall, submission, transcript, verdict,
+    diagnosis, expect, fault, glob, msg, points, report, scenario, stall, submission, transcript,
+    verdict,
 };
 pub use grade_sandbox::{runner, world};
 

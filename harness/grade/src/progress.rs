@@ -62,7 +62,7 @@ mod tests {
         scenario.id = "q1.server.utf8".into();
         let outcome = Outcome {
             scenario,
-            verdict: crate::verdict::grader_fault("internal-error", "test"),
+            verdict: crate::verdict::grader_fault(crate::diagnosis::Code::InternalError, "test"),
             transcript: Default::default(),
             duration: Default::default(),
         };

@@ -5,7 +5,7 @@
 use crate::output::{self, Destination, Format};
 use crate::prepare::Plan;
 use crate::report::{self, Outcome, Report, Reporter};
-use crate::scenario::{Scenario, Side};
+use crate::scenario::{Lang, Scenario, Side};
 use crate::submission::SubmissionProblem;
 use crate::verdict::{self, Status};
 use crate::{exit, Config, Error};
@@ -83,13 +83,8 @@ fn in_order(
 
 /// A scenario the submission problem `p` kept from running.
 fn not_run(scenario: Scenario, p: &SubmissionProblem) -> Outcome {
-    let d = p.diagnosis();
     Outcome {
-        verdict: verdict::Verdict::not_run(verdict::Diagnosis {
-            code: d.code,
-            message: p.not_run(),
-            hint: verdict::t("", ""),
-        }),
+        verdict: verdict::Verdict::not_run(p.not_run()),
         scenario,
         transcript: Default::default(),
         duration: Default::default(),
@@ -143,11 +138,7 @@ fn errors_line(outcomes: &[Outcome]) -> Option<String> {
         .iter()
         .filter(|o| o.verdict.status == Status::Error)
         .map(|o| {
-            let what = o
-                .verdict
-                .diagnosis
-                .as_ref()
-                .map_or("", |d| d.message.in_lang("en"));
+            let what = o.verdict.message(&Lang::default()).unwrap_or_default();
             format!("{}: {what}", o.scenario.id)
         })
         .collect();

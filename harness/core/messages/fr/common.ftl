@@ -1,5 +1,5 @@
 # Pièces communes : nombres, durées, décomptes.
-# Typographie : espace fine insécable (U+202F) avant « : ; ! ? », virgule décimale.
+# Typographie : espace insécable (U+00A0) avant « : », espace fine insécable (U+202F) avant « ; ! ? », virgule décimale.
 
 duration-seconds = { $secs } s
 count-passed = { $n -> 

@@ -137,7 +137,7 @@ impl JsonFormat for Gradescope {
 fn problem<'a>(r: &Report, p: &'a SubmissionProblem) -> Test<'a> {
     Test {
         extra_data: TestExtra {
-            diagnosis: Some(p.code()),
+            diagnosis: Some(p.code().as_str()),
             id: None,
             scenarios: Some(&p.scenarios),
             status: None,
@@ -149,7 +149,7 @@ fn problem<'a>(r: &Report, p: &'a SubmissionProblem) -> Test<'a> {
         output: problem_feedback(r, p),
         score: 0.0,
         status: "failed",
-        tags: vec!["submission", p.code()],
+        tags: vec!["submission", p.code().as_str()],
         visibility: "visible",
     }
 }

@@ -131,7 +131,7 @@ impl Writer<'_> {
                 let not_run = Msg::new("human-not-run")
                     .arg("n", n)
                     .arg("side", text::side_name(problem))
-                    .arg("code", problem.code());
+                    .arg("code", problem.code().as_str());
                 writeln!(out, "  {} {}", self.p.c("31", "✗"), l.msg(&not_run))?;
             }
         }

@@ -55,7 +55,7 @@ fn problems(r: &Report) -> TestSuite {
     suite.add_property(Property::new("max_score", round2(max).to_string()));
     for p in &r.problems {
         let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-        s.set_type(p.code());
+        s.set_type(p.code().as_str());
         s.set_message(problem_headline(p, l));
         s.set_description(problem_feedback(r, p));
         let mut case = TestCase::new(l.msg(&text::problem_name(p)), s);

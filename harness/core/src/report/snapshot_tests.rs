@@ -257,7 +257,7 @@ fn render(r: &dyn Reporter, rep: &Report) -> String {
 /// Every format of `rep`, each a snapshot named `{name}-{format}-{lang}`.
 fn snapshot_every_format(name: &str, rep: impl Fn(&Lang) -> Report) {
     for lang in ["en", "fr"] {
-        let r = rep(&Lang::builtin(lang));
+        let r = rep(&super::tests::test_lang(lang));
         for format in FORMATS {
             let text = render(&*by_name(format).unwrap(), &r);
             insta::assert_snapshot!(format!("{name}-{format}-{lang}"), text);
@@ -280,7 +280,7 @@ fn the_human_report_in_colour() {
     let r = Report {
         color: true,
         verbose: false,
-        ..rich(&Lang::builtin("en"))
+        ..rich(&super::tests::test_lang("en"))
     };
     insta::assert_snapshot!("rich-human-colour-en", render(&human::Human, &r));
 }

@@ -2,13 +2,30 @@
 //! fixtures never produce (error, skip), and points that are not integers.
 
 use super::*;
-use crate::scenario::{parse_scenario, Text};
+use crate::diagnosis::Code;
+use crate::msg::{Catalog, Msg};
+use crate::scenario::parse_scenario;
 use crate::transcript::{Actor, Event};
+use crate::verdict::{Diagnosis, Evidence, Verdict};
+use std::sync::{Arc, OnceLock};
 
-use crate::verdict::{Diagnosis, Verdict};
+/// A text of these tests in both languages: the test catalogue's
+/// `test-text` shows `$en` in English and `$fr` in French.
+pub(crate) fn text(en: &str, fr: &str) -> Msg {
+    Msg::new("test-text").arg("en", en).arg("fr", fr)
+}
 
-fn text(en: &str, fr: &str) -> Text {
-    crate::verdict::t(en, fr)
+/// `code`'s messages, with the test catalogue's `test-text`.
+pub(crate) fn test_lang(code: &str) -> Lang {
+    static CATALOG: OnceLock<Arc<Catalog>> = OnceLock::new();
+    let c = CATALOG.get_or_init(|| {
+        Catalog::with_resources(&[
+            ("en", "test-text = { $en }\n"),
+            ("fr", "test-text = { $fr }\n"),
+        ])
+        .expect("the test catalogue")
+    });
+    c.lang(code).expect("a shipped language")
 }
 
 fn scenario(id: &str, points: f64, title: &str) -> Scenario {
@@ -49,6 +66,7 @@ pub(crate) fn outcome(
             }),
             expected: code.map(|_| text("`x`", "`x` (fr)")),
             failed_step: None,
+            evidence: Evidence::default(),
         },
         transcript,
         duration: Duration::from_millis(12),
@@ -76,9 +94,9 @@ pub(crate) fn diagnosis(
     hint: (&str, &str),
 ) -> Diagnosis {
     Diagnosis {
-        code,
+        code: Code::parse(code).expect("a diagnosis code"),
         message: text(message.0, message.1),
-        hint: text(hint.0, hint.1),
+        hint: (!hint.0.is_empty()).then(|| text(hint.0, hint.1)),
     }
 }
 
@@ -117,7 +135,7 @@ fn render(r: &dyn Reporter, rep: &Report) -> String {
 
 #[test]
 fn totals_are_rounded_once_and_agree() {
-    let r = report(&Lang::builtin("en"));
+    let r = report(&test_lang("en"));
     // 0.1 + 0.2 is not 0.3 in binary; every format shows 0.3.
     assert_eq!(r.score(), 0.1);
     assert_eq!(r.max_score(), 2.25);
@@ -137,7 +155,7 @@ fn totals_are_rounded_once_and_agree() {
 
 #[test]
 fn junit_has_failures_errors_and_skips() {
-    let xml = render(&junit::Junit, &report(&Lang::builtin("en")));
+    let xml = render(&junit::Junit, &report(&test_lang("en")));
     let back = quick_junit::Report::deserialize_from_str(&xml).unwrap();
     assert_eq!((back.tests, back.failures, back.errors), (4, 1, 1));
     let q2 = &back.test_suites[1];
@@ -154,7 +172,7 @@ fn junit_has_failures_errors_and_skips() {
 
 #[test]
 fn tap_escapes_directives_and_marks_skips() {
-    let tap = render(&tap::Tap, &report(&Lang::builtin("en")));
+    let tap = render(&tap::Tap, &report(&test_lang("en")));
     assert!(tap.contains("ok 1 - q1.server.a — Tenth \\#1\n"), "{tap}");
     assert!(
         tap.contains("not ok 2 - q1.server.b — Two, with: colon\n"),
@@ -177,7 +195,7 @@ fn tap_escapes_directives_and_marks_skips() {
 
 #[test]
 fn github_commands_are_escaped() {
-    let ann = render(&github::Annotations, &report(&Lang::builtin("en")));
+    let ann = render(&github::Annotations, &report(&test_lang("en")));
     let lines: Vec<&str> = ann.lines().collect();
     assert_eq!(lines.len(), 4, "{ann}");
     assert_eq!(
@@ -189,7 +207,7 @@ fn github_commands_are_escaped() {
         lines[3],
         "::notice title=grade::Score: 0.1/2.25 (1 passed, 2 failed, 1 grader error)"
     );
-    let md = render(&github::Summary, &report(&Lang::builtin("en")));
+    let md = render(&github::Summary, &report(&test_lang("en")));
     assert!(
         md.contains(
             "| ❌ | `q1.server.b` Two, with: colon | 0/0.2 | `split-line` 100% wrong: a, b |"
@@ -200,11 +218,8 @@ fn github_commands_are_escaped() {
 
 #[test]
 fn gradescope_numbers_hidden_tests_and_speaks_french() {
-    let g: serde_json::Value = serde_json::from_str(&render(
-        &gradescope::Gradescope,
-        &report(&Lang::builtin("fr")),
-    ))
-    .unwrap();
+    let g: serde_json::Value =
+        serde_json::from_str(&render(&gradescope::Gradescope, &report(&test_lang("fr")))).unwrap();
     let t = &g["tests"];
     assert_eq!(t[0]["number"], "1.1");
     assert_eq!(t[2]["number"], "2.1");
@@ -228,7 +243,7 @@ fn gradescope_numbers_hidden_tests_and_speaks_french() {
 
 #[test]
 fn prairielearn_names_a_common_cause_once() {
-    let mut r = report(&Lang::builtin("en"));
+    let mut r = report(&test_lang("en"));
     for o in &mut r.outcomes {
         *o = outcome(
             &o.scenario.id,
@@ -281,7 +296,7 @@ pub(crate) fn with_problem(lang: &Lang) -> Report {
 
 #[test]
 fn a_submission_problem_is_shown_once_in_place_of_its_scenarios() {
-    let r = with_problem(&Lang::builtin("en"));
+    let r = with_problem(&test_lang("en"));
     assert_eq!(r.problem_points(&r.problems[0]), 1.95);
     assert_eq!(r.ran().count(), 2);
     let human = render(&human::Human, &r);
@@ -291,7 +306,7 @@ fn a_submission_problem_is_shown_once_in_place_of_its_scenarios() {
         "{human}"
     );
     assert!(!human.contains("q2.client.c"), "{human}");
-    let fr = render(&human::Human, &with_problem(&Lang::builtin("fr")));
+    let fr = render(&human::Human, &with_problem(&test_lang("fr")));
     assert!(
         fr.contains("2 scénarios non lancés (client\u{a0}: [compile-error])"),
         "{fr}"
@@ -335,7 +350,7 @@ fn a_submission_problem_is_shown_once_in_place_of_its_scenarios() {
 /// lets the sign start a line).
 #[test]
 fn french_punctuation_has_its_no_break_spaces() {
-    let fr = Lang::builtin("fr");
+    let fr = test_lang("fr");
     let (_, _, text) = crate::msg::MESSAGES
         .iter()
         .find(|(lang, file, _)| *lang == "fr" && *file == "report.ftl")

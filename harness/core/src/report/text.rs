@@ -16,12 +16,12 @@ use crate::verdict::{Diagnosis, Status};
 
 /// A diagnosis' stable code.
 pub fn code(d: &Diagnosis) -> &'static str {
-    d.code
+    d.code.as_str()
 }
 
 /// A diagnosis' message, whole.
 pub fn message(d: &Diagnosis, lang: &Lang) -> String {
-    d.message.get(lang).to_string()
+    lang.msg(&d.message)
 }
 
 /// A diagnosis' first line.
@@ -31,13 +31,13 @@ pub fn first_line(d: &Diagnosis, lang: &Lang) -> String {
 
 /// A diagnosis' fix; empty when it has none.
 pub fn hint(d: &Diagnosis, lang: &Lang) -> String {
-    d.hint.get(lang).to_string()
+    d.hint.as_ref().map_or_else(String::new, |h| lang.msg(h))
 }
 
 /// What the failed step expected, when it says.
 pub fn expected(o: &Outcome, lang: &Lang) -> Option<String> {
-    let e = o.verdict.expected.as_ref()?.get(lang);
-    (!e.is_empty()).then(|| e.to_string())
+    let e = lang.msg(o.verdict.expected.as_ref()?);
+    (!e.is_empty()).then_some(e)
 }
 
 /// A status's machine name, as JSON writes it: `pass`, `fail`, `skip`,

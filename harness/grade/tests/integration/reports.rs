@@ -961,7 +961,7 @@ fn gradescope_run_autograder_reports_a_missing_file_and_a_broken_grader() {
     assert_eq!(tests[0]["status"], "failed");
     assert_eq!(
         tests[0]["name"],
-        "serveur.py introuvable dans le rendu ; trouvé : tp-chat/server.py"
+        "serveur.py introuvable dans le rendu\u{202f}; trouvé\u{a0}: tp-chat/server.py"
     );
     assert_eq!(tests[0]["extra_data"]["submission_problem"], "missing");
     assert_eq!(f(&tests[0]["max_score"]), f(&v["extra_data"]["max_score"]));

@@ -174,10 +174,10 @@ pub enum RunError {
 impl RunError {
     /// The diagnosis code of the `error` it ends in: the machine grade runs
     /// on, or a bug of grade itself.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> grade_core::diagnosis::Code {
         match self {
-            RunError::Panicked(_) => "internal-error",
-            _ => "environment",
+            RunError::Panicked(_) => grade_core::diagnosis::Code::InternalError,
+            _ => grade_core::diagnosis::Code::Environment,
         }
     }
 }
@@ -201,6 +201,7 @@ pub fn run(
 ) -> Result<Transcript, Aborted> {
     let mut tr = Transcript {
         isolated: cfg.isolated,
+        port: Some(cfg.port),
         ..Transcript::default()
     };
     let abort = |error, transcript| Aborted { error, transcript };

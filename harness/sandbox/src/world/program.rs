@@ -32,7 +32,7 @@ pub enum Refused {
     #[error("{0}")]
     Environment(String),
     /// The submission is at fault: one outcome for the run, its scenarios not run.
-    #[error("{}", .0.diagnosis().message.in_lang("en"))]
+    #[error("{}", grade_core::msg::Lang::default().msg(&.0.diagnosis().message))]
     Problem(Box<SubmissionProblem>),
 }
 
@@ -533,7 +533,7 @@ mod tests {
         std::fs::write(&src, "int main(void) { return x; }\n").unwrap();
         let p = problem(prepare(src.to_str().unwrap(), Side::Server, opts(d.path())));
         assert_eq!(p.kind, ProblemKind::DoesNotCompile);
-        assert_eq!(p.code(), "compile-error");
+        assert_eq!(p.code().as_str(), "compile-error");
         assert!(p.detail.contains("error: 'x' undeclared"), "{}", p.detail);
         assert_eq!(p.found, ["bad.c"]);
     }
@@ -550,7 +550,10 @@ mod tests {
             let p = problem(prepare(&spec, Side::Client, opts(d.path())));
             assert_eq!((p.kind, p.side), (ProblemKind::DoesNotParse, Side::Client));
             assert!(p.detail.contains("SyntaxError"), "{}", p.detail);
-            assert!(p.diagnosis().hint.in_lang("en").contains("Python 2"));
+            let hint = p.diagnosis().hint.unwrap();
+            assert!(grade_core::msg::Lang::default()
+                .msg(&hint)
+                .contains("Python 2"));
         }
         let left: Vec<_> = std::fs::read_dir(d.path()).unwrap().flatten().collect();
         assert_eq!(left.len(), 1, "only the student's file: {left:?}");
@@ -613,10 +616,8 @@ mod tests {
         let p = problem(prepare(missing.to_str().unwrap(), Side::Server, o));
         assert_eq!(p.kind, ProblemKind::Missing);
         assert_eq!(p.found, ["server.py", "sub/client.py"]);
-        assert!(p
-            .diagnosis()
-            .message
-            .in_lang("en")
+        assert!(grade_core::msg::Lang::default()
+            .msg(&p.diagnosis().message)
             .ends_with("serveur.py not found in the submission; found: server.py, sub/client.py"));
         assert_eq!(
             problem(prepare("", Side::Client, o)).kind,

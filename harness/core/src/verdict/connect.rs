@@ -1,0 +1,263 @@
+//! Rules of the connection steps: `connect` (the peer connects to the
+//! server under test) and `accept` (the client under test connects).
+
+use super::ctx::{self, Ctx};
+use super::rules::{crash, crashed, Rule};
+use crate::diagnosis::{Code, Diagnosis};
+use crate::msg::Msg;
+use crate::scenario::Role;
+use crate::transcript::{Actor, Event};
+
+/// `connect`: the server does not take the peer's connection.
+pub(super) const CONNECT: &[Rule] = &[listens_elsewhere, crashed, not_listening];
+
+/// `accept`: the client does not connect.
+pub(super) const ACCEPT: &[Rule] = &[
+    pair_server_at_fault,
+    connects_elsewhere,
+    refused,
+    client_crashed,
+    never_connected,
+];
+
+/// The server listens, on another port.
+fn listens_elsewhere(c: &Ctx) -> Option<Diagnosis> {
+    let p = c.tr.entries.iter().find_map(|e| match e.event {
+        Event::Listening { port } => Some(port),
+        _ => None,
+    })?;
+    Some(Diagnosis::new(
+        Code::WrongPort,
+        Msg::new("diag-wrong-port-server")
+            .arg("listens", p.to_string())
+            .arg("port", c.port.to_string()),
+        Msg::new("hint-wrong-port-server")
+            .arg("listens", p.to_string())
+            .arg("port", c.port.to_string()),
+    ))
+}
+
+/// Nothing listens (said so when the program waits for something else).
+fn not_listening(c: &Ctx) -> Option<Diagnosis> {
+    let message = if c.quiescent {
+        "diag-not-listening-waits"
+    } else {
+        "diag-not-listening"
+    };
+    Some(Diagnosis::new(
+        Code::NotListening,
+        Msg::new(message).arg("port", c.port.to_string()),
+        Msg::new("hint-not-listening").arg("port", c.port.to_string()),
+    ))
+}
+
+/// Pair scenarios: the connection, relayed by the harness, failed on the
+/// server's side: the server ended, or listens nowhere.
+fn pair_server_at_fault(c: &Ctx) -> Option<Diagnosis> {
+    if c.s.role != Role::Pair || ctx::accept_culprit(c.tr, c.to) != Actor::Server {
+        return None;
+    }
+    let all = ctx::printed_all(c.tr, Actor::Server);
+    let exited = ctx::exit_of(c.tr, Actor::Server, 0, c.to);
+    Some(crash(&all, exited).unwrap_or_else(|| {
+        Diagnosis::new(
+            Code::NotListening,
+            Msg::new("diag-server-unreached").arg("port", c.port.to_string()),
+            Msg::new("hint-not-listening").arg("port", c.port.to_string()),
+        )
+    }))
+}
+
+/// The client tried another port.
+fn connects_elsewhere(c: &Ctx) -> Option<Diagnosis> {
+    let p = c.tr.entries.iter().find_map(|e| match e.event {
+        Event::ConnectAttempt { port } => Some(port),
+        _ => None,
+    })?;
+    Some(Diagnosis::new(
+        Code::WrongPort,
+        Msg::new("diag-wrong-port-client")
+            .arg("tried", p.to_string())
+            .arg("port", c.port.to_string()),
+        Msg::new("hint-connect").arg("port", c.port.to_string()),
+    ))
+}
+
+/// What the connecting program printed, and how it ended: in pair
+/// scenarios the client's (the server's faults are found before).
+fn connector(c: &Ctx) -> (Vec<String>, Option<ctx::Ended>) {
+    if c.s.role == Role::Pair {
+        let who = Actor::Client;
+        (
+            ctx::printed_all(c.tr, who),
+            ctx::exit_of(c.tr, who, 0, c.to),
+        )
+    } else {
+        (c.all.clone(), c.exited)
+    }
+}
+
+/// The client says its connection was refused: it aims elsewhere.
+fn refused(c: &Ctx) -> Option<Diagnosis> {
+    let (all, _) = connector(c);
+    let said = all.iter().any(|l| {
+        l.contains("Connection refused")
+            || l.contains("ConnectionRefusedError")
+            || l.contains("Errno 111")
+    });
+    said.then(|| {
+        Diagnosis::new(
+            Code::NoConnect,
+            Msg::new("diag-connect-refused").arg("port", c.port.to_string()),
+            Msg::new("hint-connect").arg("port", c.port.to_string()),
+        )
+    })
+}
+
+/// The client died first.
+fn client_crashed(c: &Ctx) -> Option<Diagnosis> {
+    let (all, exited) = connector(c);
+    crash(&all, exited)
+}
+
+fn never_connected(c: &Ctx) -> Option<Diagnosis> {
+    Some(Diagnosis::new(
+        Code::NoConnect,
+        Msg::new("diag-never-connected"),
+        Msg::new("hint-never-connected").arg("port", c.port.to_string()),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::*;
+    use super::*;
+
+    /// Step 1 of a server scenario (connect), with `ev` in it.
+    fn connect_step(
+        ev: Vec<(Actor, Event)>,
+    ) -> (crate::scenario::Scenario, crate::transcript::Transcript) {
+        let mut all = opening_started(40);
+        all.push((Actor::Harness, Event::Step(1)));
+        all.extend(ev);
+        (server("q1", ""), tr(all))
+    }
+
+    #[test]
+    fn rule_listens_elsewhere() {
+        let (s, mut t) = connect_step(vec![(Actor::Harness, Event::Listening { port: 9090 })]);
+        t.port = Some(9000);
+        let d = listens_elsewhere(&ctx(&s, &t, 1)).unwrap();
+        assert_eq!(
+            en(&d.message),
+            "the server listens on port 9090, not on 9000"
+        );
+        assert_eq!(
+            en(d.hint.as_ref().unwrap()),
+            "bind to port 9000 as the sheet asks (or grade with --port 9090)"
+        );
+        let (s, t) = connect_step(vec![]);
+        assert!(listens_elsewhere(&ctx(&s, &t, 1)).is_none());
+    }
+
+    #[test]
+    fn rule_not_listening() {
+        let (s, mut t) = connect_step(vec![(Actor::Harness, Event::Quiescent)]);
+        let d = not_listening(&ctx(&s, &t, 1)).unwrap();
+        assert_eq!(
+            en(&d.message),
+            "nothing listens on port 8080 (it waits without listening)"
+        );
+        t.port = Some(9000);
+        let d = not_listening(&ctx(&s, &t, 1)).unwrap();
+        assert_eq!(
+            en(d.hint.as_ref().unwrap()),
+            "call bind(('', 9000)) then listen() before accept()"
+        );
+        let (s, t) = connect_step(vec![(Actor::Peer, Event::ConnectRefused { port: 9000 })]);
+        assert_eq!(
+            en(&not_listening(&ctx(&s, &t, 1)).unwrap().message),
+            "nothing listens on port 9000"
+        );
+    }
+
+    fn pair(ev: Vec<(Actor, Event)>) -> (crate::scenario::Scenario, crate::transcript::Transcript) {
+        (catalogue("q3.pair.chat"), tr(at_step(3, ev)))
+    }
+
+    #[test]
+    fn rule_pair_server_at_fault() {
+        let (s, t) = pair(vec![(Actor::Client, Event::Connected { port: 8080 })]);
+        let d = pair_server_at_fault(&ctx(&s, &t, 3)).unwrap();
+        assert_eq!(
+            en(&d.message),
+            "the client connected, but nothing listens on port 8080 on the server's side"
+        );
+        let (s, t) = pair(vec![exited(Actor::Server, 40, Some(3), None)]);
+        assert_eq!(
+            code(pair_server_at_fault(&ctx(&s, &t, 3))),
+            Some(Code::Crashed)
+        );
+        // The client never came: not the server's fault.
+        let (s, t) = pair(vec![]);
+        assert!(pair_server_at_fault(&ctx(&s, &t, 3)).is_none());
+    }
+
+    fn accept_step(
+        ev: Vec<(Actor, Event)>,
+    ) -> (crate::scenario::Scenario, crate::transcript::Transcript) {
+        let s = client(
+            "q2",
+            "[[step]]\nlisten = true\n[[step]]\nstart = \"client\"\n[[step]]\naccept = true\n",
+        );
+        (s, tr(at_step(2, ev)))
+    }
+
+    #[test]
+    fn rule_connects_elsewhere() {
+        let (s, t) = accept_step(vec![(Actor::Harness, Event::ConnectAttempt { port: 9999 })]);
+        let d = connects_elsewhere(&ctx(&s, &t, 2)).unwrap();
+        assert_eq!(
+            en(&d.message),
+            "the client connects to port 9999, not to 8080"
+        );
+        assert_eq!(
+            en(d.hint.as_ref().unwrap()),
+            "connect to ('127.0.0.1', 8080)"
+        );
+        let (s, t) = accept_step(vec![]);
+        assert!(connects_elsewhere(&ctx(&s, &t, 2)).is_none());
+    }
+
+    #[test]
+    fn rule_refused() {
+        let (s, t) = accept_step(vec![printed(
+            Actor::Client,
+            "ConnectionRefusedError: [Errno 111] Connection refused",
+        )]);
+        let d = refused(&ctx(&s, &t, 2)).unwrap();
+        assert_eq!(d.code, Code::NoConnect);
+        assert!(en(&d.message).contains("listens on 127.0.0.1:8080: it connects"));
+        let (s, t) = accept_step(vec![printed(Actor::Client, "hello")]);
+        assert!(refused(&ctx(&s, &t, 2)).is_none());
+    }
+
+    #[test]
+    fn rule_client_crashed() {
+        let (s, t) = accept_step(vec![exited(Actor::Client, 41, Some(1), None)]);
+        assert_eq!(code(client_crashed(&ctx(&s, &t, 2))), Some(Code::Crashed));
+        let (s, t) = accept_step(vec![]);
+        assert!(client_crashed(&ctx(&s, &t, 2)).is_none());
+    }
+
+    #[test]
+    fn rule_never_connected() {
+        let (s, t) = accept_step(vec![]);
+        let d = never_connected(&ctx(&s, &t, 2)).unwrap();
+        assert_eq!(en(&d.message), "the client never connected");
+        assert_eq!(
+            en(d.hint.as_ref().unwrap()),
+            "call connect(('127.0.0.1', 8080)) when the program starts"
+        );
+    }
+}

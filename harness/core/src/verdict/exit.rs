@@ -1,0 +1,365 @@
+//! Rules of the steps about ending: `expect_exit` (how the program exits;
+//! `all`: every process of it ends) and `expect_calm` (after the peer
+//! left: no busy loop, no flood, a clean end if any).
+
+use super::ctx::{self, Ctx};
+use super::rules::{busy, busy_loop, status_msg, timeout, Rule};
+use crate::diagnosis::{short, Code, Diagnosis};
+use crate::expect;
+use crate::msg::Msg;
+use crate::scenario::{Action, ExitKind};
+use crate::stall;
+use crate::transcript::{Event, ProcState};
+
+/// `expect_exit = "all"`.
+pub(super) const ALL_END: &[Rule] = &[spinning, left_behind, always_timeout];
+
+/// `expect_exit`, any other kind.
+pub(super) const EXIT: &[Rule] = &[traceback, wrong_exit, busy, keeps_waiting, always_timeout];
+
+/// `expect_calm`.
+pub(super) const CALM: &[Rule] = &[
+    flood,
+    busy,
+    traceback_on_leave,
+    status_on_leave,
+    always_timeout,
+];
+
+fn always_timeout(_: &Ctx) -> Option<Diagnosis> {
+    Some(timeout())
+}
+
+/// A busy loop, naming the process that spins (q4: often the receiving one).
+fn spinning(c: &Ctx) -> Option<Diagnosis> {
+    if !c.busy() {
+        return None;
+    }
+    let spinning: Vec<_> = c
+        .views()
+        .unwrap_or_default()
+        .iter()
+        .filter(|v| v.actor == c.actor && v.state != ProcState::Zombie && v.call.is_none())
+        .collect();
+    if spinning.is_empty() {
+        return Some(busy_loop());
+    }
+    Some(Diagnosis::new(
+        Code::BusyLoop,
+        Msg::new("diag-busy-loop-procs").arg("procs", stall::processes(spinning)),
+        Msg::new("hint-busy-loop"),
+    ))
+}
+
+/// Which processes are left, and why. A lone process still running (not
+/// an orphan: its parent is the harness) may be one that cannot see the
+/// peer leave.
+fn left_behind(c: &Ctx) -> Option<Diagnosis> {
+    let v = c.views()?;
+    let until = c.tr.window(0, c.to);
+    let root = until.iter().rev().find_map(|e| match e.event {
+        Event::Started { pid, .. } if e.actor == c.actor => Some(pid),
+        _ => None,
+    });
+    let root_alive = root.filter(|&r| {
+        !until
+            .iter()
+            .any(|e| matches!(e.event, Event::Exited { pid, .. } if pid == r))
+    });
+    Some(match stall::left_behind(v, c.actor, root_alive) {
+        d if d.code == Code::StillRunning => stall::peer_left_unseen(c.s, v, c.actor).unwrap_or(d),
+        d => d,
+    })
+}
+
+/// The program died on a traceback: at end of input (`eof-traceback`),
+/// or anywhere (`crashed`).
+fn traceback(c: &Ctx) -> Option<Diagnosis> {
+    let last = ctx::traceback_last_line(&c.printed_until_end())?;
+    let eof =
+        c.tr.window(0, c.to)
+            .iter()
+            .any(|e| e.event == Event::TypedEof);
+    let clean = c.s.steps[c.i].action == Action::ExpectExit(ExitKind::Clean);
+    let (code, message, hint) =
+        if eof && (last.contains("EOFError") || last.contains("KeyboardInterrupt") || clean) {
+            (
+                Code::EofTraceback,
+                "diag-eof-traceback",
+                "hint-eof-traceback",
+            )
+        } else {
+            (Code::Crashed, "diag-uncaught", "hint-uncaught")
+        };
+    Some(Diagnosis::new(
+        code,
+        Msg::new(message).arg("last", last),
+        Msg::new(hint),
+    ))
+}
+
+/// It exited: without a word where a message was asked, else with a
+/// status that is not 0.
+fn wrong_exit(c: &Ctx) -> Option<Diagnosis> {
+    let (code, signal) = c.exit_in_window()?;
+    let d = if c.s.steps[c.i].action == Action::ExpectExit(ExitKind::Message) {
+        Diagnosis::new(
+            Code::Crashed,
+            Msg::new("diag-exit-silent"),
+            Msg::new("hint-exit-silent"),
+        )
+    } else {
+        Diagnosis::new(
+            Code::Crashed,
+            Msg::new("diag-exit-status").arg("status", status_msg(code, signal)),
+            Msg::new("hint-exit-status"),
+        )
+    };
+    Some(d)
+}
+
+/// It does not exit: it waits (quiescent), or ran to the deadline.
+fn keeps_waiting(c: &Ctx) -> Option<Diagnosis> {
+    (c.quiescent || c.seen(&Event::Deadline)).then(|| {
+        Diagnosis::new(
+            Code::StillRunning,
+            Msg::new("diag-no-exit"),
+            Msg::new("hint-no-exit"),
+        )
+    })
+}
+
+/// After the peer left it prints without end.
+fn flood(c: &Ctx) -> Option<Diagnosis> {
+    if !ctx::flooded(c.tr, c.actor, c.from, c.to) {
+        return None;
+    }
+    let sample = expect::printed_lines(c.tr, c.actor, c.from, c.to)
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    Some(Diagnosis::new(
+        Code::OutputFlood,
+        Msg::new("diag-flood-after-peer").arg("sample", short(&sample)),
+        Msg::new("hint-flood-after-peer"),
+    ))
+}
+
+/// When the peer leaves, it dies on a traceback.
+fn traceback_on_leave(c: &Ctx) -> Option<Diagnosis> {
+    let last = ctx::traceback_last_line(&c.printed_until_end())?;
+    Some(Diagnosis::new(
+        Code::Crashed,
+        Msg::new("diag-peer-left-traceback").arg("last", last),
+        Msg::new("hint-peer-left-traceback"),
+    ))
+}
+
+/// When the peer leaves, it exits with a status that is not 0.
+fn status_on_leave(c: &Ctx) -> Option<Diagnosis> {
+    let (code, signal) = c.exit_in_window()?;
+    Some(Diagnosis::new(
+        Code::Crashed,
+        Msg::new("diag-peer-left-status").arg("status", status_msg(code, signal)),
+        Msg::new("hint-peer-left-status"),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::*;
+    use super::*;
+    use crate::scenario::Scenario;
+    use crate::transcript::{Actor, ProcView, Transcript, WaitsOn};
+
+    /// A q2 client scenario ending with Ctrl-D then `expect_exit = KIND`
+    /// (step 3), with `ev` in that step.
+    fn exit_step(kind: &str, ev: Vec<(Actor, Event)>) -> (Scenario, Transcript) {
+        let s = client(
+            "q2",
+            &format!(
+                "[[step]]\nlisten = true\n[[step]]\nstart = \"client\"\n[[step]]\neof = true\n\
+                 [[step]]\nexpect_exit = \"{kind}\"\n"
+            ),
+        );
+        let mut all = vec![
+            (Actor::Harness, Event::Step(0)),
+            (Actor::Harness, Event::Step(1)),
+            (
+                Actor::Client,
+                Event::Started {
+                    pid: 41,
+                    command: "x".into(),
+                },
+            ),
+            (Actor::Harness, Event::Step(2)),
+            (Actor::Client, Event::TypedEof),
+            (Actor::Harness, Event::Step(3)),
+        ];
+        all.extend(ev);
+        (s, tr(all))
+    }
+
+    fn view(pid: i32, ppid: i32, call: Option<&str>, on: WaitsOn) -> ProcView {
+        ProcView {
+            actor: Actor::Client,
+            pid,
+            ppid,
+            comm: "python3".into(),
+            state: if call.is_some() {
+                ProcState::Sleeping
+            } else {
+                ProcState::Running
+            },
+            threads: 1,
+            call: call.map(String::from),
+            on,
+        }
+    }
+
+    #[test]
+    fn rule_spinning() {
+        let snap = vec![
+            view(41, 1, Some("read"), WaitsOn::Keyboard),
+            view(42, 41, None, WaitsOn::Nothing),
+        ];
+        let (s, t) = exit_step(
+            "all",
+            vec![cpu(1990.0, 2000.0), (Actor::Harness, Event::Snapshot(snap))],
+        );
+        let d = spinning(&ctx(&s, &t, 3)).unwrap();
+        assert_eq!(
+            en(&d.message),
+            "the program burns CPU in a loop while it has nothing to do: client (pid 42) is running"
+        );
+        assert_eq!(d.named_pids(), [42]);
+        let (s, t) = exit_step("all", vec![cpu(1990.0, 2000.0)]);
+        assert_eq!(
+            en(&spinning(&ctx(&s, &t, 3)).unwrap().message),
+            "the program burns CPU in a loop while it has nothing to do"
+        );
+        let (s, t) = exit_step("all", vec![]);
+        assert!(spinning(&ctx(&s, &t, 3)).is_none());
+    }
+
+    #[test]
+    fn rule_left_behind() {
+        let snap = |v| vec![(Actor::Harness, Event::Snapshot(v))];
+        // Its own process still there, waiting: still running.
+        let (s, t) = exit_step(
+            "all",
+            snap(vec![view(41, 1, Some("read"), WaitsOn::Keyboard)]),
+        );
+        assert_eq!(code(left_behind(&ctx(&s, &t, 3))), Some(Code::StillRunning));
+        // Its child, once it exited: an orphan.
+        let mut ev = vec![exited(Actor::Client, 41, Some(0), None)];
+        ev.extend(snap(vec![view(42, 1, Some("read"), WaitsOn::Keyboard)]));
+        let (s, t) = exit_step("all", ev);
+        assert_eq!(code(left_behind(&ctx(&s, &t, 3))), Some(Code::Orphan));
+        let (s, t) = exit_step("all", vec![]);
+        assert!(left_behind(&ctx(&s, &t, 3)).is_none());
+    }
+
+    #[test]
+    fn rule_traceback() {
+        let tb = |last: &str| {
+            vec![
+                printed(Actor::Client, "Traceback (most recent call last):"),
+                printed(Actor::Client, last),
+            ]
+        };
+        let (s, t) = exit_step("clean", tb("EOFError: EOF when reading a line"));
+        let d = traceback(&ctx(&s, &t, 3)).unwrap();
+        assert_eq!(
+            en(&d.message),
+            "at end of input the program dies with a traceback: EOFError: EOF when reading a line"
+        );
+        let (s, t) = exit_step("message", tb("ValueError: x"));
+        assert_eq!(
+            en(&traceback(&ctx(&s, &t, 3)).unwrap().message),
+            "the program dies with an uncaught exception: ValueError: x"
+        );
+        let (s, t) = exit_step("clean", vec![]);
+        assert!(traceback(&ctx(&s, &t, 3)).is_none());
+    }
+
+    #[test]
+    fn rule_wrong_exit() {
+        let (s, t) = exit_step("clean", vec![exited(Actor::Client, 41, Some(2), None)]);
+        assert_eq!(
+            en(&wrong_exit(&ctx(&s, &t, 3)).unwrap().message),
+            "the program exits with status 2"
+        );
+        let (s, t) = exit_step("message", vec![exited(Actor::Client, 41, Some(0), None)]);
+        assert_eq!(
+            en(&wrong_exit(&ctx(&s, &t, 3)).unwrap().message),
+            "the program exited without a word"
+        );
+        let (s, t) = exit_step("clean", vec![]);
+        assert!(wrong_exit(&ctx(&s, &t, 3)).is_none());
+    }
+
+    #[test]
+    fn rule_keeps_waiting() {
+        for e in [Event::Quiescent, Event::Deadline] {
+            let (s, t) = exit_step("clean", vec![(Actor::Harness, e)]);
+            assert_eq!(
+                code(keeps_waiting(&ctx(&s, &t, 3))),
+                Some(Code::StillRunning)
+            );
+        }
+        let (s, t) = exit_step("clean", vec![]);
+        assert!(keeps_waiting(&ctx(&s, &t, 3)).is_none());
+    }
+
+    /// q1's client-leaves scenario, at its `expect_calm` step, with `ev`.
+    fn calm_step(ev: Vec<(Actor, Event)>) -> (Scenario, Transcript, usize) {
+        let s = catalogue("q1.server.client-leaves");
+        let i = s
+            .steps
+            .iter()
+            .position(|st| matches!(st.action, Action::ExpectCalm(_)))
+            .unwrap();
+        (s, tr(at_step(i, ev)), i)
+    }
+
+    #[test]
+    fn rule_flood() {
+        let (s, t, i) = calm_step((0..201).map(|_| printed(Actor::Server, "encore")).collect());
+        assert_eq!(
+            en(&flood(&ctx(&s, &t, i)).unwrap().message),
+            "after the peer left, the program prints without end (`encore` …)"
+        );
+        let (s, t, i) = calm_step(vec![printed(Actor::Server, "bye")]);
+        assert!(flood(&ctx(&s, &t, i)).is_none());
+    }
+
+    #[test]
+    fn rule_traceback_on_leave() {
+        let (s, t, i) = calm_step(vec![
+            printed(Actor::Server, "Traceback (most recent call last):"),
+            printed(Actor::Server, "BrokenPipeError: [Errno 32] Broken pipe"),
+        ]);
+        assert_eq!(
+            en(&traceback_on_leave(&ctx(&s, &t, i)).unwrap().message),
+            "when the peer leaves, the program dies with a traceback: BrokenPipeError: [Errno 32] Broken pipe"
+        );
+        let (s, t, i) = calm_step(vec![]);
+        assert!(traceback_on_leave(&ctx(&s, &t, i)).is_none());
+    }
+
+    #[test]
+    fn rule_status_on_leave() {
+        let (s, t, i) = calm_step(vec![exited(Actor::Server, 40, None, Some(11))]);
+        assert_eq!(
+            en(&status_on_leave(&ctx(&s, &t, i)).unwrap().message),
+            "when the peer leaves, the program exits with signal 11"
+        );
+        assert_eq!(
+            fr(&status_on_leave(&ctx(&s, &t, i)).unwrap().message),
+            "quand le pair part, le programme se termine avec le signal 11"
+        );
+        let (s, t, i) = calm_step(vec![]);
+        assert!(status_on_leave(&ctx(&s, &t, i)).is_none());
+    }
+}

@@ -1,0 +1,281 @@
+//! Rules of `expect_printed`: the program did not print the expected lines.
+
+use super::ctx::{self, Ctx};
+use super::rules::{busy, crashed, Rule};
+use crate::diagnosis::{short, Code, Diagnosis};
+use crate::expect;
+use crate::msg::Msg;
+use crate::scenario::Role;
+use crate::stall;
+use crate::transcript::Actor;
+
+pub(super) const RULES: &[Rule] = &[
+    bytes_repr,
+    split_line,
+    crashed,
+    busy,
+    pair_sender_failed,
+    stalled,
+    changed_or_missing,
+];
+
+/// It prints the bytes object: `b'Bonjour\n'`.
+fn bytes_repr(c: &Ctx) -> Option<Diagnosis> {
+    let expected = c.expected();
+    let l = c.window_lines.iter().find(|l| {
+        expected
+            .iter()
+            .any(|e| expect::is_bytes_repr(l, e) || expect::is_bytes_repr_piece(l, e))
+    })?;
+    Some(Diagnosis::new(
+        Code::BytesRepr,
+        Msg::new("diag-bytes-repr-printed").arg("line", l),
+        Msg::new("hint-bytes-repr-printed"),
+    ))
+}
+
+/// One print per recv(): a line shows in pieces.
+fn split_line(c: &Ctx) -> Option<Diagnosis> {
+    let (whole, pieces) = ctx::split_line(&c.window_lines, c.expected())?;
+    Some(Diagnosis::new(
+        Code::SplitLine,
+        Msg::new("diag-split-line")
+            .arg("line", short(whole))
+            .arg("pieces", pieces),
+        Msg::new("hint-split-line"),
+    ))
+}
+
+/// Pair scenarios: a line typed on one side was not printed on the other.
+/// When the relay never saw it cross, the sender is at fault, not the
+/// printer: say so, with what the sender waits in.
+fn pair_sender_failed(c: &Ctx) -> Option<Diagnosis> {
+    if c.s.role != Role::Pair || !c.tr.isolated {
+        return None;
+    }
+    let sender = c.actor.other_program().unwrap_or(Actor::Peer);
+    let crossed = ctx::sent_text(c.tr, sender, c.from, c.to);
+    let missing = ctx::first_missing(&[], c.expected());
+    if crossed.contains(missing.as_str()) {
+        return None;
+    }
+    if let Some(d) = c
+        .views()
+        .and_then(|v| stall::stalled(c.s, v, sender, true, c.midway))
+    {
+        return Some(d);
+    }
+    let name = if sender == Actor::Server {
+        Actor::Server
+    } else {
+        Actor::Client
+    };
+    Some(Diagnosis::new(
+        Code::MissingLine,
+        Msg::new("diag-never-sent").arg("line", short(&missing)),
+        Msg::new("hint-never-sent").arg("sender", stall::actor_msg(name)),
+    ))
+}
+
+/// What the program waits in says why it did not print.
+fn stalled(c: &Ctx) -> Option<Diagnosis> {
+    c.views()
+        .and_then(|v| stall::stalled(c.s, v, c.actor, false, c.midway))
+}
+
+/// The first expected line that is not printed, and the printed line that
+/// shows it changed (glued to other text, else the first one that looks
+/// like it): `wrong-text`; none: `missing-line`.
+fn changed_or_missing(c: &Ctx) -> Option<Diagnosis> {
+    let (lines, expected) = (&c.window_lines, c.expected());
+    let term = expect::Terminal::of(c.s, c.tr, c.actor, c.to);
+    let missing = {
+        let mut it = lines.iter();
+        expected
+            .iter()
+            .find(|e| !it.any(|l| term.matches(l, e)))
+            .cloned()
+            .unwrap_or_else(|| ctx::first_missing(lines, expected))
+    };
+    let near = lines
+        .iter()
+        .find(|l| l.contains(missing.as_str()))
+        .or_else(|| {
+            lines.iter().find(|l| {
+                missing
+                    .split_whitespace()
+                    .next()
+                    .is_some_and(|w| l.contains(w))
+                    || ctx::similar(l, &missing)
+            })
+        });
+    Some(match near {
+        Some(l) => Diagnosis::new(
+            Code::WrongText,
+            Msg::new("diag-wrong-text-printed")
+                .arg("expected", &missing)
+                .arg("line", l),
+            Msg::new("hint-wrong-text-printed"),
+        ),
+        None => missing_line(&missing, lines),
+    })
+}
+
+fn missing_line(missing: &str, lines: &[String]) -> Diagnosis {
+    let message = if lines.is_empty() {
+        Msg::new("diag-missing-printed").arg("line", short(missing))
+    } else {
+        Msg::new("diag-missing-printed-other")
+            .arg("line", short(missing))
+            .arg("printed", ctx::quote(lines, 3))
+    };
+    Diagnosis::new(Code::MissingLine, message, Msg::new("hint-missing-printed"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::*;
+    use super::*;
+    use crate::scenario::Scenario;
+    use crate::transcript::{Event, ProcView, Transcript, WaitsOn};
+
+    /// q1's split-line scenario, its step 3 (`expect_printed = ["Bonjour"]`)
+    /// with `ev` in it.
+    fn printed_step(ev: Vec<(Actor, Event)>) -> (Scenario, Transcript) {
+        let s = server(
+            "q1",
+            "[[step]]\nsend = [\"Bonj\", \"our\\n\"]\n[[step]]\nexpect_printed = [\"Bonjour\"]\n",
+        );
+        let mut all = opening(40);
+        all.push((Actor::Harness, Event::Step(2)));
+        all.push((Actor::Peer, Event::Sent(b"Bonjour\n".to_vec())));
+        all.push((Actor::Harness, Event::Step(3)));
+        all.extend(ev);
+        (s, tr(all))
+    }
+
+    fn lines(ls: &[&str]) -> Vec<(Actor, Event)> {
+        ls.iter().map(|l| printed(Actor::Server, l)).collect()
+    }
+
+    #[test]
+    fn rule_bytes_repr() {
+        let (s, t) = printed_step(lines(&["b'Bonjour\\n'"]));
+        let d = bytes_repr(&ctx(&s, &t, 3)).unwrap();
+        assert_eq!(
+            en(&d.message),
+            "the program prints the bytes object itself: `b'Bonjour\\n'`"
+        );
+        let (s, t) = printed_step(lines(&["b'Bonj'", "b'our\\n'"]));
+        assert_eq!(code(bytes_repr(&ctx(&s, &t, 3))), Some(Code::BytesRepr));
+        let (s, t) = printed_step(lines(&["Bonjour"]));
+        assert!(bytes_repr(&ctx(&s, &t, 3)).is_none());
+    }
+
+    #[test]
+    fn rule_split_line() {
+        let (s, t) = printed_step(lines(&["Reçu : Bonj", "Reçu : our"]));
+        let d = split_line(&ctx(&s, &t, 3)).unwrap();
+        assert_eq!(
+            en(&d.message),
+            "`Bonjour` was printed in 2 pieces: one print per recv(), not per line"
+        );
+        let (s, t) = printed_step(lines(&["Bonjou"]));
+        assert!(split_line(&ctx(&s, &t, 3)).is_none());
+    }
+
+    /// The q3 pair scenario's first printed line (`Bonjour serveur`, typed
+    /// on the client, printed by the server), with `ev` in its window.
+    fn pair_printed(ev: Vec<(Actor, Event)>) -> (Scenario, Transcript, usize) {
+        let s = catalogue("q3.pair.chat");
+        let i = s
+            .steps
+            .iter()
+            .position(|st| matches!(st.action, crate::scenario::Action::ExpectPrinted(_)))
+            .unwrap();
+        let mut t = tr(at_step(i, ev));
+        t.isolated = true;
+        (s, t, i)
+    }
+
+    #[test]
+    fn rule_pair_sender_failed() {
+        let (s, t, i) = pair_printed(vec![]);
+        let d = pair_sender_failed(&ctx(&s, &t, i)).unwrap();
+        assert_eq!(d.code, Code::MissingLine);
+        assert!(en(&d.message).starts_with("never sent `"));
+        assert_eq!(
+            en(d.hint.as_ref().unwrap()),
+            "the client must send each typed line, newline-terminated"
+        );
+        // The sender waits to receive (q3): it receives first.
+        let recv = ProcView {
+            actor: Actor::Client,
+            pid: 41,
+            ppid: 1,
+            comm: "python3".into(),
+            state: ProcState::Sleeping,
+            threads: 1,
+            call: Some("recv".into()),
+            on: WaitsOn::Socket(Some(Actor::Server)),
+        };
+        let (s, t, i) = pair_printed(vec![(Actor::Harness, Event::Snapshot(vec![recv]))]);
+        assert_eq!(
+            code(pair_sender_failed(&ctx(&s, &t, i))),
+            Some(Code::ReceivesFirst)
+        );
+        // Not in other scenarios.
+        let (s, t) = printed_step(vec![]);
+        assert!(pair_sender_failed(&ctx(&s, &t, 3)).is_none());
+    }
+
+    #[test]
+    fn rule_stalled() {
+        let s = catalogue("q4.server.burst-in");
+        let i = s
+            .steps
+            .iter()
+            .position(|st| matches!(st.action, crate::scenario::Action::ExpectPrinted(_)))
+            .unwrap();
+        let on_keyboard = ProcView {
+            actor: Actor::Server,
+            pid: 40,
+            ppid: 1,
+            comm: "python3".into(),
+            state: ProcState::Sleeping,
+            threads: 1,
+            call: Some("read".into()),
+            on: WaitsOn::Keyboard,
+        };
+        let t = tr(at_step(
+            i,
+            vec![(Actor::Harness, Event::Snapshot(vec![on_keyboard]))],
+        ));
+        assert_eq!(code(stalled(&ctx(&s, &t, i))), Some(Code::HalfDuplex));
+        let t = tr(at_step(i, vec![]));
+        assert!(stalled(&ctx(&s, &t, i)).is_none());
+    }
+
+    #[test]
+    fn rule_changed_or_missing() {
+        let (s, t) = printed_step(lines(&["Bonjour toi"]));
+        assert_eq!(
+            en(&changed_or_missing(&ctx(&s, &t, 3)).unwrap().message),
+            "expected `Bonjour`, the program printed `Bonjour toi`"
+        );
+        let (s, t) = printed_step(lines(&["Bonjourno"]));
+        assert_eq!(
+            code(changed_or_missing(&ctx(&s, &t, 3))),
+            Some(Code::WrongText)
+        );
+        let (s, t) = printed_step(lines(&["un", "deux", "trois", "quatre"]));
+        assert_eq!(
+            en(&changed_or_missing(&ctx(&s, &t, 3)).unwrap().message),
+            "`Bonjour` was never printed (printed: deux / trois / quatre)"
+        );
+        let (s, t) = printed_step(vec![]);
+        let d = changed_or_missing(&ctx(&s, &t, 3)).unwrap();
+        assert_eq!(en(&d.message), "`Bonjour` was never printed");
+        assert_eq!(fr(&d.message), "`Bonjour` n'a jamais été affichée");
+    }
+}

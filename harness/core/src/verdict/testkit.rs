@@ -1,0 +1,134 @@
+//! Hand-built scenarios and transcripts for the rules' tests.
+
+use super::ctx::Ctx;
+use crate::diagnosis::{Code, Diagnosis};
+pub(crate) use crate::msg::Lang;
+use crate::msg::Msg;
+use crate::scenario::{parse_scenario, Scenario};
+use crate::transcript::{Actor, Event, Transcript};
+pub(crate) use crate::transcript::{Exit, ProcState};
+use std::time::Duration;
+
+/// A server scenario of question `q`: start, connect, then `rest` (TOML steps).
+pub(crate) fn server(q: &str, rest: &str) -> Scenario {
+    let text = format!(
+        "id = \"{q}.server.t\"\nquestion = \"{q}\"\nrole = \"server\"\npoints = 1\n\
+         title = {{ en = \"T\", fr = \"T\" }}\npasses = {{ en = \"P\", fr = \"P\" }}\n\
+         [[step]]\nstart = \"server\"\n[[step]]\nconnect = true\n{rest}"
+    );
+    parse_scenario("t.toml", &text).unwrap()
+}
+
+/// A client scenario of question `q` made of the TOML steps `steps`.
+pub(crate) fn client(q: &str, steps: &str) -> Scenario {
+    let text = format!(
+        "id = \"{q}.client.t\"\nquestion = \"{q}\"\nrole = \"client\"\npoints = 1\n\
+         title = {{ en = \"T\", fr = \"T\" }}\npasses = {{ en = \"P\", fr = \"P\" }}\n{steps}"
+    );
+    parse_scenario("t.toml", &text).unwrap()
+}
+
+/// The catalogue's scenario `id`.
+pub(crate) fn catalogue(id: &str) -> Scenario {
+    crate::scenario::load_catalogue(None)
+        .unwrap()
+        .into_iter()
+        .find(|s| s.id == id)
+        .unwrap_or_else(|| panic!("no scenario {id}"))
+}
+
+/// The transcript of `events`, one millisecond apart.
+pub(crate) fn tr(events: Vec<(Actor, Event)>) -> Transcript {
+    let mut t = Transcript::default();
+    for (k, (a, e)) in events.into_iter().enumerate() {
+        t.push(Duration::from_millis(k as u64), a, e);
+    }
+    t
+}
+
+/// The markers of steps `0..=i` (their events left out), then `ev`: what
+/// happened in step `i`.
+pub(crate) fn at_step(i: usize, ev: Vec<(Actor, Event)>) -> Vec<(Actor, Event)> {
+    let mut all: Vec<_> = (0..=i).map(|k| (Actor::Harness, Event::Step(k))).collect();
+    all.extend(ev);
+    all
+}
+
+/// Step 0 of a server scenario: the server started (`pid`).
+pub(crate) fn opening_started(pid: i32) -> Vec<(Actor, Event)> {
+    vec![
+        (Actor::Harness, Event::Step(0)),
+        (
+            Actor::Server,
+            Event::Started {
+                pid,
+                command: "x".into(),
+            },
+        ),
+    ]
+}
+
+/// Steps 0 and 1 of a server scenario: started, the peer connected.
+pub(crate) fn opening(pid: i32) -> Vec<(Actor, Event)> {
+    let mut ev = opening_started(pid);
+    ev.push((Actor::Harness, Event::Step(1)));
+    ev.push((Actor::Peer, Event::Connected { port: 8080 }));
+    ev
+}
+
+/// Step `i`'s context (teardown where the transcript says, else at its end).
+pub(crate) fn ctx<'a>(s: &'a Scenario, tr: &'a Transcript, i: usize) -> Ctx<'a> {
+    let teardown = tr
+        .entries
+        .iter()
+        .position(|e| e.event == Event::Teardown)
+        .unwrap_or(tr.entries.len());
+    Ctx::new(s, tr, i, teardown)
+}
+
+pub(crate) fn printed(actor: Actor, line: &str) -> (Actor, Event) {
+    (
+        actor,
+        Event::Printed {
+            raw: line.as_bytes().to_vec(),
+            newline: true,
+        },
+    )
+}
+
+pub(crate) fn exited(
+    actor: Actor,
+    pid: i32,
+    code: Option<i32>,
+    signal: Option<i32>,
+) -> (Actor, Event) {
+    let exit = match (code, signal) {
+        (_, Some(s)) => Exit::Signal(s),
+        (c, None) => Exit::Code(c.unwrap_or(0)),
+    };
+    (actor, Event::Exited { pid, exit })
+}
+
+/// A CPU sample: runnable `runnable` ms of a `window` ms wait.
+pub(crate) fn cpu(runnable: f64, window: f64) -> (Actor, Event) {
+    (
+        Actor::Harness,
+        Event::Cpu {
+            used_ms: runnable,
+            runnable_ms: runnable,
+            window_ms: window,
+        },
+    )
+}
+
+pub(crate) fn en(m: &Msg) -> String {
+    Lang::builtin("en").msg(m)
+}
+
+pub(crate) fn fr(m: &Msg) -> String {
+    Lang::builtin("fr").msg(m)
+}
+
+pub(crate) fn code(d: Option<Diagnosis>) -> Option<Code> {
+    d.map(|d| d.code)
+}

@@ -1,0 +1,155 @@
+//! Rules of the steps that read the whole world: `expect_silent` (nothing
+//! sent out of turn), `expect_deadlock`, `expect_fork` and `expect_closed`.
+
+use super::ctx::{self, Ctx};
+use super::rules::{crashed, Rule};
+use crate::diagnosis::{short, Code, Diagnosis};
+use crate::msg::Msg;
+use crate::stall;
+
+pub(super) const SILENT: &[Rule] = &[sent_out_of_turn];
+pub(super) const DEADLOCK: &[Rule] = &[no_deadlock];
+pub(super) const FORK: &[Rule] = &[crashed, no_fork];
+pub(super) const CLOSED: &[Rule] = &[crashed, eof_unread, still_open];
+
+/// It sent before its turn: quote what it sent.
+fn sent_out_of_turn(c: &Ctx) -> Option<Diagnosis> {
+    let sent = ctx::sent_text(c.tr, c.actor, c.from, c.to);
+    Some(Diagnosis::new(
+        Code::OutOfTurn,
+        Msg::new("diag-out-of-turn-sent").arg("text", short(sent.trim_end())),
+        Msg::new("hint-out-of-turn-sent"),
+    ))
+}
+
+/// No wait-for cycle: say what each process was doing instead.
+fn no_deadlock(c: &Ctx) -> Option<Diagnosis> {
+    let procs = stall::processes(c.views().unwrap_or_default());
+    Some(Diagnosis::new(
+        Code::NoDeadlock,
+        Msg::new("diag-no-deadlock").arg("procs", procs),
+        Msg::new("hint-no-deadlock"),
+    ))
+}
+
+/// One process only: threads, select, or neither.
+fn no_fork(c: &Ctx) -> Option<Diagnosis> {
+    Some(stall::no_fork(c.views().unwrap_or_default(), c.actor))
+}
+
+/// q4: its only process waits in recv(), the end of input unread.
+fn eof_unread(c: &Ctx) -> Option<Diagnosis> {
+    c.views().and_then(|v| stall::eof_unread(c.s, v, c.actor))
+}
+
+/// After end of input the connection stays open: say what each process
+/// was doing.
+fn still_open(c: &Ctx) -> Option<Diagnosis> {
+    let procs = stall::processes(c.views().unwrap_or_default());
+    Some(Diagnosis::new(
+        Code::StillRunning,
+        Msg::new("diag-still-open").arg("procs", procs),
+        Msg::new("hint-still-open"),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::*;
+    use super::*;
+    use crate::scenario::{Action, Scenario};
+    use crate::transcript::{Actor, Event, ProcView, Transcript, WaitsOn};
+
+    /// Catalogue scenario `id` at its first step `is`, with `ev` in it.
+    fn at(
+        id: &str,
+        is: fn(&Action) -> bool,
+        ev: Vec<(Actor, Event)>,
+    ) -> (Scenario, Transcript, usize) {
+        let s = catalogue(id);
+        let i = s.steps.iter().position(|st| is(&st.action)).unwrap();
+        (s, tr(at_step(i, ev)), i)
+    }
+
+    fn in_recv(actor: Actor, pid: i32) -> ProcView {
+        ProcView {
+            actor,
+            pid,
+            ppid: 1,
+            comm: "python3".into(),
+            state: ProcState::Sleeping,
+            threads: 1,
+            call: Some("recv".into()),
+            on: WaitsOn::Socket(Some(Actor::Peer)),
+        }
+    }
+
+    #[test]
+    fn rule_sent_out_of_turn() {
+        let silent = |a: &Action| *a == Action::ExpectSilent;
+        let (s, t, i) = at(
+            "q3.server.waits-first",
+            silent,
+            vec![(Actor::Peer, Event::Received(b"Salut\n".to_vec()))],
+        );
+        assert_eq!(
+            en(&sent_out_of_turn(&ctx(&s, &t, i)).unwrap().message),
+            "the program sent `Salut` out of turn: it must wait for the other side's line first"
+        );
+    }
+
+    #[test]
+    fn rule_no_deadlock() {
+        let deadlock = |a: &Action| *a == Action::ExpectDeadlock;
+        let snap = vec![(
+            Actor::Harness,
+            Event::Snapshot(vec![in_recv(Actor::Server, 40)]),
+        )];
+        let (s, t, i) = at("q3.demo.deadlock", deadlock, snap);
+        assert_eq!(
+            en(&no_deadlock(&ctx(&s, &t, i)).unwrap().message),
+            "no deadlock could be proven: server (pid 40) waits in recv() for peer"
+        );
+        let (s, t, i) = at("q3.demo.deadlock", deadlock, vec![]);
+        assert_eq!(
+            en(&no_deadlock(&ctx(&s, &t, i)).unwrap().message),
+            "no deadlock could be proven: "
+        );
+    }
+
+    #[test]
+    fn rule_no_fork() {
+        let fork = |a: &Action| *a == Action::ExpectFork;
+        let snap = vec![(
+            Actor::Harness,
+            Event::Snapshot(vec![in_recv(Actor::Server, 40)]),
+        )];
+        let (s, t, i) = at("q4.server.uses-fork", fork, snap);
+        assert_eq!(code(no_fork(&ctx(&s, &t, i))), Some(Code::NoFork));
+    }
+
+    #[test]
+    fn rule_eof_unread() {
+        let closed = |a: &Action| *a == Action::ExpectClosed;
+        let snap = vec![(
+            Actor::Harness,
+            Event::Snapshot(vec![in_recv(Actor::Server, 40)]),
+        )];
+        let (s, t, i) = at("q4.server.keyboard-eof", closed, snap);
+        assert_eq!(code(eof_unread(&ctx(&s, &t, i))), Some(Code::HalfDuplex));
+        let (s, t, i) = at("q4.server.keyboard-eof", closed, vec![]);
+        assert!(eof_unread(&ctx(&s, &t, i)).is_none());
+    }
+
+    #[test]
+    fn rule_still_open() {
+        let closed = |a: &Action| *a == Action::ExpectClosed;
+        let (s, t, i) = at("q4.server.keyboard-eof", closed, vec![]);
+        let d = still_open(&ctx(&s, &t, i)).unwrap();
+        assert_eq!(d.code, Code::StillRunning);
+        assert_eq!(
+            en(&d.message),
+            "after end of input the connection stays open: "
+        );
+    }
+}
