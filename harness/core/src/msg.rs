@@ -433,16 +433,6 @@ impl Lang {
             s
         }
     }
-
-    /// Transitional: the English or the French text of a pair not yet
-    /// moved into the catalogues (English for any other language).
-    pub fn pick<'a>(&self, en: &'a str, fr: &'a str) -> &'a str {
-        if self.code == "fr" {
-            fr
-        } else {
-            en
-        }
-    }
 }
 
 #[cfg(test)]
