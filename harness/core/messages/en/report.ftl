@@ -23,7 +23,13 @@ report-total = { $score }/{ $max } ({ $counts })
 report-counts = { $passed }, { $failed }
 report-counts-with-errors = { $passed }, { $failed }, { $errors }
 # A program that could not be graded kept $n scenarios worth $points from running.
-report-not-run = { $n } scenarios not run ({ $points } points)
+report-not-run = { $n ->
+    [one] { $n } scenario not run
+   *[other] { $n } scenarios not run
+} ({ $points ->
+    [one] { $points } point
+   *[other] { $points } points
+})
 # A submission problem's test: $side is transcript-actor.
 report-program = { $side } program
 report-submission = submission
@@ -43,7 +49,10 @@ list-separator = { "; " }
 # The last line, after report-score: $wall is duration-seconds.
 human-total = { $score }/{ $max }  ({ $counts }) in { $wall }
 # $side is transcript-actor, $code the problem's code.
-human-not-run = { $n } scenarios not run ({ $side }: [{ $code }])
+human-not-run = { $n ->
+    [one] { $n } scenario not run
+   *[other] { $n } scenarios not run
+} ({ $side }: [{ $code }])
 
 ## The Markdown summary's table head.
 
@@ -81,7 +90,10 @@ transcript-thousands = ,
 transcript-step = step { $n }
 transcript-started = { $command } (pid { $pid })
 transcript-port = port { $port }
-transcript-connect-calls = port { $port }: { $calls } connect() calls
+transcript-connect-calls = port { $port }: { $calls ->
+    [one] { $calls } connect() call
+   *[other] { $calls } connect() calls
+}
 # $status is exit-status or exit-signal.
 transcript-exited = pid { $pid }, { $status }
 transcript-pid = pid { $pid }
@@ -95,10 +107,13 @@ transcript-wire-unobserved = the programs talk directly: the wire was not observ
 # written with transcript-thousands; $n-lines, $n-bytes, $n-events: the
 # same counts as numbers, for plurals.
 transcript-dropped = … { $of }: { $lines } { $n-lines ->
+        [one] line
        *[other] lines
     } dropped ({ $bytes } { $n-bytes ->
+        [one] byte
        *[other] bytes
     } in { $events } { $n-events ->
+        [one] event
        *[other] events
     })
 

@@ -250,7 +250,7 @@ mod tests {
         };
         assert_eq!(
             dropped(Data::Printed, &count, &Lang::builtin("en")),
-            "… printed: 1 lines dropped (190,000,000 bytes in 185,000 events)"
+            "… printed: 1 line dropped (190,000,000 bytes in 185,000 events)"
         );
         assert_eq!(
             dropped(Data::Printed, &count, &Lang::builtin("fr")),
