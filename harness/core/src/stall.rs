@@ -426,6 +426,7 @@ fn still_running_among(live: Vec<&ProcView>) -> Diagnosis {
 mod tests {
     use super::*;
     use crate::msg::Lang;
+    use crate::verdict::testkit::proc_view;
 
     fn en(m: &Msg) -> String {
         Lang::builtin("en").msg(m)
@@ -444,14 +445,9 @@ mod tests {
         on: WaitsOn,
     ) -> ProcView {
         ProcView {
-            actor,
-            pid,
             ppid,
-            comm: "python3".into(),
             state,
-            threads: 1,
-            call: call.map(String::from),
-            on,
+            ..proc_view(actor, pid, call, on)
         }
     }
 

@@ -202,18 +202,13 @@ mod tests {
 
     fn view(pid: i32, ppid: i32, call: Option<&str>, on: WaitsOn) -> ProcView {
         ProcView {
-            actor: Actor::Client,
-            pid,
             ppid,
-            comm: "python3".into(),
             state: if call.is_some() {
                 ProcState::Sleeping
             } else {
                 ProcState::Running
             },
-            threads: 1,
-            call: call.map(String::from),
-            on,
+            ..proc_view(Actor::Client, pid, call, on)
         }
     }
 

@@ -137,7 +137,7 @@ mod tests {
     use super::super::testkit::*;
     use super::*;
     use crate::scenario::Scenario;
-    use crate::transcript::{Event, ProcView, Transcript, WaitsOn};
+    use crate::transcript::{Event, Transcript, WaitsOn};
 
     /// q1's split-line scenario, its step 3 (`expect_printed = ["Bonjour"]`)
     /// with `ev` in it.
@@ -209,16 +209,12 @@ mod tests {
             "the client must send each typed line, newline-terminated"
         );
         // The sender waits to receive (q3): it receives first.
-        let recv = ProcView {
-            actor: Actor::Client,
-            pid: 41,
-            ppid: 1,
-            comm: "python3".into(),
-            state: ProcState::Sleeping,
-            threads: 1,
-            call: Some("recv".into()),
-            on: WaitsOn::Socket(Some(Actor::Server)),
-        };
+        let recv = proc_view(
+            Actor::Client,
+            41,
+            Some("recv"),
+            WaitsOn::Socket(Some(Actor::Server)),
+        );
         let (s, t, i) = pair_printed(vec![(Actor::Harness, Event::Snapshot(vec![recv]))]);
         assert_eq!(
             code(pair_sender_failed(&ctx(&s, &t, i))),
@@ -237,16 +233,7 @@ mod tests {
             .iter()
             .position(|st| matches!(st.action, crate::scenario::Action::ExpectPrinted(_)))
             .unwrap();
-        let on_keyboard = ProcView {
-            actor: Actor::Server,
-            pid: 40,
-            ppid: 1,
-            comm: "python3".into(),
-            state: ProcState::Sleeping,
-            threads: 1,
-            call: Some("read".into()),
-            on: WaitsOn::Keyboard,
-        };
+        let on_keyboard = proc_view(Actor::Server, 40, Some("read"), WaitsOn::Keyboard);
         let t = tr(at_step(
             i,
             vec![(Actor::Harness, Event::Snapshot(vec![on_keyboard]))],

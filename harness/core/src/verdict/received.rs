@@ -172,16 +172,12 @@ mod tests {
             .iter()
             .position(|st| matches!(st.action, crate::scenario::Action::ExpectReceived(_)))
             .unwrap();
-        let recv = crate::transcript::ProcView {
-            actor: Actor::Client,
-            pid: 41,
-            ppid: 1,
-            comm: "python3".into(),
-            state: ProcState::Sleeping,
-            threads: 1,
-            call: Some("recv".into()),
-            on: crate::transcript::WaitsOn::Socket(Some(Actor::Peer)),
-        };
+        let recv = proc_view(
+            Actor::Client,
+            41,
+            Some("recv"),
+            crate::transcript::WaitsOn::Socket(Some(Actor::Peer)),
+        );
         let t = tr(at_step(
             i,
             vec![(Actor::Harness, Event::Snapshot(vec![recv]))],

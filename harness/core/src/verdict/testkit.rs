@@ -5,7 +5,7 @@ use crate::diagnosis::{Code, Diagnosis};
 pub(crate) use crate::msg::Lang;
 use crate::msg::Msg;
 use crate::scenario::{parse_scenario, Scenario};
-use crate::transcript::{Actor, Event, Transcript};
+use crate::transcript::{Actor, Event, ProcView, Transcript, WaitsOn};
 pub(crate) use crate::transcript::{Exit, ProcState};
 use std::time::Duration;
 
@@ -119,6 +119,21 @@ pub(crate) fn cpu(runnable: f64, window: f64) -> (Actor, Event) {
             window_ms: window,
         },
     )
+}
+
+/// `actor`'s process `pid` (`python3`, child of pid 1, one thread), asleep
+/// in `call` waiting on `on`.
+pub(crate) fn proc_view(actor: Actor, pid: i32, call: Option<&str>, on: WaitsOn) -> ProcView {
+    ProcView {
+        actor,
+        pid,
+        ppid: 1,
+        comm: "python3".into(),
+        state: ProcState::Sleeping,
+        threads: 1,
+        call: call.map(String::from),
+        on,
+    }
 }
 
 pub(crate) fn en(m: &Msg) -> String {

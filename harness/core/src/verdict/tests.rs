@@ -1,7 +1,7 @@
 //! `judge` on hand-built transcripts: whole verdicts (the rules have
 //! their own tests beside them), and on any transcript.
 
-use super::testkit::{en, fr};
+use super::testkit::{en, fr, proc_view};
 use super::*;
 use crate::scenario::parse_scenario;
 use crate::transcript::{Actor, Exit, Limit, ProcState, ProcView, WaitsOn};
@@ -125,14 +125,14 @@ fn peer_leaves(last: Vec<(Actor, Event)>) -> Verdict {
 
 fn view(pid: i32, ppid: i32, state: ProcState, on: WaitsOn) -> ProcView {
     ProcView {
-        actor: Actor::Server,
-        pid,
         ppid,
-        comm: "python3".into(),
         state,
-        threads: 1,
-        call: (state == ProcState::Sleeping).then(|| "read".to_string()),
-        on,
+        ..proc_view(
+            Actor::Server,
+            pid,
+            (state == ProcState::Sleeping).then_some("read"),
+            on,
+        )
     }
 }
 
@@ -404,16 +404,12 @@ fn demo_deadlock(views: Vec<ProcView>) -> (Scenario, Transcript) {
 }
 
 fn recv(actor: Actor, pid: i32) -> ProcView {
-    ProcView {
+    proc_view(
         actor,
         pid,
-        ppid: 1,
-        comm: "x".into(),
-        state: ProcState::Sleeping,
-        threads: 1,
-        call: Some("recv".into()),
-        on: WaitsOn::Socket(actor.other_program()),
-    }
+        Some("recv"),
+        WaitsOn::Socket(actor.other_program()),
+    )
 }
 
 #[test]

@@ -72,16 +72,7 @@ mod tests {
     }
 
     fn in_recv(actor: Actor, pid: i32) -> ProcView {
-        ProcView {
-            actor,
-            pid,
-            ppid: 1,
-            comm: "python3".into(),
-            state: ProcState::Sleeping,
-            threads: 1,
-            call: Some("recv".into()),
-            on: WaitsOn::Socket(Some(Actor::Peer)),
-        }
+        proc_view(actor, pid, Some("recv"), WaitsOn::Socket(Some(Actor::Peer)))
     }
 
     #[test]
