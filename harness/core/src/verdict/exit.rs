@@ -218,10 +218,7 @@ mod tests {
             view(41, 1, Some("read"), WaitsOn::Keyboard),
             view(42, 41, None, WaitsOn::Nothing),
         ];
-        let (s, t) = exit_step(
-            "all",
-            vec![cpu(1990.0, 2000.0), (Actor::Harness, Event::Snapshot(snap))],
-        );
+        let (s, t) = exit_step("all", vec![cpu(1990.0, 2000.0), snapshot(snap)]);
         let d = spinning(&ctx(&s, &t, 3)).unwrap();
         assert_eq!(
             en(&d.message),
@@ -239,7 +236,7 @@ mod tests {
 
     #[test]
     fn rule_left_behind() {
-        let snap = |v| vec![(Actor::Harness, Event::Snapshot(v))];
+        let snap = |v| vec![snapshot(v)];
         // Its own process still there, waiting: still running.
         let (s, t) = exit_step(
             "all",

@@ -136,7 +136,7 @@ fn missing_line(missing: &str, lines: &[String]) -> Diagnosis {
 mod tests {
     use super::super::testkit::*;
     use super::*;
-    use crate::scenario::Scenario;
+    use crate::scenario::{Action, Scenario};
     use crate::transcript::{Event, Transcript, WaitsOn};
 
     /// q1's split-line scenario, its step 3 (`expect_printed = ["Bonjour"]`)
@@ -215,7 +215,7 @@ mod tests {
             Some("recv"),
             WaitsOn::Socket(Some(Actor::Server)),
         );
-        let (s, t, i) = pair_printed(vec![(Actor::Harness, Event::Snapshot(vec![recv]))]);
+        let (s, t, i) = pair_printed(vec![snapshot(vec![recv])]);
         assert_eq!(
             code(pair_sender_failed(&ctx(&s, &t, i))),
             Some(Code::ReceivesFirst)
@@ -227,19 +227,15 @@ mod tests {
 
     #[test]
     fn rule_stalled() {
-        let s = catalogue("q4.server.burst-in");
-        let i = s
-            .steps
-            .iter()
-            .position(|st| matches!(st.action, crate::scenario::Action::ExpectPrinted(_)))
-            .unwrap();
+        let printed = |a: &Action| matches!(a, Action::ExpectPrinted(_));
         let on_keyboard = proc_view(Actor::Server, 40, Some("read"), WaitsOn::Keyboard);
-        let t = tr(at_step(
-            i,
-            vec![(Actor::Harness, Event::Snapshot(vec![on_keyboard]))],
-        ));
+        let (s, t, i) = at(
+            "q4.server.burst-in",
+            printed,
+            vec![snapshot(vec![on_keyboard])],
+        );
         assert_eq!(code(stalled(&ctx(&s, &t, i))), Some(Code::HalfDuplex));
-        let t = tr(at_step(i, vec![]));
+        let (s, t, i) = at("q4.server.burst-in", printed, vec![]);
         assert!(stalled(&ctx(&s, &t, i)).is_none());
     }
 

@@ -108,7 +108,7 @@ fn changed_or_missing(c: &Ctx) -> Option<Diagnosis> {
 mod tests {
     use super::super::testkit::*;
     use super::*;
-    use crate::scenario::Scenario;
+    use crate::scenario::{Action, Scenario};
     use crate::transcript::{Actor, Transcript};
 
     /// A q2 client scenario: `Bonjour` typed, expected received (step 4),
@@ -166,22 +166,18 @@ mod tests {
 
     #[test]
     fn rule_stalled() {
-        let s = catalogue("q3.client.sends-first");
-        let i = s
-            .steps
-            .iter()
-            .position(|st| matches!(st.action, crate::scenario::Action::ExpectReceived(_)))
-            .unwrap();
+        let received = |a: &Action| matches!(a, Action::ExpectReceived(_));
         let recv = proc_view(
             Actor::Client,
             41,
             Some("recv"),
             crate::transcript::WaitsOn::Socket(Some(Actor::Peer)),
         );
-        let t = tr(at_step(
-            i,
-            vec![(Actor::Harness, Event::Snapshot(vec![recv]))],
-        ));
+        let (s, t, i) = at(
+            "q3.client.sends-first",
+            received,
+            vec![snapshot(vec![recv])],
+        );
         assert_eq!(code(stalled(&ctx(&s, &t, i))), Some(Code::ReceivesFirst));
     }
 

@@ -4,7 +4,7 @@ use super::ctx::Ctx;
 use crate::diagnosis::{Code, Diagnosis};
 pub(crate) use crate::msg::Lang;
 use crate::msg::Msg;
-use crate::scenario::{parse_scenario, Scenario};
+use crate::scenario::{parse_scenario, Action, Scenario};
 use crate::transcript::{Actor, Event, ProcView, Transcript, WaitsOn};
 pub(crate) use crate::transcript::{Exit, ProcState};
 use std::time::Duration;
@@ -52,6 +52,22 @@ pub(crate) fn at_step(i: usize, ev: Vec<(Actor, Event)>) -> Vec<(Actor, Event)> 
     let mut all: Vec<_> = (0..=i).map(|k| (Actor::Harness, Event::Step(k))).collect();
     all.extend(ev);
     all
+}
+
+/// Catalogue scenario `id` at its first step `is`, with `ev` in it.
+pub(crate) fn at(
+    id: &str,
+    is: fn(&Action) -> bool,
+    ev: Vec<(Actor, Event)>,
+) -> (Scenario, Transcript, usize) {
+    let s = catalogue(id);
+    let i = s.steps.iter().position(|st| is(&st.action)).unwrap();
+    (s, tr(at_step(i, ev)), i)
+}
+
+/// The harness's reading of the world's processes.
+pub(crate) fn snapshot(views: Vec<ProcView>) -> (Actor, Event) {
+    (Actor::Harness, Event::Snapshot(views))
 }
 
 /// Step 0 of a server scenario: the server started (`pid`).

@@ -57,22 +57,18 @@ fn still_open(c: &Ctx) -> Option<Diagnosis> {
 mod tests {
     use super::super::testkit::*;
     use super::*;
-    use crate::scenario::{Action, Scenario};
-    use crate::transcript::{Actor, Event, ProcView, Transcript, WaitsOn};
+    use crate::scenario::Action;
+    use crate::transcript::{Actor, Event, WaitsOn};
 
-    /// Catalogue scenario `id` at its first step `is`, with `ev` in it.
-    fn at(
-        id: &str,
-        is: fn(&Action) -> bool,
-        ev: Vec<(Actor, Event)>,
-    ) -> (Scenario, Transcript, usize) {
-        let s = catalogue(id);
-        let i = s.steps.iter().position(|st| is(&st.action)).unwrap();
-        (s, tr(at_step(i, ev)), i)
-    }
-
-    fn in_recv(actor: Actor, pid: i32) -> ProcView {
-        proc_view(actor, pid, Some("recv"), WaitsOn::Socket(Some(Actor::Peer)))
+    /// The snapshot of server pid 40 asleep in recv() for the peer.
+    fn server_in_recv() -> Vec<(Actor, Event)> {
+        let recv = proc_view(
+            Actor::Server,
+            40,
+            Some("recv"),
+            WaitsOn::Socket(Some(Actor::Peer)),
+        );
+        vec![snapshot(vec![recv])]
     }
 
     #[test]
@@ -92,11 +88,7 @@ mod tests {
     #[test]
     fn rule_no_deadlock() {
         let deadlock = |a: &Action| *a == Action::ExpectDeadlock;
-        let snap = vec![(
-            Actor::Harness,
-            Event::Snapshot(vec![in_recv(Actor::Server, 40)]),
-        )];
-        let (s, t, i) = at("q3.demo.deadlock", deadlock, snap);
+        let (s, t, i) = at("q3.demo.deadlock", deadlock, server_in_recv());
         assert_eq!(
             en(&no_deadlock(&ctx(&s, &t, i)).unwrap().message),
             "no deadlock could be proven: server (pid 40) waits in recv() for peer"
@@ -111,22 +103,14 @@ mod tests {
     #[test]
     fn rule_no_fork() {
         let fork = |a: &Action| *a == Action::ExpectFork;
-        let snap = vec![(
-            Actor::Harness,
-            Event::Snapshot(vec![in_recv(Actor::Server, 40)]),
-        )];
-        let (s, t, i) = at("q4.server.uses-fork", fork, snap);
+        let (s, t, i) = at("q4.server.uses-fork", fork, server_in_recv());
         assert_eq!(code(no_fork(&ctx(&s, &t, i))), Some(Code::NoFork));
     }
 
     #[test]
     fn rule_eof_unread() {
         let closed = |a: &Action| *a == Action::ExpectClosed;
-        let snap = vec![(
-            Actor::Harness,
-            Event::Snapshot(vec![in_recv(Actor::Server, 40)]),
-        )];
-        let (s, t, i) = at("q4.server.keyboard-eof", closed, snap);
+        let (s, t, i) = at("q4.server.keyboard-eof", closed, server_in_recv());
         assert_eq!(code(eof_unread(&ctx(&s, &t, i))), Some(Code::HalfDuplex));
         let (s, t, i) = at("q4.server.keyboard-eof", closed, vec![]);
         assert!(eof_unread(&ctx(&s, &t, i)).is_none());
