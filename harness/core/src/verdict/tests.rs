@@ -1,63 +1,19 @@
 //! `judge` on hand-built transcripts: whole verdicts (the rules have
 //! their own tests beside them), and on any transcript.
 
-use super::testkit::{en, fr, proc_view};
+use super::testkit::{self, en, fr, opening, proc_view, server, tr};
 use super::*;
-use crate::scenario::parse_scenario;
 use crate::transcript::{Actor, Exit, Limit, ProcState, ProcView, WaitsOn};
-use std::time::Duration;
-
-/// A server scenario `id` of question `q`: start, connect, then `rest`
-/// (TOML steps).
-fn server_scenario(id: &str, q: &str, rest: &str) -> Scenario {
-    let text = format!(
-        "id = \"{id}\"\nquestion = \"{q}\"\nrole = \"server\"\npoints = 1\n\
-         title = {{ en = \"T\", fr = \"T\" }}\npasses = {{ en = \"P\", fr = \"P\" }}\n\
-         [[step]]\nstart = \"server\"\n[[step]]\nconnect = true\n{rest}"
-    );
-    parse_scenario("t.toml", &text).unwrap()
-}
-
-/// The transcript of those first two steps: server `pid` started, peer connected.
-fn opening(pid: i32) -> Vec<(Actor, Event)> {
-    vec![
-        (Actor::Harness, Event::Step(0)),
-        (
-            Actor::Server,
-            Event::Started {
-                pid,
-                command: "x".into(),
-            },
-        ),
-        (Actor::Harness, Event::Step(1)),
-        (Actor::Peer, Event::Connected { port: 8080 }),
-    ]
-}
 
 fn scenario() -> Scenario {
-    server_scenario(
-        "q1.server.split-line",
+    server(
         "q1",
         "[[step]]\nsend = [\"Bonj\", \"our\\n\"]\n[[step]]\nexpect_printed = [\"Bonjour\"]\n",
     )
 }
 
-fn tr(events: Vec<(Actor, Event)>) -> Transcript {
-    let mut t = Transcript::default();
-    for (k, (a, e)) in events.into_iter().enumerate() {
-        t.push(Duration::from_millis(k as u64), a, e);
-    }
-    t
-}
-
-fn printed(s: &str) -> (Actor, Event) {
-    (
-        Actor::Server,
-        Event::Printed {
-            raw: s.as_bytes().to_vec(),
-            newline: true,
-        },
-    )
+fn printed(line: &str) -> (Actor, Event) {
+    testkit::printed(Actor::Server, line)
 }
 
 fn run(lines: &[&str]) -> Verdict {
@@ -107,8 +63,7 @@ fn nothing_printed_is_a_missing_line() {
 }
 
 fn peer_leaves(last: Vec<(Actor, Event)>) -> Verdict {
-    let s = server_scenario(
-        "q4.server.peer-leaves",
+    let s = server(
         "q4",
         "[[step]]\nclose = true\n[[step]]\nexpect_exit = \"all\"\n",
     );
@@ -436,7 +391,7 @@ fn a_proven_deadlock_is_the_evidence_of_a_pass() {
 
 #[test]
 fn hints_name_the_port_graded_on() {
-    let s = server_scenario("q1.server.listens", "q1", "");
+    let s = server("q1", "");
     let mut t = tr(vec![
         (Actor::Harness, Event::Step(0)),
         (
