@@ -864,11 +864,8 @@ expect_printed = ["un"]
     mod total {
         use super::super::*;
         use crate::transcript::arbitrary;
+        use crate::verdict::testkit::whole_catalogue;
         use proptest::prelude::*;
-        use std::sync::LazyLock;
-
-        static CATALOGUE: LazyLock<Vec<Scenario>> =
-            LazyLock::new(|| crate::scenario::load_catalogue(None).unwrap());
 
         proptest! {
             #![proptest_config(ProptestConfig::with_cases(512))]
@@ -881,14 +878,14 @@ expect_printed = ["un"]
                 from in 0..64usize,
                 to in prop_oneof![0..64usize, Just(usize::MAX)],
                 views in arbitrary::views(),
-                k in 0..CATALOGUE.len(),
+                k in 0..whole_catalogue().len(),
                 actor in arbitrary::actor(),
                 wanted_send in any::<bool>(),
                 midway in any::<bool>(),
                 root in prop::option::of(40..46i32),
             ) {
                 let _ = snapshot(&t, from, to);
-                let s = &CATALOGUE[k];
+                let s = &whole_catalogue()[k];
                 let _ = waits_for(&views, actor);
                 let _ = deadlock(&views, midway);
                 let _ = stalled(s, &views, actor, wanted_send, midway);

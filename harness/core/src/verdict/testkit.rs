@@ -5,8 +5,10 @@ use crate::diagnosis::{Code, Diagnosis};
 pub(crate) use crate::msg::Lang;
 use crate::msg::Msg;
 use crate::scenario::{parse_scenario, Action, Scenario};
-use crate::transcript::{Actor, Event, ProcView, Transcript, WaitsOn};
+use crate::transcript::{arbitrary, Actor, Event, ProcView, Transcript, WaitsOn};
 pub(crate) use crate::transcript::{Exit, ProcState};
+use proptest::prelude::*;
+use std::sync::LazyLock;
 use std::time::Duration;
 
 /// A server scenario of question `q`: start, connect, then `rest` (TOML steps).
@@ -28,13 +30,31 @@ pub(crate) fn client(q: &str, steps: &str) -> Scenario {
     parse_scenario("t.toml", &text).unwrap()
 }
 
+/// The built-in catalogue, read once for all the tests.
+pub(crate) fn whole_catalogue() -> &'static [Scenario] {
+    static CATALOGUE: LazyLock<Vec<Scenario>> =
+        LazyLock::new(|| crate::scenario::load_catalogue(None).unwrap());
+    &CATALOGUE
+}
+
 /// The catalogue's scenario `id`.
 pub(crate) fn catalogue(id: &str) -> Scenario {
-    crate::scenario::load_catalogue(None)
-        .unwrap()
-        .into_iter()
+    whole_catalogue()
+        .iter()
         .find(|s| s.id == id)
+        .cloned()
         .unwrap_or_else(|| panic!("no scenario {id}"))
+}
+
+/// Any catalogue scenario (its index in `whole_catalogue()`) and any
+/// transcript of as many steps.
+pub(crate) fn scenario_and_transcript() -> impl Strategy<Value = (usize, Transcript)> {
+    (0..whole_catalogue().len()).prop_flat_map(|k| {
+        (
+            Just(k),
+            arbitrary::transcript(whole_catalogue()[k].steps.len()),
+        )
+    })
 }
 
 /// The transcript of `events`, one millisecond apart.

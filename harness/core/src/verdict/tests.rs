@@ -224,11 +224,7 @@ fn a_syntax_error_names_python_2() {
 /// The pair scenarios' relay: the client connected to the harness, the
 /// server had already exited with status 3 (a syntax error is enough).
 fn pair_server_gone(with_client_exit: bool) -> Verdict {
-    let s = crate::scenario::load_catalogue(None)
-        .unwrap()
-        .into_iter()
-        .find(|s| s.id == "q3.pair.chat")
-        .unwrap();
+    let s = testkit::catalogue("q3.pair.chat");
     let mut ev = vec![
         (Actor::Harness, Event::Step(0)),
         (
@@ -293,18 +289,9 @@ fn a_pair_whose_server_exited_at_once_fails_the_server() {
 }
 
 mod total {
+    use super::super::testkit::{scenario_and_transcript, whole_catalogue};
     use super::super::*;
-    use crate::transcript::arbitrary;
     use proptest::prelude::*;
-    use std::sync::LazyLock;
-
-    static CATALOGUE: LazyLock<Vec<Scenario>> =
-        LazyLock::new(|| crate::scenario::load_catalogue(None).unwrap());
-
-    fn scenario_and_transcript() -> impl Strategy<Value = (usize, Transcript)> {
-        (0..CATALOGUE.len())
-            .prop_flat_map(|k| (Just(k), arbitrary::transcript(CATALOGUE[k].steps.len())))
-    }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(1024))]
@@ -317,7 +304,7 @@ mod total {
         fn judge_returns_a_consistent_verdict_on_any_transcript(
             (k, tr) in scenario_and_transcript()
         ) {
-            let s = &CATALOGUE[k];
+            let s = &whole_catalogue()[k];
             let v = judge(s, &tr);
             prop_assert!(v.failed_step.is_none_or(|i| i < s.steps.len()));
             match v.status {
