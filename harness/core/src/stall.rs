@@ -224,31 +224,36 @@ fn deadlocked(c: &Stall) -> Option<Diagnosis> {
 
 /// q3: the client should send the typed line, and waits to receive.
 fn receives_first(c: &Stall) -> Option<Diagnosis> {
-    let wrong = c.s.question == Question::Q3
-        && c.wanted_send
-        && c.actor == Actor::Client
-        && c.all_wait(|on| matches!(on, WaitsOn::Socket(_)));
-    wrong.then(|| {
-        Diagnosis::new(
-            Code::ReceivesFirst,
-            Msg::new("diag-receives-first").arg("proc", c.shown()),
-            Msg::new("hint-receives-first"),
-        )
-    })
+    let socket = |on: &WaitsOn| matches!(on, WaitsOn::Socket(_));
+    if !c.wanted_send || c.actor != Actor::Client {
+        return None;
+    }
+    let (diag, hint) = ("diag-receives-first", "hint-receives-first");
+    q3_waits(c, socket, Code::ReceivesFirst, diag, hint)
 }
 
 /// q3: the program should print the peer's line, and waits on the keyboard.
 fn out_of_turn(c: &Stall) -> Option<Diagnosis> {
-    let wrong = c.s.question == Question::Q3
-        && !c.wanted_send
-        && c.all_wait(|on| matches!(on, WaitsOn::Keyboard));
-    wrong.then(|| {
-        Diagnosis::new(
-            Code::OutOfTurn,
-            Msg::new("diag-out-of-turn-waits").arg("proc", c.shown()),
-            Msg::new("hint-out-of-turn-waits"),
-        )
-    })
+    let keyboard = |on: &WaitsOn| matches!(on, WaitsOn::Keyboard);
+    if c.wanted_send {
+        return None;
+    }
+    let (diag, hint) = ("diag-out-of-turn-waits", "hint-out-of-turn-waits");
+    q3_waits(c, keyboard, Code::OutOfTurn, diag, hint)
+}
+
+/// q3: every live process of the program waits on what `on` accepts when
+/// it is the program's turn: `code`, with the message `diag` (naming the
+/// process) and the hint `hint`.
+fn q3_waits(
+    c: &Stall,
+    on: fn(&WaitsOn) -> bool,
+    code: Code,
+    diag: &'static str,
+    hint: &'static str,
+) -> Option<Diagnosis> {
+    (c.s.question == Question::Q3 && c.all_wait(on))
+        .then(|| Diagnosis::new(code, Msg::new(diag).arg("proc", c.shown()), Msg::new(hint)))
 }
 
 /// q4: the program's only process sleeps on the side it should not.
