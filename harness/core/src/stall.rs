@@ -430,16 +430,7 @@ fn still_running_among(live: Vec<&ProcView>) -> Diagnosis {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::msg::Lang;
-    use crate::verdict::testkit::proc_view;
-
-    fn en(m: &Msg) -> String {
-        Lang::builtin("en").msg(m)
-    }
-
-    fn fr(m: &Msg) -> String {
-        Lang::builtin("fr").msg(m)
-    }
+    use crate::verdict::testkit::{en, fr, proc_view, says};
 
     fn v(
         actor: Actor,
@@ -522,8 +513,7 @@ mod tests {
             ),
         ];
         for (m, e, f) in cases {
-            assert_eq!(en(&m), e);
-            assert_eq!(fr(&m), f);
+            says(&m, e, f);
         }
         let server = process(&v(
             Actor::Server,

@@ -258,7 +258,10 @@ mod tests {
         );
         let (s, t) = printed_step(vec![]);
         let d = changed_or_missing(&ctx(&s, &t, 3)).unwrap();
-        assert_eq!(en(&d.message), "`Bonjour` was never printed");
-        assert_eq!(fr(&d.message), "`Bonjour` n'a jamais été affichée");
+        says(
+            &d.message,
+            "`Bonjour` was never printed",
+            "`Bonjour` n'a jamais été affichée",
+        );
     }
 }

@@ -180,6 +180,13 @@ pub(crate) fn fr(m: &Msg) -> String {
     Lang::builtin("fr").msg(m)
 }
 
+/// `m` reads `in_en` in English and `in_fr` in French.
+#[track_caller]
+pub(crate) fn says(m: &Msg, in_en: &str, in_fr: &str) {
+    assert_eq!(en(m), in_en);
+    assert_eq!(fr(m), in_fr);
+}
+
 pub(crate) fn code(d: Option<Diagnosis>) -> Option<Code> {
     d.map(|d| d.code)
 }
