@@ -1,6 +1,7 @@
 //! Hand-built scenarios and transcripts for the rules' tests.
 
 use super::ctx::Ctx;
+use super::rules::Rule;
 use crate::diagnosis::{Code, Diagnosis};
 pub(crate) use crate::msg::Lang;
 use crate::msg::Msg;
@@ -90,17 +91,17 @@ pub(crate) fn snapshot(views: Vec<ProcView>) -> (Actor, Event) {
     (Actor::Harness, Event::Snapshot(views))
 }
 
+/// `actor`'s program started as `pid`.
+pub(crate) fn started(actor: Actor, pid: i32) -> (Actor, Event) {
+    let command = "x".into();
+    (actor, Event::Started { pid, command })
+}
+
 /// Step 0 of a server scenario: the server started (`pid`).
 pub(crate) fn opening_started(pid: i32) -> Vec<(Actor, Event)> {
     vec![
         (Actor::Harness, Event::Step(0)),
-        (
-            Actor::Server,
-            Event::Started {
-                pid,
-                command: "x".into(),
-            },
-        ),
+        started(Actor::Server, pid),
     ]
 }
 
@@ -178,6 +179,19 @@ pub(crate) fn en(m: &Msg) -> String {
 
 pub(crate) fn fr(m: &Msg) -> String {
     Lang::builtin("fr").msg(m)
+}
+
+/// What `rule` says (its message, in English) at step `i` of `s` and `t`;
+/// it must say something.
+#[track_caller]
+pub(crate) fn said(rule: Rule, (s, t, i): (Scenario, Transcript, usize)) -> String {
+    let d = rule(&ctx(&s, &t, i)).expect("the rule says nothing");
+    en(&d.message)
+}
+
+/// Whether `rule` says nothing at step `i` of `s` and `t`.
+pub(crate) fn silent(rule: Rule, (s, t, i): (Scenario, Transcript, usize)) -> bool {
+    rule(&ctx(&s, &t, i)).is_none()
 }
 
 /// `m` reads `in_en` in English and `in_fr` in French.

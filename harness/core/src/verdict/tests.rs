@@ -1,7 +1,7 @@
 //! `judge` on hand-built transcripts: whole verdicts (the rules have
 //! their own tests beside them), and on any transcript.
 
-use super::testkit::{self, en, fr, opening, proc_view, server, tr};
+use super::testkit::{self, en, fr, opening, opening_started, proc_view, server, tr};
 use super::*;
 use crate::transcript::{Actor, Exit, Limit, ProcState, ProcView, WaitsOn};
 
@@ -379,18 +379,12 @@ fn a_proven_deadlock_is_the_evidence_of_a_pass() {
 #[test]
 fn hints_name_the_port_graded_on() {
     let s = server("q1", "");
-    let mut t = tr(vec![
-        (Actor::Harness, Event::Step(0)),
-        (
-            Actor::Server,
-            Event::Started {
-                pid: 40,
-                command: "x".into(),
-            },
-        ),
+    let mut ev = opening_started(40);
+    ev.extend([
         (Actor::Harness, Event::Step(1)),
         (Actor::Harness, Event::Teardown),
     ]);
+    let mut t = tr(ev);
     t.port = Some(9000);
     let v = judge(&s, &t);
     let d = v.diagnosis.unwrap();
