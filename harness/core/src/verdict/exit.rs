@@ -230,16 +230,13 @@ mod tests {
     fn rule_left_behind() {
         let snap = |v| vec![snapshot(v)];
         // Its own process still there, waiting: still running.
-        let (s, t, i) = exit_step(
-            "all",
-            snap(vec![view(41, 1, Some("read"), WaitsOn::Keyboard)]),
-        );
-        assert_eq!(code(left_behind(&ctx(&s, &t, i))), Some(Code::StillRunning));
+        let waiting = snap(vec![view(41, 1, Some("read"), WaitsOn::Keyboard)]);
+        let case = exit_step("all", waiting);
+        assert_eq!(coded(left_behind, case), Some(Code::StillRunning));
         // Its child, once it exited: an orphan.
         let mut ev = vec![exited(Actor::Client, 41, Some(0), None)];
         ev.extend(snap(vec![view(42, 1, Some("read"), WaitsOn::Keyboard)]));
-        let (s, t, i) = exit_step("all", ev);
-        assert_eq!(code(left_behind(&ctx(&s, &t, i))), Some(Code::Orphan));
+        assert_eq!(coded(left_behind, exit_step("all", ev)), Some(Code::Orphan));
         assert!(silent(left_behind, exit_step("all", vec![])));
     }
 
@@ -282,11 +279,8 @@ mod tests {
     #[test]
     fn rule_keeps_waiting() {
         for e in [Event::Quiescent, Event::Deadline] {
-            let (s, t, i) = exit_step("clean", vec![(Actor::Harness, e)]);
-            assert_eq!(
-                code(keeps_waiting(&ctx(&s, &t, i))),
-                Some(Code::StillRunning)
-            );
+            let case = exit_step("clean", vec![(Actor::Harness, e)]);
+            assert_eq!(coded(keeps_waiting, case), Some(Code::StillRunning));
         }
         assert!(silent(keeps_waiting, exit_step("clean", vec![])));
     }

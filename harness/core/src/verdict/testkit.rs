@@ -189,6 +189,11 @@ pub(crate) fn said(rule: Rule, (s, t, i): (Scenario, Transcript, usize)) -> Stri
     en(&d.message)
 }
 
+/// The code of what `rule` says at step `i` of `s` and `t`, if anything.
+pub(crate) fn coded(rule: Rule, (s, t, i): (Scenario, Transcript, usize)) -> Option<Code> {
+    code(rule(&ctx(&s, &t, i)))
+}
+
 /// Whether `rule` says nothing at step `i` of `s` and `t`.
 pub(crate) fn silent(rule: Rule, (s, t, i): (Scenario, Transcript, usize)) -> bool {
     rule(&ctx(&s, &t, i)).is_none()

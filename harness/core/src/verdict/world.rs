@@ -71,31 +71,35 @@ mod tests {
         vec![snapshot(vec![recv])]
     }
 
+    fn deadlock(a: &Action) -> bool {
+        *a == Action::ExpectDeadlock
+    }
+
+    fn closed(a: &Action) -> bool {
+        *a == Action::ExpectClosed
+    }
+
     #[test]
     fn rule_sent_out_of_turn() {
         let silent = |a: &Action| *a == Action::ExpectSilent;
-        let (s, t, i) = at(
-            "q3.server.waits-first",
-            silent,
-            vec![(Actor::Peer, Event::Received(b"Salut\n".to_vec()))],
-        );
+        let salut = vec![(Actor::Peer, Event::Received(b"Salut\n".to_vec()))];
         assert_eq!(
-            en(&sent_out_of_turn(&ctx(&s, &t, i)).unwrap().message),
+            said(sent_out_of_turn, at("q3.server.waits-first", silent, salut)),
             "the program sent `Salut` out of turn: it must wait for the other side's line first"
         );
     }
 
     #[test]
     fn rule_no_deadlock() {
-        let deadlock = |a: &Action| *a == Action::ExpectDeadlock;
-        let (s, t, i) = at("q3.demo.deadlock", deadlock, server_in_recv());
         assert_eq!(
-            en(&no_deadlock(&ctx(&s, &t, i)).unwrap().message),
+            said(
+                no_deadlock,
+                at("q3.demo.deadlock", deadlock, server_in_recv())
+            ),
             "no deadlock could be proven: server (pid 40) waits in recv() for peer"
         );
-        let (s, t, i) = at("q3.demo.deadlock", deadlock, vec![]);
         assert_eq!(
-            en(&no_deadlock(&ctx(&s, &t, i)).unwrap().message),
+            said(no_deadlock, at("q3.demo.deadlock", deadlock, vec![])),
             "no deadlock could be proven: "
         );
     }
@@ -103,22 +107,22 @@ mod tests {
     #[test]
     fn rule_no_fork() {
         let fork = |a: &Action| *a == Action::ExpectFork;
-        let (s, t, i) = at("q4.server.uses-fork", fork, server_in_recv());
-        assert_eq!(code(no_fork(&ctx(&s, &t, i))), Some(Code::NoFork));
+        let case = at("q4.server.uses-fork", fork, server_in_recv());
+        assert_eq!(coded(no_fork, case), Some(Code::NoFork));
     }
 
     #[test]
     fn rule_eof_unread() {
-        let closed = |a: &Action| *a == Action::ExpectClosed;
-        let (s, t, i) = at("q4.server.keyboard-eof", closed, server_in_recv());
-        assert_eq!(code(eof_unread(&ctx(&s, &t, i))), Some(Code::HalfDuplex));
-        let (s, t, i) = at("q4.server.keyboard-eof", closed, vec![]);
-        assert!(eof_unread(&ctx(&s, &t, i)).is_none());
+        let case = at("q4.server.keyboard-eof", closed, server_in_recv());
+        assert_eq!(coded(eof_unread, case), Some(Code::HalfDuplex));
+        assert!(silent(
+            eof_unread,
+            at("q4.server.keyboard-eof", closed, vec![])
+        ));
     }
 
     #[test]
     fn rule_still_open() {
-        let closed = |a: &Action| *a == Action::ExpectClosed;
         let (s, t, i) = at("q4.server.keyboard-eof", closed, vec![]);
         let d = still_open(&ctx(&s, &t, i)).unwrap();
         assert_eq!(d.code, Code::StillRunning);
