@@ -199,6 +199,13 @@ pub(crate) fn silent(rule: Rule, (s, t, i): (Scenario, Transcript, usize)) -> bo
     rule(&ctx(&s, &t, i)).is_none()
 }
 
+/// `d` says `message` with the hint `hint`, in English.
+#[track_caller]
+pub(crate) fn explains(d: &Diagnosis, message: &str, hint: &str) {
+    assert_eq!(en(&d.message), message);
+    assert_eq!(d.hint.as_ref().map(en).as_deref(), Some(hint));
+}
+
 /// `m` reads `in_en` in English and `in_fr` in French.
 #[track_caller]
 pub(crate) fn says(m: &Msg, in_en: &str, in_fr: &str) {
