@@ -430,7 +430,7 @@ fn still_running_among(live: Vec<&ProcView>) -> Diagnosis {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::verdict::testkit::{en, fr, proc_view, says};
+    use crate::verdict::testkit::{code, en, fr, proc_view, says};
 
     fn v(
         actor: Actor,
@@ -619,8 +619,16 @@ expect_printed = ["un"]
         )
     }
 
-    fn code(d: Option<Diagnosis>) -> Option<Code> {
-        d.map(|d| d.code)
+    /// Server pid 42, a child of pid 40 that ended and was never waited for.
+    fn zombie_child() -> ProcView {
+        v(
+            Actor::Server,
+            42,
+            40,
+            ProcState::Zombie,
+            None,
+            WaitsOn::Nothing,
+        )
     }
 
     fn stall<'a>(
@@ -734,17 +742,7 @@ expect_printed = ["un"]
     fn a_program_that_forked_or_runs_threads_does_not_alternate() {
         // The keyboard child closed the socket and ended (a zombie): the
         // parent in recv() is not waiting for the keyboard.
-        let forked = vec![
-            in_recv(40, 1),
-            v(
-                Actor::Server,
-                42,
-                40,
-                ProcState::Zombie,
-                None,
-                WaitsOn::Nothing,
-            ),
-        ];
+        let forked = vec![in_recv(40, 1), zombie_child()];
         assert!(eof_unread(&q4(false), &forked, Actor::Server).is_none());
         assert!(stalled(&q4(false), &forked, Actor::Server, true, false).is_none());
         let mut threaded = in_recv(40, 1);
@@ -782,17 +780,7 @@ expect_printed = ["un"]
 
     #[test]
     fn rule_zombie() {
-        let z = vec![
-            on_keyboard(40, 1),
-            v(
-                Actor::Server,
-                42,
-                40,
-                ProcState::Zombie,
-                None,
-                WaitsOn::Nothing,
-            ),
-        ];
+        let z = vec![on_keyboard(40, 1), zombie_child()];
         let d = zombie(&left(&z, Some(40))).unwrap();
         assert_eq!(
             en(&d.message),
@@ -835,14 +823,7 @@ expect_printed = ["un"]
                 Some("read"),
                 WaitsOn::Keyboard,
             ),
-            v(
-                Actor::Server,
-                42,
-                40,
-                ProcState::Zombie,
-                None,
-                WaitsOn::Nothing,
-            ),
+            zombie_child(),
         ];
         assert_eq!(left_behind(&z, Actor::Server, Some(40)).code, Code::Zombie);
         let o = vec![v(
