@@ -1,9 +1,11 @@
 //! `judge` on hand-built transcripts: whole verdicts (the rules have
 //! their own tests beside them), and on any transcript.
 
-use super::testkit::{self, en, fr, opening, opening_started, proc_view, server, tr};
+use super::testkit::{
+    self, cpu, en, exited, fr, opening, opening_started, proc_view, server, snapshot, tr,
+};
 use super::*;
-use crate::transcript::{Actor, Exit, Limit, ProcState, ProcView, WaitsOn};
+use crate::transcript::{Actor, Limit, ProcState, ProcView, WaitsOn};
 
 fn scenario() -> Scenario {
     server(
@@ -103,13 +105,10 @@ fn a_process_spinning_after_the_peer_left_is_a_busy_loop() {
                 window_ms: 2000.0,
             },
         ),
-        (
-            Actor::Harness,
-            Event::Snapshot(vec![
-                view(40, 1, ProcState::Sleeping, WaitsOn::Keyboard),
-                view(41, 40, ProcState::Running, WaitsOn::Nothing),
-            ]),
-        ),
+        snapshot(vec![
+            view(40, 1, ProcState::Sleeping, WaitsOn::Keyboard),
+            view(41, 40, ProcState::Running, WaitsOn::Nothing),
+        ]),
     ]);
     assert_eq!(v.evidence.at_fault, [41]);
     let d = v.diagnosis.unwrap();
@@ -126,15 +125,8 @@ fn a_lone_process_on_the_keyboard_is_an_orphan_when_its_parent_ended() {
     let quiet = |views| {
         vec![
             (Actor::Harness, Event::Quiescent),
-            (
-                Actor::Harness,
-                Event::Cpu {
-                    used_ms: 0.0,
-                    runnable_ms: 0.0,
-                    window_ms: 5.0,
-                },
-            ),
-            (Actor::Harness, Event::Snapshot(views)),
+            cpu(0.0, 5.0),
+            snapshot(views),
         ]
     };
     // The program's own process, alone on the keyboard: it alternates.
@@ -146,13 +138,7 @@ fn a_lone_process_on_the_keyboard_is_an_orphan_when_its_parent_ended() {
     )]));
     assert_eq!(v.diagnosis.unwrap().code, Code::HalfDuplex);
     // Its child, left alone once the program's process exited: an orphan.
-    let mut ev = vec![(
-        Actor::Server,
-        Event::Exited {
-            pid: 40,
-            exit: Exit::Code(0),
-        },
-    )];
+    let mut ev = vec![exited(Actor::Server, 40, Some(0), None)];
     ev.extend(quiet(vec![view(
         41,
         1,
@@ -205,13 +191,7 @@ fn a_syntax_error_names_python_2() {
         (Actor::Harness, Event::Step(0)),
         printed("    print data"),
         printed("SyntaxError: Missing parentheses in call to 'print'. Did you mean print(...)?"),
-        (
-            Actor::Server,
-            Event::Exited {
-                pid: 1,
-                exit: Exit::Code(1),
-            },
-        ),
+        exited(Actor::Server, 1, Some(1), None),
         (Actor::Harness, Event::Step(1)),
         (Actor::Peer, Event::ConnectRefused { port: 8080 }),
         (Actor::Harness, Event::Teardown),
@@ -248,21 +228,9 @@ fn pair_server_gone(with_client_exit: bool) -> Verdict {
     if !with_client_exit {
         ev.push((Actor::Client, Event::Connected { port: 8080 }));
     }
-    ev.push((
-        Actor::Server,
-        Event::Exited {
-            pid: 40,
-            exit: Exit::Code(3),
-        },
-    ));
+    ev.push(exited(Actor::Server, 40, Some(3), None));
     if with_client_exit {
-        ev.push((
-            Actor::Client,
-            Event::Exited {
-                pid: 41,
-                exit: Exit::Code(3),
-            },
-        ));
+        ev.push(exited(Actor::Client, 41, Some(3), None));
     } else {
         ev.push((Actor::Peer, Event::ConnectRefused { port: 8080 }));
     }
@@ -338,7 +306,7 @@ fn demo_deadlock(views: Vec<ProcView>) -> (Scenario, Transcript) {
     }
     ev.push((Actor::Harness, Event::Step(last)));
     ev.push((Actor::Harness, Event::Quiescent));
-    ev.push((Actor::Harness, Event::Snapshot(views)));
+    ev.push(snapshot(views));
     ev.push((Actor::Harness, Event::Teardown));
     let mut t = tr(ev);
     t.isolated = true;
