@@ -24,12 +24,7 @@ fn sent_out_of_turn(c: &Ctx) -> Option<Diagnosis> {
 
 /// No wait-for cycle: say what each process was doing instead.
 fn no_deadlock(c: &Ctx) -> Option<Diagnosis> {
-    let procs = stall::processes(c.views().unwrap_or_default());
-    Some(Diagnosis::new(
-        Code::NoDeadlock,
-        Msg::new("diag-no-deadlock").arg("procs", procs),
-        Msg::new("hint-no-deadlock"),
-    ))
+    doing(c, Code::NoDeadlock, "diag-no-deadlock", "hint-no-deadlock")
 }
 
 /// One process only: threads, select, or neither.
@@ -45,11 +40,17 @@ fn eof_unread(c: &Ctx) -> Option<Diagnosis> {
 /// After end of input the connection stays open: say what each process
 /// was doing.
 fn still_open(c: &Ctx) -> Option<Diagnosis> {
+    doing(c, Code::StillRunning, "diag-still-open", "hint-still-open")
+}
+
+/// `code`, its message `diag` saying what each process of the snapshot was
+/// doing, its hint `hint`.
+fn doing(c: &Ctx, code: Code, diag: &'static str, hint: &'static str) -> Option<Diagnosis> {
     let procs = stall::processes(c.views().unwrap_or_default());
     Some(Diagnosis::new(
-        Code::StillRunning,
-        Msg::new("diag-still-open").arg("procs", procs),
-        Msg::new("hint-still-open"),
+        code,
+        Msg::new(diag).arg("procs", procs),
+        Msg::new(hint),
     ))
 }
 
