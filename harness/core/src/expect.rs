@@ -590,11 +590,8 @@ mod tests {
     mod total {
         use super::super::*;
         use crate::transcript::arbitrary;
+        use crate::verdict::testkit::{scenario_and_transcript, whole_catalogue};
         use proptest::prelude::*;
-        use std::sync::LazyLock;
-
-        static CATALOGUE: LazyLock<Vec<Scenario>> =
-            LazyLock::new(|| crate::scenario::load_catalogue(None).unwrap());
 
         proptest! {
             #![proptest_config(ProptestConfig::with_cases(512))]
@@ -603,14 +600,12 @@ mod tests {
             /// (reversed, past the end), returns; windows open inside it.
             #[test]
             fn expectations_return_on_any_transcript_and_window(
-                (k, t) in (0..CATALOGUE.len()).prop_flat_map(|k| {
-                    (Just(k), arbitrary::transcript(CATALOGUE[k].steps.len()))
-                }),
+                (k, t) in scenario_and_transcript(),
                 from in 0..64usize,
                 to in prop_oneof![0..64usize, Just(usize::MAX)],
                 actor in arbitrary::actor(),
             ) {
-                let s = &CATALOGUE[k];
+                let s = &whole_catalogue()[k];
                 for i in 0..s.steps.len() {
                     prop_assert!(window_start(s, &t, i) <= t.entries.len());
                     let _ = met(s, &t, i, to);

@@ -224,31 +224,36 @@ fn deadlocked(c: &Stall) -> Option<Diagnosis> {
 
 /// q3: the client should send the typed line, and waits to receive.
 fn receives_first(c: &Stall) -> Option<Diagnosis> {
-    let wrong = c.s.question == Question::Q3
-        && c.wanted_send
-        && c.actor == Actor::Client
-        && c.all_wait(|on| matches!(on, WaitsOn::Socket(_)));
-    wrong.then(|| {
-        Diagnosis::new(
-            Code::ReceivesFirst,
-            Msg::new("diag-receives-first").arg("proc", c.shown()),
-            Msg::new("hint-receives-first"),
-        )
-    })
+    let socket = |on: &WaitsOn| matches!(on, WaitsOn::Socket(_));
+    if !c.wanted_send || c.actor != Actor::Client {
+        return None;
+    }
+    let (diag, hint) = ("diag-receives-first", "hint-receives-first");
+    q3_waits(c, socket, Code::ReceivesFirst, diag, hint)
 }
 
 /// q3: the program should print the peer's line, and waits on the keyboard.
 fn out_of_turn(c: &Stall) -> Option<Diagnosis> {
-    let wrong = c.s.question == Question::Q3
-        && !c.wanted_send
-        && c.all_wait(|on| matches!(on, WaitsOn::Keyboard));
-    wrong.then(|| {
-        Diagnosis::new(
-            Code::OutOfTurn,
-            Msg::new("diag-out-of-turn-waits").arg("proc", c.shown()),
-            Msg::new("hint-out-of-turn-waits"),
-        )
-    })
+    let keyboard = |on: &WaitsOn| matches!(on, WaitsOn::Keyboard);
+    if c.wanted_send {
+        return None;
+    }
+    let (diag, hint) = ("diag-out-of-turn-waits", "hint-out-of-turn-waits");
+    q3_waits(c, keyboard, Code::OutOfTurn, diag, hint)
+}
+
+/// q3: every live process of the program waits on what `on` accepts when
+/// it is the program's turn: `code`, with the message `diag` (naming the
+/// process) and the hint `hint`.
+fn q3_waits(
+    c: &Stall,
+    on: fn(&WaitsOn) -> bool,
+    code: Code,
+    diag: &'static str,
+    hint: &'static str,
+) -> Option<Diagnosis> {
+    (c.s.question == Question::Q3 && c.all_wait(on))
+        .then(|| Diagnosis::new(code, Msg::new(diag).arg("proc", c.shown()), Msg::new(hint)))
 }
 
 /// q4: the program's only process sleeps on the side it should not.
@@ -425,15 +430,7 @@ fn still_running_among(live: Vec<&ProcView>) -> Diagnosis {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::msg::Lang;
-
-    fn en(m: &Msg) -> String {
-        Lang::builtin("en").msg(m)
-    }
-
-    fn fr(m: &Msg) -> String {
-        Lang::builtin("fr").msg(m)
-    }
+    use crate::verdict::testkit::{code, en, fr, proc_view, says};
 
     fn v(
         actor: Actor,
@@ -444,14 +441,9 @@ mod tests {
         on: WaitsOn,
     ) -> ProcView {
         ProcView {
-            actor,
-            pid,
             ppid,
-            comm: "python3".into(),
             state,
-            threads: 1,
-            call: call.map(String::from),
-            on,
+            ..proc_view(actor, pid, call, on)
         }
     }
 
@@ -521,8 +513,7 @@ mod tests {
             ),
         ];
         for (m, e, f) in cases {
-            assert_eq!(en(&m), e);
-            assert_eq!(fr(&m), f);
+            says(&m, e, f);
         }
         let server = process(&v(
             Actor::Server,
@@ -628,8 +619,16 @@ expect_printed = ["un"]
         )
     }
 
-    fn code(d: Option<Diagnosis>) -> Option<Code> {
-        d.map(|d| d.code)
+    /// Server pid 42, a child of pid 40 that ended and was never waited for.
+    fn zombie_child() -> ProcView {
+        v(
+            Actor::Server,
+            42,
+            40,
+            ProcState::Zombie,
+            None,
+            WaitsOn::Nothing,
+        )
     }
 
     fn stall<'a>(
@@ -743,17 +742,7 @@ expect_printed = ["un"]
     fn a_program_that_forked_or_runs_threads_does_not_alternate() {
         // The keyboard child closed the socket and ended (a zombie): the
         // parent in recv() is not waiting for the keyboard.
-        let forked = vec![
-            in_recv(40, 1),
-            v(
-                Actor::Server,
-                42,
-                40,
-                ProcState::Zombie,
-                None,
-                WaitsOn::Nothing,
-            ),
-        ];
+        let forked = vec![in_recv(40, 1), zombie_child()];
         assert!(eof_unread(&q4(false), &forked, Actor::Server).is_none());
         assert!(stalled(&q4(false), &forked, Actor::Server, true, false).is_none());
         let mut threaded = in_recv(40, 1);
@@ -791,17 +780,7 @@ expect_printed = ["un"]
 
     #[test]
     fn rule_zombie() {
-        let z = vec![
-            on_keyboard(40, 1),
-            v(
-                Actor::Server,
-                42,
-                40,
-                ProcState::Zombie,
-                None,
-                WaitsOn::Nothing,
-            ),
-        ];
+        let z = vec![on_keyboard(40, 1), zombie_child()];
         let d = zombie(&left(&z, Some(40))).unwrap();
         assert_eq!(
             en(&d.message),
@@ -844,14 +823,7 @@ expect_printed = ["un"]
                 Some("read"),
                 WaitsOn::Keyboard,
             ),
-            v(
-                Actor::Server,
-                42,
-                40,
-                ProcState::Zombie,
-                None,
-                WaitsOn::Nothing,
-            ),
+            zombie_child(),
         ];
         assert_eq!(left_behind(&z, Actor::Server, Some(40)).code, Code::Zombie);
         let o = vec![v(
@@ -868,11 +840,8 @@ expect_printed = ["un"]
     mod total {
         use super::super::*;
         use crate::transcript::arbitrary;
+        use crate::verdict::testkit::whole_catalogue;
         use proptest::prelude::*;
-        use std::sync::LazyLock;
-
-        static CATALOGUE: LazyLock<Vec<Scenario>> =
-            LazyLock::new(|| crate::scenario::load_catalogue(None).unwrap());
 
         proptest! {
             #![proptest_config(ProptestConfig::with_cases(512))]
@@ -885,14 +854,14 @@ expect_printed = ["un"]
                 from in 0..64usize,
                 to in prop_oneof![0..64usize, Just(usize::MAX)],
                 views in arbitrary::views(),
-                k in 0..CATALOGUE.len(),
+                k in 0..whole_catalogue().len(),
                 actor in arbitrary::actor(),
                 wanted_send in any::<bool>(),
                 midway in any::<bool>(),
                 root in prop::option::of(40..46i32),
             ) {
                 let _ = snapshot(&t, from, to);
-                let s = &CATALOGUE[k];
+                let s = &whole_catalogue()[k];
                 let _ = waits_for(&views, actor);
                 let _ = deadlock(&views, midway);
                 let _ = stalled(s, &views, actor, wanted_send, midway);

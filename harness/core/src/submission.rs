@@ -167,15 +167,7 @@ pub fn python2(message: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::msg::Lang;
-
-    fn en(m: &Msg) -> String {
-        Lang::builtin("en").msg(m)
-    }
-
-    fn fr(m: &Msg) -> String {
-        Lang::builtin("fr").msg(m)
-    }
+    use crate::verdict::testkit::{en, fr, says};
 
     fn problem(kind: ProblemKind, found: &[&str], more: usize) -> SubmissionProblem {
         SubmissionProblem {
@@ -195,13 +187,10 @@ mod tests {
         let p = problem(ProblemKind::Missing, &["client.py", "server.py"], 0);
         let d = p.diagnosis();
         assert_eq!(d.code, Code::MissingProgram);
-        assert_eq!(
-            en(&d.message),
-            "serveur.py not found in the submission; found: client.py, server.py"
-        );
-        assert_eq!(
-            fr(&d.message),
-            "serveur.py introuvable dans le rendu\u{202f}; trouvé\u{a0}: client.py, server.py"
+        says(
+            &d.message,
+            "serveur.py not found in the submission; found: client.py, server.py",
+            "serveur.py introuvable dans le rendu\u{202f}; trouvé\u{a0}: client.py, server.py",
         );
         let none = problem(ProblemKind::Missing, &[], 0);
         assert!(en(&none.diagnosis().message).ends_with("found: nothing"));

@@ -7,22 +7,10 @@ use super::*;
 use crate::transcript::{
     Actor, Data, Dropped, Event, Exit, Limit, ProcState, ProcView, StartFailure, WaitsOn,
 };
+use crate::verdict::testkit::proc_view as view;
 
 fn ms(n: u64) -> Duration {
     Duration::from_micros(n * 100)
-}
-
-fn view(actor: Actor, pid: i32, call: Option<&str>, on: WaitsOn) -> ProcView {
-    ProcView {
-        actor,
-        pid,
-        ppid: 1,
-        comm: "python3".into(),
-        state: ProcState::Sleeping,
-        threads: 1,
-        call: call.map(String::from),
-        on,
-    }
 }
 
 /// A transcript written 0.7 ms an event.

@@ -132,132 +132,119 @@ fn never_connected(c: &Ctx) -> Option<Diagnosis> {
 mod tests {
     use super::super::testkit::*;
     use super::*;
+    use crate::scenario::Scenario;
+    use crate::transcript::Transcript;
 
     /// Step 1 of a server scenario (connect), with `ev` in it.
-    fn connect_step(
-        ev: Vec<(Actor, Event)>,
-    ) -> (crate::scenario::Scenario, crate::transcript::Transcript) {
+    fn connect_step(ev: Vec<(Actor, Event)>) -> (Scenario, Transcript, usize) {
         let mut all = opening_started(40);
         all.push((Actor::Harness, Event::Step(1)));
         all.extend(ev);
-        (server("q1", ""), tr(all))
+        (server("q1", ""), tr(all), 1)
     }
 
     #[test]
     fn rule_listens_elsewhere() {
-        let (s, mut t) = connect_step(vec![(Actor::Harness, Event::Listening { port: 9090 })]);
+        let (s, mut t, i) = connect_step(vec![(Actor::Harness, Event::Listening { port: 9090 })]);
         t.port = Some(9000);
-        let d = listens_elsewhere(&ctx(&s, &t, 1)).unwrap();
-        assert_eq!(
-            en(&d.message),
-            "the server listens on port 9090, not on 9000"
+        explains(
+            &listens_elsewhere(&ctx(&s, &t, i)).unwrap(),
+            "the server listens on port 9090, not on 9000",
+            "bind to port 9000 as the sheet asks (or grade with --port 9090)",
         );
-        assert_eq!(
-            en(d.hint.as_ref().unwrap()),
-            "bind to port 9000 as the sheet asks (or grade with --port 9090)"
-        );
-        let (s, t) = connect_step(vec![]);
-        assert!(listens_elsewhere(&ctx(&s, &t, 1)).is_none());
+        assert!(silent(listens_elsewhere, connect_step(vec![])));
     }
 
     #[test]
     fn rule_not_listening() {
-        let (s, mut t) = connect_step(vec![(Actor::Harness, Event::Quiescent)]);
-        let d = not_listening(&ctx(&s, &t, 1)).unwrap();
+        let (s, mut t, i) = connect_step(vec![(Actor::Harness, Event::Quiescent)]);
+        let d = not_listening(&ctx(&s, &t, i)).unwrap();
         assert_eq!(
             en(&d.message),
             "nothing listens on port 8080 (it waits without listening)"
         );
         t.port = Some(9000);
-        let d = not_listening(&ctx(&s, &t, 1)).unwrap();
+        let d = not_listening(&ctx(&s, &t, i)).unwrap();
         assert_eq!(
             en(d.hint.as_ref().unwrap()),
             "call bind(('', 9000)) then listen() before accept()"
         );
-        let (s, t) = connect_step(vec![(Actor::Peer, Event::ConnectRefused { port: 9000 })]);
+        let refused = vec![(Actor::Peer, Event::ConnectRefused { port: 9000 })];
         assert_eq!(
-            en(&not_listening(&ctx(&s, &t, 1)).unwrap().message),
+            said(not_listening, connect_step(refused)),
             "nothing listens on port 9000"
         );
     }
 
-    fn pair(ev: Vec<(Actor, Event)>) -> (crate::scenario::Scenario, crate::transcript::Transcript) {
-        (catalogue("q3.pair.chat"), tr(at_step(3, ev)))
+    fn pair(ev: Vec<(Actor, Event)>) -> (Scenario, Transcript, usize) {
+        (catalogue("q3.pair.chat"), tr(at_step(3, ev)), 3)
     }
 
     #[test]
     fn rule_pair_server_at_fault() {
-        let (s, t) = pair(vec![(Actor::Client, Event::Connected { port: 8080 })]);
-        let d = pair_server_at_fault(&ctx(&s, &t, 3)).unwrap();
+        let connected = vec![(Actor::Client, Event::Connected { port: 8080 })];
         assert_eq!(
-            en(&d.message),
+            said(pair_server_at_fault, pair(connected)),
             "the client connected, but nothing listens on port 8080 on the server's side"
         );
-        let (s, t) = pair(vec![exited(Actor::Server, 40, Some(3), None)]);
+        let crashed = vec![exited(Actor::Server, 40, Some(3), None)];
         assert_eq!(
-            code(pair_server_at_fault(&ctx(&s, &t, 3))),
+            coded(pair_server_at_fault, pair(crashed)),
             Some(Code::Crashed)
         );
         // The client never came: not the server's fault.
-        let (s, t) = pair(vec![]);
-        assert!(pair_server_at_fault(&ctx(&s, &t, 3)).is_none());
+        assert!(silent(pair_server_at_fault, pair(vec![])));
     }
 
-    fn accept_step(
-        ev: Vec<(Actor, Event)>,
-    ) -> (crate::scenario::Scenario, crate::transcript::Transcript) {
+    fn accept_step(ev: Vec<(Actor, Event)>) -> (Scenario, Transcript, usize) {
         let s = client(
             "q2",
             "[[step]]\nlisten = true\n[[step]]\nstart = \"client\"\n[[step]]\naccept = true\n",
         );
-        (s, tr(at_step(2, ev)))
+        (s, tr(at_step(2, ev)), 2)
     }
 
     #[test]
     fn rule_connects_elsewhere() {
-        let (s, t) = accept_step(vec![(Actor::Harness, Event::ConnectAttempt { port: 9999 })]);
-        let d = connects_elsewhere(&ctx(&s, &t, 2)).unwrap();
-        assert_eq!(
-            en(&d.message),
-            "the client connects to port 9999, not to 8080"
+        let (s, t, i) = accept_step(vec![(Actor::Harness, Event::ConnectAttempt { port: 9999 })]);
+        explains(
+            &connects_elsewhere(&ctx(&s, &t, i)).unwrap(),
+            "the client connects to port 9999, not to 8080",
+            "connect to ('127.0.0.1', 8080)",
         );
-        assert_eq!(
-            en(d.hint.as_ref().unwrap()),
-            "connect to ('127.0.0.1', 8080)"
-        );
-        let (s, t) = accept_step(vec![]);
-        assert!(connects_elsewhere(&ctx(&s, &t, 2)).is_none());
+        assert!(silent(connects_elsewhere, accept_step(vec![])));
     }
 
     #[test]
     fn rule_refused() {
-        let (s, t) = accept_step(vec![printed(
+        let (s, t, i) = accept_step(vec![printed(
             Actor::Client,
             "ConnectionRefusedError: [Errno 111] Connection refused",
         )]);
-        let d = refused(&ctx(&s, &t, 2)).unwrap();
+        let d = refused(&ctx(&s, &t, i)).unwrap();
         assert_eq!(d.code, Code::NoConnect);
         assert!(en(&d.message).contains("listens on 127.0.0.1:8080: it connects"));
-        let (s, t) = accept_step(vec![printed(Actor::Client, "hello")]);
-        assert!(refused(&ctx(&s, &t, 2)).is_none());
+        let hello = vec![printed(Actor::Client, "hello")];
+        assert!(silent(refused, accept_step(hello)));
     }
 
     #[test]
     fn rule_client_crashed() {
-        let (s, t) = accept_step(vec![exited(Actor::Client, 41, Some(1), None)]);
-        assert_eq!(code(client_crashed(&ctx(&s, &t, 2))), Some(Code::Crashed));
-        let (s, t) = accept_step(vec![]);
-        assert!(client_crashed(&ctx(&s, &t, 2)).is_none());
+        let crashed = vec![exited(Actor::Client, 41, Some(1), None)];
+        assert_eq!(
+            coded(client_crashed, accept_step(crashed)),
+            Some(Code::Crashed)
+        );
+        assert!(silent(client_crashed, accept_step(vec![])));
     }
 
     #[test]
     fn rule_never_connected() {
-        let (s, t) = accept_step(vec![]);
-        let d = never_connected(&ctx(&s, &t, 2)).unwrap();
-        assert_eq!(en(&d.message), "the client never connected");
-        assert_eq!(
-            en(d.hint.as_ref().unwrap()),
-            "call connect(('127.0.0.1', 8080)) when the program starts"
+        let (s, t, i) = accept_step(vec![]);
+        explains(
+            &never_connected(&ctx(&s, &t, i)).unwrap(),
+            "the client never connected",
+            "call connect(('127.0.0.1', 8080)) when the program starts",
         );
     }
 }

@@ -174,7 +174,7 @@ mod tests {
 
     /// A q2 client scenario ending with Ctrl-D then `expect_exit = KIND`
     /// (step 3), with `ev` in that step.
-    fn exit_step(kind: &str, ev: Vec<(Actor, Event)>) -> (Scenario, Transcript) {
+    fn exit_step(kind: &str, ev: Vec<(Actor, Event)>) -> (Scenario, Transcript, usize) {
         let s = client(
             "q2",
             &format!(
@@ -185,35 +185,24 @@ mod tests {
         let mut all = vec![
             (Actor::Harness, Event::Step(0)),
             (Actor::Harness, Event::Step(1)),
-            (
-                Actor::Client,
-                Event::Started {
-                    pid: 41,
-                    command: "x".into(),
-                },
-            ),
+            started(Actor::Client, 41),
             (Actor::Harness, Event::Step(2)),
             (Actor::Client, Event::TypedEof),
             (Actor::Harness, Event::Step(3)),
         ];
         all.extend(ev);
-        (s, tr(all))
+        (s, tr(all), 3)
     }
 
     fn view(pid: i32, ppid: i32, call: Option<&str>, on: WaitsOn) -> ProcView {
         ProcView {
-            actor: Actor::Client,
-            pid,
             ppid,
-            comm: "python3".into(),
             state: if call.is_some() {
                 ProcState::Sleeping
             } else {
                 ProcState::Running
             },
-            threads: 1,
-            call: call.map(String::from),
-            on,
+            ..proc_view(Actor::Client, pid, call, on)
         }
     }
 
@@ -223,41 +212,32 @@ mod tests {
             view(41, 1, Some("read"), WaitsOn::Keyboard),
             view(42, 41, None, WaitsOn::Nothing),
         ];
-        let (s, t) = exit_step(
-            "all",
-            vec![cpu(1990.0, 2000.0), (Actor::Harness, Event::Snapshot(snap))],
-        );
-        let d = spinning(&ctx(&s, &t, 3)).unwrap();
+        let (s, t, i) = exit_step("all", vec![cpu(1990.0, 2000.0), snapshot(snap)]);
+        let d = spinning(&ctx(&s, &t, i)).unwrap();
         assert_eq!(
             en(&d.message),
             "the program burns CPU in a loop while it has nothing to do: client (pid 42) is running"
         );
         assert_eq!(d.named_pids(), [42]);
-        let (s, t) = exit_step("all", vec![cpu(1990.0, 2000.0)]);
         assert_eq!(
-            en(&spinning(&ctx(&s, &t, 3)).unwrap().message),
+            said(spinning, exit_step("all", vec![cpu(1990.0, 2000.0)])),
             "the program burns CPU in a loop while it has nothing to do"
         );
-        let (s, t) = exit_step("all", vec![]);
-        assert!(spinning(&ctx(&s, &t, 3)).is_none());
+        assert!(silent(spinning, exit_step("all", vec![])));
     }
 
     #[test]
     fn rule_left_behind() {
-        let snap = |v| vec![(Actor::Harness, Event::Snapshot(v))];
+        let snap = |v| vec![snapshot(v)];
         // Its own process still there, waiting: still running.
-        let (s, t) = exit_step(
-            "all",
-            snap(vec![view(41, 1, Some("read"), WaitsOn::Keyboard)]),
-        );
-        assert_eq!(code(left_behind(&ctx(&s, &t, 3))), Some(Code::StillRunning));
+        let waiting = snap(vec![view(41, 1, Some("read"), WaitsOn::Keyboard)]);
+        let case = exit_step("all", waiting);
+        assert_eq!(coded(left_behind, case), Some(Code::StillRunning));
         // Its child, once it exited: an orphan.
         let mut ev = vec![exited(Actor::Client, 41, Some(0), None)];
         ev.extend(snap(vec![view(42, 1, Some("read"), WaitsOn::Keyboard)]));
-        let (s, t) = exit_step("all", ev);
-        assert_eq!(code(left_behind(&ctx(&s, &t, 3))), Some(Code::Orphan));
-        let (s, t) = exit_step("all", vec![]);
-        assert!(left_behind(&ctx(&s, &t, 3)).is_none());
+        assert_eq!(coded(left_behind, exit_step("all", ev)), Some(Code::Orphan));
+        assert!(silent(left_behind, exit_step("all", vec![])));
     }
 
     #[test]
@@ -268,98 +248,83 @@ mod tests {
                 printed(Actor::Client, last),
             ]
         };
-        let (s, t) = exit_step("clean", tb("EOFError: EOF when reading a line"));
-        let d = traceback(&ctx(&s, &t, 3)).unwrap();
         assert_eq!(
-            en(&d.message),
+            said(
+                traceback,
+                exit_step("clean", tb("EOFError: EOF when reading a line"))
+            ),
             "at end of input the program dies with a traceback: EOFError: EOF when reading a line"
         );
-        let (s, t) = exit_step("message", tb("ValueError: x"));
         assert_eq!(
-            en(&traceback(&ctx(&s, &t, 3)).unwrap().message),
+            said(traceback, exit_step("message", tb("ValueError: x"))),
             "the program dies with an uncaught exception: ValueError: x"
         );
-        let (s, t) = exit_step("clean", vec![]);
-        assert!(traceback(&ctx(&s, &t, 3)).is_none());
+        assert!(silent(traceback, exit_step("clean", vec![])));
     }
 
     #[test]
     fn rule_wrong_exit() {
-        let (s, t) = exit_step("clean", vec![exited(Actor::Client, 41, Some(2), None)]);
+        let status = |n| vec![exited(Actor::Client, 41, Some(n), None)];
         assert_eq!(
-            en(&wrong_exit(&ctx(&s, &t, 3)).unwrap().message),
+            said(wrong_exit, exit_step("clean", status(2))),
             "the program exits with status 2"
         );
-        let (s, t) = exit_step("message", vec![exited(Actor::Client, 41, Some(0), None)]);
         assert_eq!(
-            en(&wrong_exit(&ctx(&s, &t, 3)).unwrap().message),
+            said(wrong_exit, exit_step("message", status(0))),
             "the program exited without a word"
         );
-        let (s, t) = exit_step("clean", vec![]);
-        assert!(wrong_exit(&ctx(&s, &t, 3)).is_none());
+        assert!(silent(wrong_exit, exit_step("clean", vec![])));
     }
 
     #[test]
     fn rule_keeps_waiting() {
         for e in [Event::Quiescent, Event::Deadline] {
-            let (s, t) = exit_step("clean", vec![(Actor::Harness, e)]);
-            assert_eq!(
-                code(keeps_waiting(&ctx(&s, &t, 3))),
-                Some(Code::StillRunning)
-            );
+            let case = exit_step("clean", vec![(Actor::Harness, e)]);
+            assert_eq!(coded(keeps_waiting, case), Some(Code::StillRunning));
         }
-        let (s, t) = exit_step("clean", vec![]);
-        assert!(keeps_waiting(&ctx(&s, &t, 3)).is_none());
+        assert!(silent(keeps_waiting, exit_step("clean", vec![])));
     }
 
     /// q1's client-leaves scenario, at its `expect_calm` step, with `ev`.
     fn calm_step(ev: Vec<(Actor, Event)>) -> (Scenario, Transcript, usize) {
-        let s = catalogue("q1.server.client-leaves");
-        let i = s
-            .steps
-            .iter()
-            .position(|st| matches!(st.action, Action::ExpectCalm(_)))
-            .unwrap();
-        (s, tr(at_step(i, ev)), i)
+        let calm = |a: &Action| matches!(a, Action::ExpectCalm(_));
+        at("q1.server.client-leaves", calm, ev)
     }
 
     #[test]
     fn rule_flood() {
-        let (s, t, i) = calm_step((0..201).map(|_| printed(Actor::Server, "encore")).collect());
+        let lines = (0..201).map(|_| printed(Actor::Server, "encore")).collect();
         assert_eq!(
-            en(&flood(&ctx(&s, &t, i)).unwrap().message),
+            said(flood, calm_step(lines)),
             "after the peer left, the program prints without end (`encore` …)"
         );
-        let (s, t, i) = calm_step(vec![printed(Actor::Server, "bye")]);
-        assert!(flood(&ctx(&s, &t, i)).is_none());
+        assert!(silent(
+            flood,
+            calm_step(vec![printed(Actor::Server, "bye")])
+        ));
     }
 
     #[test]
     fn rule_traceback_on_leave() {
-        let (s, t, i) = calm_step(vec![
+        let tb = vec![
             printed(Actor::Server, "Traceback (most recent call last):"),
             printed(Actor::Server, "BrokenPipeError: [Errno 32] Broken pipe"),
-        ]);
+        ];
         assert_eq!(
-            en(&traceback_on_leave(&ctx(&s, &t, i)).unwrap().message),
+            said(traceback_on_leave, calm_step(tb)),
             "when the peer leaves, the program dies with a traceback: BrokenPipeError: [Errno 32] Broken pipe"
         );
-        let (s, t, i) = calm_step(vec![]);
-        assert!(traceback_on_leave(&ctx(&s, &t, i)).is_none());
+        assert!(silent(traceback_on_leave, calm_step(vec![])));
     }
 
     #[test]
     fn rule_status_on_leave() {
         let (s, t, i) = calm_step(vec![exited(Actor::Server, 40, None, Some(11))]);
-        assert_eq!(
-            en(&status_on_leave(&ctx(&s, &t, i)).unwrap().message),
-            "when the peer leaves, the program exits with signal 11"
+        says(
+            &status_on_leave(&ctx(&s, &t, i)).unwrap().message,
+            "when the peer leaves, the program exits with signal 11",
+            "quand le pair part, le programme se termine avec le signal 11",
         );
-        assert_eq!(
-            fr(&status_on_leave(&ctx(&s, &t, i)).unwrap().message),
-            "quand le pair part, le programme se termine avec le signal 11"
-        );
-        let (s, t, i) = calm_step(vec![]);
-        assert!(status_on_leave(&ctx(&s, &t, i)).is_none());
+        assert!(silent(status_on_leave, calm_step(vec![])));
     }
 }

@@ -16,7 +16,7 @@ mod rules;
 mod world;
 
 #[cfg(test)]
-mod testkit;
+pub(crate) mod testkit;
 #[cfg(test)]
 mod tests;
 

@@ -136,12 +136,12 @@ fn missing_line(missing: &str, lines: &[String]) -> Diagnosis {
 mod tests {
     use super::super::testkit::*;
     use super::*;
-    use crate::scenario::Scenario;
-    use crate::transcript::{Event, ProcView, Transcript, WaitsOn};
+    use crate::scenario::{Action, Scenario};
+    use crate::transcript::{Event, Transcript, WaitsOn};
 
     /// q1's split-line scenario, its step 3 (`expect_printed = ["Bonjour"]`)
     /// with `ev` in it.
-    fn printed_step(ev: Vec<(Actor, Event)>) -> (Scenario, Transcript) {
+    fn printed_step(ev: Vec<(Actor, Event)>) -> (Scenario, Transcript, usize) {
         let s = server(
             "q1",
             "[[step]]\nsend = [\"Bonj\", \"our\\n\"]\n[[step]]\nexpect_printed = [\"Bonjour\"]\n",
@@ -151,7 +151,7 @@ mod tests {
         all.push((Actor::Peer, Event::Sent(b"Bonjour\n".to_vec())));
         all.push((Actor::Harness, Event::Step(3)));
         all.extend(ev);
-        (s, tr(all))
+        (s, tr(all), 3)
     }
 
     fn lines(ls: &[&str]) -> Vec<(Actor, Event)> {
@@ -160,40 +160,34 @@ mod tests {
 
     #[test]
     fn rule_bytes_repr() {
-        let (s, t) = printed_step(lines(&["b'Bonjour\\n'"]));
-        let d = bytes_repr(&ctx(&s, &t, 3)).unwrap();
         assert_eq!(
-            en(&d.message),
+            said(bytes_repr, printed_step(lines(&["b'Bonjour\\n'"]))),
             "the program prints the bytes object itself: `b'Bonjour\\n'`"
         );
-        let (s, t) = printed_step(lines(&["b'Bonj'", "b'our\\n'"]));
-        assert_eq!(code(bytes_repr(&ctx(&s, &t, 3))), Some(Code::BytesRepr));
-        let (s, t) = printed_step(lines(&["Bonjour"]));
-        assert!(bytes_repr(&ctx(&s, &t, 3)).is_none());
+        assert_eq!(
+            coded(bytes_repr, printed_step(lines(&["b'Bonj'", "b'our\\n'"]))),
+            Some(Code::BytesRepr)
+        );
+        assert!(silent(bytes_repr, printed_step(lines(&["Bonjour"]))));
     }
 
     #[test]
     fn rule_split_line() {
-        let (s, t) = printed_step(lines(&["Reçu : Bonj", "Reçu : our"]));
-        let d = split_line(&ctx(&s, &t, 3)).unwrap();
         assert_eq!(
-            en(&d.message),
+            said(
+                split_line,
+                printed_step(lines(&["Reçu : Bonj", "Reçu : our"]))
+            ),
             "`Bonjour` was printed in 2 pieces: one print per recv(), not per line"
         );
-        let (s, t) = printed_step(lines(&["Bonjou"]));
-        assert!(split_line(&ctx(&s, &t, 3)).is_none());
+        assert!(silent(split_line, printed_step(lines(&["Bonjou"]))));
     }
 
     /// The q3 pair scenario's first printed line (`Bonjour serveur`, typed
     /// on the client, printed by the server), with `ev` in its window.
     fn pair_printed(ev: Vec<(Actor, Event)>) -> (Scenario, Transcript, usize) {
-        let s = catalogue("q3.pair.chat");
-        let i = s
-            .steps
-            .iter()
-            .position(|st| matches!(st.action, crate::scenario::Action::ExpectPrinted(_)))
-            .unwrap();
-        let mut t = tr(at_step(i, ev));
+        let printed = |a: &Action| matches!(a, Action::ExpectPrinted(_));
+        let (s, mut t, i) = at("q3.pair.chat", printed, ev);
         t.isolated = true;
         (s, t, i)
     }
@@ -209,73 +203,58 @@ mod tests {
             "the client must send each typed line, newline-terminated"
         );
         // The sender waits to receive (q3): it receives first.
-        let recv = ProcView {
-            actor: Actor::Client,
-            pid: 41,
-            ppid: 1,
-            comm: "python3".into(),
-            state: ProcState::Sleeping,
-            threads: 1,
-            call: Some("recv".into()),
-            on: WaitsOn::Socket(Some(Actor::Server)),
-        };
-        let (s, t, i) = pair_printed(vec![(Actor::Harness, Event::Snapshot(vec![recv]))]);
+        let recv = proc_view(
+            Actor::Client,
+            41,
+            Some("recv"),
+            WaitsOn::Socket(Some(Actor::Server)),
+        );
+        let (s, t, i) = pair_printed(vec![snapshot(vec![recv])]);
         assert_eq!(
             code(pair_sender_failed(&ctx(&s, &t, i))),
             Some(Code::ReceivesFirst)
         );
         // Not in other scenarios.
-        let (s, t) = printed_step(vec![]);
-        assert!(pair_sender_failed(&ctx(&s, &t, 3)).is_none());
+        assert!(silent(pair_sender_failed, printed_step(vec![])));
     }
 
     #[test]
     fn rule_stalled() {
-        let s = catalogue("q4.server.burst-in");
-        let i = s
-            .steps
-            .iter()
-            .position(|st| matches!(st.action, crate::scenario::Action::ExpectPrinted(_)))
-            .unwrap();
-        let on_keyboard = ProcView {
-            actor: Actor::Server,
-            pid: 40,
-            ppid: 1,
-            comm: "python3".into(),
-            state: ProcState::Sleeping,
-            threads: 1,
-            call: Some("read".into()),
-            on: WaitsOn::Keyboard,
-        };
-        let t = tr(at_step(
-            i,
-            vec![(Actor::Harness, Event::Snapshot(vec![on_keyboard]))],
-        ));
+        let printed = |a: &Action| matches!(a, Action::ExpectPrinted(_));
+        let on_keyboard = proc_view(Actor::Server, 40, Some("read"), WaitsOn::Keyboard);
+        let (s, t, i) = at(
+            "q4.server.burst-in",
+            printed,
+            vec![snapshot(vec![on_keyboard])],
+        );
         assert_eq!(code(stalled(&ctx(&s, &t, i))), Some(Code::HalfDuplex));
-        let t = tr(at_step(i, vec![]));
+        let (s, t, i) = at("q4.server.burst-in", printed, vec![]);
         assert!(stalled(&ctx(&s, &t, i)).is_none());
     }
 
     #[test]
     fn rule_changed_or_missing() {
-        let (s, t) = printed_step(lines(&["Bonjour toi"]));
         assert_eq!(
-            en(&changed_or_missing(&ctx(&s, &t, 3)).unwrap().message),
+            said(changed_or_missing, printed_step(lines(&["Bonjour toi"]))),
             "expected `Bonjour`, the program printed `Bonjour toi`"
         );
-        let (s, t) = printed_step(lines(&["Bonjourno"]));
         assert_eq!(
-            code(changed_or_missing(&ctx(&s, &t, 3))),
+            coded(changed_or_missing, printed_step(lines(&["Bonjourno"]))),
             Some(Code::WrongText)
         );
-        let (s, t) = printed_step(lines(&["un", "deux", "trois", "quatre"]));
         assert_eq!(
-            en(&changed_or_missing(&ctx(&s, &t, 3)).unwrap().message),
+            said(
+                changed_or_missing,
+                printed_step(lines(&["un", "deux", "trois", "quatre"]))
+            ),
             "`Bonjour` was never printed (printed: deux / trois / quatre)"
         );
-        let (s, t) = printed_step(vec![]);
-        let d = changed_or_missing(&ctx(&s, &t, 3)).unwrap();
-        assert_eq!(en(&d.message), "`Bonjour` was never printed");
-        assert_eq!(fr(&d.message), "`Bonjour` n'a jamais été affichée");
+        let (s, t, i) = printed_step(vec![]);
+        let d = changed_or_missing(&ctx(&s, &t, i)).unwrap();
+        says(
+            &d.message,
+            "`Bonjour` was never printed",
+            "`Bonjour` n'a jamais été affichée",
+        );
     }
 }

@@ -108,7 +108,7 @@ fn changed_or_missing(c: &Ctx) -> Option<Diagnosis> {
 mod tests {
     use super::super::testkit::*;
     use super::*;
-    use crate::scenario::Scenario;
+    use crate::scenario::{Action, Scenario};
     use crate::transcript::{Actor, Transcript};
 
     /// A q2 client scenario: `Bonjour` typed, expected received (step 4),
@@ -116,7 +116,7 @@ mod tests {
     fn received_step(
         ev: Vec<(Actor, Event)>,
         after: Vec<(Actor, Event)>,
-    ) -> (Scenario, Transcript) {
+    ) -> (Scenario, Transcript, usize) {
         let s = client(
             "q2",
             "[[step]]\nlisten = true\n[[step]]\nstart = \"client\"\n[[step]]\naccept = true\n\
@@ -126,7 +126,7 @@ mod tests {
         let mut all = at_step(4, ev);
         all.push((Actor::Harness, Event::Step(5)));
         all.extend(after);
-        (s, tr(all))
+        (s, tr(all), 4)
     }
 
     fn got(b: &str) -> (Actor, Event) {
@@ -135,70 +135,63 @@ mod tests {
 
     #[test]
     fn rule_bytes_repr() {
-        let (s, t) = received_step(vec![got("b'Bonjour'\n")], vec![]);
-        let d = bytes_repr(&ctx(&s, &t, 4)).unwrap();
         assert_eq!(
-            en(&d.message),
+            said(bytes_repr, received_step(vec![got("b'Bonjour'\n")], vec![])),
             "the client sends the repr of a bytes object: `b'Bonjour'`"
         );
-        let (s, t) = received_step(vec![got("Bonjour\n")], vec![]);
-        assert!(bytes_repr(&ctx(&s, &t, 4)).is_none());
+        assert!(silent(
+            bytes_repr,
+            received_step(vec![got("Bonjour\n")], vec![])
+        ));
     }
 
     #[test]
     fn rule_no_newline() {
-        let (s, t) = received_step(vec![got("Bonjour")], vec![]);
         assert_eq!(
-            en(&no_newline(&ctx(&s, &t, 4)).unwrap().message),
+            said(no_newline, received_step(vec![got("Bonjour")], vec![])),
             "the text arrived without a newline: `Bonjour`"
         );
-        let (s, t) = received_step(vec![got("Salut")], vec![]);
-        assert!(no_newline(&ctx(&s, &t, 4)).is_none());
+        assert!(silent(
+            no_newline,
+            received_step(vec![got("Salut")], vec![])
+        ));
     }
 
     #[test]
     fn rule_sent_late() {
-        let (s, t) = received_step(vec![], vec![got("Bonjour\n")]);
-        assert_eq!(code(sent_late(&ctx(&s, &t, 4))), Some(Code::SentLate));
-        let (s, t) = received_step(vec![], vec![]);
-        assert!(sent_late(&ctx(&s, &t, 4)).is_none());
+        let late = received_step(vec![], vec![got("Bonjour\n")]);
+        assert_eq!(coded(sent_late, late), Some(Code::SentLate));
+        assert!(silent(sent_late, received_step(vec![], vec![])));
     }
 
     #[test]
     fn rule_stalled() {
-        let s = catalogue("q3.client.sends-first");
-        let i = s
-            .steps
-            .iter()
-            .position(|st| matches!(st.action, crate::scenario::Action::ExpectReceived(_)))
-            .unwrap();
-        let recv = crate::transcript::ProcView {
-            actor: Actor::Client,
-            pid: 41,
-            ppid: 1,
-            comm: "python3".into(),
-            state: ProcState::Sleeping,
-            threads: 1,
-            call: Some("recv".into()),
-            on: crate::transcript::WaitsOn::Socket(Some(Actor::Peer)),
-        };
-        let t = tr(at_step(
-            i,
-            vec![(Actor::Harness, Event::Snapshot(vec![recv]))],
-        ));
-        assert_eq!(code(stalled(&ctx(&s, &t, i))), Some(Code::ReceivesFirst));
+        let received = |a: &Action| matches!(a, Action::ExpectReceived(_));
+        let recv = proc_view(
+            Actor::Client,
+            41,
+            Some("recv"),
+            crate::transcript::WaitsOn::Socket(Some(Actor::Peer)),
+        );
+        let case = at(
+            "q3.client.sends-first",
+            received,
+            vec![snapshot(vec![recv])],
+        );
+        assert_eq!(coded(stalled, case), Some(Code::ReceivesFirst));
     }
 
     #[test]
     fn rule_changed_or_missing() {
-        let (s, t) = received_step(vec![got("Bonsoir\n")], vec![]);
         assert_eq!(
-            en(&changed_or_missing(&ctx(&s, &t, 4)).unwrap().message),
+            said(
+                changed_or_missing,
+                received_step(vec![got("Bonsoir\n")], vec![])
+            ),
             "expected `Bonjour`, received `Bonsoir`"
         );
-        let (s, t) = received_step(vec![], vec![]);
         assert_eq!(
-            en(&changed_or_missing(&ctx(&s, &t, 4)).unwrap().message),
+            said(changed_or_missing, received_step(vec![], vec![])),
             "`Bonjour` never arrived"
         );
     }

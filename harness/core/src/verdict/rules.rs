@@ -276,13 +276,10 @@ mod tests {
     fn a_pair_names_the_program_at_fault() {
         let s = catalogue("q3.pair.chat");
         let d = blame(&ctx(&s, &tr(vec![]), 3), timeout());
-        assert_eq!(
-            en(&d.message),
-            "client: nothing happened before the deadline"
-        );
-        assert_eq!(
-            fr(&d.message),
-            "client\u{a0}: rien ne s'est passé avant l'échéance"
+        says(
+            &d.message,
+            "client: nothing happened before the deadline",
+            "client\u{a0}: rien ne s'est passé avant l'échéance",
         );
         // Not in other scenarios.
         let s = server("q1", "");

@@ -1,12 +1,15 @@
 //! Hand-built scenarios and transcripts for the rules' tests.
 
 use super::ctx::Ctx;
+use super::rules::Rule;
 use crate::diagnosis::{Code, Diagnosis};
 pub(crate) use crate::msg::Lang;
 use crate::msg::Msg;
-use crate::scenario::{parse_scenario, Scenario};
-use crate::transcript::{Actor, Event, Transcript};
+use crate::scenario::{parse_scenario, Action, Scenario};
+use crate::transcript::{arbitrary, Actor, Event, ProcView, Transcript, WaitsOn};
 pub(crate) use crate::transcript::{Exit, ProcState};
+use proptest::prelude::*;
+use std::sync::LazyLock;
 use std::time::Duration;
 
 /// A server scenario of question `q`: start, connect, then `rest` (TOML steps).
@@ -28,13 +31,31 @@ pub(crate) fn client(q: &str, steps: &str) -> Scenario {
     parse_scenario("t.toml", &text).unwrap()
 }
 
+/// The built-in catalogue, read once for all the tests.
+pub(crate) fn whole_catalogue() -> &'static [Scenario] {
+    static CATALOGUE: LazyLock<Vec<Scenario>> =
+        LazyLock::new(|| crate::scenario::load_catalogue(None).unwrap());
+    &CATALOGUE
+}
+
 /// The catalogue's scenario `id`.
 pub(crate) fn catalogue(id: &str) -> Scenario {
-    crate::scenario::load_catalogue(None)
-        .unwrap()
-        .into_iter()
+    whole_catalogue()
+        .iter()
         .find(|s| s.id == id)
+        .cloned()
         .unwrap_or_else(|| panic!("no scenario {id}"))
+}
+
+/// Any catalogue scenario (its index in `whole_catalogue()`) and any
+/// transcript of as many steps.
+pub(crate) fn scenario_and_transcript() -> impl Strategy<Value = (usize, Transcript)> {
+    (0..whole_catalogue().len()).prop_flat_map(|k| {
+        (
+            Just(k),
+            arbitrary::transcript(whole_catalogue()[k].steps.len()),
+        )
+    })
 }
 
 /// The transcript of `events`, one millisecond apart.
@@ -54,17 +75,33 @@ pub(crate) fn at_step(i: usize, ev: Vec<(Actor, Event)>) -> Vec<(Actor, Event)> 
     all
 }
 
+/// Catalogue scenario `id` at its first step `is`, with `ev` in it.
+pub(crate) fn at(
+    id: &str,
+    is: fn(&Action) -> bool,
+    ev: Vec<(Actor, Event)>,
+) -> (Scenario, Transcript, usize) {
+    let s = catalogue(id);
+    let i = s.steps.iter().position(|st| is(&st.action)).unwrap();
+    (s, tr(at_step(i, ev)), i)
+}
+
+/// The harness's reading of the world's processes.
+pub(crate) fn snapshot(views: Vec<ProcView>) -> (Actor, Event) {
+    (Actor::Harness, Event::Snapshot(views))
+}
+
+/// `actor`'s program started as `pid`.
+pub(crate) fn started(actor: Actor, pid: i32) -> (Actor, Event) {
+    let command = "x".into();
+    (actor, Event::Started { pid, command })
+}
+
 /// Step 0 of a server scenario: the server started (`pid`).
 pub(crate) fn opening_started(pid: i32) -> Vec<(Actor, Event)> {
     vec![
         (Actor::Harness, Event::Step(0)),
-        (
-            Actor::Server,
-            Event::Started {
-                pid,
-                command: "x".into(),
-            },
-        ),
+        started(Actor::Server, pid),
     ]
 }
 
@@ -121,12 +158,59 @@ pub(crate) fn cpu(runnable: f64, window: f64) -> (Actor, Event) {
     )
 }
 
+/// `actor`'s process `pid` (`python3`, child of pid 1, one thread), asleep
+/// in `call` waiting on `on`.
+pub(crate) fn proc_view(actor: Actor, pid: i32, call: Option<&str>, on: WaitsOn) -> ProcView {
+    ProcView {
+        actor,
+        pid,
+        ppid: 1,
+        comm: "python3".into(),
+        state: ProcState::Sleeping,
+        threads: 1,
+        call: call.map(String::from),
+        on,
+    }
+}
+
 pub(crate) fn en(m: &Msg) -> String {
     Lang::builtin("en").msg(m)
 }
 
 pub(crate) fn fr(m: &Msg) -> String {
     Lang::builtin("fr").msg(m)
+}
+
+/// What `rule` says (its message, in English) at step `i` of `s` and `t`;
+/// it must say something.
+#[track_caller]
+pub(crate) fn said(rule: Rule, (s, t, i): (Scenario, Transcript, usize)) -> String {
+    let d = rule(&ctx(&s, &t, i)).expect("the rule says nothing");
+    en(&d.message)
+}
+
+/// The code of what `rule` says at step `i` of `s` and `t`, if anything.
+pub(crate) fn coded(rule: Rule, (s, t, i): (Scenario, Transcript, usize)) -> Option<Code> {
+    code(rule(&ctx(&s, &t, i)))
+}
+
+/// Whether `rule` says nothing at step `i` of `s` and `t`.
+pub(crate) fn silent(rule: Rule, (s, t, i): (Scenario, Transcript, usize)) -> bool {
+    rule(&ctx(&s, &t, i)).is_none()
+}
+
+/// `d` says `message` with the hint `hint`, in English.
+#[track_caller]
+pub(crate) fn explains(d: &Diagnosis, message: &str, hint: &str) {
+    assert_eq!(en(&d.message), message);
+    assert_eq!(d.hint.as_ref().map(en).as_deref(), Some(hint));
+}
+
+/// `m` reads `in_en` in English and `in_fr` in French.
+#[track_caller]
+pub(crate) fn says(m: &Msg, in_en: &str, in_fr: &str) {
+    assert_eq!(en(m), in_en);
+    assert_eq!(fr(m), in_fr);
 }
 
 pub(crate) fn code(d: Option<Diagnosis>) -> Option<Code> {

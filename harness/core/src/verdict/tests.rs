@@ -1,63 +1,21 @@
 //! `judge` on hand-built transcripts: whole verdicts (the rules have
 //! their own tests beside them), and on any transcript.
 
-use super::testkit::{en, fr};
+use super::testkit::{
+    self, cpu, en, exited, fr, opening, opening_started, proc_view, server, snapshot, tr,
+};
 use super::*;
-use crate::scenario::parse_scenario;
-use crate::transcript::{Actor, Exit, Limit, ProcState, ProcView, WaitsOn};
-use std::time::Duration;
-
-/// A server scenario `id` of question `q`: start, connect, then `rest`
-/// (TOML steps).
-fn server_scenario(id: &str, q: &str, rest: &str) -> Scenario {
-    let text = format!(
-        "id = \"{id}\"\nquestion = \"{q}\"\nrole = \"server\"\npoints = 1\n\
-         title = {{ en = \"T\", fr = \"T\" }}\npasses = {{ en = \"P\", fr = \"P\" }}\n\
-         [[step]]\nstart = \"server\"\n[[step]]\nconnect = true\n{rest}"
-    );
-    parse_scenario("t.toml", &text).unwrap()
-}
-
-/// The transcript of those first two steps: server `pid` started, peer connected.
-fn opening(pid: i32) -> Vec<(Actor, Event)> {
-    vec![
-        (Actor::Harness, Event::Step(0)),
-        (
-            Actor::Server,
-            Event::Started {
-                pid,
-                command: "x".into(),
-            },
-        ),
-        (Actor::Harness, Event::Step(1)),
-        (Actor::Peer, Event::Connected { port: 8080 }),
-    ]
-}
+use crate::transcript::{Actor, Limit, ProcState, ProcView, WaitsOn};
 
 fn scenario() -> Scenario {
-    server_scenario(
-        "q1.server.split-line",
+    server(
         "q1",
         "[[step]]\nsend = [\"Bonj\", \"our\\n\"]\n[[step]]\nexpect_printed = [\"Bonjour\"]\n",
     )
 }
 
-fn tr(events: Vec<(Actor, Event)>) -> Transcript {
-    let mut t = Transcript::default();
-    for (k, (a, e)) in events.into_iter().enumerate() {
-        t.push(Duration::from_millis(k as u64), a, e);
-    }
-    t
-}
-
-fn printed(s: &str) -> (Actor, Event) {
-    (
-        Actor::Server,
-        Event::Printed {
-            raw: s.as_bytes().to_vec(),
-            newline: true,
-        },
-    )
+fn printed(line: &str) -> (Actor, Event) {
+    testkit::printed(Actor::Server, line)
 }
 
 fn run(lines: &[&str]) -> Verdict {
@@ -107,8 +65,7 @@ fn nothing_printed_is_a_missing_line() {
 }
 
 fn peer_leaves(last: Vec<(Actor, Event)>) -> Verdict {
-    let s = server_scenario(
-        "q4.server.peer-leaves",
+    let s = server(
         "q4",
         "[[step]]\nclose = true\n[[step]]\nexpect_exit = \"all\"\n",
     );
@@ -125,14 +82,14 @@ fn peer_leaves(last: Vec<(Actor, Event)>) -> Verdict {
 
 fn view(pid: i32, ppid: i32, state: ProcState, on: WaitsOn) -> ProcView {
     ProcView {
-        actor: Actor::Server,
-        pid,
         ppid,
-        comm: "python3".into(),
         state,
-        threads: 1,
-        call: (state == ProcState::Sleeping).then(|| "read".to_string()),
-        on,
+        ..proc_view(
+            Actor::Server,
+            pid,
+            (state == ProcState::Sleeping).then_some("read"),
+            on,
+        )
     }
 }
 
@@ -148,13 +105,10 @@ fn a_process_spinning_after_the_peer_left_is_a_busy_loop() {
                 window_ms: 2000.0,
             },
         ),
-        (
-            Actor::Harness,
-            Event::Snapshot(vec![
-                view(40, 1, ProcState::Sleeping, WaitsOn::Keyboard),
-                view(41, 40, ProcState::Running, WaitsOn::Nothing),
-            ]),
-        ),
+        snapshot(vec![
+            view(40, 1, ProcState::Sleeping, WaitsOn::Keyboard),
+            view(41, 40, ProcState::Running, WaitsOn::Nothing),
+        ]),
     ]);
     assert_eq!(v.evidence.at_fault, [41]);
     let d = v.diagnosis.unwrap();
@@ -171,15 +125,8 @@ fn a_lone_process_on_the_keyboard_is_an_orphan_when_its_parent_ended() {
     let quiet = |views| {
         vec![
             (Actor::Harness, Event::Quiescent),
-            (
-                Actor::Harness,
-                Event::Cpu {
-                    used_ms: 0.0,
-                    runnable_ms: 0.0,
-                    window_ms: 5.0,
-                },
-            ),
-            (Actor::Harness, Event::Snapshot(views)),
+            cpu(0.0, 5.0),
+            snapshot(views),
         ]
     };
     // The program's own process, alone on the keyboard: it alternates.
@@ -191,13 +138,7 @@ fn a_lone_process_on_the_keyboard_is_an_orphan_when_its_parent_ended() {
     )]));
     assert_eq!(v.diagnosis.unwrap().code, Code::HalfDuplex);
     // Its child, left alone once the program's process exited: an orphan.
-    let mut ev = vec![(
-        Actor::Server,
-        Event::Exited {
-            pid: 40,
-            exit: Exit::Code(0),
-        },
-    )];
+    let mut ev = vec![exited(Actor::Server, 40, Some(0), None)];
     ev.extend(quiet(vec![view(
         41,
         1,
@@ -250,13 +191,7 @@ fn a_syntax_error_names_python_2() {
         (Actor::Harness, Event::Step(0)),
         printed("    print data"),
         printed("SyntaxError: Missing parentheses in call to 'print'. Did you mean print(...)?"),
-        (
-            Actor::Server,
-            Event::Exited {
-                pid: 1,
-                exit: Exit::Code(1),
-            },
-        ),
+        exited(Actor::Server, 1, Some(1), None),
         (Actor::Harness, Event::Step(1)),
         (Actor::Peer, Event::ConnectRefused { port: 8080 }),
         (Actor::Harness, Event::Teardown),
@@ -269,11 +204,7 @@ fn a_syntax_error_names_python_2() {
 /// The pair scenarios' relay: the client connected to the harness, the
 /// server had already exited with status 3 (a syntax error is enough).
 fn pair_server_gone(with_client_exit: bool) -> Verdict {
-    let s = crate::scenario::load_catalogue(None)
-        .unwrap()
-        .into_iter()
-        .find(|s| s.id == "q3.pair.chat")
-        .unwrap();
+    let s = testkit::catalogue("q3.pair.chat");
     let mut ev = vec![
         (Actor::Harness, Event::Step(0)),
         (
@@ -297,21 +228,9 @@ fn pair_server_gone(with_client_exit: bool) -> Verdict {
     if !with_client_exit {
         ev.push((Actor::Client, Event::Connected { port: 8080 }));
     }
-    ev.push((
-        Actor::Server,
-        Event::Exited {
-            pid: 40,
-            exit: Exit::Code(3),
-        },
-    ));
+    ev.push(exited(Actor::Server, 40, Some(3), None));
     if with_client_exit {
-        ev.push((
-            Actor::Client,
-            Event::Exited {
-                pid: 41,
-                exit: Exit::Code(3),
-            },
-        ));
+        ev.push(exited(Actor::Client, 41, Some(3), None));
     } else {
         ev.push((Actor::Peer, Event::ConnectRefused { port: 8080 }));
     }
@@ -338,18 +257,9 @@ fn a_pair_whose_server_exited_at_once_fails_the_server() {
 }
 
 mod total {
+    use super::super::testkit::{scenario_and_transcript, whole_catalogue};
     use super::super::*;
-    use crate::transcript::arbitrary;
     use proptest::prelude::*;
-    use std::sync::LazyLock;
-
-    static CATALOGUE: LazyLock<Vec<Scenario>> =
-        LazyLock::new(|| crate::scenario::load_catalogue(None).unwrap());
-
-    fn scenario_and_transcript() -> impl Strategy<Value = (usize, Transcript)> {
-        (0..CATALOGUE.len())
-            .prop_flat_map(|k| (Just(k), arbitrary::transcript(CATALOGUE[k].steps.len())))
-    }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(1024))]
@@ -362,7 +272,7 @@ mod total {
         fn judge_returns_a_consistent_verdict_on_any_transcript(
             (k, tr) in scenario_and_transcript()
         ) {
-            let s = &CATALOGUE[k];
+            let s = &whole_catalogue()[k];
             let v = judge(s, &tr);
             prop_assert!(v.failed_step.is_none_or(|i| i < s.steps.len()));
             match v.status {
@@ -396,7 +306,7 @@ fn demo_deadlock(views: Vec<ProcView>) -> (Scenario, Transcript) {
     }
     ev.push((Actor::Harness, Event::Step(last)));
     ev.push((Actor::Harness, Event::Quiescent));
-    ev.push((Actor::Harness, Event::Snapshot(views)));
+    ev.push(snapshot(views));
     ev.push((Actor::Harness, Event::Teardown));
     let mut t = tr(ev);
     t.isolated = true;
@@ -404,16 +314,12 @@ fn demo_deadlock(views: Vec<ProcView>) -> (Scenario, Transcript) {
 }
 
 fn recv(actor: Actor, pid: i32) -> ProcView {
-    ProcView {
+    proc_view(
         actor,
         pid,
-        ppid: 1,
-        comm: "x".into(),
-        state: ProcState::Sleeping,
-        threads: 1,
-        call: Some("recv".into()),
-        on: WaitsOn::Socket(actor.other_program()),
-    }
+        Some("recv"),
+        WaitsOn::Socket(actor.other_program()),
+    )
 }
 
 #[test]
@@ -440,27 +346,21 @@ fn a_proven_deadlock_is_the_evidence_of_a_pass() {
 
 #[test]
 fn hints_name_the_port_graded_on() {
-    let s = server_scenario("q1.server.listens", "q1", "");
-    let mut t = tr(vec![
-        (Actor::Harness, Event::Step(0)),
-        (
-            Actor::Server,
-            Event::Started {
-                pid: 40,
-                command: "x".into(),
-            },
-        ),
+    let s = server("q1", "");
+    let mut ev = opening_started(40);
+    ev.extend([
         (Actor::Harness, Event::Step(1)),
         (Actor::Harness, Event::Teardown),
     ]);
+    let mut t = tr(ev);
     t.port = Some(9000);
     let v = judge(&s, &t);
     let d = v.diagnosis.unwrap();
     assert_eq!(d.code, Code::NotListening);
-    assert_eq!(en(&d.message), "nothing listens on port 9000");
-    assert_eq!(
-        en(d.hint.as_ref().unwrap()),
-        "call bind(('', 9000)) then listen() before accept()"
+    testkit::explains(
+        &d,
+        "nothing listens on port 9000",
+        "call bind(('', 9000)) then listen() before accept()",
     );
     assert_eq!(
         en(v.expected.as_ref().unwrap()),

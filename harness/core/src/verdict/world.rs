@@ -24,12 +24,7 @@ fn sent_out_of_turn(c: &Ctx) -> Option<Diagnosis> {
 
 /// No wait-for cycle: say what each process was doing instead.
 fn no_deadlock(c: &Ctx) -> Option<Diagnosis> {
-    let procs = stall::processes(c.views().unwrap_or_default());
-    Some(Diagnosis::new(
-        Code::NoDeadlock,
-        Msg::new("diag-no-deadlock").arg("procs", procs),
-        Msg::new("hint-no-deadlock"),
-    ))
+    doing(c, Code::NoDeadlock, "diag-no-deadlock", "hint-no-deadlock")
 }
 
 /// One process only: threads, select, or neither.
@@ -45,11 +40,17 @@ fn eof_unread(c: &Ctx) -> Option<Diagnosis> {
 /// After end of input the connection stays open: say what each process
 /// was doing.
 fn still_open(c: &Ctx) -> Option<Diagnosis> {
+    doing(c, Code::StillRunning, "diag-still-open", "hint-still-open")
+}
+
+/// `code`, its message `diag` saying what each process of the snapshot was
+/// doing, its hint `hint`.
+fn doing(c: &Ctx, code: Code, diag: &'static str, hint: &'static str) -> Option<Diagnosis> {
     let procs = stall::processes(c.views().unwrap_or_default());
     Some(Diagnosis::new(
-        Code::StillRunning,
-        Msg::new("diag-still-open").arg("procs", procs),
-        Msg::new("hint-still-open"),
+        code,
+        Msg::new(diag).arg("procs", procs),
+        Msg::new(hint),
     ))
 }
 
@@ -57,62 +58,49 @@ fn still_open(c: &Ctx) -> Option<Diagnosis> {
 mod tests {
     use super::super::testkit::*;
     use super::*;
-    use crate::scenario::{Action, Scenario};
-    use crate::transcript::{Actor, Event, ProcView, Transcript, WaitsOn};
+    use crate::scenario::Action;
+    use crate::transcript::{Actor, Event, WaitsOn};
 
-    /// Catalogue scenario `id` at its first step `is`, with `ev` in it.
-    fn at(
-        id: &str,
-        is: fn(&Action) -> bool,
-        ev: Vec<(Actor, Event)>,
-    ) -> (Scenario, Transcript, usize) {
-        let s = catalogue(id);
-        let i = s.steps.iter().position(|st| is(&st.action)).unwrap();
-        (s, tr(at_step(i, ev)), i)
+    /// The snapshot of server pid 40 asleep in recv() for the peer.
+    fn server_in_recv() -> Vec<(Actor, Event)> {
+        let recv = proc_view(
+            Actor::Server,
+            40,
+            Some("recv"),
+            WaitsOn::Socket(Some(Actor::Peer)),
+        );
+        vec![snapshot(vec![recv])]
     }
 
-    fn in_recv(actor: Actor, pid: i32) -> ProcView {
-        ProcView {
-            actor,
-            pid,
-            ppid: 1,
-            comm: "python3".into(),
-            state: ProcState::Sleeping,
-            threads: 1,
-            call: Some("recv".into()),
-            on: WaitsOn::Socket(Some(Actor::Peer)),
-        }
+    fn deadlock(a: &Action) -> bool {
+        *a == Action::ExpectDeadlock
+    }
+
+    fn closed(a: &Action) -> bool {
+        *a == Action::ExpectClosed
     }
 
     #[test]
     fn rule_sent_out_of_turn() {
         let silent = |a: &Action| *a == Action::ExpectSilent;
-        let (s, t, i) = at(
-            "q3.server.waits-first",
-            silent,
-            vec![(Actor::Peer, Event::Received(b"Salut\n".to_vec()))],
-        );
+        let salut = vec![(Actor::Peer, Event::Received(b"Salut\n".to_vec()))];
         assert_eq!(
-            en(&sent_out_of_turn(&ctx(&s, &t, i)).unwrap().message),
+            said(sent_out_of_turn, at("q3.server.waits-first", silent, salut)),
             "the program sent `Salut` out of turn: it must wait for the other side's line first"
         );
     }
 
     #[test]
     fn rule_no_deadlock() {
-        let deadlock = |a: &Action| *a == Action::ExpectDeadlock;
-        let snap = vec![(
-            Actor::Harness,
-            Event::Snapshot(vec![in_recv(Actor::Server, 40)]),
-        )];
-        let (s, t, i) = at("q3.demo.deadlock", deadlock, snap);
         assert_eq!(
-            en(&no_deadlock(&ctx(&s, &t, i)).unwrap().message),
+            said(
+                no_deadlock,
+                at("q3.demo.deadlock", deadlock, server_in_recv())
+            ),
             "no deadlock could be proven: server (pid 40) waits in recv() for peer"
         );
-        let (s, t, i) = at("q3.demo.deadlock", deadlock, vec![]);
         assert_eq!(
-            en(&no_deadlock(&ctx(&s, &t, i)).unwrap().message),
+            said(no_deadlock, at("q3.demo.deadlock", deadlock, vec![])),
             "no deadlock could be proven: "
         );
     }
@@ -120,30 +108,22 @@ mod tests {
     #[test]
     fn rule_no_fork() {
         let fork = |a: &Action| *a == Action::ExpectFork;
-        let snap = vec![(
-            Actor::Harness,
-            Event::Snapshot(vec![in_recv(Actor::Server, 40)]),
-        )];
-        let (s, t, i) = at("q4.server.uses-fork", fork, snap);
-        assert_eq!(code(no_fork(&ctx(&s, &t, i))), Some(Code::NoFork));
+        let case = at("q4.server.uses-fork", fork, server_in_recv());
+        assert_eq!(coded(no_fork, case), Some(Code::NoFork));
     }
 
     #[test]
     fn rule_eof_unread() {
-        let closed = |a: &Action| *a == Action::ExpectClosed;
-        let snap = vec![(
-            Actor::Harness,
-            Event::Snapshot(vec![in_recv(Actor::Server, 40)]),
-        )];
-        let (s, t, i) = at("q4.server.keyboard-eof", closed, snap);
-        assert_eq!(code(eof_unread(&ctx(&s, &t, i))), Some(Code::HalfDuplex));
-        let (s, t, i) = at("q4.server.keyboard-eof", closed, vec![]);
-        assert!(eof_unread(&ctx(&s, &t, i)).is_none());
+        let case = at("q4.server.keyboard-eof", closed, server_in_recv());
+        assert_eq!(coded(eof_unread, case), Some(Code::HalfDuplex));
+        assert!(silent(
+            eof_unread,
+            at("q4.server.keyboard-eof", closed, vec![])
+        ));
     }
 
     #[test]
     fn rule_still_open() {
-        let closed = |a: &Action| *a == Action::ExpectClosed;
         let (s, t, i) = at("q4.server.keyboard-eof", closed, vec![]);
         let d = still_open(&ctx(&s, &t, i)).unwrap();
         assert_eq!(d.code, Code::StillRunning);
