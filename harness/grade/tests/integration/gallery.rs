@@ -20,6 +20,10 @@ struct Fixture {
     question: String,
     about: String,
     expect: BTreeMap<String, String>,
+    /// Per scenario id, a fragment its English diagnosis message (or hint)
+    /// must contain: what a student reads, checked as the code is.
+    #[serde(default)]
+    message: BTreeMap<String, String>,
 }
 
 fn gallery() -> Gallery {
@@ -106,7 +110,21 @@ fn check(file: &str) {
             format!("\n  {}: {m}\n      {}", s["id"], tail.join("\n      "))
         })
         .collect();
-    let diff: Vec<String> = f
+    let said: BTreeMap<String, String> = report["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let d = &s["diagnosis"];
+            let text = format!(
+                "{}\n{}",
+                d["message"].as_str().unwrap_or(""),
+                d["hint"].as_str().unwrap_or("")
+            );
+            (s["id"].as_str().unwrap().to_string(), text)
+        })
+        .collect();
+    let mut diff: Vec<String> = f
         .expect
         .iter()
         .filter(|(id, want)| got.get(*id) != Some(want))
@@ -117,6 +135,17 @@ fn check(file: &str) {
             )
         })
         .collect();
+    diff.extend(
+        f.message
+            .iter()
+            .filter(|(id, frag)| !said.get(*id).is_some_and(|t| t.contains(frag.as_str())))
+            .map(|(id, frag)| {
+                format!(
+                    "{id}: the diagnosis should say {frag:?}, it says {:?}",
+                    said.get(id).map_or("nothing", |t| t.as_str())
+                )
+            }),
+    );
     assert!(
         diff.is_empty() && got.len() == f.expect.len(),
         "{file} ({}):\n  {}{explain}",
