@@ -237,29 +237,6 @@ impl Dropped {
             _ => bytes.iter().filter(|&&b| b == b'\n').count() as u64,
         };
     }
-
-    /// `185,000 lines dropped (190,000,000 bytes in 185,000 events)`.
-    pub fn text(&self) -> String {
-        format!(
-            "{} lines dropped ({} bytes in {} events)",
-            thousands(self.lines),
-            thousands(self.bytes),
-            thousands(self.events)
-        )
-    }
-}
-
-/// `1234567` as `1,234,567`.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() * 4 / 3);
-    for (k, c) in digits.chars().enumerate() {
-        if k > 0 && (digits.len() - k) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// One process of a program, as /proc showed it.
@@ -343,27 +320,6 @@ pub enum WaitsOn {
     /// Its children (wait).
     Children,
     Other,
-}
-
-impl ProcView {
-    /// `client (pid 41) waits in recv() for server`, in English.
-    pub fn describe(&self) -> String {
-        let who = format!("{} (pid {})", self.actor.name(), self.pid);
-        if self.state == ProcState::Zombie {
-            return format!("{who} is a zombie");
-        }
-        let Some(call) = &self.call else {
-            return format!("{who} is running");
-        };
-        match &self.on {
-            WaitsOn::Keyboard => format!("{who} waits in {call}() for the keyboard"),
-            WaitsOn::Socket(Some(a)) => format!("{who} waits in {call}() for {}", a.name()),
-            WaitsOn::Socket(None) => format!("{who} waits in {call}() on a socket"),
-            WaitsOn::Listener => format!("{who} waits in {call}() for a connection"),
-            WaitsOn::Children => format!("{who} waits in {call}() for its children"),
-            WaitsOn::Nothing | WaitsOn::Other => format!("{who} waits in {call}()"),
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -666,11 +622,12 @@ impl Event {
         }
     }
 
-    /// The event's text for reports.
+    /// The event's text when it needs no words: what was typed, printed,
+    /// sent or received, `^D`, `^C`. Events told in words are rendered by
+    /// the reporters from the message catalogues (`report::events`); they
+    /// have no text here.
     pub fn text(&self) -> String {
         match self {
-            Event::Step(i) => format!("step {}", i.saturating_add(1)),
-            Event::Started { pid, command } => format!("{command} (pid {pid})"),
             Event::Typed(s) => s.clone(),
             Event::TypedEof => "^D".into(),
             Event::Interrupted => "^C".into(),
@@ -682,40 +639,7 @@ impl Event {
                 s
             }
             Event::Sent(b) | Event::Received(b) | Event::Relayed(b) => render_bytes(b),
-            Event::RelayClosed | Event::AllEnded => String::new(),
-            Event::WireUnobserved => "the programs talk directly: the wire was not observed".into(),
-            Event::Snapshot(procs) => procs
-                .iter()
-                .map(ProcView::describe)
-                .collect::<Vec<_>>()
-                .join("; "),
-            Event::Connected { port } => format!("port {port}"),
-            Event::PeerSawClose
-            | Event::PeerClosed
-            | Event::Quiescent
-            | Event::Deadline
-            | Event::Teardown => String::new(),
-            Event::ConnectRefused { port }
-            | Event::Listening { port }
-            | Event::ConnectAttempt { port } => {
-                format!("port {port}")
-            }
-            Event::ConnectCalls { port, calls } => format!("port {port}: {calls} connect() calls"),
-            Event::Exited { pid, exit } => match exit {
-                Exit::Code(c) => format!("pid {pid}, status {c}"),
-                Exit::Signal(s) => format!("pid {pid}, signal {s}"),
-            },
-            Event::Cpu {
-                used_ms,
-                runnable_ms,
-                window_ms,
-            } => {
-                format!("{used_ms:.0} ms CPU ({runnable_ms:.0} ms runnable) in {window_ms:.0} ms")
-            }
-            Event::OutputDropped { of, count } => format!("… {}: {}", of.name(), count.text()),
-            Event::LimitHit { limit, max } => format!("{} (limit {max})", limit.name()),
-            Event::StartFailed { failure, detail } => format!("{}: {detail}", failure.code()),
-            Event::Killed { pids } => format!("{pids:?}"),
+            _ => String::new(),
         }
     }
 }
@@ -815,13 +739,6 @@ mod tests {
     }
 
     #[test]
-    fn thousands_separators() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(185_000), "185,000");
-        assert_eq!(thousands(1_234_567), "1,234,567");
-    }
-
-    #[test]
     fn renders_invalid_utf8_and_controls() {
         assert_eq!(render_bytes(b"a\xffb\n"), "a\\xffb\\n");
         assert_eq!(render_bytes("é\u{1b}".as_bytes()), "é\\x1b");
@@ -843,7 +760,8 @@ mod tests {
             newline: true,
         };
         assert_eq!(ev.text_cut(4), ("xxxx".into(), Some(10)));
-        assert_eq!(Event::Step(0).text_cut(4), ("step".into(), Some(6)));
+        let typed = Event::Typed("Bonjour".into());
+        assert_eq!(typed.text_cut(3), ("Bon".into(), Some(7)));
     }
 
     #[test]
