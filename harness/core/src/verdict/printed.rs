@@ -12,6 +12,7 @@ use crate::transcript::Actor;
 pub(super) const RULES: &[Rule] = &[
     bytes_repr,
     split_line,
+    changed_text,
     crashed,
     busy,
     pair_sender_failed,
@@ -83,20 +84,49 @@ fn stalled(c: &Ctx) -> Option<Diagnosis> {
         .and_then(|v| stall::stalled(c.s, v, c.actor, false, c.midway))
 }
 
+/// The first expected line the program did not print, in order.
+fn missing(c: &Ctx) -> String {
+    let (lines, expected) = (&c.window_lines, c.expected());
+    let term = expect::Terminal::of(c.s, c.tr, c.actor, c.to);
+    let mut it = lines.iter();
+    expected
+        .iter()
+        .find(|e| !it.any(|l| term.matches(l, e)))
+        .cloned()
+        .unwrap_or_else(|| ctx::first_missing(lines, expected))
+}
+
+/// The expected line printed changed in a way that names its cause: case,
+/// spaces, its repr, Latin-1 mojibake, stale bytes glued after it.
+fn changed_text(c: &Ctx) -> Option<Diagnosis> {
+    let missing = missing(c);
+    let peer = expect::peer_lines(c.tr, c.actor, c.to);
+    let (l, change) = c
+        .window_lines
+        .iter()
+        .find_map(|l| expect::changed(l, &missing, &peer).map(|ch| (l, ch)))?;
+    let hint = match change {
+        expect::Change::Mojibake => "hint-changed-mojibake",
+        expect::Change::Repr => "hint-changed-repr",
+        expect::Change::Spaces => "hint-changed-spaces",
+        expect::Change::Case => "hint-changed-case",
+        expect::Change::Trailing => "hint-changed-trailing",
+    };
+    Some(Diagnosis::new(
+        Code::WrongText,
+        Msg::new("diag-wrong-text-printed")
+            .arg("expected", short(&missing))
+            .arg("line", short(l)),
+        Msg::new(hint),
+    ))
+}
+
 /// The first expected line that is not printed, and the printed line that
 /// shows it changed (glued to other text, else the first one that looks
 /// like it): `wrong-text`; none: `missing-line`.
 fn changed_or_missing(c: &Ctx) -> Option<Diagnosis> {
-    let (lines, expected) = (&c.window_lines, c.expected());
-    let term = expect::Terminal::of(c.s, c.tr, c.actor, c.to);
-    let missing = {
-        let mut it = lines.iter();
-        expected
-            .iter()
-            .find(|e| !it.any(|l| term.matches(l, e)))
-            .cloned()
-            .unwrap_or_else(|| ctx::first_missing(lines, expected))
-    };
+    let lines = &c.window_lines;
+    let missing = missing(c);
     let near = lines
         .iter()
         .find(|l| l.contains(missing.as_str()))
@@ -113,8 +143,8 @@ fn changed_or_missing(c: &Ctx) -> Option<Diagnosis> {
         Some(l) => Diagnosis::new(
             Code::WrongText,
             Msg::new("diag-wrong-text-printed")
-                .arg("expected", &missing)
-                .arg("line", l),
+                .arg("expected", short(&missing))
+                .arg("line", short(l)),
             Msg::new("hint-wrong-text-printed"),
         ),
         None => missing_line(&missing, lines),
@@ -181,6 +211,54 @@ mod tests {
             "`Bonjour` was printed in 2 pieces: one print per recv(), not per line"
         );
         assert!(silent(split_line, printed_step(lines(&["Bonjou"]))));
+    }
+
+    #[test]
+    fn rule_changed_text() {
+        let hint = |ls: &[&str]| {
+            let (s, t, i) = printed_step(lines(ls));
+            let d = changed_text(&ctx(&s, &t, i)).unwrap();
+            assert_eq!(d.code, Code::WrongText);
+            d.hint.unwrap().id
+        };
+        assert_eq!(hint(&["BONJOUR"]), "hint-changed-case");
+        assert_eq!(hint(&["Reçu : bonjour"]), "hint-changed-case");
+        assert_eq!(hint(&["'Bonjour\\n'"]), "hint-changed-repr");
+        // Stale bytes of the longer line sent before, or garbage.
+        assert_eq!(hint(&["Bonjour\u{1}x\u{fffd}"]), "hint-changed-trailing");
+        assert_eq!(
+            said(changed_text, printed_step(lines(&["BONJOUR"]))),
+            "expected `Bonjour`, the program printed `BONJOUR`"
+        );
+        // Not a change: matches, other text, a word after it, the bytes repr.
+        for ok in [
+            "Bonjour",
+            "Reçu : Bonjour !",
+            "Bonjour toi",
+            "Salut",
+            "b'Bonjour\\n'",
+        ] {
+            assert!(silent(changed_text, printed_step(lines(&[ok]))), "{ok}");
+        }
+    }
+
+    #[test]
+    fn changed_text_names_mojibake_and_stale_bytes() {
+        let peer = ["Bonjour".to_string()];
+        assert_eq!(
+            expect::changed("Ã§a va ?", "ça va ?", &peer),
+            Some(expect::Change::Mojibake)
+        );
+        assert_eq!(
+            expect::changed("Salutur", "Salut", &peer),
+            Some(expect::Change::Trailing)
+        );
+        assert_eq!(
+            expect::changed("Bonjour  le  monde", "Bonjour le monde", &peer),
+            Some(expect::Change::Spaces)
+        );
+        assert_eq!(expect::changed("Salutations", "Salut", &peer), None);
+        assert_eq!(expect::changed("ça va ?", "ça va ?", &peer), None);
     }
 
     /// The q3 pair scenario's first printed line (`Bonjour serveur`, typed
