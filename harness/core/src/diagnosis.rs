@@ -374,7 +374,9 @@ after a line), `half-duplex`, `no-deadlock`.";
         assert!(en
             .msg(&m(short(&"x".repeat(1_234_567 + 120))))
             .ends_with("x… 1,234,567 more characters`"));
-        assert!(en.msg(&m(short(&"x".repeat(120)))).ends_with(&format!("`{}`", "x".repeat(120))));
+        assert!(en
+            .msg(&m(short(&"x".repeat(120))))
+            .ends_with(&format!("`{}`", "x".repeat(120))));
         let procs = |n: usize| {
             list(
                 (0..n)

@@ -330,9 +330,7 @@ fn trailing(line: &str, expected: &str, peer: &[String]) -> bool {
         let stale = peer
             .iter()
             .any(|p| p.len() >= expected.len() + tail.len() && p.ends_with(tail));
-        prefix_ok
-            && tail.chars().next().is_some_and(|c| !c.is_whitespace())
-            && (garbage || stale)
+        prefix_ok && tail.chars().next().is_some_and(|c| !c.is_whitespace()) && (garbage || stale)
     })
 }
 

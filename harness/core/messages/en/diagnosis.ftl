@@ -188,3 +188,8 @@ quote-more = { $head }… { $more ->
 }
 # A number grouped by thousands: $high thousands, then the $low three digits.
 number-grouped = { $high },{ $low }
+
+## expect_printed: C output waiting in the stdio buffer
+
+diag-stdio-buffered = nothing shows on the terminal: `{ $line }` waits in the stdio buffer (printed without '\n', never flushed)
+hint-stdio-buffered = stdout is flushed at each '\n' on a terminal: end each printf with '\n', or call fflush(stdout) after it

@@ -180,3 +180,8 @@ quote-more = { $head }… { $more ->
    *[other] { $count } caractères de plus
 }
 number-grouped = { $high } { $low }
+
+## expect_printed : sortie C en attente dans le tampon de stdio
+
+diag-stdio-buffered = rien ne s'affiche sur le terminal : `{ $line }` attend dans le tampon de stdio (affiché sans '\n', jamais vidé)
+hint-stdio-buffered = sur un terminal, stdout est vidé à chaque '\n' : terminez chaque printf par '\n', ou appelez fflush(stdout) après

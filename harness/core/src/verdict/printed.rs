@@ -7,7 +7,7 @@ use crate::expect;
 use crate::msg::Msg;
 use crate::scenario::Role;
 use crate::stall;
-use crate::transcript::Actor;
+use crate::transcript::{Actor, Event, Transcript, WaitsOn};
 
 pub(super) const RULES: &[Rule] = &[
     bytes_repr,
@@ -16,6 +16,7 @@ pub(super) const RULES: &[Rule] = &[
     crashed,
     busy,
     pair_sender_failed,
+    stdio_buffered,
     stalled,
     changed_or_missing,
 ];
@@ -76,6 +77,42 @@ fn pair_sender_failed(c: &Ctx) -> Option<Diagnosis> {
         Msg::new("diag-never-sent").arg("line", short(&missing)),
         Msg::new("hint-never-sent").arg("sender", stall::actor_msg(name)),
     ))
+}
+
+/// A C program that printed nothing, though it read what was sent (it
+/// waits on the socket again, or the text shows once it exits): its output
+/// waits in the stdio buffer, printed without '\n' and never flushed.
+fn stdio_buffered(c: &Ctx) -> Option<Diagnosis> {
+    if !c.window_lines.is_empty() || !compiled_from_c(c.tr, c.actor) {
+        return None;
+    }
+    let waits_on_socket = c.views().is_some_and(|v| {
+        v.iter()
+            .any(|p| p.actor == c.actor && matches!(p.on, WaitsOn::Socket(_)))
+    });
+    let missing = missing(c);
+    let shown_at_exit = expect::printed_lines(c.tr, c.actor, c.to, usize::MAX)
+        .iter()
+        .any(|l| l.contains(missing.as_str()));
+    (waits_on_socket || shown_at_exit).then(|| {
+        Diagnosis::new(
+            Code::MissingLine,
+            Msg::new("diag-stdio-buffered").arg("line", short(&missing)),
+            Msg::new("hint-stdio-buffered"),
+        )
+    })
+}
+
+/// Whether `actor`'s program was compiled from a C file (the command it
+/// was started as names the `.c` file given).
+fn compiled_from_c(t: &Transcript, actor: Actor) -> bool {
+    t.entries.iter().any(|e| match &e.event {
+        Event::Started { command, .. } if e.actor == actor => command
+            .split_whitespace()
+            .next()
+            .is_some_and(|w| w.ends_with(".c")),
+        _ => false,
+    })
 }
 
 /// What the program waits in says why it did not print.
@@ -259,6 +296,61 @@ mod tests {
         );
         assert_eq!(expect::changed("Salutations", "Salut", &peer), None);
         assert_eq!(expect::changed("ça va ?", "ça va ?", &peer), None);
+    }
+
+    #[test]
+    fn rule_stdio_buffered() {
+        let c_started = |mut ev: Vec<(Actor, Event)>| {
+            let (s, mut t, i) = printed_step(std::mem::take(&mut ev));
+            for e in &mut t.entries {
+                if let Event::Started { command, .. } = &mut e.event {
+                    *command = "serveur.c".into();
+                }
+            }
+            t.entries.extend(
+                ev.into_iter()
+                    .map(|(actor, event)| crate::transcript::Entry {
+                        t: std::time::Duration::ZERO,
+                        actor,
+                        event,
+                    }),
+            );
+            (s, t, i)
+        };
+        let in_recv = || {
+            vec![snapshot(vec![proc_view(
+                Actor::Server,
+                40,
+                Some("recv"),
+                WaitsOn::Socket(Some(Actor::Peer)),
+            )])]
+        };
+        let (s, t, i) = c_started(vec![]);
+        let mut t2 = t.clone();
+        t2.entries.extend(tr(in_recv()).entries);
+        assert_eq!(
+            said(stdio_buffered, (s.clone(), t2, i)),
+            "nothing shows on the terminal: `Bonjour` waits in the stdio buffer (printed without '\\n', never flushed)"
+        );
+        // Shown once the program exits.
+        let mut t3 = t.clone();
+        t3.entries.push(crate::transcript::Entry {
+            t: std::time::Duration::ZERO,
+            actor: Actor::Harness,
+            event: Event::Teardown,
+        });
+        t3.entries
+            .extend(tr(vec![printed(Actor::Server, "Bonjour")]).entries);
+        assert_eq!(
+            coded(stdio_buffered, (s.clone(), t3, i)),
+            Some(Code::MissingLine)
+        );
+        // Not without evidence it read, not in Python, not once it printed.
+        assert!(silent(stdio_buffered, (s, t, i)));
+        assert!(silent(stdio_buffered, printed_step(in_recv())));
+        let mut ev = in_recv();
+        ev.push(printed(Actor::Server, "Salut"));
+        assert!(silent(stdio_buffered, c_started(ev)));
     }
 
     /// The q3 pair scenario's first printed line (`Bonjour serveur`, typed
