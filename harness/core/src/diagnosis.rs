@@ -243,18 +243,35 @@ fn clean(s: &str) -> String {
     out
 }
 
-/// A text quoted in a message, shortened past 60 characters:
-/// `Bonjour…` with the full length (message `quote-cut`).
+/// How many characters of a text a message quotes.
+pub const QUOTED: usize = 120;
+
+/// A text quoted in a message, shortened past `QUOTED` characters:
+/// `Bonjour…… 9,880 more characters` (message `quote-more`).
 pub fn short(s: &str) -> Arg {
-    let head: String = s.chars().take(60).collect();
+    let head: String = s.chars().take(QUOTED).collect();
     if head.len() < s.len() {
-        Msg::new("quote-cut")
+        let more = s.chars().count() - QUOTED;
+        Msg::new("quote-more")
             .arg("head", head)
-            .arg("n", s.chars().count())
+            .arg("more", more)
+            .arg("count", grouped(more))
             .into()
     } else {
         head.into()
     }
+}
+
+/// A count with its digits grouped by thousands, as the language writes
+/// them (message `number-grouped`: `9,880`, `9 880`).
+pub fn grouped(n: usize) -> Arg {
+    if n < 1000 {
+        return n.to_string().into();
+    }
+    Msg::new("number-grouped")
+        .arg("high", grouped(n / 1000))
+        .arg("low", format!("{:03}", n % 1000))
+        .into()
 }
 
 /// `items` as one argument, joined by `pair` (a message of `head` and
@@ -344,11 +361,22 @@ after a line), `half-duplex`, `no-deadlock`.";
             en.msg(&m(short("Bonjour"))),
             "the text arrived without a newline: `Bonjour`"
         );
-        let cut = m(short(&"é".repeat(100)));
+        let cut = m(short(&"é".repeat(10_000)));
         assert!(en
             .msg(&cut)
-            .ends_with(&format!("`{}… (100 characters)`", "é".repeat(60))));
-        assert!(fr.msg(&cut).ends_with("… (100 caractères)`"));
+            .ends_with(&format!("`{}… 9,880 more characters`", "é".repeat(120))));
+        assert!(fr
+            .msg(&cut)
+            .ends_with("é… 9\u{202f}880 caractères de plus`"));
+        let one = m(short(&"x".repeat(121)));
+        assert!(en.msg(&one).ends_with("x… 1 more character`"));
+        assert!(fr.msg(&one).ends_with("x… 1 caractère de plus`"));
+        assert!(en
+            .msg(&m(short(&"x".repeat(1_234_567 + 120))))
+            .ends_with("x… 1,234,567 more characters`"));
+        assert!(en
+            .msg(&m(short(&"x".repeat(120))))
+            .ends_with(&format!("`{}`", "x".repeat(120))));
         let procs = |n: usize| {
             list(
                 (0..n)

@@ -136,18 +136,7 @@ impl Terminal {
             })
             .flatten()
             .collect();
-        for e in t.window(0, to) {
-            let data = match &e.event {
-                Event::Sent(b) => b,
-                Event::Relayed(b) if e.actor != actor => b,
-                _ => continue,
-            };
-            peer.extend(
-                String::from_utf8_lossy(data)
-                    .split('\n')
-                    .map(|l| l.trim().to_string()),
-            );
-        }
+        peer.extend(peer_lines(t, actor, to));
         peer.retain(|l| !l.is_empty());
         peer.sort_by_key(|l| std::cmp::Reverse(l.len()));
         peer.dedup();
@@ -250,6 +239,99 @@ impl Terminal {
         }
         false
     }
+}
+
+/// Every line the peer sent `actor` in entries `..to` (through the relay,
+/// in pair scenarios), trimmed.
+pub fn peer_lines(t: &Transcript, actor: Actor, to: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in t.window(0, to) {
+        let data = match &e.event {
+            Event::Sent(b) => b,
+            Event::Relayed(b) if e.actor != actor => b,
+            _ => continue,
+        };
+        out.extend(
+            String::from_utf8_lossy(data)
+                .split('\n')
+                .map(|l| l.trim().to_string()),
+        );
+    }
+    out
+}
+
+/// How a printed line shows the expected one changed, when it is the same
+/// text once the change is undone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// UTF-8 bytes decoded as Latin-1: `Ã§a` for `ça`.
+    Mojibake,
+    /// The repr of the string: `'Bonjour\n'`.
+    Repr,
+    /// Spaces added, doubled or dropped between words.
+    Spaces,
+    /// Upper or lower case: `BONJOUR`.
+    Case,
+    /// Bytes glued after the line: stale buffer bytes, a missing NUL.
+    Trailing,
+}
+
+/// How `line` (normalized) shows `expected` changed, if it does. `peer`:
+/// the lines the program was sent (a glued tail of a longer one is stale
+/// buffer bytes). A line that matches is not changed.
+pub fn changed(line: &str, expected: &str, peer: &[String]) -> Option<Change> {
+    if expected.is_empty() || line_matches(line, expected) || is_bytes_repr(line, expected) {
+        return None;
+    }
+    let latin1: Option<Vec<u8>> = line
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).ok())
+        .collect();
+    if let Some(s) = latin1.and_then(|b| String::from_utf8(b).ok()) {
+        if s != line && line_matches(&s, expected) {
+            return Some(Change::Mojibake);
+        }
+    }
+    let unescaped = line
+        .replace("\\r", "")
+        .replace("\\n", "")
+        .replace("\\t", " ")
+        .replace("\\'", "'")
+        .replace("\\\"", "\"");
+    if unescaped != line && line_matches(&unescaped, expected) {
+        return Some(Change::Repr);
+    }
+    let squeeze = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let (l, e) = (squeeze(line), squeeze(expected));
+    if (l != line || e != expected) && line_matches(&l, &e) {
+        return Some(Change::Spaces);
+    }
+    let (ll, el) = (line.to_lowercase(), expected.to_lowercase());
+    if (ll != line || el != expected) && line_matches(&ll, &el) {
+        return Some(Change::Case);
+    }
+    trailing(line, expected, peer).then_some(Change::Trailing)
+}
+
+/// Whether `expected` stands in `line` after a decoration, glued to bytes
+/// that are not text the program chose: control characters, undecodable
+/// bytes, or the tail of a longer line it was sent before (a buffer
+/// reused without its NUL terminator).
+fn trailing(line: &str, expected: &str, peer: &[String]) -> bool {
+    line.match_indices(expected).any(|(at, _)| {
+        let prefix_ok = line[..at]
+            .chars()
+            .last()
+            .is_none_or(|c| !c.is_alphanumeric());
+        let tail = &line[at + expected.len()..];
+        let garbage = tail
+            .chars()
+            .any(|c| c == char::REPLACEMENT_CHARACTER || (c.is_control() && c != '\t'));
+        let stale = peer
+            .iter()
+            .any(|p| p.len() >= expected.len() + tail.len() && p.ends_with(tail));
+        prefix_ok && tail.chars().next().is_some_and(|c| !c.is_whitespace()) && (garbage || stale)
+    })
 }
 
 /// A text worth remembering as the program's own: something to read, not

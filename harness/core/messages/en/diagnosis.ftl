@@ -169,3 +169,27 @@ hint-limit-cpu-time = a loop that never blocks burns the CPU: wait in recv() or 
 diag-limit-file-size = limit hit: file size — the program wrote a file of { $mib } MiB or more
 hint-limit-file-size = the chat programs write no files: print on the terminal, send on the socket
 diag-limit-other = limit hit: { $limit } ({ $max })
+
+## expect_printed: the expected line printed changed (its cause named)
+
+hint-changed-case = the program changes the case of the text: print it as received, without .upper(), .lower() or .title()
+hint-changed-spaces = the program changes the spaces between words: print the text as received, without split() and join() or print(a, b)
+hint-changed-repr = the program prints the repr of the string, quotes and \n included: print(line), not print(repr(line)) or %r
+hint-changed-mojibake = UTF-8 bytes decoded as Latin-1 (`Ã§a` for `ça`): decode with data.decode('utf-8'), not decode('latin-1')
+hint-changed-trailing = bytes left in the buffer are printed after the line: print only the n bytes recv() returned (in C, end the string with buf[n] = '\0' or use printf("%.*s", n, buf))
+
+## Long quoted texts (past 120 characters)
+
+# The head of a long text, then how many characters are left out: $more
+# (a number, for plurals), $count (the same, grouped as the language writes it).
+quote-more = { $head }… { $more ->
+    [one] { $count } more character
+   *[other] { $count } more characters
+}
+# A number grouped by thousands: $high thousands, then the $low three digits.
+number-grouped = { $high },{ $low }
+
+## expect_printed: C output waiting in the stdio buffer
+
+diag-stdio-buffered = nothing shows on the terminal: `{ $line }` waits in the stdio buffer (printed without '\n', never flushed)
+hint-stdio-buffered = stdout is flushed at each '\n' on a terminal: end each printf with '\n', or call fflush(stdout) after it

@@ -164,3 +164,24 @@ hint-limit-cpu-time = une boucle qui ne bloque jamais consomme le CPU : attende
 diag-limit-file-size = limite atteinte : taille de fichier — le programme a écrit un fichier de { $mib } Mio ou plus
 hint-limit-file-size = les programmes du chat n'écrivent pas de fichier : affichez sur le terminal, envoyez sur la socket
 diag-limit-other = limite atteinte : { $limit } ({ $max })
+
+## expect_printed : la ligne attendue affichée modifiée (sa cause nommée)
+
+hint-changed-case = le programme change la casse du texte : affichez-le tel que reçu, sans .upper(), .lower() ni .title()
+hint-changed-spaces = le programme change les espaces entre les mots : affichez le texte tel que reçu, sans split() puis join() ni print(a, b)
+hint-changed-repr = le programme affiche la repr de la chaîne, guillemets et \n compris : print(ligne), pas print(repr(ligne)) ni %r
+hint-changed-mojibake = des octets UTF-8 décodés en Latin-1 (`Ã§a` pour `ça`) : décodez avec data.decode('utf-8'), pas decode('latin-1')
+hint-changed-trailing = des octets restés dans le tampon sont affichés après la ligne : n'affichez que les n octets renvoyés par recv() (en C, terminez la chaîne par buf[n] = '\0' ou utilisez printf("%.*s", n, buf))
+
+## Longs textes cités (au-delà de 120 caractères)
+
+quote-more = { $head }… { $more ->
+    [one] { $count } caractère de plus
+   *[other] { $count } caractères de plus
+}
+number-grouped = { $high } { $low }
+
+## expect_printed : sortie C en attente dans le tampon de stdio
+
+diag-stdio-buffered = rien ne s'affiche sur le terminal : `{ $line }` attend dans le tampon de stdio (affiché sans '\n', jamais vidé)
+hint-stdio-buffered = sur un terminal, stdout est vidé à chaque '\n' : terminez chaque printf par '\n', ou appelez fflush(stdout) après

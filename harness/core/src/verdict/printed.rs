@@ -7,14 +7,16 @@ use crate::expect;
 use crate::msg::Msg;
 use crate::scenario::Role;
 use crate::stall;
-use crate::transcript::Actor;
+use crate::transcript::{Actor, Event, Transcript, WaitsOn};
 
 pub(super) const RULES: &[Rule] = &[
     bytes_repr,
     split_line,
+    changed_text,
     crashed,
     busy,
     pair_sender_failed,
+    stdio_buffered,
     stalled,
     changed_or_missing,
 ];
@@ -77,26 +79,91 @@ fn pair_sender_failed(c: &Ctx) -> Option<Diagnosis> {
     ))
 }
 
+/// A C program that printed nothing, though it read what was sent (it
+/// waits on the socket again, or the text shows once it exits): its output
+/// waits in the stdio buffer, printed without '\n' and never flushed.
+fn stdio_buffered(c: &Ctx) -> Option<Diagnosis> {
+    if !c.window_lines.is_empty() || !compiled_from_c(c.tr, c.actor) {
+        return None;
+    }
+    let waits_on_socket = c.views().is_some_and(|v| {
+        v.iter()
+            .any(|p| p.actor == c.actor && matches!(p.on, WaitsOn::Socket(_)))
+    });
+    let missing = missing(c);
+    let shown_at_exit = expect::printed_lines(c.tr, c.actor, c.to, usize::MAX)
+        .iter()
+        .any(|l| l.contains(missing.as_str()));
+    (waits_on_socket || shown_at_exit).then(|| {
+        Diagnosis::new(
+            Code::MissingLine,
+            Msg::new("diag-stdio-buffered").arg("line", short(&missing)),
+            Msg::new("hint-stdio-buffered"),
+        )
+    })
+}
+
+/// Whether `actor`'s program was compiled from a C file (the command it
+/// was started as names the `.c` file given).
+fn compiled_from_c(t: &Transcript, actor: Actor) -> bool {
+    t.entries.iter().any(|e| match &e.event {
+        Event::Started { command, .. } if e.actor == actor => command
+            .split_whitespace()
+            .next()
+            .is_some_and(|w| w.ends_with(".c")),
+        _ => false,
+    })
+}
+
 /// What the program waits in says why it did not print.
 fn stalled(c: &Ctx) -> Option<Diagnosis> {
     c.views()
         .and_then(|v| stall::stalled(c.s, v, c.actor, false, c.midway))
 }
 
+/// The first expected line the program did not print, in order.
+fn missing(c: &Ctx) -> String {
+    let (lines, expected) = (&c.window_lines, c.expected());
+    let term = expect::Terminal::of(c.s, c.tr, c.actor, c.to);
+    let mut it = lines.iter();
+    expected
+        .iter()
+        .find(|e| !it.any(|l| term.matches(l, e)))
+        .cloned()
+        .unwrap_or_else(|| ctx::first_missing(lines, expected))
+}
+
+/// The expected line printed changed in a way that names its cause: case,
+/// spaces, its repr, Latin-1 mojibake, stale bytes glued after it.
+fn changed_text(c: &Ctx) -> Option<Diagnosis> {
+    let missing = missing(c);
+    let peer = expect::peer_lines(c.tr, c.actor, c.to);
+    let (l, change) = c
+        .window_lines
+        .iter()
+        .find_map(|l| expect::changed(l, &missing, &peer).map(|ch| (l, ch)))?;
+    let hint = match change {
+        expect::Change::Mojibake => "hint-changed-mojibake",
+        expect::Change::Repr => "hint-changed-repr",
+        expect::Change::Spaces => "hint-changed-spaces",
+        expect::Change::Case => "hint-changed-case",
+        expect::Change::Trailing => "hint-changed-trailing",
+    };
+    Some(Diagnosis::new(
+        Code::WrongText,
+        Msg::new("diag-wrong-text-printed")
+            .arg("expected", short(&missing))
+            .arg("line", short(l)),
+        Msg::new(hint),
+    ))
+}
+
 /// The first expected line that is not printed, and the printed line that
 /// shows it changed (glued to other text, else the first one that looks
 /// like it): `wrong-text`; none: `missing-line`.
 fn changed_or_missing(c: &Ctx) -> Option<Diagnosis> {
-    let (lines, expected) = (&c.window_lines, c.expected());
-    let term = expect::Terminal::of(c.s, c.tr, c.actor, c.to);
-    let missing = {
-        let mut it = lines.iter();
-        expected
-            .iter()
-            .find(|e| !it.any(|l| term.matches(l, e)))
-            .cloned()
-            .unwrap_or_else(|| ctx::first_missing(lines, expected))
-    };
+    let lines = &c.window_lines;
+    let missing = missing(c);
     let near = lines
         .iter()
         .find(|l| l.contains(missing.as_str()))
@@ -113,8 +180,8 @@ fn changed_or_missing(c: &Ctx) -> Option<Diagnosis> {
         Some(l) => Diagnosis::new(
             Code::WrongText,
             Msg::new("diag-wrong-text-printed")
-                .arg("expected", &missing)
-                .arg("line", l),
+                .arg("expected", short(&missing))
+                .arg("line", short(l)),
             Msg::new("hint-wrong-text-printed"),
         ),
         None => missing_line(&missing, lines),
@@ -181,6 +248,109 @@ mod tests {
             "`Bonjour` was printed in 2 pieces: one print per recv(), not per line"
         );
         assert!(silent(split_line, printed_step(lines(&["Bonjou"]))));
+    }
+
+    #[test]
+    fn rule_changed_text() {
+        let hint = |ls: &[&str]| {
+            let (s, t, i) = printed_step(lines(ls));
+            let d = changed_text(&ctx(&s, &t, i)).unwrap();
+            assert_eq!(d.code, Code::WrongText);
+            d.hint.unwrap().id
+        };
+        assert_eq!(hint(&["BONJOUR"]), "hint-changed-case");
+        assert_eq!(hint(&["Reçu : bonjour"]), "hint-changed-case");
+        assert_eq!(hint(&["'Bonjour\\n'"]), "hint-changed-repr");
+        // Stale bytes of the longer line sent before, or garbage.
+        assert_eq!(hint(&["Bonjour\u{1}x\u{fffd}"]), "hint-changed-trailing");
+        assert_eq!(
+            said(changed_text, printed_step(lines(&["BONJOUR"]))),
+            "expected `Bonjour`, the program printed `BONJOUR`"
+        );
+        // Not a change: matches, other text, a word after it, the bytes repr.
+        for ok in [
+            "Bonjour",
+            "Reçu : Bonjour !",
+            "Bonjour toi",
+            "Salut",
+            "b'Bonjour\\n'",
+        ] {
+            assert!(silent(changed_text, printed_step(lines(&[ok]))), "{ok}");
+        }
+    }
+
+    #[test]
+    fn changed_text_names_mojibake_and_stale_bytes() {
+        let peer = ["Bonjour".to_string()];
+        assert_eq!(
+            expect::changed("Ã§a va ?", "ça va ?", &peer),
+            Some(expect::Change::Mojibake)
+        );
+        assert_eq!(
+            expect::changed("Salutur", "Salut", &peer),
+            Some(expect::Change::Trailing)
+        );
+        assert_eq!(
+            expect::changed("Bonjour  le  monde", "Bonjour le monde", &peer),
+            Some(expect::Change::Spaces)
+        );
+        assert_eq!(expect::changed("Salutations", "Salut", &peer), None);
+        assert_eq!(expect::changed("ça va ?", "ça va ?", &peer), None);
+    }
+
+    #[test]
+    fn rule_stdio_buffered() {
+        let c_started = |mut ev: Vec<(Actor, Event)>| {
+            let (s, mut t, i) = printed_step(std::mem::take(&mut ev));
+            for e in &mut t.entries {
+                if let Event::Started { command, .. } = &mut e.event {
+                    *command = "serveur.c".into();
+                }
+            }
+            t.entries.extend(
+                ev.into_iter()
+                    .map(|(actor, event)| crate::transcript::Entry {
+                        t: std::time::Duration::ZERO,
+                        actor,
+                        event,
+                    }),
+            );
+            (s, t, i)
+        };
+        let in_recv = || {
+            vec![snapshot(vec![proc_view(
+                Actor::Server,
+                40,
+                Some("recv"),
+                WaitsOn::Socket(Some(Actor::Peer)),
+            )])]
+        };
+        let (s, t, i) = c_started(vec![]);
+        let mut t2 = t.clone();
+        t2.entries.extend(tr(in_recv()).entries);
+        assert_eq!(
+            said(stdio_buffered, (s.clone(), t2, i)),
+            "nothing shows on the terminal: `Bonjour` waits in the stdio buffer (printed without '\\n', never flushed)"
+        );
+        // Shown once the program exits.
+        let mut t3 = t.clone();
+        t3.entries.push(crate::transcript::Entry {
+            t: std::time::Duration::ZERO,
+            actor: Actor::Harness,
+            event: Event::Teardown,
+        });
+        t3.entries
+            .extend(tr(vec![printed(Actor::Server, "Bonjour")]).entries);
+        assert_eq!(
+            coded(stdio_buffered, (s.clone(), t3, i)),
+            Some(Code::MissingLine)
+        );
+        // Not without evidence it read, not in Python, not once it printed.
+        assert!(silent(stdio_buffered, (s, t, i)));
+        assert!(silent(stdio_buffered, printed_step(in_recv())));
+        let mut ev = in_recv();
+        ev.push(printed(Actor::Server, "Salut"));
+        assert!(silent(stdio_buffered, c_started(ev)));
     }
 
     /// The q3 pair scenario's first printed line (`Bonjour serveur`, typed
