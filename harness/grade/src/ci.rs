@@ -407,6 +407,7 @@ mod tests {
         for step in [
             "tags: [\"v*\"]",
             "contents: write",
+            "uses: actions/setup-python@v5",
             "pip install ziglang",
             "cargo install --locked cargo-zigbuild",
             "run: ./dist.sh",

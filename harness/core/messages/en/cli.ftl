@@ -33,7 +33,8 @@ ci-release-about =
     the linker, through cargo-zigbuild) and attaches the binary and its
     SHA-256 file to the release.
 ci-release-tools =
-    The linker for glibc 2.17: zig (from PyPI) and cargo-zigbuild.
+    The linker for glibc 2.17: zig (from PyPI, in setup-python's Python, where
+    pip may install) and cargo-zigbuild.
 ci-release-publish =
     A run by hand (workflow_dispatch) builds and checks, but publishes nothing.
 ci-gitlab-about =

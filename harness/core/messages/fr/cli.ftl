@@ -32,7 +32,8 @@ ci-release-about =
     avec ./dist.sh (zig comme éditeur de liens, par cargo-zigbuild) et joint
     à la version le binaire et son fichier SHA-256.
 ci-release-tools =
-    L'éditeur de liens pour glibc 2.17 : zig (depuis PyPI) et cargo-zigbuild.
+    L'éditeur de liens pour glibc 2.17 : zig (depuis PyPI, dans le Python de
+    setup-python, où pip peut installer) et cargo-zigbuild.
 ci-release-publish =
     Lancé à la main (workflow_dispatch), il construit et vérifie, mais ne
     publie rien.
