@@ -1,6 +1,7 @@
 //! `grade ci github|gitlab|gradescope`: CI templates for a student's
 //! repository or a Gradescope autograder, printed or written to a
-//! directory. The templates live in `harness/grade/templates/` and are embedded;
+//! directory; `grade ci github --release-workflow`: the course repository's
+//! workflow that publishes the portable binary (`dist.sh`) on a tag. The templates live in `harness/grade/templates/` and are embedded;
 //! this module only fills in the course repository, the `grade` options and
 //! the comments, in `--lang` (a line `{{# ID}}` is the message ID, commented).
 
@@ -10,6 +11,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 const GITHUB: &str = include_str!("../templates/github.yml");
+const GITHUB_RELEASE: &str = include_str!("../templates/github-release.yml");
 const GITLAB: &str = include_str!("../templates/gitlab-ci.yml");
 const GRADESCOPE_SETUP: &str = include_str!("../templates/gradescope-setup.sh");
 const GRADESCOPE_RUN: &str = include_str!("../templates/gradescope-run_autograder");
@@ -51,6 +53,9 @@ pub struct Options {
     pub questions: Vec<Question>,
     pub hidden: Vec<String>,
     pub lang: Lang,
+    /// `--release-workflow` (GitHub only): the course repository's release
+    /// workflow instead of the students' grading one.
+    pub release_workflow: bool,
 }
 
 /// One file of a template.
@@ -116,6 +121,11 @@ impl Options {
         v
     }
 
+    /// Whether the files name the course's repository (`--repo`).
+    pub fn needs_repo(&self) -> bool {
+        self.target != Target::Gradescope && !self.release_workflow
+    }
+
     fn repo(&self) -> &str {
         self.repo.as_deref().unwrap_or(REPO_PLACEHOLDER)
     }
@@ -167,6 +177,11 @@ pub fn files(o: &Options) -> Vec<File> {
             .replace("{{ARGS}}", args)
     };
     match o.target {
+        Target::Github if o.release_workflow => vec![File {
+            path: ".github/workflows/release.yml",
+            text: fill(GITHUB_RELEASE, ""),
+            mode: Mode::Regular,
+        }],
         Target::Github => vec![File {
             path: ".github/workflows/grade.yml",
             text: fill(GITHUB, &o.args()),
@@ -292,7 +307,16 @@ mod tests {
             questions: vec![Question::Q1],
             hidden: vec!["q1.server.long-*".into()],
             lang: Lang::builtin("fr"),
+            release_workflow: false,
         }
+    }
+
+    /// `template` has no `{{…}}` left; `${{ … }}` is GitHub's own.
+    fn assert_filled(path: &str, text: &str) {
+        let left = text
+            .match_indices("{{")
+            .any(|(i, _)| !text[..i].ends_with('$'));
+        assert!(!left, "{path}: {text}");
     }
 
     #[test]
@@ -307,7 +331,7 @@ mod tests {
     fn templates_are_filled_in() {
         for t in [Target::Github, Target::Gitlab, Target::Gradescope] {
             for f in files(&opts(t)) {
-                assert!(!f.text.contains("{{"), "{}: {}", f.path, f.text);
+                assert_filled(f.path, &f.text);
             }
         }
         let gh = &files(&opts(Target::Github))[0].text;
@@ -325,7 +349,13 @@ mod tests {
     #[test]
     fn template_comments_come_from_the_catalogue() {
         let catalog = msg::Catalog::builtin();
-        for t in [GITHUB, GITLAB, GRADESCOPE_SETUP, GRADESCOPE_RUN] {
+        for t in [
+            GITHUB,
+            GITHUB_RELEASE,
+            GITLAB,
+            GRADESCOPE_SETUP,
+            GRADESCOPE_RUN,
+        ] {
             for id in t.lines().filter_map(|l| {
                 l.trim()
                     .strip_prefix("{{# ")
@@ -358,5 +388,41 @@ mod tests {
             run.contains("\n#   AUTOGRADER_ROOT  au lieu de /autograder"),
             "{run}"
         );
+    }
+
+    #[test]
+    fn the_release_workflow_builds_with_dist_sh_and_publishes_on_a_tag() {
+        let mut o = opts(Target::Github);
+        o.release_workflow = true;
+        o.lang = Lang::builtin("en");
+        assert!(!o.needs_repo());
+        let [f] = &files(&o)[..] else {
+            panic!("one file")
+        };
+        assert_eq!(f.path, ".github/workflows/release.yml");
+        assert_filled(f.path, &f.text);
+        assert!(f
+            .text
+            .starts_with("# Publishes the portable `grade` binary"));
+        for step in [
+            "tags: [\"v*\"]",
+            "contents: write",
+            "uses: actions/setup-python@v5",
+            "pip install ziglang",
+            "cargo install --locked cargo-zigbuild",
+            "run: ./dist.sh",
+            "sha256sum -c grade-x86_64-linux-gnu.sha256",
+            "GH_TOKEN: ${{ github.token }}",
+            "dist/grade-x86_64-linux-gnu dist/grade-x86_64-linux-gnu.sha256",
+        ] {
+            assert!(f.text.contains(step), "{step}: {}", f.text);
+        }
+        // YAML-ish: spaces only, two per level.
+        for l in f.text.lines() {
+            let indent = l.len() - l.trim_start().len();
+            assert!(!l.contains('\t') && indent % 2 == 0, "{l:?}");
+        }
+        // The students' options do not reach it.
+        assert!(!f.text.contains("serveur.py") && !f.text.contains("--hidden"));
     }
 }

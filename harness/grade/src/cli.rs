@@ -116,6 +116,10 @@ pub struct CiArgs {
     /// Scenarios whose details students see only after the due date (Gradescope); repeatable.
     #[arg(long, value_name = "GLOB")]
     pub hidden: Vec<String>,
+    /// github only: the course repository's workflow that publishes the
+    /// portable grade binary (dist.sh) as a release on each tag v*.
+    #[arg(long, conflicts_with_all = ["repo", "server", "client", "questions", "hidden"])]
+    pub release_workflow: bool,
 }
 
 /// A question on the command line (`-q q1`).
@@ -278,8 +282,19 @@ pub fn task(a: Args) -> Result<Task, Error> {
             questions: questions(&c.questions),
             hidden: c.hidden.clone(),
             lang: lang()?,
+            release_workflow: release_workflow(c)?,
         }),
     })
+}
+
+/// `--release-workflow`, which only GitHub has.
+fn release_workflow(c: &CiArgs) -> Result<bool, Error> {
+    if c.release_workflow && c.target != ci::Target::Github {
+        return Err(Error::Usage(
+            "--release-workflow is a GitHub Actions workflow: give it with grade ci github".into(),
+        ));
+    }
+    Ok(c.release_workflow)
 }
 
 /// The settings of a grading run, checked.

@@ -167,7 +167,7 @@ pub fn run(task: cli::Task) -> Result<u8, Error> {
             &lang,
         ),
         cli::Task::Ci(opts) => {
-            if opts.repo.is_none() && opts.target != ci::Target::Gradescope {
+            if opts.repo.is_none() && opts.needs_repo() {
                 let m = Msg::new("ci-no-repo").arg("placeholder", ci::REPO_PLACEHOLDER);
                 eprintln!("grade: {}", opts.lang.msg(&m));
             }

@@ -25,6 +25,18 @@ ci-github-about =
 ci-github-as-root =
     En root, chaque scénario a son propre espace de noms réseau (le port 8080
     lui est réservé) ; -E garde GITHUB_ACTIONS et GITHUB_STEP_SUMMARY.
+ci-release-about =
+    Publie le binaire portable de `grade` (Linux x86_64, glibc 2.17 ou
+    ultérieure) pour chaque étiquette v*, en version de ce dépôt, celui du
+    cours. Généré par `grade ci github --release-workflow`. Il construit
+    avec ./dist.sh (zig comme éditeur de liens, par cargo-zigbuild) et joint
+    à la version le binaire et son fichier SHA-256.
+ci-release-tools =
+    L'éditeur de liens pour glibc 2.17 : zig (depuis PyPI, dans le Python de
+    setup-python, où pip peut installer) et cargo-zigbuild.
+ci-release-publish =
+    Lancé à la main (workflow_dispatch), il construit et vérifie, mais ne
+    publie rien.
 ci-gitlab-about =
     Note les programmes du chat de ce dépôt à chaque push, avec `grade`.
     Généré par `grade ci gitlab`. GitLab montre le rapport JUnit dans la

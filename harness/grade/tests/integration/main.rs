@@ -12,6 +12,7 @@ mod gallery;
 mod hostile;
 mod lang;
 mod port;
+mod portable;
 mod reference;
 mod reports;
 mod timed_sleeps;

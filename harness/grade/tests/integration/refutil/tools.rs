@@ -27,6 +27,29 @@ pub fn require(name: &str, package: &str) -> Option<PathBuf> {
     }
 }
 
+/// The rule for what is not one executable on the PATH (a Python module,
+/// several tools at once): `present`, or else `false` after printing
+/// `WHAT not found: skipped: install INSTALL`; under `CI=true` a panic.
+#[track_caller]
+pub fn require_that(present: bool, what: &str, install: &str) -> bool {
+    if present {
+        return true;
+    }
+    match absent(what, install, std::env::var_os("CI").as_deref()) {
+        Found::Skip(msg) => {
+            eprintln!("{msg}");
+            false
+        }
+        Found::Fail(msg) => panic!("{msg}"),
+        Found::Here(_) => unreachable!("absent() finds nothing"),
+    }
+}
+
+/// The first executable `name` on the PATH, saying nothing when there is none.
+pub fn on_path(name: &str) -> Option<PathBuf> {
+    lookup(name, std::env::var_os("PATH").as_deref())
+}
+
 /// What `require` does, given the environment: a pure function, tested below.
 #[derive(Debug, PartialEq)]
 enum Found {
@@ -36,16 +59,20 @@ enum Found {
 }
 
 fn decide(name: &str, package: &str, path: Option<&OsStr>, ci: Option<&OsStr>) -> Found {
-    if let Some(p) = lookup(name, path) {
-        return Found::Here(p);
+    match lookup(name, path) {
+        Some(p) => Found::Here(p),
+        None => absent(name, package, ci),
     }
-    let msg = format!("{name} not found: skipped: install {package}");
+}
+
+/// `name` is absent: skip, or fail under CI.
+fn absent(name: &str, package: &str, ci: Option<&OsStr>) -> Found {
     if ci.is_some_and(|v| v == "true" || v == "1") {
         Found::Fail(format!(
             "{name} not found under CI=true: install {package} (.ci/run does), CI does not skip"
         ))
     } else {
-        Found::Skip(msg)
+        Found::Skip(format!("{name} not found: skipped: install {package}"))
     }
 }
 
