@@ -169,3 +169,10 @@ hint-limit-cpu-time = a loop that never blocks burns the CPU: wait in recv() or 
 diag-limit-file-size = limit hit: file size — the program wrote a file of { $mib } MiB or more
 hint-limit-file-size = the chat programs write no files: print on the terminal, send on the socket
 diag-limit-other = limit hit: { $limit } ({ $max })
+
+## On the wire: extra bytes, delimiters of the program's own
+
+diag-extra-bytes = extra bytes were sent after the line `{ $line }` and its newline: { $bytes } ({ $n } such bytes in all)
+hint-extra-bytes = send only the line and its '\n': in C send strlen(buf) bytes, not sizeof(buf) nor strlen(buf) + 1
+diag-own-delimiter = each message ends with { $delimiter } instead of a newline: received { $text }
+hint-own-delimiter = end each line with '\n' alone (a '\r' before it is accepted): the other side reads lines

@@ -164,3 +164,10 @@ hint-limit-cpu-time = une boucle qui ne bloque jamais consomme le CPU : attende
 diag-limit-file-size = limite atteinte : taille de fichier — le programme a écrit un fichier de { $mib } Mio ou plus
 hint-limit-file-size = les programmes du chat n'écrivent pas de fichier : affichez sur le terminal, envoyez sur la socket
 diag-limit-other = limite atteinte : { $limit } ({ $max })
+
+## Sur le fil : octets en trop, délimiteurs propres au programme
+
+diag-extra-bytes = des octets en trop ont été envoyés après la ligne `{ $line }` et son saut de ligne : { $bytes } ({ $n } octets de ce genre en tout)
+hint-extra-bytes = n'envoyer que la ligne et son '\n' : en C, envoyer strlen(buf) octets, ni sizeof(buf) ni strlen(buf) + 1
+diag-own-delimiter = chaque message se termine par { $delimiter } au lieu d'un saut de ligne : reçu { $text }
+hint-own-delimiter = terminer chaque ligne par un '\n' seul (un '\r' avant est accepté) : l'autre côté lit des lignes
