@@ -167,7 +167,10 @@ diag-limit-other = limite atteinte : { $limit } ({ $max })
 
 ## Sur le fil : octets en trop, délimiteurs propres au programme
 
-diag-extra-bytes = des octets en trop ont été envoyés après la ligne `{ $line }` et son saut de ligne : { $bytes } ({ $n } octets de ce genre en tout)
+diag-extra-bytes = des octets en trop ont été envoyés après la ligne `{ $line }` et son saut de ligne : { $bytes } ({ $n ->
+        [one] { $n } octet de ce genre
+       *[other] { $n } octets de ce genre
+    } en tout)
 hint-extra-bytes = n'envoyer que la ligne et son '\n' : en C, envoyer strlen(buf) octets, ni sizeof(buf) ni strlen(buf) + 1
 diag-own-delimiter = chaque message se termine par { $delimiter } au lieu d'un saut de ligne : reçu { $text }
 hint-own-delimiter = terminer chaque ligne par un '\n' seul (un '\r' avant est accepté) : l'autre côté lit des lignes
