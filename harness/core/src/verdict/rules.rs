@@ -193,7 +193,17 @@ pub(crate) fn blame(c: &Ctx, d: Diagnosis) -> Diagnosis {
         Action::Accept => ctx::accept_culprit(tr, to),
         _ => side,
     };
-    blamed_on(d, culprit)
+    blamed_on(as_culprit(c, d, culprit, to), culprit)
+}
+
+/// `d`, told of `culprit`: an end quoted of the other program (its status,
+/// its traceback) is replaced by the culprit's own, when it ended too.
+fn as_culprit(c: &Ctx, d: Diagnosis, culprit: Actor, to: usize) -> Diagnosis {
+    if culprit == c.actor || d.code != Code::Crashed {
+        return d;
+    }
+    let all = ctx::printed_all(c.tr, culprit);
+    crash(&all, ctx::exit_of(c.tr, culprit, 0, to)).unwrap_or(d)
 }
 
 #[cfg(test)]
@@ -311,6 +321,30 @@ mod tests {
         let c = ctx(&s, &t, i);
         let d = blame(&c, diagnose(&c));
         assert!(en(&d.message).starts_with("server: "), "{}", en(&d.message));
+    }
+
+    #[test]
+    fn a_pair_quotes_the_end_of_the_program_blamed() {
+        use crate::scenario::Action;
+        let is_printed = |a: &Action| matches!(a, Action::ExpectPrinted(_));
+        // The client died before sending; the server, left alone, ended 0.
+        let (s, mut t, i) = at(
+            "q3.pair.chat",
+            is_printed,
+            vec![
+                printed(Actor::Client, "Traceback (most recent call last):"),
+                printed(Actor::Client, "NameError: name 'x' is not defined"),
+                exited(Actor::Client, 41, Some(1), None),
+                exited(Actor::Server, 40, Some(0), None),
+            ],
+        );
+        t.isolated = true;
+        let c = ctx(&s, &t, i);
+        let d = blame(&c, diagnose(&c));
+        assert_eq!(
+            en(&d.message),
+            "client: the program crashed: NameError: name 'x' is not defined"
+        );
     }
 
     #[test]
