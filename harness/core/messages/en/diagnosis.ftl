@@ -193,3 +193,13 @@ number-grouped = { $high },{ $low }
 
 diag-stdio-buffered = nothing shows on the terminal: `{ $line }` waits in the stdio buffer (printed without '\n', never flushed)
 hint-stdio-buffered = stdout is flushed at each '\n' on a terminal: end each printf with '\n', or call fflush(stdout) after it
+
+## On the wire: extra bytes, delimiters of the program's own
+
+diag-extra-bytes = extra bytes were sent after the line `{ $line }` and its newline: { $bytes } ({ $n } such { $n ->
+        [one] byte
+       *[other] bytes
+    } in all)
+hint-extra-bytes = send only the line and its '\n': in C send strlen(buf) bytes, not sizeof(buf) nor strlen(buf) + 1
+diag-own-delimiter = each message ends with { $delimiter } instead of a newline: received { $text }
+hint-own-delimiter = end each line with '\n' alone (a '\r' before it is accepted): the other side reads lines

@@ -185,3 +185,13 @@ number-grouped = { $high } { $low }
 
 diag-stdio-buffered = rien ne s'affiche sur le terminal : `{ $line }` attend dans le tampon de stdio (affiché sans '\n', jamais vidé)
 hint-stdio-buffered = sur un terminal, stdout est vidé à chaque '\n' : terminez chaque printf par '\n', ou appelez fflush(stdout) après
+
+## Sur le fil : octets en trop, délimiteurs propres au programme
+
+diag-extra-bytes = des octets en trop ont été envoyés après la ligne `{ $line }` et son saut de ligne : { $bytes } ({ $n ->
+        [one] { $n } octet de ce genre
+       *[other] { $n } octets de ce genre
+    } en tout)
+hint-extra-bytes = n'envoyer que la ligne et son '\n' : en C, envoyer strlen(buf) octets, ni sizeof(buf) ni strlen(buf) + 1
+diag-own-delimiter = chaque message se termine par { $delimiter } au lieu d'un saut de ligne : reçu { $text }
+hint-own-delimiter = terminer chaque ligne par un '\n' seul (un '\r' avant est accepté) : l'autre côté lit des lignes

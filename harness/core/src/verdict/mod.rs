@@ -179,7 +179,8 @@ fn met(s: &Scenario, tr: &Transcript, i: usize, from: usize, to: usize) -> bool 
                 .any(|e| e.event == Event::Quiescent)
                 && stall::snapshot(tr, from, to).is_some_and(|v| stall::deadlock_cycle(v).is_some())
         }
-        _ => expect::met(s, tr, i, to),
+        // What crossed the wire must be lines and nothing else.
+        _ => expect::met(s, tr, i, to) && received::wire_clean(s, tr, i, to),
     }
 }
 

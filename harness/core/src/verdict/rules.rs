@@ -41,9 +41,21 @@ fn table(a: &Action) -> &'static [Rule] {
 pub(crate) fn diagnose(c: &Ctx) -> Diagnosis {
     PRELUDE
         .iter()
+        .chain(pair_wire(c))
         .chain(table(&c.s.steps[c.i].action))
         .find_map(|rule| rule(c))
         .unwrap_or_else(timeout)
+}
+
+/// Pair scenarios, a line expected printed: the rules that read what the
+/// sender put on the wire, when the harness observed it.
+fn pair_wire(c: &Ctx) -> &'static [Rule] {
+    let printed = matches!(c.s.steps[c.i].action, Action::ExpectPrinted(_));
+    if c.s.role == Role::Pair && c.tr.isolated && printed {
+        received::PAIR_WIRE
+    } else {
+        &[]
+    }
 }
 
 /// Python could not even read the file.
@@ -169,7 +181,9 @@ pub(crate) fn blame(c: &Ctx, d: Diagnosis) -> Diagnosis {
         Action::ExpectPrinted(expected) if tr.isolated => {
             let other = side.other_program().unwrap_or(Actor::Peer);
             let crossed = ctx::sent_text(tr, other, c.from, to);
-            if expected.iter().all(|e| crossed.contains(e.as_str())) {
+            // What the sender put on the wire explains it: the sender's.
+            let wire = pair_wire(c).iter().any(|rule| rule(c).is_some());
+            if !wire && expected.iter().all(|e| crossed.contains(e.as_str())) {
                 side
             } else {
                 other
@@ -179,7 +193,17 @@ pub(crate) fn blame(c: &Ctx, d: Diagnosis) -> Diagnosis {
         Action::Accept => ctx::accept_culprit(tr, to),
         _ => side,
     };
-    blamed_on(d, culprit)
+    blamed_on(as_culprit(c, d, culprit, to), culprit)
+}
+
+/// `d`, told of `culprit`: an end quoted of the other program (its status,
+/// its traceback) is replaced by the culprit's own, when it ended too.
+fn as_culprit(c: &Ctx, d: Diagnosis, culprit: Actor, to: usize) -> Diagnosis {
+    if culprit == c.actor || d.code != Code::Crashed {
+        return d;
+    }
+    let all = ctx::printed_all(c.tr, culprit);
+    crash(&all, ctx::exit_of(c.tr, culprit, 0, to)).unwrap_or(d)
 }
 
 #[cfg(test)]
@@ -270,6 +294,57 @@ mod tests {
             vec![(Actor::Harness, Event::Quiescent), cpu(1900.0, 2000.0)],
         ));
         assert!(busy(&ctx(&s, &t, 1)).is_none());
+    }
+
+    #[test]
+    fn a_pair_blames_the_sender_for_its_wire() {
+        use crate::scenario::Action;
+        let printed = |a: &Action| matches!(a, Action::ExpectPrinted(_));
+        // The server is to print `du client 1`; the client sent it bare.
+        let (s, mut t, i) = at(
+            "q4.pair.full-duplex",
+            printed,
+            vec![(Actor::Client, Event::Relayed(b"du client 1".to_vec()))],
+        );
+        t.isolated = true;
+        let c = ctx(&s, &t, i);
+        let d = blame(&c, diagnose(&c));
+        assert_eq!(d.code, Code::NoNewline);
+        assert!(en(&d.message).starts_with("client: "), "{}", en(&d.message));
+        // Sent whole, never printed: the printer's.
+        let (s, mut t, i) = at(
+            "q4.pair.full-duplex",
+            printed,
+            vec![(Actor::Client, Event::Relayed(b"du client 1\n".to_vec()))],
+        );
+        t.isolated = true;
+        let c = ctx(&s, &t, i);
+        let d = blame(&c, diagnose(&c));
+        assert!(en(&d.message).starts_with("server: "), "{}", en(&d.message));
+    }
+
+    #[test]
+    fn a_pair_quotes_the_end_of_the_program_blamed() {
+        use crate::scenario::Action;
+        let is_printed = |a: &Action| matches!(a, Action::ExpectPrinted(_));
+        // The client died before sending; the server, left alone, ended 0.
+        let (s, mut t, i) = at(
+            "q3.pair.chat",
+            is_printed,
+            vec![
+                printed(Actor::Client, "Traceback (most recent call last):"),
+                printed(Actor::Client, "NameError: name 'x' is not defined"),
+                exited(Actor::Client, 41, Some(1), None),
+                exited(Actor::Server, 40, Some(0), None),
+            ],
+        );
+        t.isolated = true;
+        let c = ctx(&s, &t, i);
+        let d = blame(&c, diagnose(&c));
+        assert_eq!(
+            en(&d.message),
+            "client: the program crashed: NameError: name 'x' is not defined"
+        );
     }
 
     #[test]
