@@ -178,3 +178,4 @@ hint-py2-raw-input = this is Python 2: `{ $line }`: raw_input() is called input(
 hint-py2-backticks = this is Python 2: `{ $line }`: backticks are gone in Python 3, write repr(x)
 hint-py2-octal = this is Python 2: `{ $line }`: Python 3 writes an octal number 0o777, not 0777
 hint-py2-exec = this is Python 2: `{ $line }`: in Python 3 exec is a function: exec(code)
+diag-limit-output-empty = the program prints empty lines without end: more than { $kib } KiB

@@ -173,3 +173,4 @@ hint-py2-raw-input = c'est du Python 2 : `{ $line }` : raw_input() s'appelle i
 hint-py2-backticks = c'est du Python 2 : `{ $line }` : les accents graves n'existent plus en Python 3, écrivez repr(x)
 hint-py2-octal = c'est du Python 2 : `{ $line }` : Python 3 écrit un nombre octal 0o777, et non 0777
 hint-py2-exec = c'est du Python 2 : `{ $line }` : en Python 3, exec est une fonction : exec(code)
+diag-limit-output-empty = le programme affiche sans fin des lignes vides : plus de { $kib } Kio

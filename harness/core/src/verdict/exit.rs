@@ -5,20 +5,29 @@
 use super::ctx::{self, Ctx};
 use super::rules::{busy, busy_loop, status_msg, timeout, Rule};
 use crate::diagnosis::{short, Code, Diagnosis};
+use crate::expect;
 use crate::msg::Msg;
 use crate::scenario::{Action, ExitKind};
 use crate::stall;
 use crate::submission;
-use crate::transcript::{Event, ProcState};
+use crate::transcript::{Actor, Event, ProcState, Transcript};
 
 /// `expect_exit = "all"`.
 pub(super) const ALL_END: &[Rule] = &[spinning, left_behind, always_timeout];
 
 /// `expect_exit`, any other kind.
-pub(super) const EXIT: &[Rule] = &[traceback, wrong_exit, busy, keeps_waiting, always_timeout];
+pub(super) const EXIT: &[Rule] = &[
+    python2,
+    traceback,
+    wrong_exit,
+    busy,
+    keeps_waiting,
+    always_timeout,
+];
 
 /// `expect_calm`.
 pub(super) const CALM: &[Rule] = &[
+    python2,
     flood,
     busy,
     traceback_on_leave,
@@ -28,7 +37,8 @@ pub(super) const CALM: &[Rule] = &[
 
 /// Python 2 code, whenever it is the cause: the first error (a
 /// SyntaxError, or the first traceback) quotes a source line that holds a
-/// Python 2 idiom (`print x`, `except E, e:`, `raw_input`, …).
+/// Python 2 idiom (`print x`, `except E, e:`, `raw_input`, …). Meant for
+/// the prelude every step shares (rules.rs); here, first in EXIT and CALM.
 pub(super) fn python2(c: &Ctx) -> Option<Diagnosis> {
     let is_syntax = |l: &String| {
         ["SyntaxError", "IndentationError", "TabError"]
@@ -104,13 +114,17 @@ fn left_behind(c: &Ctx) -> Option<Diagnosis> {
 }
 
 /// The program died on a traceback: at end of input (`eof-traceback`),
-/// or anywhere (`crashed`).
+/// or anywhere (`crashed`). The first traceback once Ctrl-D was typed,
+/// else the first of all (an earlier one, of a thread, did not end it).
 fn traceback(c: &Ctx) -> Option<Diagnosis> {
-    let last = ctx::traceback_last_line(&c.printed_until_end())?;
-    let eof =
+    let eof_at =
         c.tr.window(0, c.to)
             .iter()
-            .any(|e| e.event == Event::TypedEof);
+            .position(|e| e.event == Event::TypedEof);
+    let since_eof = eof_at
+        .and_then(|k| ctx::traceback_last_line(&expect::printed_lines(c.tr, c.actor, k, c.to)));
+    let last = since_eof.or_else(|| ctx::traceback_last_line(&c.printed_until_end()))?;
+    let eof = eof_at.is_some();
     let clean = c.s.steps[c.i].action == Action::ExpectExit(ExitKind::Clean);
     let (code, message, hint) =
         if eof && (last.contains("EOFError") || last.contains("KeyboardInterrupt") || clean) {
@@ -166,19 +180,7 @@ fn flood(c: &Ctx) -> Option<Diagnosis> {
     if !ctx::flooded(c.tr, c.actor, c.from, c.to) {
         return None;
     }
-    // Empty lines are not lines to `printed_lines`: read the events.
-    let blank_tail = {
-        let printed =
-            c.tr.window(c.from, c.to)
-                .iter()
-                .rev()
-                .filter_map(|e| match &e.event {
-                    Event::Printed { raw, .. } if e.actor == c.actor => Some(raw),
-                    _ => None,
-                });
-        let tail: Vec<_> = printed.take(3).collect();
-        !tail.is_empty() && tail.iter().all(|r| r.iter().all(u8::is_ascii_whitespace))
-    };
+    let blank_tail = blank_flood(c.tr, c.actor, c.from, c.to);
     let message = match c.window_lines.last() {
         Some(l) if !blank_tail => Msg::new("diag-flood-after-peer").arg("sample", short(l)),
         _ => Msg::new("diag-flood-empty-lines"),
@@ -188,6 +190,22 @@ fn flood(c: &Ctx) -> Option<Diagnosis> {
         message,
         Msg::new("hint-flood-after-peer"),
     ))
+}
+
+/// Whether the last lines `actor` printed in entries `from..to` are empty
+/// (empty lines are no lines to `printed_lines`: the events are read).
+pub(super) fn blank_flood(tr: &Transcript, actor: Actor, from: usize, to: usize) -> bool {
+    let tail: Vec<_> = tr
+        .window(from, to)
+        .iter()
+        .rev()
+        .filter_map(|e| match &e.event {
+            Event::Printed { raw, .. } if e.actor == actor => Some(raw),
+            _ => None,
+        })
+        .take(3)
+        .collect();
+    !tail.is_empty() && tail.iter().all(|r| r.iter().all(u8::is_ascii_whitespace))
 }
 
 /// When the peer leaves, it dies on a traceback.
@@ -237,6 +255,20 @@ mod tests {
         ];
         all.extend(ev);
         (s, tr(all), 3)
+    }
+
+    /// Like `exit_step("clean", …)`, with `ev` before the step's Ctrl-D
+    /// (`ev` holds its own).
+    fn client_eof_after(ev: Vec<(Actor, Event)>) -> (Scenario, Transcript, usize) {
+        let (s, t, i) = exit_step("clean", vec![]);
+        let mut all: Vec<_> = t
+            .entries
+            .iter()
+            .filter(|e| e.event != Event::TypedEof)
+            .map(|e| (e.actor, e.event.clone()))
+            .collect();
+        all.extend(ev);
+        (s, tr(all), i)
     }
 
     fn view(pid: i32, ppid: i32, call: Option<&str>, on: WaitsOn) -> ProcView {
@@ -354,6 +386,15 @@ mod tests {
         assert_eq!(
             en(&d.message),
             "the program crashed: NameError: name 'envoyer' is not defined"
+        );
+        // A thread's traceback, then Ctrl-D kills the program: the EOFError.
+        let mut thread = tb("NameError: name 'envoyer' is not defined");
+        thread.push((Actor::Client, Event::TypedEof));
+        thread.extend(tb("EOFError: EOF when reading a line"));
+        let (s, t, i) = client_eof_after(thread);
+        assert_eq!(
+            en(&traceback(&ctx(&s, &t, i)).unwrap().message),
+            "at end of input the program dies with a traceback: EOFError: EOF when reading a line"
         );
         // Two tracebacks before teardown: the first one.
         let mut both = tb("NameError: name 'envoyer' is not defined");

@@ -17,7 +17,7 @@ use crate::transcript::Actor;
 pub(crate) type Rule = fn(&Ctx) -> Option<Diagnosis>;
 
 /// Rules for every step: what keeps a program from doing anything.
-const PRELUDE: &[Rule] = &[exit::python2, syntax_error, no_reuseaddr];
+const PRELUDE: &[Rule] = &[syntax_error, no_reuseaddr];
 
 /// The rules of one kind of expectation, in order.
 fn table(a: &Action) -> &'static [Rule] {
