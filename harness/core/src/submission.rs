@@ -389,8 +389,8 @@ mod tests {
             "  File \"s.py\", line 9\n    except socket.error, e:\n    ^\nSyntaxError: x".into();
         says(
             p.diagnosis().hint.as_ref().unwrap(),
-            "this is Python 2: `except socket.error, e:`: in Python 3 write except socket.error as e:",
-            "c'est du Python 2\u{a0}: `except socket.error, e:`\u{a0}: en Python 3, écrivez except socket.error as e:",
+            "this is Python 2 syntax: `except socket.error, e:`: in Python 3 write except socket.error as e:",
+            "c'est de la syntaxe Python 2\u{a0}: `except socket.error, e:`\u{a0}: en Python 3, écrivez except socket.error as e:",
         );
     }
 }

@@ -41,12 +41,19 @@ const LIMITS: &[LimitRule] = &[output, sent, processes, memory, cpu_time, file_s
 
 /// The first limit a program hit, and the step it happened in.
 pub(super) fn failure(s: &Scenario, tr: &Transcript) -> Option<(Diagnosis, Option<usize>)> {
-    // Once teardown began, what the program does is not its doing.
+    // A flood once teardown began is not the program's doing (other
+    // limits are read when the run ends, after teardown).
+    let teardown = tr.entries.iter().position(|e| e.event == Event::Teardown);
     let at = tr
         .entries
         .iter()
-        .take_while(|e| e.event != Event::Teardown)
-        .position(|e| matches!(e.event, Event::LimitHit { .. }))?;
+        .enumerate()
+        .position(|(k, e)| match e.event {
+            Event::LimitHit { limit, .. } => {
+                !(teardown.is_some_and(|t| k > t) && matches!(limit, Limit::Output | Limit::Sent))
+            }
+            _ => false,
+        })?;
     let e = &tr.entries[at];
     let Event::LimitHit { limit, max } = e.event else {
         return None;
