@@ -137,10 +137,11 @@ impl SubmissionProblem {
             }
             ProblemKind::Missing => Msg::new("hint-submission-missing").arg("file", &self.file),
             ProblemKind::Empty => Msg::new("hint-submission-empty"),
-            ProblemKind::DoesNotParse if python2(&self.detail) => Msg::new("hint-python2"),
-            ProblemKind::DoesNotParse => {
-                Msg::new("hint-submission-does-not-parse").arg("file", &self.file)
-            }
+            ProblemKind::DoesNotParse => match python2_idiom(&self.detail) {
+                Some((k, line)) => k.hint(&line),
+                None if python2(&self.detail) => Msg::new("hint-python2"),
+                None => Msg::new("hint-submission-does-not-parse").arg("file", &self.file),
+            },
             ProblemKind::DoesNotCompile => Msg::new("hint-compile-error"),
             ProblemKind::Ambiguous => Msg::new("hint-submission-ambiguous"),
         }
@@ -155,13 +156,124 @@ impl SubmissionProblem {
     }
 }
 
-/// Python 3's message for Python 2 code: `print x`, `exec "…"`.
+/// Python 3's message for Python 2 code (`print x`, `exec "…"`), or a
+/// Python 2 idiom in a source line the traceback quotes.
 pub fn python2(message: &str) -> bool {
     message.contains("Missing parentheses in call to 'print'")
         || message.contains("Missing parentheses in call to 'exec'")
-        || message
-            .lines()
-            .any(|l| l.trim_start().starts_with("print ") && !l.contains('('))
+        || python2_idiom(message).is_some()
+}
+
+/// A Python 2 idiom that Python 3 refuses (or, `raw_input`, does not know).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Py2 {
+    /// `print x`, `print >>f, x`.
+    Print,
+    /// `except socket.error, e:`.
+    ExceptComma,
+    /// `raw_input()`: a NameError at run time.
+    RawInput,
+    /// `` `x` `` for `repr(x)`.
+    Backticks,
+    /// `0777` for `0o777`.
+    Octal,
+    /// `exec "…"`.
+    Exec,
+}
+
+impl Py2 {
+    /// The hint that names it.
+    pub fn hint(self, line: &str) -> Msg {
+        let id = match self {
+            Py2::Print => "hint-py2-print",
+            Py2::ExceptComma => "hint-py2-except",
+            Py2::RawInput => "hint-py2-raw-input",
+            Py2::Backticks => "hint-py2-backticks",
+            Py2::Octal => "hint-py2-octal",
+            Py2::Exec => "hint-py2-exec",
+        };
+        Msg::new(id).arg("line", line.trim())
+    }
+}
+
+/// The first source line a traceback quotes (the line after each `File
+/// "…", line N`) that holds a Python 2 idiom, and the idiom. Matching the
+/// source, not Python's message, which changes between versions.
+pub fn python2_idiom(traceback: &str) -> Option<(Py2, String)> {
+    let lines: Vec<&str> = traceback.lines().collect();
+    lines
+        .windows(2)
+        .filter(|w| w[0].trim_start().starts_with("File \"") && w[0].contains(", line "))
+        .find_map(|w| idiom(w[1]).map(|k| (k, w[1].trim().to_string())))
+}
+
+/// The Python 2 idiom of one source line.
+fn idiom(line: &str) -> Option<Py2> {
+    let l = line.trim();
+    let word = |w: &str| {
+        l.strip_prefix(w)
+            .filter(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '>', '"', '\'']))
+            .map(str::trim_start)
+    };
+    if word("print").is_some_and(|rest| !rest.starts_with('(') && !rest.starts_with('=')) {
+        return Some(Py2::Print);
+    }
+    if word("exec").is_some_and(|rest| !rest.starts_with('(')) {
+        return Some(Py2::Exec);
+    }
+    if word("except").is_some_and(except_comma) {
+        return Some(Py2::ExceptComma);
+    }
+    let code = outside_strings(l);
+    if code.contains("raw_input") {
+        return Some(Py2::RawInput);
+    }
+    if code.contains('`') {
+        return Some(Py2::Backticks);
+    }
+    octal(&code).then_some(Py2::Octal)
+}
+
+/// `except A, e:` or `except (A, B), e:` (not `except (A, B):`).
+fn except_comma(rest: &str) -> bool {
+    let after_group = if rest.starts_with('(') {
+        rest.find(')').map_or("", |k| &rest[k + 1..])
+    } else {
+        rest
+    };
+    after_group.contains(',') && !rest.contains(" as ")
+}
+
+/// The line with its string literals blanked out (and a comment dropped).
+fn outside_strings(l: &str) -> String {
+    let mut out = String::new();
+    let mut quote: Option<char> = None;
+    for c in l.chars() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '"' || c == '\'' => quote = Some(c),
+            None if c == '#' => break,
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+/// A number written `0` then octal digits (`0777`), not `0`, `0.5`, `10`.
+fn octal(code: &str) -> bool {
+    let b = code.as_bytes();
+    (0..b.len()).any(|k| {
+        let starts = b[k] == b'0'
+            && (k == 0
+                || !(b[k - 1].is_ascii_alphanumeric() || b[k - 1] == b'_' || b[k - 1] == b'.'));
+        let digits = b[k + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+        let end = b.get(k + 1 + digits);
+        starts
+            && digits > 0
+            && b[k + 1..k + 1 + digits].iter().any(|&c| c != b'0')
+            && !end.is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'.' || c == b'_')
+    })
 }
 
 #[cfg(test)]
@@ -235,6 +347,50 @@ mod tests {
         assert_eq!(
             en(&p.not_run().message),
             "not run: several files could be serveur.py: a/serveur.py, b/serveur.py"
+        );
+    }
+
+    #[test]
+    fn python2_idioms_are_named_from_the_quoted_line() {
+        let quoted = |src: &str| python2_idiom(&format!("  File \"c.py\", line 4\n{src}\n"));
+        let kind = |src: &str| quoted(src).map(|(k, _)| k);
+        assert_eq!(kind("    print data,"), Some(Py2::Print));
+        assert_eq!(kind("    print >>sys.stderr, \"x\""), Some(Py2::Print));
+        assert_eq!(kind("except socket.error, e:"), Some(Py2::ExceptComma));
+        assert_eq!(
+            kind("except (OSError, IOError), e:"),
+            Some(Py2::ExceptComma)
+        );
+        assert_eq!(kind("  ligne = raw_input('> ')"), Some(Py2::RawInput));
+        assert_eq!(kind("  s.send(`n`)"), Some(Py2::Backticks));
+        assert_eq!(kind("  os.chmod(f, 0777)"), Some(Py2::Octal));
+        assert_eq!(kind("  exec \"x = 1\""), Some(Py2::Exec));
+        // Python 3: nothing.
+        for ok in [
+            "print(data)",
+            "print (data)",
+            "printer = 1",
+            "except (OSError, IOError):",
+            "except socket.error as e:",
+            "x = input('raw_input `0777`')",
+            "os.chmod(f, 0o777); x = 0; y = 10.05; z = 007.5",
+            "n = 100",
+        ] {
+            assert_eq!(kind(ok), None, "{ok}");
+        }
+        // Only a line the traceback quotes counts, not the program's output.
+        assert_eq!(python2_idiom("print data\nexcept socket.error, e:"), None);
+        assert_eq!(
+            quoted("    except socket.error, e:").unwrap().1,
+            "except socket.error, e:"
+        );
+        let mut p = problem(ProblemKind::DoesNotParse, &[], 0);
+        p.detail =
+            "  File \"s.py\", line 9\n    except socket.error, e:\n    ^\nSyntaxError: x".into();
+        says(
+            p.diagnosis().hint.as_ref().unwrap(),
+            "this is Python 2 syntax: `except socket.error, e:`: in Python 3 write except socket.error as e:",
+            "c'est de la syntaxe Python 2\u{a0}: `except socket.error, e:`\u{a0}: en Python 3, écrivez except socket.error as e:",
         );
     }
 }

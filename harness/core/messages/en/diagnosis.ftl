@@ -203,3 +203,13 @@ diag-extra-bytes = extra bytes were sent after the line `{ $line }` and its newl
 hint-extra-bytes = send only the line and its '\n': in C send strlen(buf) bytes, not sizeof(buf) nor strlen(buf) + 1
 diag-own-delimiter = each message ends with { $delimiter } instead of a newline: received { $text }
 hint-own-delimiter = end each line with '\n' alone (a '\r' before it is accepted): the other side reads lines
+
+## Floods of empty lines; Python 2 idioms, named from the quoted source line
+diag-flood-empty-lines = after the peer left, the program prints empty lines without end
+hint-py2-print = this is Python 2 syntax: `{ $line }`: in Python 3 print is a function: print(x), print(x, file=f)
+hint-py2-except = this is Python 2 syntax: `{ $line }`: in Python 3 write except socket.error as e:
+hint-py2-raw-input = this is Python 2: `{ $line }`: raw_input() is called input() in Python 3
+hint-py2-backticks = this is Python 2 syntax: `{ $line }`: backticks are gone in Python 3, write repr(x)
+hint-py2-octal = this is Python 2 syntax: `{ $line }`: Python 3 writes an octal number 0o777, not 0777
+hint-py2-exec = this is Python 2 syntax: `{ $line }`: in Python 3 exec is a function: exec(code)
+diag-limit-output-empty = the program prints empty lines without end: more than { $kib } KiB

@@ -195,3 +195,13 @@ diag-extra-bytes = des octets en trop ont été envoyés après la ligne `{ $lin
 hint-extra-bytes = n'envoyer que la ligne et son '\n' : en C, envoyer strlen(buf) octets, ni sizeof(buf) ni strlen(buf) + 1
 diag-own-delimiter = chaque message se termine par { $delimiter } au lieu d'un saut de ligne : reçu { $text }
 hint-own-delimiter = terminer chaque ligne par un '\n' seul (un '\r' avant est accepté) : l'autre côté lit des lignes
+
+## Floods of empty lines; Python 2 idioms, named from the quoted source line
+diag-flood-empty-lines = après le départ du pair, le programme affiche sans fin des lignes vides
+hint-py2-print = c'est de la syntaxe Python 2 : `{ $line }` : en Python 3, print est une fonction : print(x), print(x, file=f)
+hint-py2-except = c'est de la syntaxe Python 2 : `{ $line }` : en Python 3, écrivez except socket.error as e:
+hint-py2-raw-input = c'est du Python 2 : `{ $line }` : raw_input() s'appelle input() en Python 3
+hint-py2-backticks = c'est de la syntaxe Python 2 : `{ $line }` : les accents graves n'existent plus en Python 3, écrivez repr(x)
+hint-py2-octal = c'est de la syntaxe Python 2 : `{ $line }` : Python 3 écrit un nombre octal 0o777, et non 0777
+hint-py2-exec = c'est de la syntaxe Python 2 : `{ $line }` : en Python 3, exec est une fonction : exec(code)
+diag-limit-output-empty = le programme affiche sans fin des lignes vides : plus de { $kib } Kio

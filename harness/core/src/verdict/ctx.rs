@@ -32,7 +32,9 @@ pub(crate) struct Ctx<'a> {
     pub snapshot: Option<(Duration, &'a [ProcView])>,
     /// Whether some line had crossed the wire between the programs.
     pub midway: bool,
-    /// Every line the program printed, and those of the window.
+    /// Every line the program printed before teardown (what it prints
+    /// once the harness ends the scenario is not its doing), and those of
+    /// the window.
     pub all: Vec<String>,
     pub window_lines: Vec<String>,
     /// How the program's first process to end ended, up to the window's end.
@@ -59,7 +61,7 @@ impl<'a> Ctx<'a> {
             to,
             snapshot: stall::last_snapshot(tr, from, teardown),
             midway: midway(tr),
-            all: printed_all(tr, actor),
+            all: expect::printed_lines(tr, actor, 0, teardown),
             window_lines: expect::printed_lines(tr, actor, from, to),
             exited: exit_of(tr, actor, 0, to),
             quiescent: tr
@@ -146,15 +148,26 @@ pub(crate) fn exit_of(tr: &Transcript, actor: Actor, from: usize, to: usize) -> 
     })
 }
 
+/// How a traceback begins. Anywhere in a line: after the program's own
+/// prompt, `input("> ")` then Ctrl-D prints `> > Traceback …`.
+const TRACEBACK: &str = "Traceback (most recent call last)";
+
+/// The exception line of the first traceback in `lines` (the first fatal
+/// error is the cause: a later one may come of it, or of the harness
+/// ending the run).
 pub(crate) fn traceback_last_line(lines: &[String]) -> Option<String> {
-    let at = lines
+    first_traceback(lines)?.last().cloned()
+}
+
+/// The first traceback in `lines`: from its first line to its exception
+/// line (to its first line alone when no exception line follows).
+pub(crate) fn first_traceback(lines: &[String]) -> Option<&[String]> {
+    let at = lines.iter().position(|l| l.contains(TRACEBACK))?;
+    let end = lines[at + 1..]
         .iter()
-        .rposition(|l| l.starts_with("Traceback (most recent call last)"))?;
-    lines[at..]
-        .iter()
-        .rev()
-        .find(|l| !l.starts_with(' ') && !l.is_empty())
-        .cloned()
+        .position(|l| !l.starts_with(' ') && !l.is_empty() && !l.contains(TRACEBACK))
+        .map_or(at, |k| at + 1 + k);
+    Some(&lines[at..=end])
 }
 
 pub(crate) fn exit_ok(
@@ -192,7 +205,7 @@ pub(crate) fn flooded(tr: &Transcript, actor: Actor, from: usize, to: usize) -> 
         .count();
     n > FLOOD_LINES
         || tr
-            .window(from, usize::MAX)
+            .window(from, to)
             .iter()
             .any(|e| matches!(e.event, Event::OutputDropped { .. }))
 }

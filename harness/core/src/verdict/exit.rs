@@ -9,22 +9,63 @@ use crate::expect;
 use crate::msg::Msg;
 use crate::scenario::{Action, ExitKind};
 use crate::stall;
-use crate::transcript::{Event, ProcState};
+use crate::submission;
+use crate::transcript::{Actor, Event, ProcState, Transcript};
 
 /// `expect_exit = "all"`.
 pub(super) const ALL_END: &[Rule] = &[spinning, left_behind, always_timeout];
 
 /// `expect_exit`, any other kind.
-pub(super) const EXIT: &[Rule] = &[traceback, wrong_exit, busy, keeps_waiting, always_timeout];
+pub(super) const EXIT: &[Rule] = &[
+    python2,
+    traceback,
+    wrong_exit,
+    busy,
+    keeps_waiting,
+    always_timeout,
+];
 
 /// `expect_calm`.
 pub(super) const CALM: &[Rule] = &[
+    python2,
     flood,
     busy,
     traceback_on_leave,
     status_on_leave,
     always_timeout,
 ];
+
+/// Python 2 code, whenever it is the cause: the first error (a
+/// SyntaxError, or the first traceback) quotes a source line that holds a
+/// Python 2 idiom (`print x`, `except E, e:`, `raw_input`, …). Meant for
+/// the prelude every step shares (rules.rs); here, first in EXIT and CALM.
+pub(super) fn python2(c: &Ctx) -> Option<Diagnosis> {
+    let is_syntax = |l: &String| {
+        ["SyntaxError", "IndentationError", "TabError"]
+            .iter()
+            .any(|e| l.starts_with(e))
+    };
+    let syntax = c.all.iter().position(is_syntax);
+    let block = match (ctx::first_traceback(&c.all), syntax) {
+        (Some(tb), _) => tb,
+        (None, Some(k)) => &c.all[..=k],
+        (None, None) => return None,
+    };
+    let (kind, line) = submission::python2_idiom(&block.join("\n"))?;
+    let last = block.last()?;
+    let message = if is_syntax(last) {
+        (
+            Code::SyntaxError,
+            Msg::new("diag-syntax-error").arg("line", last),
+        )
+    } else {
+        (
+            Code::Crashed,
+            Msg::new("diag-crashed-traceback").arg("last", last),
+        )
+    };
+    Some(Diagnosis::new(message.0, message.1, kind.hint(&line)))
+}
 
 fn always_timeout(_: &Ctx) -> Option<Diagnosis> {
     Some(timeout())
@@ -73,13 +114,17 @@ fn left_behind(c: &Ctx) -> Option<Diagnosis> {
 }
 
 /// The program died on a traceback: at end of input (`eof-traceback`),
-/// or anywhere (`crashed`).
+/// or anywhere (`crashed`). The first traceback once Ctrl-D was typed,
+/// else the first of all (an earlier one, of a thread, did not end it).
 fn traceback(c: &Ctx) -> Option<Diagnosis> {
-    let last = ctx::traceback_last_line(&c.printed_until_end())?;
-    let eof =
+    let eof_at =
         c.tr.window(0, c.to)
             .iter()
-            .any(|e| e.event == Event::TypedEof);
+            .position(|e| e.event == Event::TypedEof);
+    let since_eof = eof_at
+        .and_then(|k| ctx::traceback_last_line(&expect::printed_lines(c.tr, c.actor, k, c.to)));
+    let last = since_eof.or_else(|| ctx::traceback_last_line(&c.printed_until_end()))?;
+    let eof = eof_at.is_some();
     let clean = c.s.steps[c.i].action == Action::ExpectExit(ExitKind::Clean);
     let (code, message, hint) =
         if eof && (last.contains("EOFError") || last.contains("KeyboardInterrupt") || clean) {
@@ -129,20 +174,38 @@ fn keeps_waiting(c: &Ctx) -> Option<Diagnosis> {
     })
 }
 
-/// After the peer left it prints without end.
+/// After the peer left it prints without end: quoting what floods (the
+/// window's last line, not a start-up banner).
 fn flood(c: &Ctx) -> Option<Diagnosis> {
     if !ctx::flooded(c.tr, c.actor, c.from, c.to) {
         return None;
     }
-    let sample = expect::printed_lines(c.tr, c.actor, c.from, c.to)
-        .into_iter()
-        .next()
-        .unwrap_or_default();
+    let blank_tail = blank_flood(c.tr, c.actor, c.from, c.to);
+    let message = match c.window_lines.last() {
+        Some(l) if !blank_tail => Msg::new("diag-flood-after-peer").arg("sample", short(l)),
+        _ => Msg::new("diag-flood-empty-lines"),
+    };
     Some(Diagnosis::new(
         Code::OutputFlood,
-        Msg::new("diag-flood-after-peer").arg("sample", short(&sample)),
+        message,
         Msg::new("hint-flood-after-peer"),
     ))
+}
+
+/// Whether the last lines `actor` printed in entries `from..to` are empty
+/// (empty lines are no lines to `printed_lines`: the events are read).
+pub(super) fn blank_flood(tr: &Transcript, actor: Actor, from: usize, to: usize) -> bool {
+    let tail: Vec<_> = tr
+        .window(from, to)
+        .iter()
+        .rev()
+        .filter_map(|e| match &e.event {
+            Event::Printed { raw, .. } if e.actor == actor => Some(raw),
+            _ => None,
+        })
+        .take(3)
+        .collect();
+    !tail.is_empty() && tail.iter().all(|r| r.iter().all(u8::is_ascii_whitespace))
 }
 
 /// When the peer leaves, it dies on a traceback.
@@ -192,6 +255,20 @@ mod tests {
         ];
         all.extend(ev);
         (s, tr(all), 3)
+    }
+
+    /// Like `exit_step("clean", …)`, with `ev` before the step's Ctrl-D
+    /// (`ev` holds its own).
+    fn client_eof_after(ev: Vec<(Actor, Event)>) -> (Scenario, Transcript, usize) {
+        let (s, t, i) = exit_step("clean", vec![]);
+        let mut all: Vec<_> = t
+            .entries
+            .iter()
+            .filter(|e| e.event != Event::TypedEof)
+            .map(|e| (e.actor, e.event.clone()))
+            .collect();
+        all.extend(ev);
+        (s, tr(all), i)
     }
 
     fn view(pid: i32, ppid: i32, call: Option<&str>, on: WaitsOn) -> ProcView {
@@ -262,6 +339,123 @@ mod tests {
         assert!(silent(traceback, exit_step("clean", vec![])));
     }
 
+    /// `input("> ")` then Ctrl-D: the traceback begins after the prompt.
+    #[test]
+    fn rule_traceback_after_a_prompt() {
+        let ev = vec![
+            printed(Actor::Client, "> > Traceback (most recent call last):"),
+            printed(Actor::Client, "  File \"client.py\", line 9, in <module>"),
+            printed(Actor::Client, "    ligne = input(\"> \")"),
+            printed(Actor::Client, "EOFError: EOF when reading a line"),
+            exited(Actor::Client, 41, Some(1), None),
+        ];
+        let case = exit_step("clean", ev);
+        assert_eq!(coded(traceback, case.clone()), Some(Code::EofTraceback));
+        assert_eq!(
+            said(traceback, case),
+            "at end of input the program dies with a traceback: EOFError: EOF when reading a line"
+        );
+        // A prompt alone, then a clean exit: nothing to say.
+        let clean = vec![
+            printed(Actor::Client, "> > "),
+            exited(Actor::Client, 41, Some(0), None),
+        ];
+        assert!(silent(traceback, exit_step("clean", clean)));
+    }
+
+    /// The first fatal error is the cause; what comes once the harness
+    /// ends the run (its own Ctrl-D) is not the program's doing.
+    #[test]
+    fn the_first_error_before_teardown_is_the_cause() {
+        let tb = |last: &str| {
+            vec![
+                printed(Actor::Client, "Traceback (most recent call last):"),
+                printed(Actor::Client, "  File \"c.py\", line 3, in <module>"),
+                printed(Actor::Client, "    x()"),
+                printed(Actor::Client, last),
+            ]
+        };
+        let mut ev = tb("NameError: name 'envoyer' is not defined");
+        ev.push(exited(Actor::Client, 41, Some(1), None));
+        ev.push((Actor::Harness, Event::Teardown));
+        ev.extend(tb("EOFError: EOF when reading a line"));
+        let (s, t, i) = exit_step("clean", ev);
+        let c = ctx(&s, &t, i);
+        assert!(!c.all.iter().any(|l| l.contains("EOFError")));
+        let d = super::super::rules::crashed(&c).unwrap();
+        assert_eq!(
+            en(&d.message),
+            "the program crashed: NameError: name 'envoyer' is not defined"
+        );
+        // A thread's traceback, then Ctrl-D kills the program: the EOFError.
+        let mut thread = tb("NameError: name 'envoyer' is not defined");
+        thread.push((Actor::Client, Event::TypedEof));
+        thread.extend(tb("EOFError: EOF when reading a line"));
+        let (s, t, i) = client_eof_after(thread);
+        assert_eq!(
+            en(&traceback(&ctx(&s, &t, i)).unwrap().message),
+            "at end of input the program dies with a traceback: EOFError: EOF when reading a line"
+        );
+        // Two tracebacks before teardown: the first one.
+        let mut both = tb("NameError: name 'envoyer' is not defined");
+        both.extend(tb("EOFError: EOF when reading a line"));
+        assert_eq!(
+            said(traceback, exit_step("message", both)),
+            "the program dies with an uncaught exception: NameError: name 'envoyer' is not defined"
+        );
+    }
+
+    /// Python 2 named from the quoted source line, at run time or when
+    /// Python refuses the file.
+    #[test]
+    fn rule_python2() {
+        let tb = |src: &str, last: &str| {
+            let mut ev = vec![
+                printed(Actor::Client, "Traceback (most recent call last):"),
+                printed(Actor::Client, "  File \"c.py\", line 7, in <module>"),
+                printed(Actor::Client, src),
+                printed(Actor::Client, last),
+            ];
+            ev.push(exited(Actor::Client, 41, Some(1), None));
+            exit_step("clean", ev)
+        };
+        let case = tb(
+            "    ligne = raw_input()",
+            "NameError: name 'raw_input' is not defined",
+        );
+        let (s, t, i) = case.clone();
+        let d = python2(&ctx(&s, &t, i)).unwrap();
+        assert_eq!(d.code, Code::Crashed);
+        says(
+            d.hint.as_ref().unwrap(),
+            "this is Python 2: `ligne = raw_input()`: raw_input() is called input() in Python 3",
+            "c'est du Python 2\u{a0}: `ligne = raw_input()`\u{a0}: raw_input() s'appelle input() en Python 3",
+        );
+        let syntax = exit_step(
+            "clean",
+            vec![
+                printed(Actor::Client, "  File \"c.py\", line 12"),
+                printed(Actor::Client, "    except socket.error, e:"),
+                printed(Actor::Client, "           ^^^^^^^^^^^^^^^"),
+                printed(
+                    Actor::Client,
+                    "SyntaxError: multiple exception types must be parenthesized",
+                ),
+            ],
+        );
+        assert_eq!(coded(python2, syntax.clone()), Some(Code::SyntaxError));
+        let (s, t, i) = syntax;
+        assert!(en(python2(&ctx(&s, &t, i)).unwrap().hint.as_ref().unwrap())
+            .contains("except socket.error as e:"));
+        // Python 3 code that crashes: not Python 2's fault.
+        let py3 = tb("    ligne = input()", "EOFError: EOF when reading a line");
+        assert!(silent(python2, py3));
+        assert!(silent(
+            python2,
+            tb("    print(x)", "NameError: name 'x' is not defined")
+        ));
+    }
+
     #[test]
     fn rule_wrong_exit() {
         let status = |n| vec![exited(Actor::Client, 41, Some(n), None)];
@@ -302,6 +496,34 @@ mod tests {
             flood,
             calm_step(vec![printed(Actor::Server, "bye")])
         ));
+        // What floods is quoted, not the start-up banner.
+        let mut banner = vec![printed(Actor::Server, "Serveur prêt")];
+        banner.extend((0..201).map(|_| printed(Actor::Server, "")));
+        let (s, t, i) = calm_step(banner);
+        says(
+            &flood(&ctx(&s, &t, i)).unwrap().message,
+            "after the peer left, the program prints empty lines without end",
+            "après le départ du pair, le programme affiche sans fin des lignes vides",
+        );
+    }
+
+    /// A flood that starts once teardown began is not the program's
+    /// failure at this step.
+    #[test]
+    fn a_flood_after_teardown_is_not_a_flood() {
+        let mut ev = vec![
+            printed(Actor::Server, "bye"),
+            (Actor::Harness, Event::Teardown),
+        ];
+        ev.extend((0..300).map(|_| printed(Actor::Server, "")));
+        ev.push((
+            Actor::Server,
+            Event::OutputDropped {
+                of: crate::transcript::Data::Printed,
+                count: crate::transcript::Dropped::default(),
+            },
+        ));
+        assert!(silent(flood, calm_step(ev)));
     }
 
     #[test]

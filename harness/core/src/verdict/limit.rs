@@ -41,10 +41,19 @@ const LIMITS: &[LimitRule] = &[output, sent, processes, memory, cpu_time, file_s
 
 /// The first limit a program hit, and the step it happened in.
 pub(super) fn failure(s: &Scenario, tr: &Transcript) -> Option<(Diagnosis, Option<usize>)> {
+    // A flood once teardown began is not the program's doing (other
+    // limits are read when the run ends, after teardown).
+    let teardown = tr.entries.iter().position(|e| e.event == Event::Teardown);
     let at = tr
         .entries
         .iter()
-        .position(|e| matches!(e.event, Event::LimitHit { .. }))?;
+        .enumerate()
+        .position(|(k, e)| match e.event {
+            Event::LimitHit { limit, .. } => {
+                !(teardown.is_some_and(|t| k > t) && matches!(limit, Limit::Output | Limit::Sent))
+            }
+            _ => false,
+        })?;
     let e = &tr.entries[at];
     let Event::LimitHit { limit, max } = e.event else {
         return None;
@@ -76,11 +85,15 @@ fn output(h: &Hit) -> Option<Diagnosis> {
     }
     let lines = expect::printed_lines(h.tr, h.actor, 0, h.at);
     let sample = short(lines.last().map_or("", String::as_str));
+    // What floods: empty lines are no lines to `printed_lines`.
+    let message = if super::exit::blank_flood(h.tr, h.actor, 0, h.at) {
+        Msg::new("diag-limit-output-empty")
+    } else {
+        Msg::new("diag-limit-output").arg("sample", sample)
+    };
     Some(Diagnosis::new(
         Code::OutputFlood,
-        Msg::new("diag-limit-output")
-            .arg("sample", sample)
-            .arg("kib", h.kib()),
+        message.arg("kib", h.kib()),
         Msg::new("hint-limit-output"),
     ))
 }
@@ -159,6 +172,35 @@ mod tests {
             "the program prints without end (`Bonjour` …): more than 256 KiB"
         );
         assert!(output(&hit(&t, Limit::Sent, 1)).is_none());
+        // Empty lines after a banner: what floods, not the banner.
+        let mut ev = vec![printed(Actor::Server, "Serveur prêt")];
+        ev.extend((0..5).map(|_| printed(Actor::Server, "")));
+        let t = tr(ev);
+        says(
+            &output(&hit(&t, Limit::Output, 256 << 10)).unwrap().message,
+            "the program prints empty lines without end: more than 256 KiB",
+            "le programme affiche sans fin des lignes vides\u{a0}: plus de 256 Kio",
+        );
+    }
+
+    /// A limit hit once teardown began is not the program's failure.
+    #[test]
+    fn a_limit_hit_after_teardown_is_not_a_failure() {
+        let s = catalogue("q1.server.client-leaves");
+        let limit = Event::LimitHit {
+            limit: Limit::Output,
+            max: 256 << 10,
+        };
+        let at_end = |teardown: bool| {
+            let mut ev = at_step(1, vec![printed(Actor::Server, "")]);
+            if teardown {
+                ev.push((Actor::Harness, Event::Teardown));
+            }
+            ev.push((Actor::Server, limit.clone()));
+            tr(ev)
+        };
+        assert!(failure(&s, &at_end(true)).is_none());
+        assert!(failure(&s, &at_end(false)).is_some());
     }
 
     #[test]
