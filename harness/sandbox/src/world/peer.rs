@@ -10,6 +10,22 @@ use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 use std::time::Duration;
 
+/// How long the peer waits for closing orphan sockets to free its port.
+const ORPHANS_CLOSE: Duration = Duration::from_secs(2);
+
+/// Whether every socket on `port` is one no process holds any more and
+/// that is closing (not TIME_WAIT, which SO_REUSEADDR ignores; not LISTEN).
+fn only_closing_orphans(port: u16) -> bool {
+    use super::sockdiag::{local_port, ALL_STATES, TCP_LISTEN, TCP_TIME_WAIT};
+    local_port(port, ALL_STATES).is_ok_and(|socks| {
+        let closing: Vec<_> = socks.iter().filter(|s| s.state != TCP_TIME_WAIT).collect();
+        !closing.is_empty()
+            && closing
+                .iter()
+                .all(|s| s.inode == 0 && s.state != TCP_LISTEN)
+    })
+}
+
 /// Where the peer's port is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Net {
@@ -97,11 +113,33 @@ impl Peer {
     }
 
     /// Listens on the port, for the client under test.
+    ///
+    /// On the host's port, the connections of the scenario before may
+    /// still be closing: sockets no process holds any more (FIN_WAIT,
+    /// LAST_ACK…), which the kernel ends on its own within milliseconds on
+    /// loopback, but which block the bind when their server did not set
+    /// SO_REUSEADDR. The peer waits for them, sampling sock_diag, until
+    /// `ORPHANS_CLOSE` at most; anything else in the way is an error at once.
     pub fn listen(&mut self) -> io::Result<()> {
-        let l = TcpListener::bind(("127.0.0.1", self.port))?;
-        let _ = l.set_nonblocking(true);
-        self.listener = Some(l);
-        Ok(())
+        let deadline = std::time::Instant::now() + ORPHANS_CLOSE;
+        loop {
+            match TcpListener::bind(("127.0.0.1", self.port)) {
+                Ok(l) => {
+                    let _ = l.set_nonblocking(true);
+                    self.listener = Some(l);
+                    return Ok(());
+                }
+                Err(e)
+                    if e.kind() == ErrorKind::AddrInUse
+                        && std::time::Instant::now() < deadline
+                        && only_closing_orphans(self.port) =>
+                {
+                    // The sampling period of every wait on kernel state.
+                    std::thread::park_timeout(Duration::from_millis(1));
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     pub fn listening(&self) -> bool {

@@ -25,6 +25,17 @@ use std::time::{Duration, Instant};
 
 pub mod tools;
 
+/// A JSON report (`--format json`) in which every scenario passed with
+/// every point; returns it.
+pub fn all_passed(json: &[u8]) -> serde_json::Value {
+    let v: serde_json::Value = serde_json::from_slice(json).expect("a JSON report");
+    let scenarios = v["scenarios"].as_array().expect("scenarios");
+    assert!(!scenarios.is_empty());
+    assert!(scenarios.iter().all(|s| s["status"] == "pass"), "{v:#}");
+    assert_eq!(v["score"], v["max_score"]);
+    v
+}
+
 /// The fixtures folder: `tests/fixtures`.
 pub fn fixtures_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
