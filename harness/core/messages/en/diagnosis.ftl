@@ -213,3 +213,6 @@ hint-py2-backticks = this is Python 2 syntax: `{ $line }`: backticks are gone in
 hint-py2-octal = this is Python 2 syntax: `{ $line }`: Python 3 writes an octal number 0o777, not 0777
 hint-py2-exec = this is Python 2 syntax: `{ $line }`: in Python 3 exec is a function: exec(code)
 diag-limit-output-empty = the program prints empty lines without end: more than { $kib } KiB
+
+## A line printed in pieces the kernel chose (their count would vary).
+diag-split-line-pieces = `{ $line }` was printed in several pieces: one print per recv(), not per line

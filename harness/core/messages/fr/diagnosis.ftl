@@ -205,3 +205,6 @@ hint-py2-backticks = c'est de la syntaxe Python 2 : `{ $line }` : les accents 
 hint-py2-octal = c'est de la syntaxe Python 2 : `{ $line }` : Python 3 écrit un nombre octal 0o777, et non 0777
 hint-py2-exec = c'est de la syntaxe Python 2 : `{ $line }` : en Python 3, exec est une fonction : exec(code)
 diag-limit-output-empty = le programme affiche sans fin des lignes vides : plus de { $kib } Kio
+
+## Une ligne affichée en morceaux choisis par le noyau (leur nombre varierait).
+diag-split-line-pieces = `{ $line }` a été affichée en plusieurs morceaux : un print par recv(), pas par ligne
