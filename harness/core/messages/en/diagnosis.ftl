@@ -213,3 +213,7 @@ hint-py2-backticks = this is Python 2 syntax: `{ $line }`: backticks are gone in
 hint-py2-octal = this is Python 2 syntax: `{ $line }`: Python 3 writes an octal number 0o777, not 0777
 hint-py2-exec = this is Python 2 syntax: `{ $line }`: in Python 3 exec is a function: exec(code)
 diag-limit-output-empty = the program prints empty lines without end: more than { $kib } KiB
+
+## Quick restart: bind failed unchecked, listen on an ephemeral port
+diag-no-reuseaddr-elsewhere = restarted at once, the server listens on port { $listens }, not on { $port } as before: bind failed and its result was not checked
+hint-no-reuseaddr-unchecked = set SO_REUSEADDR before bind (in C: int one = 1; setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);), and check bind's result: if (bind(...) < 0) { "{" } perror("bind"); exit(1); { "}" }

@@ -205,3 +205,7 @@ hint-py2-backticks = c'est de la syntaxe Python 2 : `{ $line }` : les accents 
 hint-py2-octal = c'est de la syntaxe Python 2 : `{ $line }` : Python 3 écrit un nombre octal 0o777, et non 0777
 hint-py2-exec = c'est de la syntaxe Python 2 : `{ $line }` : en Python 3, exec est une fonction : exec(code)
 diag-limit-output-empty = le programme affiche sans fin des lignes vides : plus de { $kib } Kio
+
+## Relance immédiate : bind échoue sans vérification, listen sur un port éphémère
+diag-no-reuseaddr-elsewhere = relancé aussitôt, le serveur écoute sur le port { $listens }, et non plus sur le { $port } : bind a échoué sans que son résultat soit vérifié
+hint-no-reuseaddr-unchecked = activez SO_REUSEADDR avant bind (en C : int un = 1; setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &un, sizeof un);), et vérifiez le résultat de bind : if (bind(...) < 0) { "{" } perror("bind"); exit(1); { "}" }
