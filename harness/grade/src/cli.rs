@@ -63,8 +63,8 @@ pub struct Args {
     /// Multiply every deadline (slow machines).
     #[arg(long, default_value_t = 1.0, value_name = "F")]
     pub timeout_scale: f64,
-    /// The port the programs under test use.
-    #[arg(long, default_value_t = 8080)]
+    /// The port the programs under test use (1 to 65535).
+    #[arg(long, default_value_t = 8080, value_parser = port_arg)]
     pub port: u16,
     /// More detail: full transcripts for passing scenarios too.
     #[arg(short, long)]
@@ -174,6 +174,15 @@ impl TypedValueParser for FormatParser {
     }
 }
 
+/// A `--port`: 1 to 65535 (0 would let the system pick one).
+fn port_arg(s: &str) -> Result<u16, String> {
+    match s.parse::<u16>() {
+        Ok(0) => Err("0 is not a port the programs can be told: give 1 to 65535".into()),
+        Ok(p) => Ok(p),
+        Err(_) => Err(format!("`{s}` is not a port (1 to 65535)")),
+    }
+}
+
 /// `FORMAT=FILE` of `--report`, the format checked.
 fn report_arg(s: &str) -> Result<(Format, PathBuf), String> {
     let (format, file) = s
@@ -199,7 +208,7 @@ pub struct DemoArgs {
     /// Wait for Enter before each step.
     #[arg(long)]
     pub interactive: bool,
-    #[arg(long, default_value_t = 8080)]
+    #[arg(long, default_value_t = 8080, value_parser = port_arg)]
     pub port: u16,
     #[arg(long, default_value_t = 1.0, value_name = "F")]
     pub timeout_scale: f64,
@@ -391,6 +400,22 @@ mod tests {
         assert_eq!(c.reports, [(Format::Tap, PathBuf::from("-"))]);
         assert_eq!(c.programs, Graded::Reference);
         assert_eq!(c.missing, Missing::UsageError);
+    }
+
+    #[test]
+    fn a_port_is_1_to_65535() {
+        let Ok(Task::Grade(c)) = parse(&["--reference", "--port", "65535"]) else {
+            panic!("a grading run")
+        };
+        assert_eq!(c.port, 65535);
+        for bad in ["0", "65536", "x"] {
+            let a = Args::try_parse_from(["grade", "--reference", "--port", bad]);
+            let e = a.unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{bad}");
+            assert!(e.to_string().contains("1 to 65535"), "{bad}: {e}");
+        }
+        let e = Args::try_parse_from(["grade", "demo", "deadlock", "--port", "0"]).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
     }
 
     #[test]

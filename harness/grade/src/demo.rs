@@ -330,7 +330,7 @@ fn explain_traffic(demo: Demo, t: &Transcript, lang: &Lang, status: Status) -> V
 /// reference programs unless given).
 fn scenario_and_programs(cfg: &DemoConfig) -> Result<(Scenario, String, String), Error> {
     let id = cfg.demo.scenario_id();
-    let mut s = prepare::load(None, None)?
+    let mut s = prepare::load(None, None, cfg.port)?
         .into_iter()
         .find(|s| s.id == id)
         .ok_or_else(|| Error::Usage(format!("no scenario {id}")))?;

@@ -185,7 +185,7 @@ pub fn run(task: cli::Task) -> Result<u8, Error> {
 fn grade(cfg: &Config) -> Result<u8, Error> {
     let start = Instant::now();
     let bench = prepare::Workbench::new(cfg.port)?;
-    let all = prepare::load(cfg.scenario_dir.as_deref(), cfg.points.as_deref())?;
+    let all = prepare::load(cfg.scenario_dir.as_deref(), cfg.points.as_deref(), cfg.port)?;
     let scenarios = prepare::select(all, cfg)?;
     let dests = reporting::open_outputs(cfg)?;
     let plan = prepare::prepare(scenarios, cfg, &bench)?;
@@ -207,7 +207,7 @@ fn list(
     points: Option<&Path>,
     lang: &Lang,
 ) -> Result<u8, Error> {
-    let all = prepare::load(scenario_dir, points)?;
+    let all = prepare::load(scenario_dir, points, crate::verdict::DEFAULT_PORT)?;
     let mut out = std::io::stdout().lock();
     for s in all
         .iter()

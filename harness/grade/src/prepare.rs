@@ -13,9 +13,11 @@ use std::collections::HashMap;
 use std::path::Path;
 
 /// The catalogue (embedded, plus `--scenarios DIR`), with the points of
-/// `--points FILE` (every entry of which must match some scenario).
-pub fn load(dir: Option<&Path>, points: Option<&Path>) -> Result<Vec<Scenario>, Error> {
+/// `--points FILE` (every entry of which must match some scenario), its
+/// texts saying `port`.
+pub fn load(dir: Option<&Path>, points: Option<&Path>, port: u16) -> Result<Vec<Scenario>, Error> {
     let mut all = scenario::load_catalogue(dir)?;
+    scenario::set_port(&mut all, port);
     if let Some(file) = points {
         points::load(file)
             .and_then(|p| p.apply(&mut all))

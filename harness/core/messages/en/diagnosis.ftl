@@ -216,3 +216,7 @@ diag-limit-output-empty = the program prints empty lines without end: more than 
 
 ## A line printed in pieces the kernel chose (their count would vary).
 diag-split-line-pieces = `{ $line }` was printed in several pieces: one print per recv(), not per line
+
+## Quick restart: bind failed unchecked, listen on an ephemeral port
+diag-no-reuseaddr-elsewhere = restarted at once, the server listens on port { $listens }, not on { $port } as before: bind failed and its result was not checked
+hint-no-reuseaddr-unchecked = set SO_REUSEADDR before bind (in C: int one = 1; setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);), and check bind's result: if (bind(...) < 0) { "{" } perror("bind"); exit(1); { "}" }

@@ -208,3 +208,7 @@ diag-limit-output-empty = le programme affiche sans fin des lignes vides : plus
 
 ## Une ligne affichée en morceaux choisis par le noyau (leur nombre varierait).
 diag-split-line-pieces = `{ $line }` a été affichée en plusieurs morceaux : un print par recv(), pas par ligne
+
+## Relance immédiate : bind échoue sans vérification, listen sur un port éphémère
+diag-no-reuseaddr-elsewhere = relancé aussitôt, le serveur écoute sur le port { $listens }, et non plus sur le { $port } : bind a échoué sans que son résultat soit vérifié
+hint-no-reuseaddr-unchecked = activez SO_REUSEADDR avant bind (en C : int un = 1; setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &un, sizeof un);), et vérifiez le résultat de bind : if (bind(...) < 0) { "{" } perror("bind"); exit(1); { "}" }

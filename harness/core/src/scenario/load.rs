@@ -63,6 +63,21 @@ pub fn load_catalogue(extra: Option<&Path>) -> Result<Vec<Scenario>, LoadError> 
     Ok(all)
 }
 
+/// What titles and `passes` texts say for the port in force.
+pub const PORT_PLACEHOLDER: &str = "{{port}}";
+
+/// Titles and `passes` texts with [`PORT_PLACEHOLDER`] the port in force.
+pub fn set_port(all: &mut [Scenario], port: u16) {
+    let port = port.to_string();
+    for s in all {
+        for text in [&mut s.title, &mut s.passes] {
+            for t in text.0.values_mut() {
+                *t = t.replace(PORT_PLACEHOLDER, &port);
+            }
+        }
+    }
+}
+
 /// The order of DESIGN.md's table; scenarios it does not name come after, by id.
 const ORDER: &[&str] = &[
     "q1.server.listens",
@@ -380,6 +395,24 @@ send = ["Bonj", "our\n"]
             Action::Send(vec![b"Bonj".to_vec(), b"our\n".to_vec()], Pace::Consumed)
         );
         assert_eq!(s.steps[1].line, 10);
+    }
+
+    #[test]
+    fn the_port_placeholder_says_the_port_in_force() {
+        let text = OK.replace(
+            "en = \"T\", fr = \"T\"",
+            "en = \"On {{port}}\", fr = \"Sur {{port}}\"",
+        );
+        let mut all = vec![parse_scenario("f.toml", &text).unwrap()];
+        set_port(&mut all, 9000);
+        assert_eq!(all[0].title.en(), "On 9000");
+        assert_eq!(all[0].title.in_lang("fr"), "Sur 9000");
+        let catalogue = load_catalogue(None).unwrap();
+        let listens = catalogue
+            .iter()
+            .find(|s| s.id == "q1.server.listens")
+            .unwrap();
+        assert!(listens.title.en().contains(PORT_PLACEHOLDER));
     }
 
     #[test]

@@ -4,5 +4,5 @@ pub mod load;
 pub mod model;
 pub mod raw;
 
-pub use load::{load_catalogue, parse_scenario, position, LoadError};
+pub use load::{load_catalogue, parse_scenario, position, set_port, LoadError, PORT_PLACEHOLDER};
 pub use model::*;

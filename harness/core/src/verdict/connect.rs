@@ -5,11 +5,16 @@ use super::ctx::{self, Ctx};
 use super::rules::{crash, crashed, Rule};
 use crate::diagnosis::{Code, Diagnosis};
 use crate::msg::Msg;
-use crate::scenario::Role;
+use crate::scenario::{Action, Role};
 use crate::transcript::{Actor, Event};
 
 /// `connect`: the server does not take the peer's connection.
-pub(super) const CONNECT: &[Rule] = &[listens_elsewhere, crashed, not_listening];
+pub(super) const CONNECT: &[Rule] = &[
+    elsewhere_after_restart,
+    listens_elsewhere,
+    crashed,
+    not_listening,
+];
 
 /// `accept`: the client does not connect.
 pub(super) const ACCEPT: &[Rule] = &[
@@ -19,6 +24,32 @@ pub(super) const ACCEPT: &[Rule] = &[
     client_crashed,
     never_connected,
 ];
+
+/// Restarted at once, the server listens on another port although it had
+/// taken the connection on the right one before: bind failed (no
+/// SO_REUSEADDR), its result ignored, and listen picked an ephemeral port.
+fn elsewhere_after_restart(c: &Ctx) -> Option<Diagnosis> {
+    let restart = (0..c.i)
+        .filter(|&j| matches!(c.s.steps[j].action, Action::Restart(_)))
+        .find_map(|j| c.tr.step_start(j))?;
+    let (before, after) = c.tr.entries.split_at(restart.min(c.tr.entries.len()));
+    let right_before = before
+        .iter()
+        .any(|e| e.event == Event::Connected { port: c.port });
+    let p = after.iter().find_map(|e| match e.event {
+        Event::Listening { port } if port != c.port => Some(port),
+        _ => None,
+    })?;
+    right_before.then(|| {
+        Diagnosis::new(
+            Code::NoReuseaddr,
+            Msg::new("diag-no-reuseaddr-elsewhere")
+                .arg("listens", p.to_string())
+                .arg("port", c.port.to_string()),
+            Msg::new("hint-no-reuseaddr-unchecked"),
+        )
+    })
+}
 
 /// The server listens, on another port.
 fn listens_elsewhere(c: &Ctx) -> Option<Diagnosis> {
@@ -153,6 +184,46 @@ mod tests {
             "bind to port 9000 as the sheet asks (or grade with --port 9090)",
         );
         assert!(silent(listens_elsewhere, connect_step(vec![])));
+    }
+
+    /// Quick restart: connected on `before`, then after the restart `ev`.
+    fn after_restart(before: u16, ev: Vec<(Actor, Event)>) -> (Scenario, Transcript, usize) {
+        let s = catalogue("q1.server.quick-restart");
+        let r = s
+            .steps
+            .iter()
+            .position(|st| matches!(st.action, Action::Restart(_)))
+            .unwrap();
+        let mut all = opening_started(40);
+        all.push((Actor::Harness, Event::Step(1)));
+        all.push((Actor::Peer, Event::Connected { port: before }));
+        all.extend((2..=r + 1).map(|k| (Actor::Harness, Event::Step(k))));
+        all.extend(ev);
+        let mut t = tr(all);
+        t.port = Some(8080);
+        (s, t, r + 1)
+    }
+
+    #[test]
+    fn rule_elsewhere_after_restart() {
+        let elsewhere = vec![(Actor::Harness, Event::Listening { port: 39567 })];
+        let (s, t, i) = after_restart(8080, elsewhere.clone());
+        let d = elsewhere_after_restart(&ctx(&s, &t, i)).unwrap();
+        assert_eq!(d.code, Code::NoReuseaddr);
+        says(
+            &d.message,
+            "restarted at once, the server listens on port 39567, not on 8080 as before: bind failed and its result was not checked",
+            "relancé aussitôt, le serveur écoute sur le port 39567, et non plus sur le 8080\u{a0}: bind a échoué sans que son résultat soit vérifié",
+        );
+        assert!(en(d.hint.as_ref().unwrap()).starts_with("set SO_REUSEADDR before bind"));
+        // Never on the right port: a hard-coded other port, not a restart.
+        assert!(silent(
+            elsewhere_after_restart,
+            after_restart(9090, elsewhere)
+        ));
+        assert!(silent(elsewhere_after_restart, after_restart(8080, vec![])));
+        let (s, t, i) = connect_step(vec![(Actor::Harness, Event::Listening { port: 9090 })]);
+        assert!(elsewhere_after_restart(&ctx(&s, &t, i)).is_none());
     }
 
     #[test]
