@@ -213,3 +213,11 @@ hint-py2-backticks = this is Python 2 syntax: `{ $line }`: backticks are gone in
 hint-py2-octal = this is Python 2 syntax: `{ $line }`: Python 3 writes an octal number 0o777, not 0777
 hint-py2-exec = this is Python 2 syntax: `{ $line }`: in Python 3 exec is a function: exec(code)
 diag-limit-output-empty = the program prints empty lines without end: more than { $kib } KiB
+
+## What the program waits for (the keyboard before connecting or listening; the server's first word)
+diag-keyboard-before-connect = the client waits for the keyboard before connecting
+diag-keyboard-before-connect-prompt = the client waits for the keyboard before connecting (its prompt: `{ $prompt }`)
+hint-keyboard-before-connect = call connect(('127.0.0.1', { $port })) before reading the keyboard: nothing is typed until the client is connected
+diag-keyboard-before-listen = nothing listens on port { $port }: the server waits for the keyboard before listening
+diag-keyboard-before-listen-prompt = nothing listens on port { $port }: the server waits for the keyboard before listening (its prompt: `{ $prompt }`)
+hint-keyboard-before-listen = listen on port { $port } as soon as the program starts, before reading the keyboard: nothing is typed until a client is connected

@@ -205,3 +205,11 @@ hint-py2-backticks = c'est de la syntaxe Python 2 : `{ $line }` : les accents 
 hint-py2-octal = c'est de la syntaxe Python 2 : `{ $line }` : Python 3 écrit un nombre octal 0o777, et non 0777
 hint-py2-exec = c'est de la syntaxe Python 2 : `{ $line }` : en Python 3, exec est une fonction : exec(code)
 diag-limit-output-empty = le programme affiche sans fin des lignes vides : plus de { $kib } Kio
+
+## Ce que le programme attend (le clavier avant de se connecter ou d'écouter ; le premier mot du serveur)
+diag-keyboard-before-connect = le client attend le clavier avant de se connecter
+diag-keyboard-before-connect-prompt = le client attend le clavier avant de se connecter (son invite : `{ $prompt }`)
+hint-keyboard-before-connect = appelez connect(('127.0.0.1', { $port })) avant de lire le clavier : rien n'est tapé tant que le client n'est pas connecté
+diag-keyboard-before-listen = rien n'écoute sur le port { $port } : le serveur attend le clavier avant d'écouter
+diag-keyboard-before-listen-prompt = rien n'écoute sur le port { $port } : le serveur attend le clavier avant d'écouter (son invite : `{ $prompt }`)
+hint-keyboard-before-listen = écoutez sur le port { $port } dès le démarrage du programme, avant de lire le clavier : rien n'est tapé tant qu'aucun client n'est connecté

@@ -9,7 +9,12 @@ use crate::scenario::Role;
 use crate::transcript::{Actor, Event};
 
 /// `connect`: the server does not take the peer's connection.
-pub(super) const CONNECT: &[Rule] = &[listens_elsewhere, crashed, not_listening];
+pub(super) const CONNECT: &[Rule] = &[
+    listens_elsewhere,
+    crashed,
+    super::waits::keyboard_before_listen,
+    not_listening,
+];
 
 /// `accept`: the client does not connect.
 pub(super) const ACCEPT: &[Rule] = &[
@@ -17,6 +22,7 @@ pub(super) const ACCEPT: &[Rule] = &[
     connects_elsewhere,
     refused,
     client_crashed,
+    super::waits::keyboard_before_connect,
     never_connected,
 ];
 
