@@ -221,3 +221,5 @@ hint-keyboard-before-connect = call connect(('127.0.0.1', { $port })) before rea
 diag-keyboard-before-listen = nothing listens on port { $port }: the server waits for the keyboard before listening
 diag-keyboard-before-listen-prompt = nothing listens on port { $port }: the server waits for the keyboard before listening (its prompt: `{ $prompt }`)
 hint-keyboard-before-listen = listen on port { $port } as soon as the program starts, before reading the keyboard: nothing is typed until a client is connected
+diag-waits-greeting = { $proc }: it waits for the server to speak first, which the sheet's server never does
+hint-waits-greeting = read the keyboard and send each line at once: the server only receives, it never writes first

@@ -213,3 +213,5 @@ hint-keyboard-before-connect = appelez connect(('127.0.0.1', { $port })) avant d
 diag-keyboard-before-listen = rien n'écoute sur le port { $port } : le serveur attend le clavier avant d'écouter
 diag-keyboard-before-listen-prompt = rien n'écoute sur le port { $port } : le serveur attend le clavier avant d'écouter (son invite : `{ $prompt }`)
 hint-keyboard-before-listen = écoutez sur le port { $port } dès le démarrage du programme, avant de lire le clavier : rien n'est tapé tant qu'aucun client n'est connecté
+diag-waits-greeting = { $proc } : il attend que le serveur parle le premier, ce que le serveur de l'énoncé ne fait jamais
+hint-waits-greeting = lisez le clavier et envoyez chaque ligne aussitôt : le serveur ne fait que recevoir, il n'écrit jamais le premier
