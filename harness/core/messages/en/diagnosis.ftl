@@ -220,3 +220,13 @@ diag-split-line-pieces = `{ $line }` was printed in several pieces: one print pe
 ## Quick restart: bind failed unchecked, listen on an ephemeral port
 diag-no-reuseaddr-elsewhere = restarted at once, the server listens on port { $listens }, not on { $port } as before: bind failed and its result was not checked
 hint-no-reuseaddr-unchecked = set SO_REUSEADDR before bind (in C: int one = 1; setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);), and check bind's result: if (bind(...) < 0) { "{" } perror("bind"); exit(1); { "}" }
+
+## What the program waits for (the keyboard before connecting or listening; the server's first word)
+diag-keyboard-before-connect = the client waits for the keyboard before connecting
+diag-keyboard-before-connect-prompt = the client waits for the keyboard before connecting (its prompt: `{ $prompt }`)
+hint-keyboard-before-connect = call connect(('127.0.0.1', { $port })) before reading the keyboard: nothing is typed until the client is connected
+diag-keyboard-before-listen = nothing listens on port { $port }: the server waits for the keyboard before listening
+diag-keyboard-before-listen-prompt = nothing listens on port { $port }: the server waits for the keyboard before listening (its prompt: `{ $prompt }`)
+hint-keyboard-before-listen = listen on port { $port } as soon as the program starts, before reading the keyboard: nothing is typed until a client is connected
+diag-waits-greeting = { $proc }: it waits for the server to speak first, which the sheet's server never does
+hint-waits-greeting = read the keyboard and send each line at once: the server only receives, it never writes first

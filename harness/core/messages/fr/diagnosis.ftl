@@ -212,3 +212,13 @@ diag-split-line-pieces = `{ $line }` a été affichée en plusieurs morceaux : 
 ## Relance immédiate : bind échoue sans vérification, listen sur un port éphémère
 diag-no-reuseaddr-elsewhere = relancé aussitôt, le serveur écoute sur le port { $listens }, et non plus sur le { $port } : bind a échoué sans que son résultat soit vérifié
 hint-no-reuseaddr-unchecked = activez SO_REUSEADDR avant bind (en C : int un = 1; setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &un, sizeof un);), et vérifiez le résultat de bind : if (bind(...) < 0) { "{" } perror("bind"); exit(1); { "}" }
+
+## Ce que le programme attend (le clavier avant de se connecter ou d'écouter ; le premier mot du serveur)
+diag-keyboard-before-connect = le client attend le clavier avant de se connecter
+diag-keyboard-before-connect-prompt = le client attend le clavier avant de se connecter (son invite : `{ $prompt }`)
+hint-keyboard-before-connect = appelez connect(('127.0.0.1', { $port })) avant de lire le clavier : rien n'est tapé tant que le client n'est pas connecté
+diag-keyboard-before-listen = rien n'écoute sur le port { $port } : le serveur attend le clavier avant d'écouter
+diag-keyboard-before-listen-prompt = rien n'écoute sur le port { $port } : le serveur attend le clavier avant d'écouter (son invite : `{ $prompt }`)
+hint-keyboard-before-listen = écoutez sur le port { $port } dès le démarrage du programme, avant de lire le clavier : rien n'est tapé tant qu'aucun client n'est connecté
+diag-waits-greeting = { $proc } : il attend que le serveur parle le premier, ce que le serveur de l'énoncé ne fait jamais
+hint-waits-greeting = lisez le clavier et envoyez chaque ligne aussitôt : le serveur ne fait que recevoir, il n'écrit jamais le premier

@@ -13,6 +13,7 @@ pub(super) const CONNECT: &[Rule] = &[
     elsewhere_after_restart,
     listens_elsewhere,
     crashed,
+    super::waits::keyboard_before_listen,
     not_listening,
 ];
 
@@ -22,6 +23,7 @@ pub(super) const ACCEPT: &[Rule] = &[
     connects_elsewhere,
     refused,
     client_crashed,
+    super::waits::keyboard_before_connect,
     never_connected,
 ];
 

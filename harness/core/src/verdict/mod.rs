@@ -13,6 +13,7 @@ mod limit;
 mod printed;
 mod received;
 mod rules;
+mod waits;
 mod world;
 
 #[cfg(test)]

@@ -5,9 +5,9 @@ use super::rules::{busy, crashed, Rule};
 use crate::diagnosis::{short, Code, Diagnosis};
 use crate::expect;
 use crate::msg::Msg;
-use crate::scenario::{Action, Role, Scenario};
+use crate::scenario::{Action, Question, Role, Scenario};
 use crate::stall;
-use crate::transcript::{Actor, Event, Transcript};
+use crate::transcript::{Actor, Event, ProcState, ProcView, Transcript, WaitsOn};
 
 pub(super) const RULES: &[Rule] = &[
     extra_bytes,
@@ -18,6 +18,7 @@ pub(super) const RULES: &[Rule] = &[
     crashed,
     busy,
     stalled,
+    waits_greeting,
     changed_or_missing,
 ];
 
@@ -297,6 +298,29 @@ fn stalled(c: &Ctx) -> Option<Diagnosis> {
         .and_then(|v| stall::stalled(c.s, v, c.actor, true, c.midway))
 }
 
+/// q2: nothing came, and the client waits in a receive on the peer: it
+/// waits for the server to speak first (a greeting), which the sheet's
+/// server never does. (q3 says `receives-first` in `stall`.)
+fn waits_greeting(c: &Ctx) -> Option<Diagnosis> {
+    if c.s.question != Question::Q2 || c.actor != Actor::Client || !received(c).is_empty() {
+        return None;
+    }
+    let views = c.views()?;
+    let live: Vec<_> = views
+        .iter()
+        .filter(|v| v.actor == Actor::Client && v.state != ProcState::Zombie)
+        .collect();
+    let on_socket = |v: &ProcView| v.call.is_some() && matches!(v.on, WaitsOn::Socket(_));
+    let shown = live.iter().find(|v| on_socket(v))?;
+    live.iter().all(|v| on_socket(v)).then(|| {
+        Diagnosis::new(
+            Code::ReceivesFirst,
+            Msg::new("diag-waits-greeting").arg("proc", stall::process(shown)),
+            Msg::new("hint-waits-greeting"),
+        )
+    })
+}
+
 /// Another line came (`wrong-text`), or none (`missing-line`).
 fn changed_or_missing(c: &Ctx) -> Option<Diagnosis> {
     let (lines, _) = expect::received_lines(c.tr, c.from, c.to);
@@ -503,6 +527,29 @@ mod tests {
             vec![snapshot(vec![recv])],
         );
         assert_eq!(coded(stalled, case), Some(Code::ReceivesFirst));
+    }
+
+    #[test]
+    fn rule_waits_greeting() {
+        let recv = |on| snapshot(vec![proc_view(Actor::Client, 41, Some("recv"), on)]);
+        let greeting = received_step(vec![recv(WaitsOn::Socket(Some(Actor::Peer)))], vec![]);
+        let d = waits_greeting(&ctx(&greeting.0, &greeting.1, greeting.2)).unwrap();
+        assert_eq!(d.code, Code::ReceivesFirst);
+        says(
+            &d.message,
+            "client (pid 41) waits in recv() for peer: it waits for the server to speak \
+             first, which the sheet's server never does",
+            "client (pid 41) attend le pair dans recv()\u{a0}: il attend que le serveur parle \
+             le premier, ce que le serveur de l'énoncé ne fait jamais",
+        );
+        // On the keyboard, or something came: not this rule.
+        let typing = received_step(vec![recv(WaitsOn::Keyboard)], vec![]);
+        assert!(silent(waits_greeting, typing));
+        let came = received_step(
+            vec![got("Salut\n"), recv(WaitsOn::Socket(Some(Actor::Peer)))],
+            vec![],
+        );
+        assert!(silent(waits_greeting, came));
     }
 
     #[test]

@@ -71,6 +71,8 @@ impl World<'_> {
                 self.last_sample = None;
                 pause = SAMPLE;
             } else if on_quiet == OnQuiet::End && self.quiescent() {
+                // An unfinished line (a prompt) is on the screen all the same.
+                self.flush_visible();
                 self.push(Actor::Harness, Event::Quiescent);
                 break End::Quiescent;
             } else {
@@ -149,6 +151,8 @@ impl World<'_> {
                     return true;
                 }
                 self.note_connect_attempts();
+                // An unfinished line (a prompt) is on the screen all the same.
+                self.flush_visible();
                 self.push(Actor::Harness, Event::Quiescent);
                 return false;
             }
@@ -215,6 +219,8 @@ impl World<'_> {
             if self.pump(SAMPLE) {
                 self.last_sample = None;
             } else if self.quiescent() {
+                // An unfinished line (a prompt) is on the screen all the same.
+                self.flush_visible();
                 self.push(Actor::Harness, Event::Quiescent);
                 self.note_connect_attempts();
                 return false;
