@@ -269,14 +269,6 @@ mod tests {
         assert!(silent(pair_server_at_fault, pair(vec![])));
     }
 
-    fn accept_step(ev: Vec<(Actor, Event)>) -> (Scenario, Transcript, usize) {
-        let s = client(
-            "q2",
-            "[[step]]\nlisten = true\n[[step]]\nstart = \"client\"\n[[step]]\naccept = true\n",
-        );
-        (s, tr(at_step(2, ev)), 2)
-    }
-
     #[test]
     fn rule_connects_elsewhere() {
         let (s, t, i) = accept_step(vec![(Actor::Harness, Event::ConnectAttempt { port: 9999 })]);

@@ -216,3 +216,12 @@ pub(crate) fn says(m: &Msg, in_en: &str, in_fr: &str) {
 pub(crate) fn code(d: Option<Diagnosis>) -> Option<Code> {
     d.map(|d| d.code)
 }
+
+/// Step 2 (accept) of a q2 client scenario, with `ev` in it.
+pub(crate) fn accept_step(ev: Vec<(Actor, Event)>) -> (Scenario, Transcript, usize) {
+    let s = client(
+        "q2",
+        "[[step]]\nlisten = true\n[[step]]\nstart = \"client\"\n[[step]]\naccept = true\n",
+    );
+    (s, tr(at_step(2, ev)), 2)
+}

@@ -88,7 +88,6 @@ pub(super) fn keyboard_before_listen(c: &Ctx) -> Option<Diagnosis> {
 mod tests {
     use super::super::testkit::*;
     use super::*;
-    use crate::scenario::Scenario;
 
     fn unfinished(actor: Actor, text: &str) -> (Actor, Event) {
         let raw = text.as_bytes().to_vec();
@@ -103,15 +102,6 @@ mod tests {
 
     fn keyboard(actor: Actor, pid: i32) -> (Actor, Event) {
         snapshot(vec![proc_view(actor, pid, Some("read"), WaitsOn::Keyboard)])
-    }
-
-    /// Step 2 (accept) of a q2 client scenario, with `ev` in it.
-    fn accept_step(ev: Vec<(Actor, Event)>) -> (Scenario, Transcript, usize) {
-        let s = client(
-            "q2",
-            "[[step]]\nlisten = true\n[[step]]\nstart = \"client\"\n[[step]]\naccept = true\n",
-        );
-        (s, tr(at_step(2, ev)), 2)
     }
 
     #[test]
