@@ -8,6 +8,14 @@ use crate::world::procfs::ProcState;
 use crate::world::{procfs, pty, waits};
 use std::time::{Duration, Instant};
 
+/// What held the programs up, at one moment (see `World::held_up`).
+struct HeldUp {
+    /// Per live process: ns waited for a CPU.
+    queued: Vec<(i32, u64)>,
+    /// Per cgroup: µs of CPU or disk stall.
+    stalled: Vec<(std::path::PathBuf, u64)>,
+}
+
 impl World<'_> {
     /// Waits until `cond` holds, every program is gone, the world is
     /// quiescent (with `OnQuiet::End`), or the deadline passes.
@@ -19,7 +27,7 @@ impl World<'_> {
     ) -> End {
         let started = Instant::now();
         let mut deadline = started + within;
-        let queued0 = self.queued_per_process();
+        let held0 = self.held_up();
         self.last_sample = None;
         loop {
             self.pump(Duration::ZERO);
@@ -45,10 +53,11 @@ impl World<'_> {
             }
             let now = Instant::now();
             if now >= deadline {
-                // Time a program spent waiting for a CPU is not its own to
-                // lose: on a loaded machine (a CI runner, a class batch) the
-                // deadline moves by it, up to the step's deadline again.
-                let later = started + within + self.starved_since(&queued0).min(within);
+                // Time a program spent waiting for a CPU or the disk is not
+                // its own to lose: on a loaded machine (a CI runner, a class
+                // batch) the deadline moves by it, up to the step's deadline
+                // again.
+                let later = started + within + self.starved_since(&held0).min(within);
                 if later > now {
                     deadline = later;
                     continue;
@@ -78,28 +87,57 @@ impl World<'_> {
         }
     }
 
-    /// How long each live process of the programs has waited for a CPU
-    /// (runnable, not running), in ns.
-    fn queued_per_process(&self) -> Vec<(i32, u64)> {
-        self.live_pids()
-            .into_iter()
-            .map(|pid| (pid, procfs::cpu_ns(&[pid]).queued))
-            .collect()
+    /// How long the programs have been held up by the machine so far:
+    /// each live process's wait for a CPU, and each cgroup's stall time
+    /// (which counts short-lived processes too: an interpreter's launcher
+    /// scripts, a compiler).
+    fn held_up(&self) -> HeldUp {
+        HeldUp {
+            queued: self
+                .live_pids()
+                .into_iter()
+                .map(|pid| (pid, procfs::cpu_ns(&[pid]).queued))
+                .collect(),
+            stalled: self
+                .progs
+                .iter()
+                .filter_map(|p| p.cg.as_ref())
+                .map(|cg| (cg.dir().to_path_buf(), cg.stalled_us()))
+                .collect(),
+        }
     }
 
-    /// The longest a live process waited for a CPU since `earlier` (one
-    /// that started since: all its waiting).
-    fn starved_since(&self, earlier: &[(i32, u64)]) -> Duration {
-        let most = self
-            .queued_per_process()
-            .into_iter()
+    /// The longest a live process or a cgroup of the programs was held up
+    /// since `earlier` (one that started since: all of it).
+    fn starved_since(&self, earlier: &HeldUp) -> Duration {
+        let now = self.held_up();
+        let queued = now
+            .queued
+            .iter()
             .map(|(pid, q)| {
-                let before = earlier.iter().find(|(p, _)| *p == pid).map_or(0, |e| e.1);
+                let before = earlier
+                    .queued
+                    .iter()
+                    .find(|(p, _)| p == pid)
+                    .map_or(0, |e| e.1);
                 q.saturating_sub(before)
             })
             .max()
             .unwrap_or(0);
-        Duration::from_nanos(most)
+        let stalled = now
+            .stalled
+            .iter()
+            .map(|(dir, us)| {
+                let before = earlier
+                    .stalled
+                    .iter()
+                    .find(|(d, _)| d == dir)
+                    .map_or(0, |e| e.1);
+                us.saturating_sub(before)
+            })
+            .max()
+            .unwrap_or(0);
+        Duration::from_nanos(queued).max(Duration::from_micros(stalled))
     }
 
     /// `wait`, ending at quiescence, recording the CPU the programs burnt.

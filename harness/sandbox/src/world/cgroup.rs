@@ -169,6 +169,18 @@ impl Cgroup {
         pids_of(&self.dir)
     }
 
+    /// Time (µs) during which some process of the cgroup, short-lived ones
+    /// included, was held up by the machine: runnable but waiting for a CPU,
+    /// or waiting for the disk (`cpu.pressure` and `io.pressure`, "some").
+    /// 0 where pressure accounting is off.
+    pub fn stalled_us(&self) -> u64 {
+        ["cpu.pressure", "io.pressure"]
+            .iter()
+            .filter_map(|f| fs::read_to_string(self.dir.join(f)).ok())
+            .filter_map(|t| some_total(&t))
+            .sum()
+    }
+
     /// SIGKILL to every process of the cgroup: at once with `cgroup.kill`
     /// in the unified hierarchy (no process can fork its way out of it),
     /// one by one in a v1 one. `false` when it could not be done.
@@ -190,6 +202,15 @@ impl Drop for Cgroup {
         let mut live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
         live.retain(|(d, _)| d != &self.dir);
     }
+}
+
+/// The `total=` of the "some" line of a pressure file.
+fn some_total(text: &str) -> Option<u64> {
+    let line = text.lines().find(|l| l.starts_with("some "))?;
+    line.split(' ')
+        .find_map(|f| f.strip_prefix("total="))?
+        .parse()
+        .ok()
 }
 
 fn pids_of(dir: &Path) -> Vec<i32> {
@@ -329,6 +350,14 @@ mod tests {
     use super::*;
     use std::os::unix::process::CommandExt;
     use std::process::Command;
+
+    #[test]
+    fn pressure_lines_give_the_some_total() {
+        let t = "some avg10=1.00 avg60=0.50 avg300=0.10 total=434977\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=12\n";
+        assert_eq!(some_total(t), Some(434_977));
+        assert_eq!(some_total("full avg10=0 total=3\n"), None);
+        assert_eq!(some_total(""), None);
+    }
 
     #[test]
     fn names_tell_the_owner() {
