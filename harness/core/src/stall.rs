@@ -261,11 +261,40 @@ fn q4_alternates(c: &Stall) -> Option<Diagnosis> {
     if c.s.question != Question::Q4 {
         return None;
     }
-    if c.wanted_send {
-        alternates(c.s, c.views, c.actor, false, "stall-while-typed")
+    let (on_keyboard, situation) = if c.wanted_send {
+        (false, "stall-while-typed")
     } else {
-        alternates(c.s, c.views, c.actor, true, "stall-while-peer-lines")
+        (true, "stall-while-peer-lines")
+    };
+    alternates(c.s, c.views, c.actor, on_keyboard, situation)
+        .or_else(|| all_on_one_side(c, on_keyboard, situation))
+}
+
+/// q4, several processes (a fork per connection whose child alternates,
+/// processes that all alternate): none is on the side where what it should
+/// handle waits, every one is on the other side (or in accept() or wait()):
+/// `half-duplex` too.
+fn all_on_one_side(c: &Stall, on_keyboard: bool, situation: &'static str) -> Option<Diagnosis> {
+    let procs = c.live();
+    let side = |on: &WaitsOn| match on {
+        WaitsOn::Keyboard => on_keyboard,
+        WaitsOn::Socket(_) => !on_keyboard,
+        _ => false,
+    };
+    let elsewhere = |on: &WaitsOn| side(on) || matches!(on, WaitsOn::Listener | WaitsOn::Children);
+    let settled = procs
+        .iter()
+        .all(|v| v.threads == 1 && v.call.is_some() && elsewhere(&v.on));
+    if procs.len() < 2 || !settled || !procs.iter().any(|v| side(&v.on)) {
+        return None;
     }
+    Some(Diagnosis::new(
+        Code::HalfDuplex,
+        Msg::new("diag-half-duplex-procs")
+            .arg("procs", processes(procs))
+            .arg("situation", Msg::new(situation)),
+        Msg::new("hint-fork-one-direction"),
+    ))
 }
 
 /// The program's only process, when it has one process of one thread (no
@@ -329,15 +358,52 @@ pub fn peer_left_unseen(s: &Scenario, views: &[ProcView], actor: Actor) -> Optio
     alternates(s, views, actor, true, "stall-while-peer-left")
 }
 
-/// `expect_fork` failed: one process only; threads, select, or neither.
+/// q4, one process per direction (the sheet: "chacun de ces processus
+/// s'occupe d'un sens de la communication"): a live process of `actor`
+/// waits on the socket while another waits on the keyboard.
+/// A process asleep in select()/poll() may wait on either side (which
+/// descriptors it watches is not read): it takes the direction the other
+/// process leaves, never both.
+pub fn one_per_direction(views: &[ProcView], actor: Actor) -> bool {
+    let procs = live(views, actor);
+    let count =
+        |on: fn(&ProcView) -> bool| procs.iter().filter(|v| v.call.is_some() && on(v)).count();
+    let socket = count(|v| matches!(v.on, WaitsOn::Socket(_)));
+    let keyboard = count(|v| v.on == WaitsOn::Keyboard);
+    let either = count(multiplexes);
+    (socket > 0 && keyboard + either > 0) || (keyboard > 0 && either > 0)
+}
+
+/// The calls that wait on several descriptors at once.
+const MULTIPLEXING: &[&str] = &["poll", "select", "pselect", "ppoll", "epoll_wait"];
+
+fn multiplexes(v: &ProcView) -> bool {
+    v.call.as_deref().is_some_and(|c| MULTIPLEXING.contains(&c))
+}
+
+/// `expect_fork` failed: one process only (threads, select, or neither),
+/// or several of which none takes one direction while another takes the
+/// other (a fork per connection whose child alternates, processes that
+/// all wait on the same side).
 pub fn no_fork(views: &[ProcView], actor: Actor) -> Diagnosis {
     let procs = live(views, actor);
+    if procs.len() >= 2 {
+        let accepts = procs.iter().any(|v| v.on == WaitsOn::Listener);
+        let id = if accepts {
+            "diag-fork-per-connection"
+        } else {
+            "diag-fork-one-direction"
+        };
+        return Diagnosis::new(
+            Code::NoFork,
+            Msg::new(id)
+                .arg("n", procs.len())
+                .arg("procs", processes(procs)),
+            Msg::new("hint-fork-one-direction"),
+        );
+    }
     let threads = procs.iter().map(|v| v.threads).max().unwrap_or(1);
-    let polls = procs.iter().any(|v| {
-        v.call
-            .as_deref()
-            .is_some_and(|c| ["poll", "select", "pselect", "ppoll", "epoll_wait"].contains(&c))
-    });
+    let polls = procs.iter().any(|v| multiplexes(v));
     let message = if threads > 1 {
         Msg::new("diag-no-fork-threads").arg("threads", threads)
     } else if polls {
@@ -644,6 +710,74 @@ expect_printed = ["un"]
             wanted_send,
             midway: false,
         }
+    }
+
+    fn in_accept(pid: i32) -> ProcView {
+        v(
+            Actor::Server,
+            pid,
+            1,
+            ProcState::Sleeping,
+            Some("accept"),
+            WaitsOn::Listener,
+        )
+    }
+
+    #[test]
+    fn one_process_per_direction_is_the_fork_the_sheet_asks_for() {
+        let srv = Actor::Server;
+        assert!(one_per_direction(
+            &[in_recv(40, 1), on_keyboard(41, 40)],
+            srv
+        ));
+        // Two processes on the same side, or one in accept(): not one per direction.
+        assert!(!one_per_direction(
+            &[on_keyboard(40, 1), on_keyboard(41, 40)],
+            srv
+        ));
+        assert!(!one_per_direction(
+            &[in_accept(40), on_keyboard(41, 40)],
+            srv
+        ));
+        // One process on both sides in turn is not enough, nor are a client's processes.
+        assert!(!one_per_direction(&[in_recv(40, 1)], srv));
+        // select() on one side, recv() or the keyboard on the other: one per direction.
+        let mut sel = on_keyboard(41, 40);
+        sel.call = Some("pselect".into());
+        sel.on = WaitsOn::Other;
+        assert!(one_per_direction(&[in_recv(40, 1), sel.clone()], srv));
+        assert!(!one_per_direction(&[sel.clone()], srv));
+        let mut sel2 = sel.clone();
+        sel2.pid = 42;
+        assert!(!one_per_direction(&[sel, sel2], srv));
+        assert!(!one_per_direction(
+            &[in_recv(40, 1), on_keyboard(41, 40)],
+            Actor::Client
+        ));
+        let d = no_fork(&[in_accept(40), on_keyboard(41, 40)], srv);
+        assert_eq!(d.code, Code::NoFork);
+        assert!(
+            en(&d.message).contains("forks per connection"),
+            "{}",
+            en(&d.message)
+        );
+        let d = no_fork(&[on_keyboard(40, 1), on_keyboard(41, 40)], srv);
+        assert!(en(&d.message).starts_with("2 processes, but none waits on the socket"));
+    }
+
+    #[test]
+    fn several_processes_all_on_the_wrong_side_alternate() {
+        let s = q4(false);
+        let views = [in_accept(40), in_recv(41, 40)];
+        let d = q4_alternates(&stall(&s, &views, Actor::Server, true)).unwrap();
+        assert_eq!(d.code, Code::HalfDuplex);
+        assert!(en(&d.message).starts_with("every process of the program waits elsewhere"));
+        // The typed line is read by one of them: not half-duplex.
+        let views = [in_recv(40, 1), on_keyboard(41, 40)];
+        assert!(q4_alternates(&stall(&s, &views, Actor::Server, true)).is_none());
+        // The peer's line waits while one waits in accept() and one on the keyboard.
+        let views = [in_accept(40), on_keyboard(41, 40)];
+        assert!(q4_alternates(&stall(&s, &views, Actor::Server, false)).is_some());
     }
 
     #[test]

@@ -9,4 +9,4 @@ pub mod runner;
 pub mod world;
 
 // The pure stages the runner records into and waits on.
-pub(crate) use grade_core::{expect, fault, scenario, submission, transcript};
+pub(crate) use grade_core::{expect, fault, scenario, stall, submission, transcript};

@@ -42,10 +42,14 @@ stall-while-eof = while the end of input (Ctrl-D) waits unread on its keyboard
 stall-while-peer-left = while the peer has left: only recv() would tell it, and it does not call recv() before a line is typed
 diag-half-duplex = { $proc }, { $situation }: it alternates like q3 instead of sending and receiving at the same time
 hint-half-duplex = after connecting, fork(): one process reads the keyboard and sends, the other receives and prints
+diag-half-duplex-procs = every process of the program waits elsewhere ({ $procs }), { $situation }: none takes that direction, so the program alternates like q3
 diag-no-fork-threads = one process with { $threads } threads: the program uses threads, not fork()
 diag-no-fork-select = one process waiting in select()/poll(): the program multiplexes instead of forking
 diag-no-fork = only one process during the chat: the program never forks
 hint-no-fork = the sheet asks for os.fork(): one process per direction of the conversation
+diag-fork-per-connection = { $n } processes, but one forks per connection (it waits in accept()) and none waits on the socket while another waits on the keyboard: { $procs }
+diag-fork-one-direction = { $n } processes, but none waits on the socket while another waits on the keyboard: { $procs }
+hint-fork-one-direction = after connecting, fork() once: one process only reads the keyboard and sends, the other only receives and prints; neither alternates
 
 ## What is left once the program should have ended
 

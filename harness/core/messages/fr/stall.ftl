@@ -41,10 +41,14 @@ stall-while-eof = alors que la fin de saisie (Ctrl-D) attend sur son clavier
 stall-while-peer-left = alors que le pair est parti : seul recv() le lui dirait, et il ne l'appelle pas avant qu'une ligne soit tapée
 diag-half-duplex = { $proc }, { $situation } : il alterne comme en q3 au lieu d'envoyer et recevoir en même temps
 hint-half-duplex = après la connexion, fork() : un processus lit le clavier et envoie, l'autre reçoit et affiche
+diag-half-duplex-procs = chaque processus du programme attend ailleurs ({ $procs }), { $situation } : aucun ne s'occupe de ce sens, le programme alterne comme en q3
 diag-no-fork-threads = un seul processus à { $threads } threads : le programme utilise des threads, pas fork()
 diag-no-fork-select = un seul processus qui attend dans select()/poll() : le programme multiplexe au lieu de faire fork()
 diag-no-fork = un seul processus pendant la discussion : le programme ne fait jamais fork()
 hint-no-fork = la fiche demande os.fork() : un processus par sens de la conversation
+diag-fork-per-connection = { $n } processus, mais l'un fait un fork par connexion (il attend dans accept()) et aucun n'attend sur la socket pendant qu'un autre attend le clavier : { $procs }
+diag-fork-one-direction = { $n } processus, mais aucun n'attend sur la socket pendant qu'un autre attend le clavier : { $procs }
+hint-fork-one-direction = après la connexion, un seul fork() : un processus ne fait que lire le clavier et envoyer, l'autre ne fait que recevoir et afficher ; aucun n'alterne
 
 ## Ce qui reste quand le programme aurait dû finir
 

@@ -30,7 +30,7 @@ use crate::expect;
 use crate::msg::{Arg, Lang, Msg};
 use crate::scenario::{Action, ExitKind, Scenario};
 use crate::stall;
-use crate::transcript::{Event, ProcState, ProcView, StartFailure, Transcript};
+use crate::transcript::{Event, ProcView, StartFailure, Transcript};
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -168,12 +168,9 @@ fn met(s: &Scenario, tr: &Transcript, i: usize, from: usize, to: usize) -> bool 
         Action::ExpectExit(kind) => ctx::exit_ok(s, tr, from, to, *kind),
         Action::ExpectCalm(kind) => ctx::calm_ok(s, tr, from, to, *kind),
         Action::ExpectSilent => !expect::sent_in(s, tr, i, to),
-        Action::ExpectFork => stall::snapshot(tr, from, to).is_some_and(|v| {
-            v.iter()
-                .filter(|p| p.actor == actor && p.state != ProcState::Zombie)
-                .count()
-                >= 2
-        }),
+        Action::ExpectFork => {
+            stall::snapshot(tr, from, to).is_some_and(|v| stall::one_per_direction(v, actor))
+        }
         Action::ExpectDeadlock => {
             tr.window(from, to)
                 .iter()

@@ -3,7 +3,7 @@
 //! the harness, from /proc) or at its safety-net deadline.
 
 use super::{End, OnQuiet, World, SAMPLE};
-use crate::transcript::{Actor, Event};
+use crate::transcript::{Actor, Event, ProcView};
 use crate::world::procfs::ProcState;
 use crate::world::{procfs, pty, waits};
 use std::time::{Duration, Instant};
@@ -30,7 +30,10 @@ impl World<'_> {
         let held0 = self.held_up();
         self.last_sample = None;
         loop {
-            self.pump(Duration::ZERO);
+            if self.pump(Duration::ZERO) {
+                // Bytes moved since the last look: quiescence starts over.
+                self.last_sample = None;
+            }
             if cond(self) {
                 return End::Met;
             }
@@ -237,6 +240,14 @@ impl World<'_> {
         if matches!(self.tr.entries.last(), Some(e) if matches!(e.event, Event::Snapshot(_))) {
             return;
         }
+        if let Some(views) = self.views() {
+            self.push(Actor::Harness, Event::Snapshot(views));
+        }
+    }
+
+    /// What every process of every program waits on now (`None`: no
+    /// program has a process left).
+    pub(super) fn views(&self) -> Option<Vec<ProcView>> {
         let mut programs: Vec<(Actor, Vec<procfs::Proc>)> = Vec::new();
         for p in &self.progs {
             let mut roots: Vec<i32> = p.procs().iter().map(|q| q.pid).collect();
@@ -247,13 +258,12 @@ impl World<'_> {
             }
         }
         if programs.is_empty() {
-            return;
+            return None;
         }
         let pair = self.pair;
-        let views = waits::snapshot(&programs, |a| match a.other_program() {
+        Some(waits::snapshot(&programs, |a| match a.other_program() {
             Some(other) if pair => other,
             _ => Actor::Peer,
-        });
-        self.push(Actor::Harness, Event::Snapshot(views));
+        }))
     }
 }

@@ -2,14 +2,13 @@
 //! (start a program, type, send, close) and which wait it ends with.
 
 use super::{End, OnQuiet, Prog, RunError, World};
-use crate::expect;
 use crate::scenario::{Action, ExitKind, Pace, Scenario, Side};
 use crate::transcript::{Actor, Event, StartFailure};
 use crate::world::cgroup::Cgroup;
 use crate::world::limits::{Jail, Limits, OutputCap};
-use crate::world::procfs::ProcState;
 use crate::world::program::{environment, Prepared};
 use crate::world::{procfs, pty};
+use crate::{expect, stall};
 use std::time::Duration;
 
 impl World<'_> {
@@ -80,11 +79,31 @@ impl World<'_> {
                 end == End::Quiescent
             }
             Action::ExpectFork => {
-                self.wait(within, OnQuiet::End, |w| w.live_count(actor) >= 2);
+                // Judged on what each process waits on: as soon as one
+                // waits on the socket while another waits on the keyboard,
+                // else at quiescence (a fork just made has not reached its
+                // read yet) or the deadline.
+                let duplex = |w: &Self| {
+                    w.live_count(actor) >= 2
+                        && w.views()
+                            .is_some_and(|v| stall::one_per_direction(&v, actor))
+                };
+                self.wait(within, OnQuiet::End, duplex);
                 self.snapshot();
-                self.live_count(actor) >= 2
+                let n = self.tr.entries.len();
+                stall::snapshot(&self.tr, 0, n).is_some_and(|v| stall::one_per_direction(v, actor))
             }
         }
+    }
+
+    /// Live (not zombie) processes of a program.
+    fn live_count(&self, actor: Actor) -> usize {
+        self.progs
+            .iter()
+            .filter(|p| p.actor == actor)
+            .flat_map(Prog::procs)
+            .filter(|p| p.state != crate::world::procfs::ProcState::Zombie)
+            .count()
     }
 
     /// Whether step `i`'s expectation is met by what was recorded so far.
@@ -249,15 +268,5 @@ impl World<'_> {
             }
         }
         true
-    }
-
-    /// Live (not zombie) processes of a program.
-    fn live_count(&self, actor: Actor) -> usize {
-        self.progs
-            .iter()
-            .filter(|p| p.actor == actor)
-            .flat_map(Prog::procs)
-            .filter(|p| p.state != ProcState::Zombie)
-            .count()
     }
 }
