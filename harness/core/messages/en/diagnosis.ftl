@@ -230,3 +230,7 @@ diag-keyboard-before-listen-prompt = nothing listens on port { $port }: the serv
 hint-keyboard-before-listen = listen on port { $port } as soon as the program starts, before reading the keyboard: nothing is typed until a client is connected
 diag-waits-greeting = { $proc }: it waits for the server to speak first, which the sheet's server never does
 hint-waits-greeting = read the keyboard and send each line at once: the server only receives, it never writes first
+
+## Notes: advice on a scenario that passed, costing no points
+
+note-network-traceback = the program ends with a traceback (`{ $line }`): that counts as its message, since the sheet asks for no error handling; catching { $error } and printing one line would read better

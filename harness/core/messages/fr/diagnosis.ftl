@@ -222,3 +222,7 @@ diag-keyboard-before-listen-prompt = rien n'écoute sur le port { $port } : le 
 hint-keyboard-before-listen = écoutez sur le port { $port } dès le démarrage du programme, avant de lire le clavier : rien n'est tapé tant qu'aucun client n'est connecté
 diag-waits-greeting = { $proc } : il attend que le serveur parle le premier, ce que le serveur de l'énoncé ne fait jamais
 hint-waits-greeting = lisez le clavier et envoyez chaque ligne aussitôt : le serveur ne fait que recevoir, il n'écrit jamais le premier
+
+## Notes : conseils sur un scénario réussi, sans perte de points
+
+note-network-traceback = le programme se termine par une trace d'exécution (`{ $line }`) : elle compte comme son message, la fiche ne demandant aucune gestion d'erreur ; attraper { $error } et afficher une ligne serait plus lisible

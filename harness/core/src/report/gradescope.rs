@@ -172,7 +172,9 @@ fn scenario<'a>(r: &'a Report, o: &'a super::Outcome, number: String) -> Test<'a
         name: display_name(o, l),
         number: Some(number),
         output: if passed {
-            o.scenario.passes.get(l).to_string()
+            format!("{}\n{}", o.scenario.passes.get(l), text::notes_text(o, l))
+                .trim_end()
+                .to_string()
         } else {
             failure_output(o, l)
         },

@@ -164,6 +164,9 @@ impl Writer<'_> {
             l.msg(&ms),
             o.scenario.title.get(l),
         )?;
+        for note in text::notes(o, l) {
+            writeln!(out, "      {}", text::labelled(l, "report-note", &note))?;
+        }
         if o.verdict.status != Status::Pass {
             self.failure(out, o)?;
         } else if self.r.verbose {

@@ -73,6 +73,8 @@ pub struct ScenarioDoc<'a> {
     pub duration_ms: u64,
     pub id: &'a str,
     pub max_score: f64,
+    /// Advice that costs no points (on a pass).
+    pub notes: Vec<String>,
     pub question: &'static str,
     pub score: f64,
     pub status: Status,
@@ -132,6 +134,7 @@ impl JsonFormat for Json {
                 duration_ms: o.duration.as_millis() as u64,
                 id: &o.scenario.id,
                 max_score: round2(o.scenario.points),
+                notes: text::notes(o, &r.lang),
                 question: o.scenario.question.name(),
                 score: round2(o.verdict.score),
                 status: o.verdict.status,

@@ -82,7 +82,7 @@ fn question(r: &Report, q: Question, rows: &mut [Option<Vec<budget::Row>>]) -> T
         case.set_classname(o.scenario.id.as_str());
         case.set_time(o.duration);
         let shown = rows[k].take().unwrap_or_default();
-        case.set_system_out(rows_text(&shown, l));
+        case.set_system_out(text::notes_text(o, l) + &rows_text(&shown, l));
         suite.add_test_case(case);
     }
     suite

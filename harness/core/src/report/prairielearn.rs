@@ -70,7 +70,7 @@ impl JsonFormat for PrairieLearn {
             message: headline(o, l).unwrap_or_default(),
             name: display_name(o, l),
             output: if o.verdict.status == Status::Pass {
-                String::new()
+                text::notes_text(o, l)
             } else {
                 failure_output(o, l)
             },

@@ -228,6 +228,17 @@ fn rich(lang: &Lang) -> Report {
     ));
     q3.duration = Duration::from_millis(30_123);
     r.outcomes.push(q3);
+    // A pass with a note: advice that costs no points, in every format.
+    let pass = r
+        .outcomes
+        .iter_mut()
+        .find(|o| o.verdict.status == Status::Pass)
+        .expect("the fixture has a pass");
+    pass.verdict.notes.push(
+        Msg::new("note-network-traceback")
+            .arg("line", "BrokenPipeError: [Errno 32] Broken pipe")
+            .arg("error", "BrokenPipeError"),
+    );
     r.client = Some("python3 client.py".into());
     r.isolation_note =
         Some("scenarios ran one at a time on the host's port 8080 (no network namespace)".into());

@@ -81,6 +81,9 @@ fn write_tap(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         if o.verdict.status != Status::Pass {
             failure(r, o, &rows, out)?;
         }
+        for note in text::notes(o, &r.lang) {
+            writeln!(out, "# {}", text::labelled(&r.lang, "report-note", &note))?;
+        }
     }
     writeln!(out, "# {}", r.summary())?;
     writeln!(

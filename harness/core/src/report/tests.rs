@@ -67,6 +67,7 @@ pub(crate) fn outcome(
             expected: code.map(|_| text("`x`", "`x` (fr)")),
             failed_step: None,
             evidence: Evidence::default(),
+            notes: Vec::new(),
         },
         transcript,
         duration: Duration::from_millis(12),

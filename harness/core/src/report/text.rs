@@ -110,7 +110,8 @@ pub fn problem_feedback(r: &Report, p: &SubmissionProblem) -> String {
 }
 
 /// What a failure says to the student, as plain text: what was expected,
-/// the diagnosis with its code, and the fix. Empty for a pass.
+/// the diagnosis with its code, and the fix; then the notes (all a pass
+/// says, empty for most).
 pub fn feedback(o: &Outcome, lang: &Lang) -> String {
     let mut out = String::new();
     if let Some(e) = expected(o, lang) {
@@ -120,7 +121,21 @@ pub fn feedback(o: &Outcome, lang: &Lang) -> String {
     if let Some(d) = &o.verdict.diagnosis {
         diagnosis_text(&mut out, d, lang);
     }
+    out.push_str(&notes_text(o, lang));
     out
+}
+
+/// The notes of a scenario (advice that costs no points), in `lang`.
+pub fn notes(o: &Outcome, lang: &Lang) -> Vec<String> {
+    o.verdict.notes.iter().map(|m| lang.msg(m)).collect()
+}
+
+/// The notes, one labelled line each (`note: …`).
+pub fn notes_text(o: &Outcome, lang: &Lang) -> String {
+    notes(o, lang)
+        .iter()
+        .map(|n| labelled(lang, "report-note", n) + "\n")
+        .collect()
 }
 
 /// Transcript events shown under a failure where the whole transcript

@@ -10,6 +10,7 @@ mod connect;
 mod ctx;
 mod exit;
 mod limit;
+mod notes;
 mod printed;
 mod received;
 mod rules;
@@ -53,6 +54,8 @@ pub struct Verdict {
     pub failed_step: Option<usize>,
     /// What the verdict read to conclude.
     pub evidence: Evidence,
+    /// Advice that costs no points, on a scenario that passed.
+    pub notes: Vec<Msg>,
 }
 
 /// What a verdict read in the transcript: for reporters to show (the
@@ -88,6 +91,7 @@ impl Verdict {
             expected: None,
             failed_step: None,
             evidence: Evidence::default(),
+            notes: Vec::new(),
         }
     }
 
@@ -140,6 +144,7 @@ pub fn judge(s: &Scenario, tr: &Transcript) -> Verdict {
         expected: None,
         failed_step: None,
         evidence,
+        notes: notes::of_pass(s, tr, teardown),
     }
 }
 
@@ -154,6 +159,7 @@ fn failed(s: &Scenario, d: Diagnosis, step: Option<usize>, evidence: Evidence) -
         diagnosis: Some(d),
         failed_step: step,
         evidence,
+        notes: Vec::new(),
     }
 }
 
@@ -211,6 +217,7 @@ pub fn grader_fault(code: Code, what: &str) -> Verdict {
         expected: None,
         failed_step: None,
         evidence: Evidence::default(),
+        notes: Vec::new(),
     }
 }
 

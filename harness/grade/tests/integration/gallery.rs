@@ -20,8 +20,9 @@ struct Fixture {
     question: String,
     about: String,
     expect: BTreeMap<String, String>,
-    /// Per scenario id, a fragment its English diagnosis message (or hint)
-    /// must contain: what a student reads, checked as the code is.
+    /// Per scenario id, a fragment its English diagnosis message (or hint,
+    /// or for a pass one of its notes) must contain: what a student reads,
+    /// checked as the code is.
     #[serde(default)]
     message: BTreeMap<String, String>,
 }
@@ -115,11 +116,17 @@ fn check(file: &str) {
         .unwrap()
         .iter()
         .map(|s| {
+            // A passed scenario says what it says in its notes.
             let d = &s["diagnosis"];
+            let notes: Vec<&str> = s["notes"]
+                .as_array()
+                .map(|n| n.iter().filter_map(|t| t.as_str()).collect())
+                .unwrap_or_default();
             let text = format!(
-                "{}\n{}",
+                "{}\n{}\n{}",
                 d["message"].as_str().unwrap_or(""),
-                d["hint"].as_str().unwrap_or("")
+                d["hint"].as_str().unwrap_or(""),
+                notes.join("\n")
             );
             (s["id"].as_str().unwrap().to_string(), text)
         })
