@@ -124,6 +124,7 @@ hint-missing-received = send each typed line as soon as it is typed
 
 diag-out-of-turn-sent = the program sent `{ $text }` out of turn: it must wait for the other side's line first
 hint-out-of-turn-sent = follow the cycle of the sheet: receive a line, print it, then read the keyboard and send — one line each way per turn
+diag-out-of-turn-greeting = the server sent `{ $text }` without waiting for the client's line: the sheet's server waits for the client's line first, so every turn after it is off by one
 diag-no-deadlock = no deadlock could be proven: { $procs }
 hint-no-deadlock = both programs must start their cycle by receiving
 diag-still-open = after end of input the connection stays open: { $procs }

@@ -122,6 +122,7 @@ hint-missing-received = envoyez chaque ligne dès qu'elle est tapée
 
 diag-out-of-turn-sent = le programme a envoyé `{ $text }` hors de son tour : il doit d'abord attendre la ligne de l'autre côté
 hint-out-of-turn-sent = suivez le cycle de la fiche : recevoir une ligne, l'afficher, puis lire le clavier et envoyer — une ligne dans chaque sens par tour
+diag-out-of-turn-greeting = le serveur a envoyé `{ $text }` sans attendre la ligne du client : le serveur de la fiche attend d'abord la ligne du client, et chaque tour suivant est donc décalé
 diag-no-deadlock = aucun interblocage n'a pu être prouvé : { $procs }
 hint-no-deadlock = les deux programmes doivent commencer leur cycle par recevoir
 diag-still-open = après la fin de l'entrée la connexion reste ouverte : { $procs }

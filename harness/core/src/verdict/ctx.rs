@@ -219,6 +219,17 @@ pub(crate) fn flooded(tr: &Transcript, actor: Actor, from: usize, to: usize) -> 
 /// just started burns CPU loading itself).
 const BUSY_MIN_WINDOW_MS: f64 = 200.0;
 
+/// Pair scenarios: the program a window's last CPU sample is told as (the
+/// one that was runnable longest), when it names one.
+pub(crate) fn cpu_owner(tr: &Transcript, from: usize, to: usize) -> Option<Actor> {
+    tr.window(from, to)
+        .iter()
+        .rev()
+        .find(|e| matches!(e.event, Event::Cpu { .. }))
+        .map(|e| e.actor)
+        .filter(|a| a.other_program().is_some())
+}
+
 pub(crate) fn busy(tr: &Transcript, from: usize, to: usize) -> bool {
     let range = tr.window(from, to);
     // The CPU sample closes a wait; the wait ended quiescent if the event

@@ -24,7 +24,44 @@ pub(super) const RULES: &[Rule] = &[
 
 /// Pair scenarios, a line expected printed: what the sender put on the
 /// wire explains it (the sender's fault, see `rules::blame`).
-pub(super) const PAIR_WIRE: &[Rule] = &[relayed_extra_bytes, relayed_no_newline];
+pub(super) const PAIR_WIRE: &[Rule] = &[server_greeted, relayed_extra_bytes, relayed_no_newline];
+
+/// q3 pairs, a line the client should print: the server spoke first (a
+/// greeting before it printed the client's first line), which the sheet's
+/// server never does; the alternation is off by one from then on. The
+/// server's fault. Judged on what the server did, not on whose bytes the
+/// relay carried first (a greeting and the client's first line race).
+fn server_greeted(c: &Ctx) -> Option<Diagnosis> {
+    if c.s.question != Question::Q3 || c.actor != Actor::Client {
+        return None;
+    }
+    let entries = c.tr.window(0, c.to);
+    let spoke = entries.iter().position(|e| {
+        e.actor == Actor::Server && matches!(&e.event, Event::Relayed(b) if !b.is_empty())
+    })?;
+    let client_spoke = entries.iter().position(|e| {
+        e.actor == Actor::Client && matches!(&e.event, Event::Relayed(b) if !b.is_empty())
+    });
+    // The first line it printed once the client had spoken.
+    let heard = client_spoke.and_then(|k| {
+        entries[k..]
+            .iter()
+            .position(|e| e.actor == Actor::Server && matches!(e.event, Event::Printed { .. }))
+            .map(|p| k + p)
+    });
+    if heard.is_some_and(|h| h < spoke) {
+        return None;
+    }
+    let until = heard.unwrap_or(c.to).max(spoke + 1);
+    let said = expect::sent_bytes(c.tr, Actor::Server, 0, until);
+    let said = String::from_utf8_lossy(&said);
+    let line = said.lines().next().unwrap_or_default();
+    Some(Diagnosis::new(
+        Code::OutOfTurn,
+        Msg::new("diag-out-of-turn-greeting").arg("text", short(line)),
+        Msg::new("hint-out-of-turn-sent"),
+    ))
+}
 
 /// Everything the peer received in the window.
 fn received(c: &Ctx) -> Vec<u8> {

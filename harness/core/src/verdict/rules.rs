@@ -177,6 +177,13 @@ pub(crate) fn blame(c: &Ctx, d: Diagnosis) -> Diagnosis {
     }
     let (tr, i, side) = (c.tr, c.i, c.actor);
     let to = tr.step_start(i + 1).unwrap_or(tr.entries.len());
+    // A busy loop is the program's that burnt the CPU (the runner tells the
+    // sample as that program's), whichever side the step was about.
+    if d.code == Code::BusyLoop {
+        if let Some(owner) = ctx::cpu_owner(tr, c.from, to) {
+            return blamed_on(d, owner);
+        }
+    }
     let culprit = match &c.s.steps[i].action {
         Action::ExpectPrinted(expected) if tr.isolated => {
             let other = side.other_program().unwrap_or(Actor::Peer);
@@ -320,6 +327,80 @@ mod tests {
         t.isolated = true;
         let c = ctx(&s, &t, i);
         let d = blame(&c, diagnose(&c));
+        assert!(en(&d.message).starts_with("server: "), "{}", en(&d.message));
+    }
+
+    /// q3.pair.chat at the client's first line to print (`Bonjour client`),
+    /// with `ev` before it, the wire observed.
+    fn at_client_line(
+        ev: Vec<(Actor, Event)>,
+    ) -> (
+        crate::scenario::Scenario,
+        crate::transcript::Transcript,
+        usize,
+    ) {
+        use crate::scenario::{Action, Side};
+        let s = catalogue("q3.pair.chat");
+        let i = s
+            .steps
+            .iter()
+            .position(|st| {
+                st.side == Some(Side::Client) && matches!(st.action, Action::ExpectPrinted(_))
+            })
+            .unwrap();
+        let mut t = tr(at_step(i, ev));
+        t.isolated = true;
+        (s, t, i)
+    }
+
+    #[test]
+    fn a_pair_blames_a_greeting_on_the_server() {
+        // The client's line and the server's greeting race on the relay:
+        // the server sent before it printed the client's line, either way.
+        for client_first in [false, true] {
+            let hello = (Actor::Server, Event::Relayed(b"Bienvenue\n".to_vec()));
+            let line = (Actor::Client, Event::Relayed(b"Bonjour serveur\n".to_vec()));
+            let mut ev = if client_first {
+                vec![line, hello]
+            } else {
+                vec![hello, line]
+            };
+            ev.push(super::super::testkit::printed(
+                Actor::Server,
+                "Bonjour serveur",
+            ));
+            let (s, t, i) = at_client_line(ev);
+            let c = ctx(&s, &t, i);
+            let d = blame(&c, diagnose(&c));
+            assert_eq!(d.code, Code::OutOfTurn);
+            assert!(
+                en(&d.message).starts_with("server: the server sent `Bienvenue` without waiting"),
+                "{}",
+                en(&d.message)
+            );
+        }
+    }
+
+    #[test]
+    fn a_pair_blames_a_busy_loop_on_the_program_that_burnt_the_cpu() {
+        let mut sample = cpu(1900.0, 2000.0);
+        sample.0 = Actor::Server;
+        // What the client was to print did cross the wire: without the
+        // sample's owner, the client (which did not print it) is blamed.
+        let turn = vec![
+            (Actor::Client, Event::Relayed(b"Bonjour serveur\n".to_vec())),
+            super::super::testkit::printed(Actor::Server, "Bonjour serveur"),
+            (Actor::Server, Event::Relayed(b"Bonjour client\n".to_vec())),
+        ];
+        let (s, t, i) = at_client_line(turn.clone());
+        let c = ctx(&s, &t, i);
+        let d = blame(&c, busy_loop());
+        assert!(en(&d.message).starts_with("client: "), "{}", en(&d.message));
+        let mut ev = turn;
+        ev.push(sample);
+        let (s, t, i) = at_client_line(ev);
+        let c = ctx(&s, &t, i);
+        let d = blame(&c, busy_loop());
         assert!(en(&d.message).starts_with("server: "), "{}", en(&d.message));
     }
 

@@ -147,13 +147,29 @@ impl World<'_> {
     pub(super) fn wait_cpu(&mut self, within: Duration, cond: impl Fn(&Self) -> bool) -> End {
         let pids: Vec<i32> = self.live_pids();
         let cpu0 = procfs::cpu_ns(&pids);
+        let by_program0 = self.cpu_by_program();
         let t0 = Instant::now();
         let end = self.wait(within, OnQuiet::End, cond);
         if end != End::Met {
             let used = procfs::cpu_ns(&self.live_pids()).since(cpu0);
             let window = t0.elapsed();
+            // With two programs, the sample is told as the one that was
+            // runnable longest: a busy loop belongs to the program that
+            // owns it (a server's forked child is the server's).
+            let owner = if by_program0.len() > 1 {
+                self.cpu_by_program()
+                    .into_iter()
+                    .map(|(a, now)| {
+                        let before = by_program0.iter().find(|(b, _)| *b == a).map(|e| e.1);
+                        (a, before.map_or(now, |b| now.since(b)))
+                    })
+                    .max_by_key(|(_, c)| c.run + c.queued)
+                    .map_or(Actor::Harness, |(a, _)| a)
+            } else {
+                Actor::Harness
+            };
             self.push(
-                Actor::Harness,
+                owner,
                 Event::Cpu {
                     used_ms: used.run as f64 / 1e6,
                     runnable_ms: (used.run + used.queued) as f64 / 1e6,
@@ -162,6 +178,23 @@ impl World<'_> {
             );
         }
         end
+    }
+
+    /// The CPU of each program's live processes so far.
+    fn cpu_by_program(&self) -> Vec<(Actor, procfs::CpuNs)> {
+        let mut out: Vec<(Actor, procfs::CpuNs)> = Vec::new();
+        for p in &self.progs {
+            let pids: Vec<i32> = p.procs().iter().map(|q| q.pid).collect();
+            let c = procfs::cpu_ns(&pids);
+            match out.iter_mut().find(|(a, _)| *a == p.actor) {
+                Some((_, t)) => {
+                    t.run += c.run;
+                    t.queued += c.queued;
+                }
+                None => out.push((p.actor, c)),
+            }
+        }
+        out
     }
 
     /// Nothing will happen without the harness: every process sleeps in a
