@@ -131,6 +131,26 @@ fn check(file: &str) {
             (s["id"].as_str().unwrap().to_string(), text)
         })
         .collect();
+    // A submission problem says what it says (the compiler's errors) once,
+    // for every scenario it kept from running.
+    let mut said = said;
+    for p in report["submission_problems"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        let text = format!(
+            "{}\n{}",
+            p["message"].as_str().unwrap_or(""),
+            p["detail"].as_str().unwrap_or("")
+        );
+        for id in p["scenarios"].as_array().into_iter().flatten() {
+            if let Some(t) = id.as_str().and_then(|id| said.get_mut(id)) {
+                t.push('\n');
+                t.push_str(&text);
+            }
+        }
+    }
     let mut diff: Vec<String> = f
         .expect
         .iter()

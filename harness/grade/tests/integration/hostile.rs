@@ -649,3 +649,59 @@ fn two_reference_runs_at_once_pass_while_the_host_8080_is_taken() {
         );
     }
 }
+
+/// A C file that `#include`s a file outside the submission (the way
+/// `#include "/etc/shadow"` would): gcc quotes that file's lines in its
+/// errors. The report names the compile error and quotes nothing of it, in
+/// every format; the build folder's path is not shown either.
+#[test]
+fn a_compile_error_never_quotes_a_file_outside_the_submission() {
+    let secret = unique("root:$6$s3cret");
+    let outside = tempfile::tempdir().unwrap();
+    let shadow = outside.path().join("shadow");
+    std::fs::write(&shadow, format!("{secret}:19000:0:99999:7:::\n")).unwrap();
+    let submission = tempfile::tempdir().unwrap();
+    let src = submission.path().join("serveur.c");
+    std::fs::write(
+        &src,
+        format!(
+            "#include <stdio.h>\n#include \"{}\"\nint main(void) {{ return 0; }}\n",
+            shadow.display()
+        ),
+    )
+    .unwrap();
+    let formats = [
+        "human",
+        "json",
+        "junit",
+        "gradescope",
+        "prairielearn",
+        "autolab",
+        "tap",
+        "github",
+        "markdown",
+        "html",
+    ];
+    for format in formats {
+        let out = Command::cargo_bin("grade")
+            .unwrap()
+            .arg("--server")
+            .arg(&src)
+            .args(["-s", "q1.server.listens", "--format", format])
+            .timeout(SAFETY)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{format}: {text}");
+        assert!(text.contains("compile-error"), "{format}: {text}");
+        assert!(
+            !text.contains("s3cret"),
+            "{format} quotes the included file: {text}"
+        );
+        assert!(
+            !text.contains("grade-build"),
+            "{format} shows the build folder: {text}"
+        );
+    }
+}

@@ -439,17 +439,87 @@ fn compile_c(src: &Path, build_dir: &Path) -> Result<Result<PathBuf, String>, Re
         return Ok(Ok(exe));
     }
     let text = String::from_utf8_lossy(&out.stderr);
-    let errors: Vec<&str> = text
-        .lines()
-        .filter(|l| l.contains("error:"))
-        .take(5)
-        .collect();
-    let shown = if errors.is_empty() {
-        text.lines().take(5).collect::<Vec<_>>()
+    let shown = compile_errors(&text, &absolute(build_dir));
+    Ok(Err(if shown.is_empty() {
+        COMPILE_FAILED_ELSEWHERE.to_string()
     } else {
-        errors
-    };
-    Ok(Err(shown.join("\n")))
+        shown.join("\n")
+    }))
+}
+
+/// What a failed compile says when none of its errors is located in the
+/// submission's own files (they are not shown: they may quote any file).
+const COMPILE_FAILED_ELSEWHERE: &str =
+    "cc failed, with no error located in the submission's own files";
+
+/// How many compiler error lines a diagnosis quotes.
+const COMPILE_ERRORS_SHOWN: usize = 5;
+
+/// The compiler's first errors that a student can act on and that quote
+/// nothing but the student's own files: `file:line:col: error: …` where
+/// `file` is relative and stays in the submission's folder (gcc names a
+/// file pulled in by `#include "/etc/shadow"` by its path, and quotes its
+/// lines: never shown), and the linker's `undefined reference to …`
+/// (`main` missing when the whole file is commented out), without the
+/// object file's path. `collect2: … ld returned 1 exit status` only when
+/// nothing else explains the failure. The build folder's path is removed.
+fn compile_errors(stderr: &str, build_dir: &Path) -> Vec<String> {
+    let build = format!("{}/", build_dir.display());
+    let mut shown: Vec<String> = Vec::new();
+    let mut collect2 = None;
+    for line in stderr.lines() {
+        let line = line.replace(&build, "");
+        let linker = ["undefined reference to ", "multiple definition of "]
+            .iter()
+            .find_map(|w| line.find(w));
+        if let Some(at) = linker {
+            // `client.c:3: undefined reference…` keeps the student's
+            // location; an object file or library path goes.
+            let file = line[..at].split(':').next().unwrap_or_default();
+            let source = file.ends_with(".c") || file.ends_with(".h");
+            let place = if own_file(file) && source {
+                line[..at].trim_end()
+            } else {
+                "ld:"
+            };
+            shown.push(format!("{place} {}", &line[at..]));
+        } else if line.starts_with("collect2: ") {
+            collect2.get_or_insert(line);
+        } else if let Some((file, _)) = line.split_once(':') {
+            let located = line.contains(": error: ") || line.contains(": fatal error: ");
+            if located && own_file(file) {
+                shown.push(line.clone());
+            }
+        }
+        if shown.len() == COMPILE_ERRORS_SHOWN {
+            break;
+        }
+    }
+    if shown.is_empty() {
+        shown.extend(collect2);
+    }
+    shown.dedup();
+    shown
+}
+
+/// A path a compiler message names that is the student's own: relative,
+/// inside the submission's folder (no `..`), not a compiler's pseudo-file.
+fn own_file(file: &str) -> bool {
+    let p = Path::new(file);
+    !file.is_empty()
+        && p.is_relative()
+        && !p
+            .components()
+            .any(|c| matches!(c, std::path::Component::ParentDir))
+        && ![
+            "cc1",
+            "cc1plus",
+            "gcc",
+            "cc",
+            "<command-line>",
+            "<built-in>",
+        ]
+        .contains(&file)
 }
 
 /// The PATH of the programs under test.
@@ -468,6 +538,51 @@ pub fn environment(home: &Path) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compile_errors_quote_only_the_students_own_files() {
+        let build = Path::new("/tmp/grade-build-1");
+        let shadow = "serveur.c:1:10: warning: extra tokens\n\
+            In file included from serveur.c:1:\n\
+            /etc/shadow:1:5: error: expected '=', ',', ';', 'asm' or '__attribute__' before ':' token\n\
+            \x20   1 | root:$6$secret:19000:0:99999:7:::\n\
+            ../../etc/passwd:2:1: error: unknown type name 'daemon'\n\
+            serveur.c:7:5: error: 'sock' undeclared (first use in this function)\n";
+        assert_eq!(
+            compile_errors(shadow, build),
+            vec!["serveur.c:7:5: error: 'sock' undeclared (first use in this function)"]
+        );
+        let no_main = "/usr/bin/ld: /usr/lib/x86_64-linux-gnu/Scrt1.o: in function `_start':\n\
+            (.text+0x17): undefined reference to `main'\n\
+            collect2: error: ld returned 1 exit status\n";
+        assert_eq!(
+            compile_errors(no_main, build),
+            vec!["ld: undefined reference to `main'"]
+        );
+        let ld = "/usr/bin/ld: /tmp/grade-build-1/cc3x.o: in function `f':\n\
+            /tmp/grade-build-1/client.c:3: undefined reference to `sned'\n";
+        assert_eq!(
+            compile_errors(ld, build),
+            vec!["client.c:3: undefined reference to `sned'"]
+        );
+        let obj = "/usr/bin/ld: cc3x.o: in function `f':\ncc3x.o:(.text+0x1b): undefined reference to `sned'\n";
+        assert_eq!(
+            compile_errors(obj, build),
+            vec!["ld: undefined reference to `sned'"]
+        );
+        // Nothing of the student's: only what says it failed.
+        let elsewhere =
+            "/etc/shadow:1:5: error: expected ';'\ncollect2: error: ld returned 1 exit status\n";
+        assert_eq!(
+            compile_errors(elsewhere, build),
+            vec!["collect2: error: ld returned 1 exit status"]
+        );
+        assert!(compile_errors("/etc/shadow:1:5: error: x\n", build).is_empty());
+        let many: String = (1..=9)
+            .map(|k| format!("a.c:{k}:1: error: e{k}\n"))
+            .collect();
+        assert_eq!(compile_errors(&many, build).len(), COMPILE_ERRORS_SHOWN);
+    }
 
     #[test]
     fn splits_quoted_words() {
