@@ -16,18 +16,10 @@ use crate::transcript::{Actor, Event, ProcState, Transcript};
 pub(super) const ALL_END: &[Rule] = &[spinning, left_behind, always_timeout];
 
 /// `expect_exit`, any other kind.
-pub(super) const EXIT: &[Rule] = &[
-    python2,
-    traceback,
-    wrong_exit,
-    busy,
-    keeps_waiting,
-    always_timeout,
-];
+pub(super) const EXIT: &[Rule] = &[traceback, wrong_exit, busy, keeps_waiting, always_timeout];
 
 /// `expect_calm`.
 pub(super) const CALM: &[Rule] = &[
-    python2,
     flood,
     busy,
     traceback_on_leave,
@@ -38,7 +30,7 @@ pub(super) const CALM: &[Rule] = &[
 /// Python 2 code, whenever it is the cause: the first error (a
 /// SyntaxError, or the first traceback) quotes a source line that holds a
 /// Python 2 idiom (`print x`, `except E, e:`, `raw_input`, …). Meant for
-/// the prelude every step shares (rules.rs); here, first in EXIT and CALM.
+/// the prelude every step shares (rules.rs).
 pub(super) fn python2(c: &Ctx) -> Option<Diagnosis> {
     let is_syntax = |l: &String| {
         ["SyntaxError", "IndentationError", "TabError"]

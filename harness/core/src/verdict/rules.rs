@@ -16,8 +16,9 @@ use crate::transcript::Actor;
 /// transcript, else `None` (the next rule of the table is tried).
 pub(crate) type Rule = fn(&Ctx) -> Option<Diagnosis>;
 
-/// Rules for every step: what keeps a program from doing anything.
-const PRELUDE: &[Rule] = &[syntax_error, no_reuseaddr];
+/// Rules for every step: what keeps a program from doing anything
+/// (Python 2 code first, whenever it is the cause).
+const PRELUDE: &[Rule] = &[exit::python2, syntax_error, no_reuseaddr];
 
 /// The rules of one kind of expectation, in order.
 fn table(a: &Action) -> &'static [Rule] {
