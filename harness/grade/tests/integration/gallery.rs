@@ -11,10 +11,28 @@ use std::process::{Command, Stdio};
 #[derive(Debug, Deserialize)]
 struct Gallery {
     fixture: Vec<Fixture>,
+    /// Real third-party programs handed in as submissions.
+    #[serde(default)]
+    third_party: Vec<ThirdParty>,
+}
+
+/// A real tool graded as a submission (`command`, where `{marker}` is
+/// replaced by a marker its processes carry; without one, the command
+/// itself is what finds them), from the Debian package `package`.
+#[derive(Debug, Deserialize)]
+struct ThirdParty {
+    name: String,
+    command: String,
+    tool: String,
+    package: String,
+    #[serde(flatten)]
+    case: Fixture,
 }
 
 #[derive(Debug, Deserialize)]
 struct Fixture {
+    /// The fixture file (none for a third-party tool).
+    #[serde(default)]
     file: String,
     role: String,
     question: String,
@@ -49,9 +67,36 @@ fn check(file: &str) {
         .expect("tempdir");
     let path = dir.path().join(Path::new(&f.file).file_name().unwrap());
     std::fs::copy(fixtures_dir().join(&f.file), &path).expect("copy the fixture");
+    grade_case(f, &f.file, path.as_os_str(), &marker);
+}
+
+/// Grades one third-party tool (skipped when it is absent, outside CI).
+fn check_third_party(name: &str) {
+    let g = gallery();
+    let t = g
+        .third_party
+        .iter()
+        .find(|t| t.name == name)
+        .unwrap_or_else(|| panic!("{name} is not in gallery.toml"));
+    if crate::refutil::tools::require(&t.tool, &t.package).is_none() {
+        return;
+    }
+    let marker = unique("grade-third-party");
+    let command = t.command.replace("{marker}", &marker);
+    let marker = if t.command.contains("{marker}") {
+        marker
+    } else {
+        command.clone()
+    };
+    grade_case(&t.case, &t.name, std::ffi::OsStr::new(&command), &marker);
+}
+
+/// Grades `program` as `f` says and checks every scenario's status, code
+/// and message fragment; then that nothing carrying `marker` is left.
+fn grade_case(f: &Fixture, file: &str, program: &std::ffi::OsStr, marker: &str) {
     let child = Command::new(env!("CARGO_BIN_EXE_grade"))
         .arg(format!("--{}", f.role))
-        .arg(&path)
+        .arg(program)
         .args(["-q", &f.question, "--format", "json"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -185,7 +230,7 @@ fn check(file: &str) {
         Some(if all_pass { 0 } else { 1 }),
         "{file}: exit status"
     );
-    assert_nothing_left(&marker, grade_pid);
+    assert_nothing_left(marker, grade_pid);
 }
 
 /// No process of this run survives it: none whose command line holds the
@@ -246,6 +291,32 @@ macro_rules! fixtures {
     ($($name:ident => $file:literal,)*) => {
         $(#[test] fn $name() { check($file); })*
     };
+}
+
+macro_rules! third_party {
+    ($($name:ident => $entry:literal,)*) => {
+        $(#[test] fn $name() { check_third_party($entry); })*
+    };
+}
+
+third_party! {
+    socat_q1_server => "socat-q1-server",
+    nc_q2_client => "nc-q2-client",
+    nc_q2_client_silent => "nc-q2-client-silent",
+    nc_q2_client_no_eof => "nc-q2-client-no-eof",
+    socat_q4_server => "socat-q4-server",
+}
+
+#[test]
+fn every_third_party_entry_has_a_test() {
+    let me = include_str!("gallery.rs");
+    for t in gallery().third_party {
+        assert!(
+            me.contains(&format!("=> {:?},", t.name)),
+            "{} has no test",
+            t.name
+        );
+    }
 }
 
 include!("../fixtures/list.rs");
