@@ -316,6 +316,13 @@ fn every_third_party_entry_has_a_test() {
             "{} has no test",
             t.name
         );
+        let want = match t.case.question.as_str() {
+            "q1" => 8,
+            "q2" => 6,
+            "q3" => 4,
+            _ => 7,
+        };
+        assert_eq!(t.case.expect.len(), want, "{}: every scenario", t.name);
     }
 }
 
