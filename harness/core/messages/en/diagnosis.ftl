@@ -67,6 +67,7 @@ diag-no-reuseaddr = restarted at once, the server cannot bind the port again: { 
 hint-no-reuseaddr = set SO_REUSEADDR before bind: s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 diag-crashed-traceback = the program crashed: { $last }
 hint-crashed-traceback = read the traceback's last line: it names the error and the line
+diag-process-died = a process of the program crashed while the program went on: { $last }
 diag-ended-early = the program ended early with { $status }
 diag-ended-early-output = the program ended early with { $status } (last output: { $output })
 hint-ended-early = it must keep running for the whole exchange

@@ -65,6 +65,7 @@ diag-no-reuseaddr = relancé aussitôt, le serveur ne peut pas réutiliser le po
 hint-no-reuseaddr = activez SO_REUSEADDR avant bind : s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 diag-crashed-traceback = le programme a planté : { $last }
 hint-crashed-traceback = lisez la dernière ligne de la traceback : elle nomme l'erreur et la ligne
+diag-process-died = un processus du programme a planté pendant que le programme continuait : { $last }
 diag-ended-early = le programme s'est arrêté trop tôt avec { $status }
 diag-ended-early-output = le programme s'est arrêté trop tôt avec { $status } (dernier affichage : { $output })
 hint-ended-early = il doit rester actif pendant tout l'échange

@@ -108,7 +108,7 @@ fn left_behind(c: &Ctx) -> Option<Diagnosis> {
 /// The program died on a traceback: at end of input (`eof-traceback`),
 /// or anywhere (`crashed`). The first traceback once Ctrl-D was typed,
 /// else the first of all (an earlier one, of a thread, did not end it).
-fn traceback(c: &Ctx) -> Option<Diagnosis> {
+pub(super) fn traceback(c: &Ctx) -> Option<Diagnosis> {
     let eof_at =
         c.tr.window(0, c.to)
             .iter()

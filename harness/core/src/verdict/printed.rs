@@ -1,7 +1,7 @@
 //! Rules of `expect_printed`: the program did not print the expected lines.
 
 use super::ctx::{self, Ctx};
-use super::rules::{busy, crashed, Rule};
+use super::rules::{busy, crashed, process_died, Rule};
 use crate::diagnosis::{short, Code, Diagnosis};
 use crate::expect;
 use crate::msg::Msg;
@@ -14,6 +14,7 @@ pub(super) const RULES: &[Rule] = &[
     split_line,
     changed_text,
     crashed,
+    process_died,
     busy,
     pair_sender_failed,
     stdio_buffered,
@@ -160,9 +161,12 @@ fn missing(c: &Ctx) -> String {
 fn changed_text(c: &Ctx) -> Option<Diagnosis> {
     let missing = missing(c);
     let peer = expect::peer_lines(c.tr, c.actor, c.to);
+    // A traceback's lines are not the program's text changed.
+    let traceback = ctx::first_traceback(&c.window_lines).unwrap_or_default();
     let (l, change) = c
         .window_lines
         .iter()
+        .filter(|l| !traceback.contains(l))
         .find_map(|l| expect::changed(l, &missing, &peer).map(|ch| (l, ch)))?;
     let hint = match change {
         expect::Change::Mojibake => "hint-changed-mojibake",

@@ -1,7 +1,7 @@
 //! Rules of `expect_received`: the peer did not receive the expected lines.
 
 use super::ctx::{self, Ctx};
-use super::rules::{busy, crashed, Rule};
+use super::rules::{busy, crashed, process_died, Rule};
 use crate::diagnosis::{short, Code, Diagnosis};
 use crate::expect;
 use crate::msg::Msg;
@@ -16,6 +16,7 @@ pub(super) const RULES: &[Rule] = &[
     no_newline,
     sent_late,
     crashed,
+    process_died,
     busy,
     stalled,
     waits_greeting,

@@ -95,6 +95,18 @@ pub(crate) fn crashed(c: &Ctx) -> Option<Diagnosis> {
     crash(&c.all, c.exited)
 }
 
+/// A process of the program (a forked child, a thread) died on a traceback
+/// while the program went on: the first traceback is the cause, whatever
+/// came after it.
+pub(crate) fn process_died(c: &Ctx) -> Option<Diagnosis> {
+    let last = ctx::traceback_last_line(&c.printed_until_end())?;
+    Some(Diagnosis::new(
+        Code::Crashed,
+        Msg::new("diag-process-died").arg("last", last),
+        Msg::new("hint-crashed-traceback"),
+    ))
+}
+
 /// The program died (exited, or died on a signal): `all` is what it printed.
 pub(crate) fn crash(all: &[String], exited: Option<Ended>) -> Option<Diagnosis> {
     let (code, signal) = exited?;
@@ -352,6 +364,28 @@ mod tests {
         let mut t = tr(at_step(i, ev));
         t.isolated = true;
         (s, t, i)
+    }
+
+    #[test]
+    fn rule_process_died() {
+        use crate::scenario::Action;
+        let printed_step = |a: &Action| matches!(a, Action::ExpectPrinted(_));
+        // The child's traceback; the program itself goes on (no exit).
+        let (s, t, i) = at(
+            "q4.client.burst-in",
+            printed_step,
+            vec![
+                printed(Actor::Client, "Traceback (most recent call last):"),
+                printed(Actor::Client, "  File \"c.py\", line 14, in <module>"),
+                printed(Actor::Client, "NameError: name 'ligen' is not defined"),
+            ],
+        );
+        let c = ctx(&s, &t, i);
+        assert_eq!(
+            en(&diagnose(&c).message),
+            "a process of the program crashed while the program went on: NameError: name 'ligen' is not defined"
+        );
+        assert!(process_died(&ctx(&s, &tr(vec![]), i)).is_none());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! sent out of turn), `expect_deadlock`, `expect_fork` and `expect_closed`.
 
 use super::ctx::{self, Ctx};
+use super::exit;
 use super::rules::{crashed, Rule};
 use crate::diagnosis::{short, Code, Diagnosis};
 use crate::msg::Msg;
@@ -10,7 +11,7 @@ use crate::stall;
 pub(super) const SILENT: &[Rule] = &[sent_out_of_turn];
 pub(super) const DEADLOCK: &[Rule] = &[no_deadlock];
 pub(super) const FORK: &[Rule] = &[crashed, no_fork];
-pub(super) const CLOSED: &[Rule] = &[crashed, eof_unread, still_open];
+pub(super) const CLOSED: &[Rule] = &[exit::traceback, crashed, eof_unread, still_open];
 
 /// It sent before its turn: quote what it sent.
 fn sent_out_of_turn(c: &Ctx) -> Option<Diagnosis> {
