@@ -52,6 +52,19 @@ pub fn report(
         problems: plan.problems,
     };
     let formats = std::iter::once(cfg.format).chain(cfg.reports.iter().map(|(f, _)| *f));
+    // A grading platform shows its results to students: how the run was
+    // not isolated (and the sudo advice) is for the instructor's log.
+    let platform = |f: &Format| matches!(f, Format::Gradescope | Format::Prairielearn);
+    if let Some(n) = rep
+        .isolation_note
+        .as_deref()
+        .filter(|_| formats.clone().any(|f| platform(&f)))
+    {
+        eprintln!(
+            "{}",
+            crate::report::text::labelled(&rep.lang, "report-note", n)
+        );
+    }
     for (format, dest) in formats.zip(dests) {
         write_report(&*format.reporter(), &rep, dest)?;
     }

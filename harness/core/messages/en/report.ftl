@@ -14,6 +14,12 @@ report-expected = expected:
 report-fix = fix:
 report-transcript = transcript:
 report-score = Score:
+# Gradescope with --hidden: the top-level text counts the visible tests only.
+report-visible-score = Visible tests:
+report-hidden-later = { $n ->
+    [one] { $n } more test is shown after the due date
+   *[other] { $n } more tests are shown after the due date
+}
 
 ## Totals and names.
 

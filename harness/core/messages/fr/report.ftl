@@ -14,6 +14,12 @@ report-expected = attendu :
 report-fix = correction :
 report-transcript = transcription :
 report-score = Note :
+# Gradescope avec --hidden : le texte du haut ne compte que les tests visibles.
+report-visible-score = Tests visibles :
+report-hidden-later = { $n ->
+    [one] { $n } autre test est montré après la date limite
+   *[other] { $n } autres tests sont montrés après la date limite
+}
 
 ## Totaux et noms.
 

@@ -27,7 +27,8 @@
 //! maximum travels in `extra_data`. Texts follow `--lang`.
 
 use super::text::{self, display_name, failure_output, problem_feedback, problem_headline};
-use super::{JsonFormat, Report};
+use super::{total_of, JsonFormat, Outcome, Report};
+use crate::msg::Msg;
 use crate::points::round2;
 use crate::submission::{ProblemKind, SubmissionProblem};
 use crate::verdict::Status;
@@ -54,6 +55,11 @@ pub struct Results<'a> {
 
 #[derive(Debug, Serialize)]
 pub struct Extra<'a> {
+    /// How the run was not isolated, for the instructor (never in the
+    /// student-visible `output`; grade also says it on standard error,
+    /// the autograder's log).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub isolation_note: Option<&'a str>,
     pub lang: &'a str,
     pub max_score: f64,
     pub programs: super::json::Programs<'a>,
@@ -106,17 +112,14 @@ impl JsonFormat for Gradescope {
                 tests.push(scenario(r, o, format!("{}.{}", &q.name()[1..], k + 1)));
             }
         }
-        let mut output = r.summary();
+        let mut output = summary(r);
         for p in &r.problems {
             output.push_str(&format!("\n{}", problem_headline(p, l)));
-        }
-        if let Some(n) = &r.isolation_note {
-            output.push('\n');
-            output.push_str(&text::labelled(l, "report-note", n));
         }
         Results {
             execution_time: r.wall.as_secs_f64().ceil() as u64,
             extra_data: Extra {
+                isolation_note: r.isolation_note.as_deref(),
                 lang: l.code(),
                 max_score: r.max_score(),
                 programs: super::json::Programs {
@@ -132,6 +135,23 @@ impl JsonFormat for Gradescope {
             tests,
         }
     }
+}
+
+/// The top-level text students see: the score line; with `--hidden`, the
+/// score and counts of the visible tests only, and how many more are shown
+/// after the due date (the top-level `score` still holds every point: see
+/// the README, "Gradescope").
+fn summary(r: &Report) -> String {
+    let l = &r.lang;
+    let (hidden, visible): (Vec<&Outcome>, Vec<&Outcome>) =
+        r.outcomes.iter().partition(|o| r.is_hidden(o));
+    if hidden.is_empty() {
+        return r.summary();
+    }
+    let mut out = text::labelled(l, "report-visible-score", &l.msg(&total_of(&visible)));
+    out.push('\n');
+    out.push_str(&l.msg(&Msg::new("report-hidden-later").arg("n", hidden.len())));
+    out
 }
 
 fn problem<'a>(r: &Report, p: &'a SubmissionProblem) -> Test<'a> {

@@ -131,27 +131,41 @@ impl Report {
     }
     /// `6/8 (6 passed, 2 failed)`.
     pub fn total(&self) -> Msg {
-        Msg::new("report-total")
-            .arg("score", points_arg(self.score()))
-            .arg("max", points_arg(self.max_score()))
-            .arg("counts", self.counts())
+        total_of(&self.outcomes.iter().collect::<Vec<_>>())
     }
     /// `6 passed, 1 failed, 1 grader error`: scenarios in `error` (the
     /// grader's fault) are counted apart from the failures, when any.
     pub fn counts(&self) -> Msg {
-        let errors = self.count(Status::Error);
-        let passed = Msg::new("count-passed").arg("n", self.count(Status::Pass));
-        let failed = Msg::new("count-failed").arg("n", self.not_passed() - errors);
-        if errors == 0 {
-            return Msg::new("report-counts")
-                .arg("passed", passed)
-                .arg("failed", failed);
-        }
-        Msg::new("report-counts-with-errors")
-            .arg("passed", passed)
-            .arg("failed", failed)
-            .arg("errors", Msg::new("count-grader-errors").arg("n", errors))
+        counts_of(&self.outcomes.iter().collect::<Vec<_>>())
     }
+}
+
+/// `6/8 (6 passed, 2 failed)` of some outcomes only.
+pub fn total_of(outcomes: &[&Outcome]) -> Msg {
+    let score = round2(outcomes.iter().map(|o| o.verdict.score).sum());
+    let max = round2(outcomes.iter().map(|o| o.scenario.points).sum());
+    Msg::new("report-total")
+        .arg("score", points_arg(score))
+        .arg("max", points_arg(max))
+        .arg("counts", counts_of(outcomes))
+}
+
+/// `Report::counts` of some outcomes only.
+pub fn counts_of(outcomes: &[&Outcome]) -> Msg {
+    let count = |s: Status| outcomes.iter().filter(|o| o.verdict.status == s).count();
+    let errors = count(Status::Error);
+    let passed = Msg::new("count-passed").arg("n", count(Status::Pass));
+    let not_passed = outcomes.len() - count(Status::Pass);
+    let failed = Msg::new("count-failed").arg("n", not_passed - errors);
+    if errors == 0 {
+        return Msg::new("report-counts")
+            .arg("passed", passed)
+            .arg("failed", failed);
+    }
+    Msg::new("report-counts-with-errors")
+        .arg("passed", passed)
+        .arg("failed", failed)
+        .arg("errors", Msg::new("count-grader-errors").arg("n", errors))
 }
 
 /// A format that is one JSON document (`json`, `gradescope`,

@@ -89,10 +89,6 @@ impl JsonFormat for PrairieLearn {
                 output.push('\n');
             }
         }
-        if let Some(n) = &r.isolation_note {
-            output.push_str(&text::labelled(l, "report-note", n));
-            output.push('\n');
-        }
         let max = r.max_score();
         Results {
             gradable: true,

@@ -236,10 +236,28 @@ fn gradescope_numbers_hidden_tests_and_speaks_french() {
         out.contains("correction\u{a0}: corrigez") && out.contains("transcription\u{a0}:"),
         "{out}"
     );
+    // The top-level text counts the visible tests only (q2.* is hidden):
+    // nothing of how the hidden ones went.
+    assert_eq!(
+        g["output"],
+        "Tests visibles\u{a0}: 0,1/0,3 (1 réussi, 1 échoué)\n2 autres tests sont montrés après la date limite"
+    );
+    // Nothing hidden: the whole score line.
+    let mut r = report(&test_lang("fr"));
+    r.hidden.clear();
+    r.isolation_note = Some("ran on the host".into());
+    let g: serde_json::Value = serde_json::from_str(&render(&gradescope::Gradescope, &r)).unwrap();
     assert_eq!(
         g["output"],
         "Note\u{a0}: 0,1/2,25 (1 réussi, 2 échoués, 1 erreur du correcteur)"
     );
+    // The isolation note is the instructor's: never in what students see.
+    assert_eq!(g["extra_data"]["isolation_note"], "ran on the host");
+    assert!(g["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|t| !t["output"].as_str().unwrap().contains("ran on the host")));
 }
 
 #[test]

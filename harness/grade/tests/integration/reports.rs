@@ -755,6 +755,11 @@ fn hidden_scenarios_show_after_the_due_date_on_gradescope() {
             "q1.server.long-line",
         ]
     );
+    // What students see at the top says nothing of how the hidden tests went.
+    assert_eq!(
+        v["output"],
+        "Visible tests: 3/3 (3 passed, 0 failed)\n5 more tests are shown after the due date"
+    );
 }
 
 #[test]
