@@ -14,6 +14,8 @@ report-expected = expected:
 report-fix = fix:
 report-transcript = transcript:
 report-score = Score:
+# A platform results file when grading could not start (exit 2 or 3).
+report-not-graded = grade could not grade this submission: { $cause }
 # Gradescope with --hidden: the top-level text counts the visible tests only.
 report-visible-score = Visible tests:
 report-hidden-later = { $n ->

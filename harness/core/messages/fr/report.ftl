@@ -14,6 +14,8 @@ report-expected = attendu :
 report-fix = correction :
 report-transcript = transcription :
 report-score = Note :
+# Le fichier de résultats d'une plateforme quand la correction n'a pas pu commencer.
+report-not-graded = grade n'a pas pu corriger ce rendu : { $cause }
 # Gradescope avec --hidden : le texte du haut ne compte que les tests visibles.
 report-visible-score = Tests visibles :
 report-hidden-later = { $n ->

@@ -1058,3 +1058,48 @@ fn a_submission_problem_is_one_failed_test_in_every_format() {
         run.read("autolab.txt")
     );
 }
+
+/// Grading that cannot start (exit 2) still writes every platform file the
+/// command line asks for: score 0 and the cause, never "no results file".
+#[test]
+fn a_usage_error_still_writes_the_platform_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let gs = dir.path().join("results.json");
+    let pl = dir.path().join("pl.json");
+    grade()
+        .current_dir(dir.path())
+        .args([
+            "--server",
+            "absent.py",
+            "--format",
+            "gradescope",
+            "--output",
+        ])
+        .arg(&gs)
+        .arg("--report")
+        .arg(format!("prairielearn={}", pl.display()))
+        .assert()
+        .code(2);
+    let v: Value = serde_json::from_slice(&std::fs::read(&gs).unwrap()).unwrap();
+    assert_eq!(v["score"], 0.0);
+    assert!(v["output"].as_str().unwrap().contains("absent.py"), "{v}");
+    let p: Value = serde_json::from_slice(&std::fs::read(&pl).unwrap()).unwrap();
+    assert_eq!(
+        (p["score"].clone(), p["gradable"].clone()),
+        (0.0.into(), true.into())
+    );
+    // An argument clap refuses: the same, Autolab's line last.
+    let out = grade()
+        .args(["--no-such-flag", "--format", "autolab", "-q", "q2"])
+        .assert()
+        .code(2)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert_eq!(
+        text.lines().last(),
+        Some(r#"{"scores":{"q2":0.0}}"#),
+        "{text}"
+    );
+}
