@@ -98,7 +98,13 @@ fn programs_that_start_by_sending_do_not_deadlock() {
         ])
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("No deadlock"));
+        .stdout(predicate::str::contains("No deadlock"))
+        .stdout(predicate::str::contains(
+            "did not go as the lecture expects",
+        ))
+        // The failure is explained, not the deadlock it did not show.
+        .stdout(predicate::str::contains("┌").not())
+        .stdout(says("Deadlock — both started by receiving").not());
 }
 
 #[test]
