@@ -181,6 +181,7 @@ fn writers() {
             scenario,
             verdict,
             transcript: tr,
+            started: Duration::ZERO,
             duration: Duration::from_secs(2),
         }],
         ..Report::default()

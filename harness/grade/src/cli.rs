@@ -270,6 +270,7 @@ pub fn task(a: Args) -> Result<Task, Error> {
             port: d.port,
             timeout_scale: d.timeout_scale,
             style: demo::Style::of_stdout(),
+            layout: demo::Layout::of_terminal(),
         }),
         Some(Command::List { ref questions }) => Task::List {
             questions: self::questions(questions),

@@ -40,6 +40,7 @@ pub fn execute(
         Isolation::HostPort => 1,
     };
     let order = run_order(runs, isolation);
+    let t0 = Instant::now();
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Outcome>>> = Mutex::new(vec![None; runs.len()]);
@@ -49,7 +50,7 @@ pub fn execute(
                 let n = next.fetch_add(1, Ordering::SeqCst);
                 let Some(&k) = order.get(n) else { break };
                 let Some((s, rc)) = runs.get(k) else { break };
-                let outcome = run_one(s.clone(), rc);
+                let outcome = run_one(s.clone(), rc, t0);
                 let n = done.fetch_add(1, Ordering::SeqCst) + 1;
                 notify(&Event::Judged {
                     done: n,
@@ -83,17 +84,18 @@ fn run_order(runs: &[(Scenario, RunConfig)], isolation: Isolation) -> Vec<usize>
     order
 }
 
-/// One scenario, run, judged and timed; what is kept of its transcript
-/// until the report is bounded.
-fn run_one(scenario: Scenario, rc: &RunConfig) -> Outcome {
-    let t0 = Instant::now();
+/// One scenario, run, judged and timed (its start from `t0`, the start of
+/// every run); what is kept of its transcript until the report is bounded.
+fn run_one(scenario: Scenario, rc: &RunConfig, t0: Instant) -> Outcome {
+    let start = Instant::now();
     let (mut transcript, verdict) = grade_one(&scenario, rc);
-    let duration = t0.elapsed();
+    let duration = start.elapsed();
     transcript.bound();
     Outcome {
         scenario,
         verdict,
         transcript,
+        started: start.duration_since(t0),
         duration,
     }
 }

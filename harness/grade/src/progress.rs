@@ -64,6 +64,7 @@ mod tests {
             scenario,
             verdict: crate::verdict::grader_fault(crate::diagnosis::Code::InternalError, "test"),
             transcript: Default::default(),
+            started: Default::default(),
             duration: Default::default(),
         };
         let e = Event::Judged {

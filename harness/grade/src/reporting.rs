@@ -100,6 +100,7 @@ fn not_run(scenario: Scenario, p: &SubmissionProblem) -> Outcome {
         verdict: verdict::Verdict::not_run(p.not_run()),
         scenario,
         transcript: Default::default(),
+        started: Default::default(),
         duration: Default::default(),
     }
 }

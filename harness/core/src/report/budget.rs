@@ -92,7 +92,7 @@ impl Row<'_> {
 }
 
 /// Bytes of `text` encoded.
-fn cost_of(text: &str, enc: &Encoding) -> usize {
+pub fn cost_of(text: &str, enc: &Encoding) -> usize {
     text.chars().map(enc.char_cost).sum()
 }
 
@@ -284,11 +284,23 @@ pub fn rows<'a>(
     enc: &Encoding,
     shown: impl Fn(&Outcome, &Entry) -> bool,
 ) -> Vec<Vec<Row<'a>>> {
+    rows_besides(r, enc, shown, 0)
+}
+
+/// `rows`, for a format that also spends `reserved` bytes on texts of its
+/// own (JUnit's failure excerpts).
+pub fn rows_besides<'a>(
+    r: &'a Report,
+    enc: &Encoding,
+    shown: impl Fn(&Outcome, &Entry) -> bool,
+    reserved: usize,
+) -> Vec<Vec<Row<'a>>> {
     let costs = Costs::of(r, enc, shown);
     // One "… dropped" row per stream at most.
     let gap = enc.row + 128;
     let avail = REPORT_BUDGET
         .saturating_sub(fixed_cost(r))
+        .saturating_sub(reserved)
         .saturating_sub(costs.control)
         .saturating_sub(gap * costs.order.len());
     let cuts = Cuts::of(r, &costs, avail);

@@ -1,34 +1,52 @@
 //! JUnit XML (`--format junit`), through quick-junit: what GitLab
 //! (`artifacts:reports:junit`), Jenkins and GitHub test-report actions read.
 //!
-//! One `<testsuite>` per question, with `score` and `max_score` properties;
-//! one `<testcase>` per scenario: `classname` is the scenario id (Jenkins
-//! shows `q1.server` as the package, `split-line` as the class), `name` its
-//! title in the `--lang` language. A failed scenario has a `<failure>` whose
-//! `type` is the diagnosis code and `message` its first line, with the
-//! expectation, diagnosis and fix as text; an error (the harness could not
-//! judge) is an `<error>`. `<system-out>` holds the scenario's transcript,
-//! within the report's size budget (`budget`).
+//! One `<testsuite>` per question, with `score` and `max_score` properties
+//! and as `time` the question's wall time (its scenarios run side by side:
+//! from the first start to the last end; `<testsuites>` has the run's); one
+//! `<testcase>` per scenario: `classname` is the scenario id (Jenkins shows
+//! `q1.server` as the package, `split-line` as the class), `name` the id and
+//! its title in the `--lang` language (`q3.server.in-turn — One reply per
+//! turn`: the server's and the client's tests of q3 and q4 share titles, and
+//! GitLab lists tests by name). A failed scenario has a `<failure>` whose
+//! `type` is the diagnosis code and `message` its first line, with as text
+//! the expectation, diagnosis and fix, then the end of the transcript (the
+//! human report's excerpt: GitLab shows only the failure's text); an error
+//! (the harness could not judge) is an `<error>`. `<system-out>` holds the
+//! scenario's whole transcript; excerpts and transcripts fit the report's
+//! size budget together (`budget`).
 //! A submission problem is one failed `<testcase>` (classname `submission`,
 //! type its code) in a `<testsuite name="submission">` first; the scenarios
 //! it kept from running are not listed.
 
 use super::text::{
-    self, feedback, headline, problem_feedback, problem_headline, rows_text, shown_in_text,
-    text_encoding,
+    self, display_name, failure_output, headline, problem_feedback, problem_headline, rows_text,
+    shown_in_text, text_encoding,
 };
-use super::{budget, Outcome, Report, Reporter};
+use super::{budget, span, Outcome, Report, Reporter};
 use crate::points::round2;
 use crate::scenario::Question;
 use crate::verdict::Status;
 use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
 use std::io::{self, Write};
-use std::time::Duration;
 
 pub struct Junit;
 
 pub fn to_report(r: &Report) -> quick_junit::Report {
-    let mut rows = budget::rows(r, &text_encoding(true), shown_in_text)
+    // The failures' texts, transcript excerpts included, are paid for
+    // before the transcripts share what is left.
+    let mut bodies: Vec<Option<String>> = r
+        .outcomes
+        .iter()
+        .map(|o| (failed(o) && r.problem_of(o).is_none()).then(|| failure_output(o, &r.lang)))
+        .collect();
+    let enc = text_encoding(true);
+    let reserved = bodies
+        .iter()
+        .flatten()
+        .map(|b| budget::cost_of(b, &enc))
+        .sum();
+    let mut rows = budget::rows_besides(r, &enc, shown_in_text, reserved)
         .into_iter()
         .map(Some)
         .collect::<Vec<_>>();
@@ -41,7 +59,7 @@ pub fn to_report(r: &Report) -> quick_junit::Report {
         if r.of_question(q).all(|o| r.problem_of(o).is_some()) {
             continue;
         }
-        report.add_test_suite(question(r, q, &mut rows));
+        report.add_test_suite(question(r, q, &mut rows, &mut bodies));
     }
     report
 }
@@ -65,20 +83,32 @@ fn problems(r: &Report) -> TestSuite {
     suite
 }
 
+/// Whether a scenario's test case says why it did not pass.
+fn failed(o: &Outcome) -> bool {
+    matches!(o.verdict.status, Status::Fail | Status::Error)
+}
+
 /// One question's scenarios that ran; `rows` are the transcripts' rows of
-/// every outcome, taken as they are written.
-fn question(r: &Report, q: Question, rows: &mut [Option<Vec<budget::Row>>]) -> TestSuite {
+/// every outcome and `bodies` their failures' texts, taken as they are
+/// written.
+fn question(
+    r: &Report,
+    q: Question,
+    rows: &mut [Option<Vec<budget::Row>>],
+    bodies: &mut [Option<String>],
+) -> TestSuite {
     let l = &r.lang;
     let mut suite = TestSuite::new(q.name());
     let (score, max) = r.question_score(q);
     suite.add_property(Property::new("score", score.to_string()));
     suite.add_property(Property::new("max_score", max.to_string()));
-    suite.set_time(r.of_question(q).map(|o| o.duration).sum::<Duration>());
+    let ran = |o: &&Outcome| o.scenario.question == q && r.problem_of(o).is_none();
+    suite.set_time(span(r.outcomes.iter().filter(ran)));
     for (k, o) in r.outcomes.iter().enumerate() {
-        if o.scenario.question != q || r.problem_of(o).is_some() {
+        if !ran(&o) {
             continue;
         }
-        let mut case = TestCase::new(o.scenario.title.get(l), status(o, l));
+        let mut case = TestCase::new(display_name(o, l), status(o, l, bodies[k].take()));
         case.set_classname(o.scenario.id.as_str());
         case.set_time(o.duration);
         let shown = rows[k].take().unwrap_or_default();
@@ -89,8 +119,8 @@ fn question(r: &Report, q: Question, rows: &mut [Option<Vec<budget::Row>>]) -> T
 }
 
 /// A scenario's status: a failure or an error with its code, headline
-/// and feedback; a skip with its headline.
-fn status(o: &Outcome, l: &crate::msg::Lang) -> TestCaseStatus {
+/// and `body` (feedback and excerpt); a skip with its headline.
+fn status(o: &Outcome, l: &crate::msg::Lang, body: Option<String>) -> TestCaseStatus {
     match o.verdict.status {
         Status::Pass => TestCaseStatus::success(),
         Status::Skip => {
@@ -113,7 +143,7 @@ fn status(o: &Outcome, l: &crate::msg::Lang) -> TestCaseStatus {
             if let Some(h) = headline(o, l) {
                 s.set_message(h);
             }
-            s.set_description(feedback(o, l));
+            s.set_description(body.unwrap_or_default());
             s
         }
     }

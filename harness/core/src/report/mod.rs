@@ -39,6 +39,9 @@ pub struct Outcome {
     pub scenario: Scenario,
     pub verdict: Verdict,
     pub transcript: Transcript,
+    /// When it started, from the start of the scenarios' runs (several run
+    /// at once: a question's wall time is the span of its scenarios).
+    pub started: Duration,
     pub duration: Duration,
 }
 
@@ -166,6 +169,16 @@ pub fn counts_of(outcomes: &[&Outcome]) -> Msg {
         .arg("passed", passed)
         .arg("failed", failed)
         .arg("errors", Msg::new("count-grader-errors").arg("n", errors))
+}
+
+/// The wall time the scenarios of `outcomes` took, run side by side:
+/// from the first start to the last end.
+pub fn span<'a>(outcomes: impl Iterator<Item = &'a Outcome>) -> Duration {
+    let (first, last) = outcomes.fold((None, Duration::ZERO), |(first, last), o| {
+        let first = Some(first.map_or(o.started, |f: Duration| f.min(o.started)));
+        (first, last.max(o.started + o.duration))
+    });
+    last.saturating_sub(first.unwrap_or_default())
 }
 
 /// A format that is one JSON document (`json`, `gradescope`,

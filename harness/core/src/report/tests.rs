@@ -70,6 +70,7 @@ pub(crate) fn outcome(
             notes: Vec::new(),
         },
         transcript,
+        started: Duration::ZERO,
         duration: Duration::from_millis(12),
     }
 }
@@ -169,6 +170,94 @@ fn junit_has_failures_errors_and_skips() {
         xml.contains(r#"<error message="[timeout] 100% wrong: a, b" type="timeout">"#),
         "{xml}"
     );
+}
+
+/// A suite's time is its question's wall time: scenarios run side by
+/// side, so not the sum of theirs; the whole run's is on `<testsuites>`.
+#[test]
+fn junit_suite_time_is_the_span_of_its_scenarios() {
+    let mut r = report(&test_lang("en"));
+    r.wall = Duration::from_millis(2600);
+    // q1: 0–12 ms and 5–17 ms (side by side): 17 ms, not 24.
+    r.outcomes[1].started = Duration::from_millis(5);
+    // q2: 100–112 ms and 300–312 ms.
+    r.outcomes[2].started = Duration::from_millis(100);
+    r.outcomes[3].started = Duration::from_millis(300);
+    assert_eq!(span(r.of_question(Question::Q1)), Duration::from_millis(17));
+    assert_eq!(span(std::iter::empty()), Duration::ZERO);
+    let back = quick_junit::Report::deserialize_from_str(&render(&junit::Junit, &r)).unwrap();
+    assert_eq!(back.time, Some(Duration::from_millis(2600)));
+    let times: Vec<_> = back.test_suites.iter().map(|s| s.time).collect();
+    assert_eq!(
+        times,
+        [
+            Some(Duration::from_millis(17)),
+            Some(Duration::from_millis(212))
+        ]
+    );
+}
+
+/// The server's and the client's tests of q3 and q4 share titles: the
+/// test's name has the id.
+#[test]
+fn junit_names_tell_server_and_client_apart() {
+    let r = Report {
+        outcomes: vec![
+            outcome("q3.server.in-turn", 1.0, "In turn", Status::Pass, None),
+            outcome("q3.client.in-turn", 1.0, "In turn", Status::Pass, None),
+        ],
+        lang: test_lang("en"),
+        ..Report::default()
+    };
+    let back = quick_junit::Report::deserialize_from_str(&render(&junit::Junit, &r)).unwrap();
+    let names: Vec<&str> = back.test_suites[0]
+        .test_cases
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["q3.server.in-turn — In turn", "q3.client.in-turn — In turn"]
+    );
+}
+
+/// GitLab shows a failure's text only: it has the diagnosis and fix first,
+/// then the end of the transcript, as many events as the human report
+/// shows, however long the transcript.
+#[test]
+fn junit_failure_text_ends_with_the_transcript_excerpt() {
+    let mut tr = Transcript::default();
+    for k in 0..500u64 {
+        tr.push(
+            Duration::from_millis(k),
+            Actor::Server,
+            Event::Printed {
+                raw: format!("line {k}").into_bytes(),
+                newline: true,
+            },
+        );
+    }
+    let r = Report {
+        outcomes: vec![outcome_with(tr)],
+        lang: test_lang("en"),
+        ..Report::default()
+    };
+    let back = quick_junit::Report::deserialize_from_str(&render(&junit::Junit, &r)).unwrap();
+    let case = &back.test_suites[0].test_cases[0];
+    let quick_junit::TestCaseStatus::NonSuccess { description, .. } = &case.status else {
+        panic!("{:?}", case.status);
+    };
+    let body = description.as_ref().unwrap().as_str();
+    let fix = body.find("fix: fix it").expect("the fix");
+    let excerpt = body.find("transcript:").expect("the excerpt");
+    assert!(fix < excerpt, "{body}");
+    assert!(body.contains("… 476 earlier events\n"), "{body}");
+    assert!(body.trim_end().ends_with("line 499"), "{body}");
+    let rows = body.lines().filter(|l| l.contains(" printed ")).count();
+    assert_eq!(rows, text::EXCERPT, "{body}");
+    // The whole transcript is still in <system-out>.
+    let out = case.system_out.as_ref().unwrap().as_str();
+    assert!(out.contains("line 0\n"), "{out}");
 }
 
 #[test]

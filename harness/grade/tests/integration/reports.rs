@@ -183,6 +183,9 @@ fn from_junit(text: &str) -> (Vec<Row>, Totals) {
                 quick_junit::TestCaseStatus::Skipped { .. } => (false, None),
             };
             let id = case.classname.as_ref().unwrap().as_str().to_string();
+            // The name is the id and the title, as the other formats have it.
+            let (named, title) = split_name(case.name.as_str());
+            assert_eq!(named, id, "junit: the name of {id}");
             assert!(
                 id.starts_with(suite.name.as_str()),
                 "{id} in suite {}",
@@ -194,7 +197,7 @@ fn from_junit(text: &str) -> (Vec<Row>, Totals) {
                 score: None,
                 max: None,
                 code,
-                title: Some(case.name.as_str().to_string()),
+                title: Some(title),
             });
         }
         assert_eq!(suite.tests, suite.test_cases.len());

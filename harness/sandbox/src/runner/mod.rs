@@ -10,7 +10,7 @@
 //! relay, /proc) is `crate::world`.
 
 use crate::fault;
-use crate::scenario::Scenario;
+use crate::scenario::{Action, Scenario};
 use crate::transcript::{Actor, Entry, Event, Exit, Transcript};
 use crate::world::cgroup::Cgroup;
 use crate::world::limits::{Jail, OutputCap};
@@ -119,6 +119,14 @@ struct World<'a> {
     fault: Option<RunError>,
     /// Every process of the programs was killed and reaped.
     reaped: bool,
+}
+
+/// Whether step `i` is the first of a run of keyboard steps (typed lines,
+/// Ctrl-D): where a demo shows what each process waits in first. Lines
+/// typed together (both sides of a duplex chat) stay together.
+fn starts_typing(s: &Scenario, i: usize) -> bool {
+    let typing = |k: usize| matches!(s.steps[k].action, Action::Type(_) | Action::Eof);
+    typing(i) && (i == 0 || !typing(i - 1))
 }
 
 /// Whether quiescence ends a wait.
@@ -311,6 +319,9 @@ impl World<'_> {
         for (i, step) in s.steps.iter().enumerate() {
             self.push(Actor::Harness, Event::Step(i));
             let within = step.within.mul_f64(self.cfg.timeout_scale.max(0.1));
+            if self.cfg.trace_states && starts_typing(s, i) {
+                self.settle_for_demo(within);
+            }
             if !self.step(s, i, &step.action, within) {
                 steps = Steps::Failed;
                 // What every process waits in explains a stalled scenario.

@@ -90,6 +90,32 @@ impl World<'_> {
         }
     }
 
+    /// For a demo (`trace_states`), before the keyboard is used: waits
+    /// until the world is quiescent and records what every process waits
+    /// in, so that the lecture sees who waits for whom before each turn.
+    /// At most `within`; unlike `wait`, reaching it records nothing (no
+    /// step depends on this wait, and nothing is judged on it).
+    pub(super) fn settle_for_demo(&mut self, within: Duration) {
+        let deadline = Instant::now() + within;
+        self.last_sample = None;
+        loop {
+            if self.pump(Duration::ZERO) {
+                self.last_sample = None;
+            }
+            let now = Instant::now();
+            if self.all_gone() || now >= deadline {
+                return;
+            }
+            if self.pump(SAMPLE.min(deadline - now)) {
+                self.last_sample = None;
+            } else if self.quiescent() {
+                self.push(Actor::Harness, Event::Quiescent);
+                self.snapshot();
+                return;
+            }
+        }
+    }
+
     /// How long the programs have been held up by the machine so far:
     /// each live process's wait for a CPU, and each cgroup's stall time
     /// (which counts short-lived processes too: an interpreter's launcher
