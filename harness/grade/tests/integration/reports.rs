@@ -942,8 +942,12 @@ fn gradescope_run_autograder_writes_results_json() {
         .map(|t| t["extra_data"]["id"].as_str().unwrap())
         .collect();
     assert_eq!(failed, ["q1.server.split-line", "q1.server.long-line"]);
-    // --lang fr and --hidden were carried into the bundle.
-    assert!(v["output"].as_str().unwrap().starts_with("Note\u{a0}:"));
+    // --lang fr and --hidden were carried into the bundle: the top-level
+    // text counts the visible tests only.
+    assert_eq!(
+        v["output"],
+        "Tests visibles\u{a0}: 7/8 (6 réussis, 1 échoué)\n1 autre test est montré après la date limite"
+    );
     let long = tests
         .iter()
         .find(|t| t["extra_data"]["id"] == "q1.server.long-line")
