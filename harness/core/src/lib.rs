@@ -7,6 +7,7 @@
 #![warn(clippy::too_many_lines)]
 
 pub mod diagnosis;
+pub mod discovery;
 pub mod expect;
 pub mod fault;
 pub mod msg;

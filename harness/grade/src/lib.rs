@@ -20,8 +20,8 @@ pub mod reporting;
 // The stages, from the crates that keep them apart: the pure ones (no
 // processes, any OS) and the sandbox (Linux: namespaces, ptys, cgroups).
 pub use grade_core::{
-    diagnosis, expect, fault, glob, msg, points, report, scenario, stall, submission, transcript,
-    verdict,
+    diagnosis, discovery, expect, fault, glob, msg, points, report, scenario, stall, submission,
+    transcript, verdict,
 };
 pub use grade_sandbox::{runner, world};
 
@@ -55,6 +55,9 @@ pub enum Error {
     Usage(String),
     #[error("{0}")]
     Environment(String),
+    /// Some scenario ended in `error`, every report written (exit 3).
+    #[error("{0}")]
+    Graded(String),
     #[error("failed to write the report: {0}")]
     Output(#[from] std::io::Error),
 }
@@ -63,7 +66,7 @@ impl Error {
     fn exit_code(&self) -> u8 {
         match self {
             Error::Load(_) | Error::Usage(_) => exit::USAGE,
-            Error::Environment(_) | Error::Output(_) => exit::ENVIRONMENT,
+            Error::Environment(_) | Error::Graded(_) | Error::Output(_) => exit::ENVIRONMENT,
         }
     }
 }
@@ -98,7 +101,11 @@ pub fn main() -> ExitCode {
                 exit::USAGE => fallback::Cause::Usage,
                 _ => fallback::Cause::Environment,
             };
-            fallback::write_all(&raw, cause, &e.to_string(), &lang);
+            // Reports written already (some scenario in error, or one of
+            // several reports failed): kept.
+            if !matches!(e, Error::Graded(_) | Error::Output(_)) {
+                fallback::write_all(&raw, cause, &e.to_string(), &lang);
+            }
             ExitCode::from(e.exit_code())
         }
     }

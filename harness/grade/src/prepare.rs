@@ -8,7 +8,7 @@ use crate::scenario::{self, Lang, Question, Role, Scenario, Side};
 use crate::submission::SubmissionProblem;
 use crate::world::program::{self, Prepared, Refused};
 use crate::world::{self, interrupt, netns};
-use crate::{glob, points, Config, Error, Graded, Missing};
+use crate::{discovery, glob, points, Config, Error, Graded, Missing};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -31,9 +31,29 @@ pub fn load(dir: Option<&Path>, points: Option<&Path>, port: u16) -> Result<Vec<
 pub fn select(all: Vec<Scenario>, cfg: &Config) -> Result<Vec<Scenario>, Error> {
     let reference = cfg.programs == Graded::Reference;
     let given = |side| cfg.programs.student(side).is_some();
+    // The discovery rule: without -q or -s, a program whose path names a
+    // question (`q3/`, `serveur_q3.py`) is graded on that question only.
+    let answers = |side: Side, q: Question| {
+        !cfg.globs.is_empty()
+            || cfg.programs.student(side).is_none_or(|spec| {
+                discovery::questions_for(spec, side, &cfg.questions)
+                    .questions()
+                    .contains(&q)
+            })
+    };
     let chosen: Vec<Scenario> = all
         .into_iter()
         .filter(|s| cfg.questions.is_empty() || cfg.questions.contains(&s.question))
+        .filter(|s| {
+            reference
+                || match s.role {
+                    Role::Server => answers(Side::Server, s.question),
+                    Role::Client => answers(Side::Client, s.question),
+                    Role::Pair => {
+                        answers(Side::Server, s.question) && answers(Side::Client, s.question)
+                    }
+                }
+        })
         .filter(|s| cfg.globs.is_empty() || cfg.globs.iter().any(|g| glob(g, &s.id)))
         .filter(|s| {
             // Demos run fixed programs: they grade the harness, not a student.

@@ -752,3 +752,35 @@ fn with_missing_is_failure_a_missing_program_is_one_failed_test() {
         .unwrap()
         .contains(&serde_json::json!("q3.pair.chat")));
 }
+
+/// The discovery rule: without -q or -s, a program whose path names a
+/// question (`q1/serveur.py`) is graded on that question only; -q wins.
+#[test]
+fn a_question_marker_in_the_path_chooses_the_question() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("q1")).unwrap();
+    let srv = dir.path().join("q1").join("serveur.py");
+    std::fs::copy(fixture("q1/framed_recv.py"), &srv).unwrap();
+    let ids = |extra: &[&str]| -> Vec<String> {
+        let out = grade()
+            .arg("--server")
+            .arg(&srv)
+            .args(["--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["scenarios"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let marked = ids(&[]);
+    assert_eq!(marked.len(), 8, "{marked:?}");
+    assert!(marked.iter().all(|id| id.starts_with("q1.")), "{marked:?}");
+    // Asked for q3: graded as asked (a q1 program handed in for q3).
+    let asked = ids(&["-q", "q3", "-s", "q3.server.waits-first"]);
+    assert_eq!(asked, ["q3.server.waits-first"]);
+}
