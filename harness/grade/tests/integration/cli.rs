@@ -200,10 +200,20 @@ fn a_hard_coded_other_port_is_graded_with_port() {
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/q1/wrong_port.py"
     );
-    grade()
-        .args(["--server", fx, "-q", "q1", "--port", "8081"])
+    let out = grade()
+        .args([
+            "--server", fx, "-q", "q1", "--port", "8081", "--format", "json",
+        ])
         .assert()
-        .code(0);
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    // The port in force everywhere: titles, texts, never a literal 8080.
+    let text = String::from_utf8(out).unwrap();
+    assert!(!text.contains("8080"), "{text}");
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["scenarios"][0]["title"], "Listens on port 8081");
 }
 
 #[test]
