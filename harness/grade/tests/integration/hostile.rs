@@ -705,3 +705,22 @@ fn a_compile_error_never_quotes_a_file_outside_the_submission() {
         );
     }
 }
+
+/// Only descriptors 0–2 reach a program (no namespace, cgroup or relay
+/// descriptor of the harness), and it cannot gain privileges through a
+/// set-uid program (`NoNewPrivs: 1`).
+#[test]
+fn a_program_inherits_only_its_terminal_and_no_new_privileges() {
+    let g = grade_hostile("prints_fds.py", &["q1.server.listens"], "json");
+    assert_eq!(g.verdicts.len(), 1);
+    let printed: Vec<String> = g.json["scenarios"][0]["transcript"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["event"] == "printed")
+        .map(|e| e["text"].as_str().unwrap().to_string())
+        .collect();
+    // The listing holds one descriptor of its own (the lowest free: 3).
+    assert!(printed.contains(&"fds 0 1 2 3".to_string()), "{printed:?}");
+    assert!(printed.contains(&"NoNewPrivs: 1".to_string()), "{printed:?}");
+}

@@ -97,6 +97,15 @@ pub fn spawn(
             // that child as a shell would; no terminal hangs up otherwise
             // (teardown kills, it never closes the terminal first).
             libc::signal(libc::SIGHUP, libc::SIG_IGN);
+            // Only descriptors 0–2 reach the program: every other one the
+            // harness holds (a namespace's, a cgroup's, the relay's) is
+            // closed at exec. Marked close-on-exec rather than closed, so
+            // that an exec that fails is still reported.
+            cloexec_from(3);
+            // No set-uid program can give it more rights than it starts with.
+            if libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 {
+                return Err(io::Error::last_os_error());
+            }
             Ok(())
         });
     }
@@ -109,6 +118,36 @@ pub fn spawn(
         pid,
         master: pty.master,
     })
+}
+
+/// Marks every descriptor from `first` on close-on-exec: one
+/// `close_range(CLOSE_RANGE_CLOEXEC)` (Linux 5.11), else one `fcntl` per
+/// descriptor below the soft limit of open files. Async-signal-safe.
+///
+/// # Safety
+/// Between fork and exec only.
+unsafe fn cloexec_from(first: libc::c_uint) {
+    unsafe {
+        const CLOSE_RANGE_CLOEXEC: libc::c_uint = 1 << 2;
+        if libc::syscall(
+            libc::SYS_close_range,
+            first,
+            libc::c_uint::MAX,
+            CLOSE_RANGE_CLOEXEC,
+        ) == 0
+        {
+            return;
+        }
+        let mut lim: libc::rlimit = std::mem::zeroed();
+        let max = if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0 {
+            lim.rlim_cur.min(65536) as libc::c_int
+        } else {
+            1024
+        };
+        for fd in first as libc::c_int..max {
+            libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC);
+        }
+    }
 }
 
 /// Most bytes one `read_available` takes.
