@@ -722,5 +722,40 @@ fn a_program_inherits_only_its_terminal_and_no_new_privileges() {
         .collect();
     // The listing holds one descriptor of its own (the lowest free: 3).
     assert!(printed.contains(&"fds 0 1 2 3".to_string()), "{printed:?}");
-    assert!(printed.contains(&"NoNewPrivs: 1".to_string()), "{printed:?}");
+    assert!(
+        printed.contains(&"NoNewPrivs: 1".to_string()),
+        "{printed:?}"
+    );
+}
+
+/// A program that sends SIGKILL to its parent, from its main process and
+/// from a child re-parented to grade, then kill(-1, SIGKILL): grade is
+/// out of its reach (Landlock's signal scope) and finishes with its report.
+#[test]
+fn a_program_that_kills_its_parent_cannot_end_grade() {
+    let scoped = grade_sandbox::world::landlock::abi() >= 6;
+    if !tools::require_that(
+        scoped,
+        "Landlock signal scope (ABI 6)",
+        "Linux 6.12 or later",
+    ) {
+        return;
+    }
+    let g = grade_hostile("kill_grader.py", &["q1.server.listens"], "json");
+    assert_eq!(g.verdicts.len(), 1);
+    let printed: Vec<String> = g.json["scenarios"][0]["transcript"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["event"] == "printed")
+        .map(|e| e["text"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        printed.contains(&"main may not signal its parent".to_string()),
+        "{printed:?}"
+    );
+    assert!(
+        !printed.iter().any(|l| l.contains("killed its parent")),
+        "{printed:?}"
+    );
 }

@@ -5,6 +5,7 @@
 
 pub mod cgroup;
 pub mod interrupt;
+pub mod landlock;
 pub mod limits;
 pub mod netns;
 pub mod peer;

@@ -57,6 +57,9 @@ pub fn spawn(
     let (prog, args) = argv
         .split_first()
         .ok_or_else(|| io::Error::other("empty command"))?;
+    // Made here, enforced in the child: signals stay inside the program.
+    let scope = super::landlock::signal_scope();
+    let scope_fd = scope.as_ref().map(|fd| fd.as_raw_fd());
     let mut cmd = Command::new(prog);
     cmd.args(args)
         .env_clear()
@@ -106,10 +109,15 @@ pub fn spawn(
             if libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 {
                 return Err(io::Error::last_os_error());
             }
+            // It may signal its own processes only: not grade, not the host.
+            if let Some(fd) = scope_fd {
+                super::landlock::restrict_self(fd)?;
+            }
             Ok(())
         });
     }
     let child = cmd.spawn()?;
+    drop(scope);
     let pid = child.id() as i32;
     // The reaper collects its status (see `reaper`); dropping `Child` neither
     // waits nor kills.
