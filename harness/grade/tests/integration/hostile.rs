@@ -726,6 +726,11 @@ fn a_program_inherits_only_its_terminal_and_no_new_privileges() {
         printed.contains(&"NoNewPrivs: 1".to_string()),
         "{printed:?}"
     );
+    // No capability, even when grade runs as root.
+    assert!(
+        printed.contains(&"CapEff: 0000000000000000".to_string()),
+        "{printed:?}"
+    );
 }
 
 /// A program that sends SIGKILL to its parent, from its main process and

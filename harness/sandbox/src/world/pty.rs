@@ -105,6 +105,11 @@ pub fn spawn(
             // closed at exec. Marked close-on-exec rather than closed, so
             // that an exec that fails is still reported.
             cloexec_from(3);
+            // No capability survives exec, even as root: the bounding set
+            // emptied (a root exec is given the bounding set), the ambient
+            // set cleared. Refused without CAP_SETPCAP (an ordinary user
+            // outside a user namespace has none to lose).
+            drop_capabilities();
             // No set-uid program can give it more rights than it starts with.
             if libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 {
                 return Err(io::Error::last_os_error());
@@ -126,6 +131,28 @@ pub fn spawn(
         pid,
         master: pty.master,
     })
+}
+
+/// Empties the capability bounding set and the ambient set, so that the
+/// program runs with no capability at all (CapEff 0), root or not.
+/// Async-signal-safe.
+///
+/// # Safety
+/// Between fork and exec only, after everything that needs a capability.
+unsafe fn drop_capabilities() {
+    unsafe {
+        libc::prctl(
+            libc::PR_CAP_AMBIENT,
+            libc::PR_CAP_AMBIENT_CLEAR_ALL,
+            0,
+            0,
+            0,
+        );
+        // Past the kernel's last capability, EINVAL: harmless.
+        for cap in 0..64 {
+            libc::prctl(libc::PR_CAPBSET_DROP, cap, 0, 0, 0);
+        }
+    }
 }
 
 /// Marks every descriptor from `first` on close-on-exec: one
