@@ -115,14 +115,27 @@ fn rerun(r: &Report, o: &Outcome) -> String {
     words.join(" ")
 }
 
-/// The program a scenario grades (none for a pair: both are).
+/// The file of the program a scenario grades (none for a pair: both are):
+/// of a command line (`python3 serveur.py --verbose`: not itself a `.py`
+/// or `.c` path), its first word naming one.
 fn filename(r: &Report, o: &Outcome) -> String {
     let p = match o.scenario.role {
         Role::Server => &r.server,
         Role::Client => &r.client,
         Role::Pair => &None,
     };
-    p.clone().unwrap_or_default()
+    let Some(p) = p else {
+        return String::new();
+    };
+    let is_file = |w: &str| w.ends_with(".py") || w.ends_with(".c");
+    if !p.contains(char::is_whitespace) || is_file(p) {
+        return p.clone();
+    }
+    p.split_whitespace()
+        .map(|w| w.trim_matches(|c| c == '\'' || c == '"'))
+        .find(|w| is_file(w))
+        .unwrap_or(p)
+        .to_string()
 }
 
 fn problem(r: &Report, p: &SubmissionProblem) -> Test {
@@ -379,6 +392,8 @@ mod tests {
         assert!(b.message.as_deref().unwrap().contains("[split-line]"));
         assert_eq!(b.test_code, "grade --server 'mon serveur.py' -s q1.b");
         assert_eq!((b.filename.as_str(), b.line_no), ("mon serveur.py", 0));
+        r.server = Some("python3 serveur.py --verbose".into());
+        assert_eq!(decode(&encode(&r)).unwrap().tests[1].filename, "serveur.py");
         assert!(b.execution_time.ends_with('s'));
         // A pass says nothing more and has no command to rerun.
         assert_eq!(doc.tests[0].message, None);
