@@ -55,6 +55,10 @@ pub enum Error {
     Usage(String),
     #[error("{0}")]
     Environment(String),
+    /// Some scenarios ended in `error` (the grader's fault), every report
+    /// written: exit 3, and no platform result written over the real ones.
+    #[error("{0}")]
+    Graded(String),
     #[error("failed to write the report: {0}")]
     Output(#[from] std::io::Error),
 }
@@ -63,7 +67,7 @@ impl Error {
     fn exit_code(&self) -> u8 {
         match self {
             Error::Load(_) | Error::Usage(_) => exit::USAGE,
-            Error::Environment(_) | Error::Output(_) => exit::ENVIRONMENT,
+            Error::Environment(_) | Error::Graded(_) | Error::Output(_) => exit::ENVIRONMENT,
         }
     }
 }
@@ -98,7 +102,9 @@ pub fn main() -> ExitCode {
                 exit::USAGE => fallback::Cause::Usage,
                 _ => fallback::Cause::Environment,
             };
-            fallback::write_all(&raw, cause, &e.to_string(), &lang);
+            if !matches!(e, Error::Graded(_)) {
+                fallback::write_all(&raw, cause, &e.to_string(), &lang);
+            }
             ExitCode::from(e.exit_code())
         }
     }

@@ -73,7 +73,7 @@ pub fn report(
     }
     annotate(cfg, &rep)?;
     if let Some(line) = errors_line(&rep.outcomes) {
-        return Err(Error::Environment(line));
+        return Err(Error::Graded(line));
     }
     let all_passed = rep
         .outcomes
