@@ -1222,6 +1222,28 @@ fn a_usage_error_still_writes_the_platform_results() {
         Some(r#"{"scores":{"q2":0.0}}"#),
         "{text}"
     );
+    // GitHub Classroom: an `error` result with the cause, on standard
+    // output and in the step output, so that the reporter says why.
+    let step_output = dir.path().join("github-output");
+    let out = grade()
+        .current_dir(dir.path())
+        .env("GITHUB_OUTPUT", &step_output)
+        .args(["--server", "absent.py", "-q", "q1", "--format", "classroom"])
+        .assert()
+        .code(2)
+        .get_output()
+        .stdout
+        .clone();
+    let line = String::from_utf8(out).unwrap();
+    let outputs = std::fs::read_to_string(&step_output).unwrap();
+    assert_eq!(outputs, format!("result={line}"));
+    let c = classroom_json(line.trim_end());
+    assert_eq!(
+        (c["status"].as_str(), c["max_score"].as_f64()),
+        (Some("error"), Some(0.0))
+    );
+    let message = c["tests"][0]["message"].as_str().unwrap();
+    assert!(message.contains("absent.py"), "{message}");
 }
 
 /// A workflow file as JSON, parsed by PyYAML (`yaml.safe_load`), or `None`
