@@ -1,4 +1,4 @@
-//! `grade ci github|gitlab|gradescope`: CI templates for a student's
+//! `grade ci github|gitlab|gradescope|classroom`: CI templates for a student's
 //! repository or a Gradescope autograder, printed or written to a
 //! directory; `grade ci github --release-workflow`: the course repository's
 //! workflow that publishes the portable binary (`dist.sh`) on a tag. The templates live in `harness/grade/templates/` and are embedded;
@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 const GITHUB: &str = include_str!("../templates/github.yml");
 const GITHUB_RELEASE: &str = include_str!("../templates/github-release.yml");
+const CLASSROOM: &str = include_str!("../templates/classroom.yml");
 const GITLAB: &str = include_str!("../templates/gitlab-ci.yml");
 const GRADESCOPE_SETUP: &str = include_str!("../templates/gradescope-setup.sh");
 const GRADESCOPE_RUN: &str = include_str!("../templates/gradescope-run_autograder");
@@ -27,6 +28,8 @@ pub enum Target {
     Gitlab,
     /// A Gradescope autograder bundle (setup.sh, run_autograder, the grade binary).
     Gradescope,
+    /// GitHub Classroom's autograding workflow (.github/workflows/classroom.yml).
+    Classroom,
 }
 
 /// What to do with a file that exists under `--dir`.
@@ -111,6 +114,13 @@ impl Options {
             v.push("-q".to_string());
             v.push(q.name().to_string());
         }
+        v.extend(self.settings());
+        v
+    }
+
+    /// The `grade` options other than the programs and the questions.
+    fn settings(&self) -> Vec<String> {
+        let mut v = Vec::new();
         if self.lang.code() != msg::FALLBACK {
             v.extend(["--lang".to_string(), self.lang.code().to_string()]);
         }
@@ -187,6 +197,11 @@ pub fn files(o: &Options) -> Vec<File> {
             text: fill(GITHUB, &o.args()),
             mode: Mode::Regular,
         }],
+        Target::Classroom => vec![File {
+            path: ".github/workflows/classroom.yml",
+            text: classroom(o, fill(CLASSROOM, "")),
+            mode: Mode::Regular,
+        }],
         Target::Gitlab => vec![File {
             path: ".gitlab-ci.yml",
             text: fill(GITLAB, &o.args()),
@@ -216,6 +231,73 @@ pub fn files(o: &Options) -> Vec<File> {
             ]
         }
     }
+}
+
+/// The programs a question grades: q1 a server, q2 a client, q3 and q4
+/// both.
+fn sides(q: Question) -> &'static [&'static str] {
+    match q {
+        Question::Q1 => &["--server"],
+        Question::Q2 => &["--client"],
+        Question::Q3 | Question::Q4 => &["--server", "--client"],
+    }
+}
+
+/// The questions of the Classroom workflow, each with its programs: the
+/// `-q` given, else every question whose programs are all given.
+fn runners(o: &Options) -> Vec<(Question, Vec<(&'static str, String)>)> {
+    let programs = o.programs();
+    let has = |flag: &str| programs.iter().any(|(f, _)| *f == flag);
+    let questions = if o.questions.is_empty() {
+        Question::ALL
+            .into_iter()
+            .filter(|q| sides(*q).iter().all(|f| has(f)))
+            .collect()
+    } else {
+        o.questions.clone()
+    };
+    questions
+        .into_iter()
+        .map(|q| {
+            let mine = programs
+                .iter()
+                .filter(|(f, _)| sides(q).contains(f))
+                .cloned()
+                .collect();
+            (q, mine)
+        })
+        .collect()
+}
+
+/// The Classroom workflow: one step per question (id `q1`…, which the
+/// reporter's `runners` input wants alphanumeric), then the reporter with
+/// each step's result in `Q1_RESULTS`….
+fn classroom(o: &Options, text: String) -> String {
+    let runners = runners(o);
+    let mut steps = String::new();
+    let mut env = String::new();
+    for (q, programs) in &runners {
+        let id = q.name();
+        let mut words: Vec<String> = Vec::new();
+        for (flag, p) in programs {
+            words.push(flag.to_string());
+            words.push(sh_quote(p));
+        }
+        words.extend(["-q".to_string(), id.to_string()]);
+        words.extend(o.settings().iter().map(|w| sh_quote(w)));
+        steps.push_str(&format!(
+            "      - name: Grade {id}\n        id: {id}\n        continue-on-error: true\n        run: |\n          sudo -E \"$HOME/.cargo/bin/grade\" {} \\\n            --report classroom=/dev/null\n\n",
+            words.join(" ")
+        ));
+        env.push_str(&format!(
+            "          {}_RESULTS: ${{{{ steps.{id}.outputs.result }}}}\n",
+            id.to_uppercase()
+        ));
+    }
+    let ids: Vec<&str> = runners.iter().map(|(q, _)| q.name()).collect();
+    text.replace("{{RUNNERS}}\n", &steps)
+        .replace("{{RESULTS}}\n", &env)
+        .replace("{{RUNNER_IDS}}", &ids.join(","))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -329,7 +411,12 @@ mod tests {
 
     #[test]
     fn templates_are_filled_in() {
-        for t in [Target::Github, Target::Gitlab, Target::Gradescope] {
+        for t in [
+            Target::Github,
+            Target::Gitlab,
+            Target::Gradescope,
+            Target::Classroom,
+        ] {
             for f in files(&opts(t)) {
                 assert_filled(f.path, &f.text);
             }
@@ -352,6 +439,7 @@ mod tests {
         for t in [
             GITHUB,
             GITHUB_RELEASE,
+            CLASSROOM,
             GITLAB,
             GRADESCOPE_SETUP,
             GRADESCOPE_RUN,
@@ -388,6 +476,100 @@ mod tests {
             run.contains("\n#   AUTOGRADER_ROOT  au lieu de /autograder"),
             "{run}"
         );
+    }
+
+    /// The steps of a workflow: each `      - ` block, its lines.
+    fn steps(text: &str) -> Vec<Vec<&str>> {
+        let mut steps: Vec<Vec<&str>> = Vec::new();
+        for l in text.lines().skip_while(|l| l.trim() != "steps:").skip(1) {
+            if l.starts_with("      - ") {
+                steps.push(vec![l]);
+            } else if l.starts_with("        ") {
+                steps.last_mut().expect("a step").push(l);
+            }
+        }
+        steps
+    }
+
+    #[test]
+    fn the_classroom_workflow_has_one_runner_per_question_then_the_reporter() {
+        let mut o = opts(Target::Classroom);
+        o.server = None;
+        o.questions = Vec::new();
+        o.hidden = Vec::new();
+        let [f] = &files(&o)[..] else {
+            panic!("one file")
+        };
+        assert_eq!(f.path, ".github/workflows/classroom.yml");
+        assert_filled(f.path, &f.text);
+        for l in f.text.lines() {
+            let indent = l.len() - l.trim_start().len();
+            assert!(!l.contains('\t') && indent % 2 == 0, "{l:?}");
+        }
+        // Classroom reads the points from this job, with these permissions.
+        for line in [
+            "\n  run-autograding-tests:\n",
+            "\npermissions:\n  checks: write\n  actions: read\n  contents: read\n",
+            "\n  repository_dispatch:\n",
+            "cargo install --locked --git https://git.example.org/course/lab.git grade",
+        ] {
+            assert!(f.text.contains(line), "{line}: {}", f.text);
+        }
+        let steps = steps(&f.text);
+        // checkout, install, q1…q4, the reporter.
+        assert_eq!(steps.len(), 7, "{steps:#?}");
+        let programs = [
+            ("q1", "--server serveur.py -q q1"),
+            ("q2", "--client client.py -q q2"),
+            ("q3", "--server serveur.py --client client.py -q q3"),
+            ("q4", "--server serveur.py --client client.py -q q4"),
+        ];
+        for (step, (id, args)) in steps[2..6].iter().zip(programs) {
+            let text = step.join("\n");
+            assert!(text.contains(&format!("        id: {id}\n")), "{text}");
+            assert!(text.contains("        continue-on-error: true"), "{text}");
+            assert!(
+                text.contains(&format!("\"$HOME/.cargo/bin/grade\" {args} --lang fr \\")),
+                "{text}"
+            );
+            assert!(text.ends_with("--report classroom=/dev/null"), "{text}");
+        }
+        let reporter = steps[6].join("\n");
+        assert!(reporter.contains("uses: classroom-resources/autograding-grading-reporter@v1"));
+        for (id, _) in programs {
+            let env = format!(
+                "          {}_RESULTS: ${{{{ steps.{id}.outputs.result }}}}",
+                id.to_uppercase()
+            );
+            assert!(reporter.contains(&env), "{env}: {reporter}");
+        }
+        assert!(
+            reporter.ends_with("          runners: q1,q2,q3,q4"),
+            "{reporter}"
+        );
+    }
+
+    #[test]
+    fn classroom_runners_follow_the_programs_and_questions_given() {
+        let mut o = opts(Target::Classroom);
+        o.questions = Vec::new();
+        // A server alone: the question that grades a server alone.
+        let ids: Vec<&str> = runners(&o).iter().map(|(q, _)| q.name()).collect();
+        assert_eq!(ids, ["q1"]);
+        o.server = None;
+        o.client = Some("c.py".into());
+        let ids: Vec<&str> = runners(&o).iter().map(|(q, _)| q.name()).collect();
+        assert_eq!(ids, ["q2"]);
+        // -q given: those, each with the programs it grades.
+        o.server = Some("s.py".into());
+        o.questions = vec![Question::Q3, Question::Q1];
+        let r = runners(&o);
+        assert_eq!(r[0].0, Question::Q3);
+        assert_eq!(r[0].1.len(), 2);
+        assert_eq!(r[1].1, [("--server", "s.py".to_string())]);
+        let text = &files(&o)[0].text;
+        assert!(text.contains("runners: q3,q1"), "{text}");
+        assert!(text.contains("--hidden 'q1.server.long-*'"), "{text}");
     }
 
     #[test]

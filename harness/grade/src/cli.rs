@@ -87,7 +87,7 @@ pub enum Command {
     Demo(DemoArgs),
     /// Run a built-in reference program (q1-server, q2-client, q3-server, q3-client, q4-server, q4-client).
     Reference(ReferenceArgs),
-    /// Print or write CI templates: a GitHub Actions workflow, a GitLab CI job, a Gradescope autograder.
+    /// Print or write CI templates: a GitHub Actions workflow, a GitLab CI job, a Gradescope autograder, a GitHub Classroom workflow.
     Ci(CiArgs),
 }
 

@@ -6,7 +6,9 @@
 //! from the raw arguments since they may be what is wrong, is written with
 //! score 0 and the cause: Gradescope's `results.json`, PrairieLearn's
 //! (`gradable: false` on an environment error, so that the attempt does not
-//! count against the student), Autolab's scores line.
+//! count against the student), Autolab's scores line, GitHub Classroom's
+//! runner result (one `error` test saying why, `max_score` 0: the reporter
+//! prints the cause and fails; also `result=` in `$GITHUB_OUTPUT`).
 
 use crate::msg::{Lang, Msg};
 use serde_json::json;
@@ -28,7 +30,7 @@ pub struct Target {
     pub path: Option<PathBuf>,
 }
 
-const PLATFORMS: [&str; 3] = ["gradescope", "prairielearn", "autolab"];
+const PLATFORMS: [&str; 4] = ["gradescope", "prairielearn", "autolab", "classroom"];
 
 /// The value of `--name V` or `--name=V` at `args[k]` (and how many
 /// arguments it took).
@@ -120,6 +122,26 @@ pub fn document(format: &str, args: &[String], cause: Cause, why: &str, lang: &L
             "score": 0.0,
             "tests": [],
         }),
+        "classroom" => {
+            use crate::report::classroom::{base64, RunnerResult, Test};
+            let doc = RunnerResult {
+                version: 1,
+                status: "error".into(),
+                max_score: 0.0,
+                tests: vec![Test {
+                    name: "grade".into(),
+                    status: "error".into(),
+                    message: Some(text),
+                    test_code: String::new(),
+                    filename: String::new(),
+                    line_no: 0,
+                    execution_time: "0s".into(),
+                    score: 0.0,
+                }],
+            };
+            let json = serde_json::to_vec(&doc).expect("a runner result is JSON");
+            return format!("{}\n", base64(&json));
+        }
         _ => {
             let scores: serde_json::Map<String, serde_json::Value> = questions(args)
                 .into_iter()
@@ -141,6 +163,11 @@ pub fn write_all(args: &[OsString], cause: Cause, why: &str, lang: &Lang) {
         .collect();
     for t in targets(&args) {
         let doc = document(t.format, &args, cause, why, lang);
+        if t.format == "classroom" {
+            if let Some(out) = std::env::var_os("GITHUB_OUTPUT").filter(|p| !p.is_empty()) {
+                let _ = crate::reporting::append_output(out.as_ref(), doc.trim_end());
+            }
+        }
         match &t.path {
             Some(p) => {
                 let _ = std::fs::write(p, doc);
@@ -211,6 +238,13 @@ mod tests {
         };
         assert_eq!(pl(Cause::Environment)["gradable"], false);
         assert_eq!(pl(Cause::Usage)["gradable"], true);
+        let cr = document("classroom", &a, Cause::Environment, "no pty", &lang);
+        let cr = crate::report::classroom::decode(&cr).expect("base64 of a runner result");
+        assert_eq!((cr.status.as_str(), cr.max_score), ("error", 0.0));
+        assert_eq!(
+            cr.tests[0].message.as_deref(),
+            Some("grade could not grade this submission: no pty")
+        );
         let al = document("autolab", &a, Cause::Usage, "x", &lang);
         assert_eq!(al.lines().last(), Some(r#"{"scores":{"q2":0.0}}"#));
     }

@@ -25,6 +25,8 @@ pub enum Format {
     Prairielearn,
     /// The human report, then Autolab's scores line.
     Autolab,
+    /// GitHub Classroom's runner result (base64), also `result=` in $GITHUB_OUTPUT.
+    Classroom,
     /// TAP version 13.
     Tap,
     /// GitHub Actions annotations.
@@ -36,13 +38,14 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: [Format; 10] = [
+    pub const ALL: [Format; 11] = [
         Format::Human,
         Format::Json,
         Format::Junit,
         Format::Gradescope,
         Format::Prairielearn,
         Format::Autolab,
+        Format::Classroom,
         Format::Tap,
         Format::Github,
         Format::Markdown,
@@ -58,6 +61,7 @@ impl Format {
             Format::Gradescope => "gradescope",
             Format::Prairielearn => "prairielearn",
             Format::Autolab => "autolab",
+            Format::Classroom => "classroom",
             Format::Tap => "tap",
             Format::Github => "github",
             Format::Markdown => "markdown",

@@ -65,8 +65,11 @@ pub fn report(
             crate::report::text::labelled(&rep.lang, "report-note", n)
         );
     }
-    for (format, dest) in formats.zip(dests) {
+    for (format, dest) in formats.clone().zip(dests) {
         write_report(&*format.reporter(), &rep, dest)?;
+    }
+    if formats.clone().any(|f| f == Format::Classroom) {
+        classroom_output(&rep)?;
     }
     annotate(cfg, &rep)?;
     if let Some(line) = errors_line(&rep.outcomes) {
@@ -121,6 +124,29 @@ fn write_report(reporter: &dyn Reporter, rep: &Report, dest: Destination) -> Res
         }
     })
     .map_err(|e| Error::Environment(e.to_string()))
+}
+
+/// The step output `result` GitHub Classroom's reporter reads
+/// (`env: <STEP ID>_RESULTS: ${{ steps.<id>.outputs.result }}`): with
+/// `--format classroom` (or `--report classroom=…`) inside a step, one line
+/// `result=<base64>` appended to `$GITHUB_OUTPUT`, as `core.setOutput`
+/// writes it (base64 has no newline to escape).
+pub fn classroom_output(rep: &Report) -> Result<(), Error> {
+    let Some(path) = std::env::var_os("GITHUB_OUTPUT").filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    append_output(Path::new(&path), &report::classroom::encode(rep))
+}
+
+/// Appends `result=VALUE` to the step output file at `path`.
+pub fn append_output(path: &Path, value: &str) -> Result<(), Error> {
+    use std::io::Write;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut f| writeln!(f, "result={value}"))
+        .map_err(|e| Error::Environment(format!("failed to write {}: {e}", path.display())))
 }
 
 /// GitHub Actions annotations (inside Actions only): they go with the human

@@ -52,6 +52,10 @@ duration-ms = { $ms } ms
 # Between the items of a list (what each process was doing).
 list-separator = { "; " }
 
+## GitHub Classroom: the end of a message cut to fit the reporter's environment.
+
+classroom-shortened = … (shortened for GitHub Classroom: the full report is in the grading step's log)
+
 ## The human report.
 
 # The last line, after report-score: $wall is duration-seconds.

@@ -37,6 +37,25 @@ ci-release-tools =
 ci-release-publish =
     Lancé à la main (workflow_dispatch), il construit et vérifie, mais ne
     publie rien.
+ci-classroom-about =
+    La correction automatique de GitHub Classroom pour les programmes du chat
+    de ce dépôt, avec `grade` : une étape par question écrit son résultat
+    pour le reporter de Classroom, qui publie les points. Généré par `grade ci
+    classroom` ; à mettre dans le dépôt modèle du devoir, en
+    `.github/workflows/classroom.yml`. Il installe `grade` depuis le dépôt du
+    cours avec cargo (déjà présent sur les machines de GitHub).
+ci-classroom-job =
+    Classroom lit les points dans le job de cet identifiant : le garder.
+ci-classroom-runners =
+    L'étape de chaque question affiche le rapport complet dans son journal
+    et ajoute son résultat (base64, `--report classroom=…`) à la sortie
+    d'étape `result`. Elle peut échouer (continue-on-error) pour que chaque
+    question soit notée ; le reporter fait échouer le job. En root, chaque
+    scénario a son propre espace de noms réseau ; -E garde GITHUB_OUTPUT et
+    GITHUB_STEP_SUMMARY.
+ci-classroom-reporter =
+    Le résultat de chaque étape, dans la variable <ID DE L'ÉTAPE>_RESULTS ;
+    le reporter additionne les points des étapes dont max_score dépasse 0.
 ci-gitlab-about =
     Note les programmes du chat de ce dépôt à chaque push, avec `grade`.
     Généré par `grade ci gitlab`. GitLab montre le rapport JUnit dans la

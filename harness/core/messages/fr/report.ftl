@@ -46,6 +46,10 @@ report-status = { $status ->
 duration-ms = { $ms } ms
 list-separator = { " ; " }
 
+## GitHub Classroom : la fin d'un message coupé pour tenir dans l'environnement du reporter.
+
+classroom-shortened = … (raccourci pour GitHub Classroom : le rapport complet est dans le journal de l'étape de notation)
+
 ## Le rapport pour le terminal.
 
 human-total = { $score }/{ $max }  ({ $counts }) en { $wall }

@@ -8,6 +8,7 @@
 
 pub mod autolab;
 pub mod budget;
+pub mod classroom;
 pub mod events;
 pub mod github;
 pub mod gradescope;
@@ -217,6 +218,7 @@ pub fn by_name(name: &str) -> Option<Box<dyn Reporter>> {
         "gradescope" => Some(Box::new(gradescope::Gradescope)),
         "prairielearn" => Some(Box::new(prairielearn::PrairieLearn)),
         "autolab" => Some(Box::new(autolab::Autolab)),
+        "classroom" => Some(Box::new(classroom::Classroom)),
         "tap" => Some(Box::new(tap::Tap)),
         "github" => Some(Box::new(github::Annotations)),
         "markdown" => Some(Box::new(github::Summary)),
@@ -232,6 +234,7 @@ pub const FORMATS: &[&str] = &[
     "gradescope",
     "prairielearn",
     "autolab",
+    "classroom",
     "tap",
     "github",
     "markdown",

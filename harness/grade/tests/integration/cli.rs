@@ -370,6 +370,7 @@ fn a_fault_of_the_grader_is_an_error_of_its_scenario_only() {
         ("gradescope", "results.json"),
         ("tap", "r.tap"),
         ("human", "r.txt"),
+        ("classroom", "r.b64"),
     ] {
         cmd.arg("--report")
             .arg(format!("{format}={}", path(file).display()));
@@ -462,6 +463,15 @@ fn a_fault_of_the_grader_is_an_error_of_its_scenario_only() {
         human.contains("(5 passed, 0 failed, 3 grader errors)"),
         "{human}"
     );
+
+    // GitHub Classroom: errors and no failure make an `error` result, the
+    // real one (not the "could not grade" result of a run that never began).
+    let b64 = std::fs::read_to_string(path("r.b64")).unwrap();
+    let c = grade::report::classroom::decode(&b64).expect("base64 of a runner result");
+    assert_eq!(c.status, "error");
+    assert_eq!(c.tests.len(), 8);
+    assert_eq!(c.tests.iter().filter(|t| t.status == "error").count(), 3);
+    assert!(c.max_score > 0.0);
 }
 
 /// A folder of the student's files, the working directory of a test run.

@@ -156,6 +156,7 @@ fn grade_flood(side: &str, file: &str, scenarios: &[&str]) -> Graded {
         "html",
         "github",
         "markdown",
+        "classroom",
     ];
     let args: Vec<String> = formats
         .iter()
@@ -179,6 +180,18 @@ fn grade_flood(side: &str, file: &str, scenarios: &[&str]) -> Graded {
         assert!(size < BUDGET, "{file}: {f}: {size} bytes");
         assert!(size > 0, "{file}: {f}: empty");
     }
+    // GitHub Classroom's result goes through one environment variable
+    // (128 KiB at most on Linux): within 64 KiB, every scenario still there.
+    let b64 = std::fs::read_to_string(dir.path().join("classroom")).unwrap();
+    let b64 = b64.trim_end();
+    assert!(
+        b64.len() <= 64 * 1024,
+        "{file}: classroom: {} bytes",
+        b64.len()
+    );
+    let result = grade::report::classroom::decode(b64).expect("base64 of a runner result");
+    assert_eq!(result.tests.len(), g.verdicts.len(), "{file}: classroom");
+    assert_eq!(result.status, "fail", "{file}: classroom");
     g
 }
 

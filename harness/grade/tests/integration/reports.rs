@@ -41,6 +41,7 @@ const FORMATS: &[(&str, &str)] = &[
     ("tap", "report.tap"),
     ("autolab", "autolab.txt"),
     ("markdown", "summary.md"),
+    ("classroom", "classroom.b64"),
 ];
 
 /// One scenario as a format shows it; `None` where the format does not say.
@@ -90,7 +91,8 @@ fn run_all(args: &[&str]) -> Run {
         .args(["--format", "json", "--output"])
         .arg(dir.path().join("report.json"))
         .env("GITHUB_ACTIONS", "true")
-        .env("GITHUB_STEP_SUMMARY", dir.path().join("step-summary.md"));
+        .env("GITHUB_STEP_SUMMARY", dir.path().join("step-summary.md"))
+        .env("GITHUB_OUTPUT", dir.path().join("github-output"));
     for (format, file) in FORMATS {
         cmd.arg("--report")
             .arg(format!("{format}={}", dir.path().join(file).display()));
@@ -401,6 +403,114 @@ fn from_markdown(text: &str) -> (Vec<Row>, Totals) {
     (rows, totals)
 }
 
+/// A GitHub Classroom runner result read back as the grading reporter
+/// reads it (`Buffer.from(env, "base64")`, then `JSON.parse`): decoded by
+/// Python's strict base64 and JSON, then, when node is there, the points
+/// the reporter posts, computed by node as it computes them.
+fn from_classroom(b64: &str, step_output: &str) -> (Vec<Row>, Totals) {
+    let line = b64.strip_suffix('\n').expect("one line");
+    assert!(!line.contains('\n'), "one line");
+    assert!(line.len() <= 64 * 1024, "{} bytes of base64", line.len());
+    // The step output the reporter's env gets: `result=<the same line>`.
+    assert!(
+        step_output
+            .lines()
+            .any(|l| l.strip_prefix("result=") == Some(line)),
+        "{step_output}"
+    );
+    let v = classroom_json(line);
+    assert_eq!(v["version"], 1);
+    let tests = v["tests"].as_array().unwrap();
+    let rows: Vec<Row> = tests
+        .iter()
+        .map(|t| {
+            let (id, title) = split_name(t["name"].as_str().unwrap());
+            let status = t["status"].as_str().unwrap();
+            assert!(["pass", "fail", "error"].contains(&status), "{status}");
+            assert_eq!(t["line_no"], 0, "the reporter shows `- line N` otherwise");
+            assert!(t["filename"].is_string() && t["test_code"].is_string());
+            assert!(t["execution_time"].as_str().unwrap().ends_with('s'));
+            let code = t["message"].as_str().and_then(|m| {
+                m.lines()
+                    .find_map(|l| l.strip_prefix('[')?.split_once(']'))
+                    .map(|(c, _)| c.to_string())
+            });
+            if status != "pass" {
+                let rerun = t["test_code"].as_str().unwrap();
+                assert!(rerun.starts_with("grade ") && rerun.contains(&format!("-s {id}")));
+            }
+            Row {
+                id,
+                passed: status == "pass",
+                score: Some(f(&t["score"])),
+                max: None,
+                code,
+                title: Some(title),
+            }
+        })
+        .collect();
+    let any = |w: &str| tests.iter().any(|t| t["status"] == w);
+    let status = if any("fail") {
+        "fail"
+    } else if any("error") {
+        "error"
+    } else {
+        "pass"
+    };
+    assert_eq!(v["status"], status);
+    let max = f(&v["max_score"]);
+    assert!(
+        max > 0.0,
+        "the reporter counts a runner only if max_score > 0"
+    );
+    let score = rows.iter().map(|r| r.score.unwrap()).sum::<f64>();
+    if let Some(node) = tools::require("node", "nodejs") {
+        // NotifyClassroom: the sum of the tests' scores over max_score.
+        let script = "const r = JSON.parse(Buffer.from(process.env.Q1_RESULTS, 'base64').toString('utf-8'));\
+            let t = 0; r.tests.forEach(({score}) => { t += score; });\
+            console.log(JSON.stringify([t, r.max_score]));";
+        let out = std::process::Command::new(node)
+            .args(["-e", script])
+            .env("Q1_RESULTS", line)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let posted: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!((f(&posted[0]) - score).abs() < 1e-9, "{posted}");
+        assert_eq!(f(&posted[1]), max);
+    }
+    let totals = Totals {
+        score: Some(round2(score)),
+        max: Some(max),
+        failed: Some(rows.iter().filter(|r| !r.passed).count()),
+        by_question: BTreeMap::new(),
+    };
+    (rows, totals)
+}
+
+/// `b64` decoded by Python (`validate=True`: only the base64 alphabet).
+fn classroom_json(b64: &str) -> Value {
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import base64, json, sys\n\
+             print(json.dumps(json.loads(base64.b64decode(sys.argv[1], validate=True).decode('utf-8'))))",
+            b64,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// `::error file=…,title=id — title::message`: the failures only.
 fn from_annotations(text: &str) -> Vec<(String, Option<String>)> {
     text.lines()
@@ -493,6 +603,9 @@ fn check_agreement(run: &Run) -> (Vec<Row>, Totals) {
     let (r, t) = from_markdown(&run.read("summary.md"));
     same("markdown", &r, false);
     same_totals("markdown", &t);
+    let (r, t) = from_classroom(&run.read("classroom.b64"), &run.read("github-output"));
+    same("classroom", &r, true);
+    same_totals("classroom", &t);
     // In Actions: the same summary appended to $GITHUB_STEP_SUMMARY, and
     // the annotations on standard output.
     assert_eq!(run.read("step-summary.md"), run.read("summary.md"));
@@ -1109,4 +1222,184 @@ fn a_usage_error_still_writes_the_platform_results() {
         Some(r#"{"scores":{"q2":0.0}}"#),
         "{text}"
     );
+    // GitHub Classroom: an `error` result with the cause, on standard
+    // output and in the step output, so that the reporter says why.
+    let step_output = dir.path().join("github-output");
+    let out = grade()
+        .current_dir(dir.path())
+        .env("GITHUB_OUTPUT", &step_output)
+        .args(["--server", "absent.py", "-q", "q1", "--format", "classroom"])
+        .assert()
+        .code(2)
+        .get_output()
+        .stdout
+        .clone();
+    let line = String::from_utf8(out).unwrap();
+    let outputs = std::fs::read_to_string(&step_output).unwrap();
+    assert_eq!(outputs, format!("result={line}"));
+    let c = classroom_json(line.trim_end());
+    assert_eq!(
+        (c["status"].as_str(), c["max_score"].as_f64()),
+        (Some("error"), Some(0.0))
+    );
+    let message = c["tests"][0]["message"].as_str().unwrap();
+    assert!(message.contains("absent.py"), "{message}");
+}
+
+/// A workflow file as JSON, parsed by PyYAML (`yaml.safe_load`), or `None`
+/// where PyYAML is absent (see `tools`).
+fn yaml_as_json(file: &Path) -> Option<Value> {
+    let script = "import json, sys, yaml\nprint(json.dumps(yaml.safe_load(open(sys.argv[1]))))";
+    let has_yaml = std::process::Command::new("python3")
+        .args(["-c", "import yaml"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !tools::require_that(has_yaml, "PyYAML", "pyyaml (python3 -m pip install pyyaml)") {
+        return None;
+    }
+    let out = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}: not YAML: {}",
+        file.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(serde_json::from_slice(&out.stdout).unwrap())
+}
+
+/// What the grading reporter does with its `runners` and their
+/// `<ID>_RESULTS` (its `main.js` and `NotifyClassroom`, restated): the
+/// `Points X/Y` notice, or nothing when no runner has points; and whether
+/// it fails its step.
+const REPORTER: &str = r#"
+const runners = process.env.INPUT_RUNNERS.split(',').map((runner) => {
+  const json = Buffer.from(process.env[`${runner.trim().toUpperCase()}_RESULTS`], 'base64').toString('utf-8');
+  return { runner, results: JSON.parse(json) };
+});
+let totalPoints = 0, maxPoints = 0;
+for (const { results } of runners) {
+  if (!results.max_score) continue;
+  maxPoints += results.max_score;
+  results.tests.forEach(({ score }) => { totalPoints += score; });
+}
+if (maxPoints) console.log(`Points ${totalPoints}/${maxPoints}`);
+if (runners.some((r) => r.results.status === 'fail')) console.log('failed: Some tests failed.');
+else if (runners.some((r) => r.results.status === 'error')) console.log('failed: Some tests errored.');
+"#;
+
+/// `grade ci classroom`'s workflow, parsed as YAML, its runner step run
+/// with bash in a repository holding the program, its step output handed
+/// to the reporter's logic as the workflow's `env:` hands it: the exit
+/// status, the result, and what the reporter says (`None` without node).
+/// `None` without PyYAML (see `tools`).
+#[track_caller]
+fn classroom_workflow_run(program: &str) -> Option<(i32, Value, Option<String>)> {
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture(program), repo.path().join("serveur.py")).unwrap();
+    grade()
+        .args(["ci", "classroom", "--repo", "https://git.example.org/l.git"])
+        .args(["--server", "serveur.py", "-q", "q1", "--dir"])
+        .arg(repo.path())
+        .assert()
+        .code(0);
+    let file = repo.path().join(".github/workflows/classroom.yml");
+    let wf = yaml_as_json(&file)?;
+    assert_eq!(wf["permissions"]["checks"], "write");
+    assert_eq!(wf["permissions"]["actions"], "read");
+    let steps = wf["jobs"]["run-autograding-tests"]["steps"]
+        .as_array()
+        .expect("the job Classroom reads");
+    let runner = steps.iter().find(|s| s["id"] == "q1").expect("step q1");
+    assert_eq!(runner["continue-on-error"], true);
+    let reporter = steps.last().unwrap();
+    assert_eq!(
+        reporter["uses"],
+        "classroom-resources/autograding-grading-reporter@v1"
+    );
+    assert_eq!(steps.iter().filter(|s| s.get("id").is_some()).count(), 1);
+    let run = runner["run"].as_str().unwrap();
+    let env = reporter["env"].as_object().unwrap();
+    let runners = reporter["with"]["runners"].as_str().unwrap();
+    assert_eq!(runners, "q1");
+    assert_eq!(
+        env.get("Q1_RESULTS").and_then(Value::as_str),
+        Some("${{ steps.q1.outputs.result }}")
+    );
+    // The step as Actions runs it, grade being this build.
+    let grade_bin = assert_cmd::cargo::cargo_bin("grade");
+    let script = run.replace(
+        "sudo -E \"$HOME/.cargo/bin/grade\"",
+        &format!("'{}'", grade_bin.display()),
+    );
+    assert_ne!(script, run, "{run}");
+    let output = repo.path().join("github-output");
+    let out = std::process::Command::new("bash")
+        .args(["-e", "-c", &script])
+        .current_dir(repo.path())
+        .env_remove("GITHUB_ACTIONS")
+        .env("GITHUB_OUTPUT", &output)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let code = out.status.code().unwrap_or(-1);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("q1.server.listens"),
+        "the report in the log: {stdout}"
+    );
+    let outputs = std::fs::read_to_string(&output).unwrap();
+    let result = outputs
+        .lines()
+        .find_map(|l| l.strip_prefix("result="))
+        .expect("the step output `result`");
+    let doc = classroom_json(result);
+    let posted = tools::require("node", "nodejs").map(|node| {
+        let rep = std::process::Command::new(node)
+            .args(["-e", REPORTER])
+            .env("INPUT_RUNNERS", runners)
+            .env("Q1_RESULTS", result)
+            .output()
+            .unwrap();
+        assert!(
+            rep.status.success(),
+            "{}",
+            String::from_utf8_lossy(&rep.stderr)
+        );
+        String::from_utf8(rep.stdout).unwrap()
+    });
+    Some((code, doc, posted))
+}
+
+#[test]
+fn the_classroom_workflow_grades_and_its_reporter_posts_the_points() {
+    let Some((code, doc, posted)) = classroom_workflow_run("q1/makefile_lines.py") else {
+        return;
+    };
+    assert_eq!(code, 0);
+    assert_eq!(doc["status"], "pass");
+    let max = f(&doc["max_score"]);
+    assert!(max > 0.0);
+    if let Some(posted) = posted {
+        assert_eq!(posted, format!("Points {max}/{max}\n"));
+    }
+    let (code, doc, posted) = classroom_workflow_run("q1/split_line.py").unwrap();
+    assert_eq!(code, 1);
+    assert_eq!(doc["status"], "fail");
+    let score: f64 = doc["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| f(&t["score"]))
+        .sum();
+    assert!(score < max);
+    if let Some(posted) = posted {
+        assert_eq!(
+            posted,
+            format!("Points {score}/{max}\nfailed: Some tests failed.\n")
+        );
+    }
 }
