@@ -35,6 +35,8 @@ pub enum Code {
     Timeout,
     MissingLine,
     WrongText,
+    /// Every expected line printed, not in the order they came.
+    WrongOrder,
     ExtraBytes,
     HalfDuplex,
     NoDeadlock,
@@ -53,7 +55,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in the order of DESIGN.md's list, then the additions.
-    pub const ALL: [Code; 33] = [
+    pub const ALL: [Code; 34] = [
         Code::BytesRepr,
         Code::SplitLine,
         Code::NoReuseaddr,
@@ -78,6 +80,7 @@ impl Code {
         Code::Timeout,
         Code::MissingLine,
         Code::WrongText,
+        Code::WrongOrder,
         Code::ExtraBytes,
         Code::HalfDuplex,
         Code::NoDeadlock,
@@ -116,6 +119,7 @@ impl Code {
             Code::Timeout => "timeout",
             Code::MissingLine => "missing-line",
             Code::WrongText => "wrong-text",
+            Code::WrongOrder => "wrong-order",
             Code::ExtraBytes => "extra-bytes",
             Code::HalfDuplex => "half-duplex",
             Code::NoDeadlock => "no-deadlock",

@@ -18,6 +18,7 @@ pub(super) const RULES: &[Rule] = &[
     busy,
     pair_sender_failed,
     stdio_buffered,
+    wrong_order,
     stalled,
     changed_or_missing,
 ];
@@ -156,6 +157,25 @@ fn missing(c: &Ctx) -> String {
         .unwrap_or_else(|| ctx::first_missing(lines, expected))
 }
 
+/// Every expected line was printed, not in the order they came (two
+/// processes printing what each received): name the first pair swapped.
+fn wrong_order(c: &Ctx) -> Option<Diagnosis> {
+    let (lines, expected) = (&c.window_lines, c.expected());
+    let term = expect::Terminal::of(c.s, c.tr, c.actor, c.to);
+    let at: Vec<usize> = expected
+        .iter()
+        .map(|e| lines.iter().position(|l| term.matches(l, e)))
+        .collect::<Option<_>>()?;
+    let k = (1..at.len()).find(|&k| at[k] < at[k - 1])?;
+    Some(Diagnosis::new(
+        Code::WrongOrder,
+        Msg::new("diag-wrong-order")
+            .arg("first", short(&expected[k - 1]))
+            .arg("then", short(&expected[k])),
+        Msg::new("hint-wrong-order"),
+    ))
+}
+
 /// The expected line printed changed in a way that names its cause: case,
 /// spaces, its repr, Latin-1 mojibake, stale bytes glued after it.
 fn changed_text(c: &Ctx) -> Option<Diagnosis> {
@@ -283,6 +303,28 @@ mod tests {
             "`Bonjour` was printed in several pieces: one print per recv(), not per line"
         );
         assert!(silent(split_line, printed_step(lines(&["Bonjou"]))));
+    }
+
+    #[test]
+    fn rule_wrong_order() {
+        let s = server(
+            "q1",
+            "[[step]]\nsend = [\"un\\ndeux\\ntrois\\n\"]\n[[step]]\nexpect_printed = [\"un\", \"deux\", \"trois\"]\n",
+        );
+        let at = |ls: &[&str]| {
+            let mut all = opening(40);
+            all.push((Actor::Harness, Event::Step(2)));
+            all.push((Actor::Peer, Event::Sent(b"un\ndeux\ntrois\n".to_vec())));
+            all.push((Actor::Harness, Event::Step(3)));
+            all.extend(lines(ls));
+            (s.clone(), tr(all), 3)
+        };
+        assert_eq!(
+            said(wrong_order, at(&["un", "trois", "deux"])),
+            "every line was printed, but not in the order it came: `trois` before `deux`"
+        );
+        assert!(silent(wrong_order, at(&["un", "deux"])));
+        assert!(silent(wrong_order, at(&["un", "deux", "trois"])));
     }
 
     #[test]
