@@ -7,9 +7,11 @@
 //! back. A screenshot of the deadlock page is decoded by Chromium itself
 //! (a canvas) to show it is not blank and that the cycle is drawn in red.
 //!
-//! Each Chromium runs in its own process group with a fresh profile, and
-//! the group is killed and reaped before the test goes on: nothing of it
-//! is left running.
+//! Each Chromium runs with a fresh profile as the first process of its own
+//! PID namespace (`unshare`, util-linux): when it exits, the kernel ends
+//! and reaps every helper it started, the crash handler included (which
+//! leaves the process group and the session); the group is killed too if
+//! the run outlives its deadline. Nothing of it is left running.
 
 use crate::refutil::tools;
 
@@ -61,21 +63,26 @@ fn html_of(args: &[&str], code: i32) -> String {
 /// Headless Chromium, one run at a time.
 struct Chromium {
     exe: PathBuf,
+    unshare: PathBuf,
 }
 
 impl Chromium {
     fn find() -> Option<Chromium> {
-        tools::require("chromium", "chromium").map(|exe| Chromium { exe })
+        let exe = tools::require("chromium", "chromium")?;
+        let unshare = tools::require("unshare", "util-linux")?;
+        Some(Chromium { exe, unshare })
     }
 
     /// Runs Chromium on `url` with `args` and a fresh profile; returns
     /// what it wrote on standard output. Its whole process group is
     /// killed and reaped before this returns.
     fn run(&self, args: &[String], url: &str) -> String {
-        // Its helpers, orphaned when it exits, are then ours to reap.
-        crate::refutil::become_subreaper();
         let profile = tempfile::tempdir().unwrap();
-        let mut cmd = std::process::Command::new(&self.exe);
+        let mut cmd = std::process::Command::new(&self.unshare);
+        if !nix::unistd::geteuid().is_root() {
+            cmd.args(["--user", "--map-root-user"]);
+        }
+        cmd.args(["--pid", "--fork", "--kill-child"]).arg(&self.exe);
         cmd.args([
             "--headless",
             "--no-sandbox",
@@ -114,8 +121,7 @@ impl Chromium {
         let status = child.wait().unwrap();
         let _ = done.send(());
         watchdog.join().unwrap();
-        // Its helpers (zygote, renderer, GPU) share the group: killed
-        // with it, and reaped if they were ours to reap.
+        // Its namespace is gone with it; the group, in case.
         let _ = killpg(group, Signal::SIGKILL);
         while waitpid(Pid::from_raw(-group.as_raw()), None).is_ok() {}
         let out = reader.join().unwrap();

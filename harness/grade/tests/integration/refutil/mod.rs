@@ -372,7 +372,7 @@ fn open_terminal() -> (PtyMaster, OwnedFd) {
 /// Makes this test process the reaper of the programs' orphans: a forked
 /// child left behind by a program then stays visible in /proc (alive, or a
 /// zombie) instead of vanishing into init, and the q4 tests can see it.
-pub fn become_subreaper() {
+fn become_subreaper() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         nix::sys::prctl::set_child_subreaper(true).expect("PR_SET_CHILD_SUBREAPER");
