@@ -150,21 +150,31 @@ fn lane_of(a: Actor) -> Actor {
 /// the peer, and any other actor its rows show (a server-only scenario
 /// draws no client).
 fn lanes(o: &Outcome, rows: &[Row]) -> Vec<Actor> {
-    let mut drawn = vec![Actor::Peer];
+    const ORDER: [Actor; 3] = [Actor::Server, Actor::Peer, Actor::Client];
+    let mut drawn = [false, true, false];
+    let mut draw = |a: Actor| {
+        if let Some(k) = ORDER.iter().position(|&l| l == lane_of(a)) {
+            drawn[k] = true;
+        }
+    };
     match o.scenario.role {
-        Role::Server => drawn.push(Actor::Server),
-        Role::Client => drawn.push(Actor::Client),
-        Role::Pair => drawn.extend([Actor::Server, Actor::Client]),
+        Role::Server => draw(Actor::Server),
+        Role::Client => draw(Actor::Client),
+        Role::Pair => [Actor::Server, Actor::Client]
+            .into_iter()
+            .for_each(&mut draw),
     }
     for row in rows {
-        drawn.push(lane_of(row.actor()));
+        draw(row.actor());
         if let Event::Snapshot(views) = &row.entry().event {
-            drawn.extend(views.iter().map(|v| lane_of(v.actor)));
+            views.iter().for_each(|v| draw(v.actor));
         }
     }
-    [Actor::Server, Actor::Peer, Actor::Client]
+    ORDER
         .into_iter()
-        .filter(|a| drawn.contains(a))
+        .zip(drawn)
+        .filter(|(_, d)| *d)
+        .map(|(a, _)| a)
         .collect()
 }
 
