@@ -306,7 +306,8 @@ the cause), `orphan`, `zombie`, `no-fork`, `still-running`, `timeout`,
 after a line), `half-duplex`, `no-deadlock`.";
 
     /// The codes grade added since ("add codes as needed").
-    const ADDED: [&str; 6] = [
+    const ADDED: [&str; 7] = [
+        "wrong-order",
         "limit",
         "missing-program",
         "empty-program",

@@ -74,7 +74,28 @@ markdown-diagnosis = diagnosis
 
 ## The HTML page.
 
-html-score = Score { $score }/{ $max }
+# The page's title: $programs is html-reference, html-programs-both or one
+# program; $date is like 2026-12-03 07:15 UTC.
+html-title = grade: { $programs }, { $date }
+html-title-undated = grade: { $programs }
+html-programs-both = { $server } and { $client }
+# --reference: each scenario's own reference program.
+html-reference = the reference programs
+# $name: a reference program and its options (q3-server --start receive).
+html-reference-program = reference { $name }
+# Under a deadlock's cycle.
+html-deadlock = Deadlock: each program waits in recv() for a line only the other can send, and neither will ever send. Lines typed meanwhile wait unread on both keyboards.
+html-legend = Legend
+html-key-wire = bytes on the wire (TCP), and what they say
+html-key-cycle = waits for the other (a deadlock's cycle)
+html-key-quiet = quiescent: every program is waiting
+html-key-typed = typed on the program's keyboard
+html-key-printed = printed on its terminal
+html-key-started = started
+html-key-exited = exited
+html-key-closed = closed its connection
+html-key-state = what its processes were doing
+html-key-time = milliseconds since the scenario started
 # The lifeline of the harness's own TCP end.
 html-peer = harness (peer)
 html-started = ▶ pid { $pid }

@@ -66,7 +66,23 @@ markdown-diagnosis = diagnostic
 
 ## La page HTML.
 
-html-score = Note { $score }/{ $max }
+html-title = grade : { $programs }, { $date }
+html-title-undated = grade : { $programs }
+html-programs-both = { $server } et { $client }
+html-reference = les programmes de référence
+html-reference-program = { $name } de référence
+html-deadlock = Interblocage : chaque programme attend dans recv() une ligne que seul l'autre peut envoyer, et aucun n'enverra jamais. Les lignes tapées entre-temps attendent, non lues, sur les deux claviers.
+html-legend = Légende
+html-key-wire = octets sur le fil (TCP), et ce qu'ils disent
+html-key-cycle = attend l'autre (le cycle d'un interblocage)
+html-key-quiet = calme : chaque programme attend
+html-key-typed = tapé au clavier du programme
+html-key-printed = affiché sur son terminal
+html-key-started = démarré
+html-key-exited = terminé
+html-key-closed = a fermé sa connexion
+html-key-state = ce que faisaient ses processus
+html-key-time = millisecondes depuis le début du scénario
 html-peer = harnais (pair)
 html-started = ▶ pid { $pid }
 html-closes = ✕ ferme

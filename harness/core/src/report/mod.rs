@@ -32,7 +32,7 @@ use crate::transcript::Transcript;
 use crate::verdict::{Status, Verdict};
 use serde::Serialize;
 use std::io::{self, Write};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 /// One graded scenario.
 #[derive(Debug, Clone)]
@@ -65,6 +65,8 @@ pub struct Report {
     /// shown once, as one failed test, instead of the scenarios it kept
     /// from running (which are in `outcomes`, failed, transcript empty).
     pub problems: Vec<SubmissionProblem>,
+    /// When the run started (the HTML page's title says it), if known.
+    pub date: Option<SystemTime>,
 }
 
 impl Report {

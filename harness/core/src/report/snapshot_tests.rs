@@ -208,7 +208,7 @@ fn long_run() -> Transcript {
 
 /// The shared fixture, with a transcript of every event, a deadlock, a
 /// long run, and the run's surroundings (isolation note, client, wall).
-fn rich(lang: &Lang) -> Report {
+pub(crate) fn rich(lang: &Lang) -> Report {
     let mut r = report(lang);
     r.outcomes[1].transcript = every_event();
     r.outcomes[1].verdict.failed_step = Some(1);
@@ -243,6 +243,7 @@ fn rich(lang: &Lang) -> Report {
     r.isolation_note =
         Some("scenarios ran one at a time on the host's port 8080 (no network namespace)".into());
     r.wall = Duration::from_millis(2_849);
+    r.date = Some(std::time::UNIX_EPOCH + Duration::from_secs(1_796_281_257));
     r.verbose = true;
     r
 }

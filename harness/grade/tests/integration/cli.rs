@@ -262,7 +262,7 @@ fn html_report_draws_each_transcript() {
         .clone();
     let page = String::from_utf8(out).unwrap();
     assert!(page.starts_with("<!DOCTYPE html>"));
-    assert_eq!(page.matches("<svg").count(), 2, "{page}");
+    assert_eq!(page.matches("<svg class=\"seq\"").count(), 2, "{page}");
     assert!(page.contains("class=\"cycle\""), "the deadlock cycle");
     assert!(!page.contains("<script"), "self-contained, no script");
     for svg in page.split("<svg").skip(1) {

@@ -10,6 +10,7 @@ mod cli;
 mod demo;
 mod gallery;
 mod hostile;
+mod html;
 mod lang;
 mod port;
 mod portable;
