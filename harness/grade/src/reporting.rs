@@ -51,6 +51,7 @@ pub fn report(
         hidden: cfg.hidden.clone(),
         problems: plan.problems,
         date: std::time::SystemTime::now().checked_sub(wall),
+        sandbox: crate::world::pty::sandbox(),
     };
     let formats = std::iter::once(cfg.format).chain(cfg.reports.iter().map(|(f, _)| *f));
     // A grading platform shows its results to students: how the run was

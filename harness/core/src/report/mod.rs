@@ -67,6 +67,26 @@ pub struct Report {
     pub problems: Vec<SubmissionProblem>,
     /// When the run started (the HTML page's title says it), if known.
     pub date: Option<SystemTime>,
+    /// Which layers of the sandbox the programs ran in.
+    pub sandbox: Sandbox,
+}
+
+/// The layers of the sandbox a run's programs had (JSON `sandbox`): what a
+/// program could not do to grade, the host or other students.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Sandbox {
+    /// Only descriptors 0–2 reach a program.
+    pub descriptors: bool,
+    /// `NO_NEW_PRIVS`, and no capability left (CapEff 0).
+    pub no_privileges: bool,
+    /// Landlock's signal scope: a program may signal its own processes
+    /// only (Linux 6.12, Landlock ABI 6).
+    pub signal_scope: bool,
+    /// A view of the filesystem of its own (not yet: it reads and writes
+    /// what the user running grade can).
+    pub filesystem: bool,
+    /// A pid namespace of its own (not yet).
+    pub pid_namespace: bool,
 }
 
 impl Report {

@@ -761,6 +761,11 @@ fn a_program_that_kills_its_parent_cannot_end_grade() {
     }
     let g = grade_hostile("kill_grader.py", &["q1.server.listens"], "json");
     assert_eq!(g.verdicts.len(), 1);
+    // The report says which layers the program ran in.
+    let sandbox = &g.json["sandbox"];
+    assert_eq!(sandbox["signal_scope"], true, "{sandbox}");
+    assert_eq!(sandbox["descriptors"], true, "{sandbox}");
+    assert_eq!(sandbox["filesystem"], false, "{sandbox}");
     let printed: Vec<String> = g.json["scenarios"][0]["transcript"]
         .as_array()
         .unwrap()

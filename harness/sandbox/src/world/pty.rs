@@ -133,6 +133,17 @@ pub fn spawn(
     })
 }
 
+/// The layers of the sandbox `spawn` gives every program on this machine.
+pub fn sandbox() -> grade_core::report::Sandbox {
+    grade_core::report::Sandbox {
+        descriptors: true,
+        no_privileges: true,
+        signal_scope: super::landlock::abi() >= 6,
+        filesystem: false,
+        pid_namespace: false,
+    }
+}
+
 /// Empties the capability bounding set and the ambient set, so that the
 /// program runs with no capability at all (CapEff 0), root or not.
 /// Async-signal-safe.
