@@ -16,6 +16,8 @@ const CLASSROOM: &str = include_str!("../templates/classroom.yml");
 const GITLAB: &str = include_str!("../templates/gitlab-ci.yml");
 const GRADESCOPE_SETUP: &str = include_str!("../templates/gradescope-setup.sh");
 const GRADESCOPE_RUN: &str = include_str!("../templates/gradescope-run_autograder");
+const PRAIRIELEARN_RUN: &str = include_str!("../templates/prairielearn-run.sh");
+const PRAIRIELEARN_INFO: &str = include_str!("../templates/prairielearn-info.json");
 
 /// Written in place of the course repository when `--repo` is not given.
 pub const REPO_PLACEHOLDER: &str = "https://example.org/course/chat-lab.git";
@@ -30,6 +32,9 @@ pub enum Target {
     Gradescope,
     /// GitHub Classroom's autograding workflow (.github/workflows/classroom.yml).
     Classroom,
+    /// A PrairieLearn external grader (serverFilesCourse/chatlab/: run.sh and
+    /// the grade binary; the question's externalGradingOptions).
+    Prairielearn,
 }
 
 /// What to do with a file that exists under `--dir`.
@@ -133,7 +138,7 @@ impl Options {
 
     /// Whether the files name the course's repository (`--repo`).
     pub fn needs_repo(&self) -> bool {
-        self.target != Target::Gradescope && !self.release_workflow
+        !matches!(self.target, Target::Gradescope | Target::Prairielearn) && !self.release_workflow
     }
 
     fn repo(&self) -> &str {
@@ -207,16 +212,25 @@ pub fn files(o: &Options) -> Vec<File> {
             text: fill(GITLAB, &o.args()),
             mode: Mode::Regular,
         }],
+        Target::Prairielearn => {
+            let run = fill(PRAIRIELEARN_RUN, &shell_options(o))
+                .replace("{{PROGRAMS}}", &located_programs(o));
+            vec![
+                File {
+                    path: "serverFilesCourse/chatlab/run.sh",
+                    text: run,
+                    mode: Mode::Executable,
+                },
+                File {
+                    path: "info-externalGradingOptions.json",
+                    text: PRAIRIELEARN_INFO.to_string(),
+                    mode: Mode::Regular,
+                },
+            ]
+        }
         Target::Gradescope => {
-            // Programs are looked for in the submission at run time.
-            let programs: Vec<String> = o
-                .programs()
-                .into_iter()
-                .map(|(flag, p)| format!("args+=({flag} \"$(locate {})\")", sh_quote(&p)))
-                .collect();
-            let options: Vec<String> = o.options().iter().map(|w| sh_quote(w)).collect();
-            let run = fill(GRADESCOPE_RUN, &options.join(" "))
-                .replace("{{PROGRAMS}}", &programs.join("\n"));
+            let run = fill(GRADESCOPE_RUN, &shell_options(o))
+                .replace("{{PROGRAMS}}", &located_programs(o));
             vec![
                 File {
                     path: "setup.sh",
@@ -231,6 +245,25 @@ pub fn files(o: &Options) -> Vec<File> {
             ]
         }
     }
+}
+
+/// The programs as shell lines that look for them in the submission at
+/// run time (`args+=(--server "$(locate serveur.py)")`).
+fn located_programs(o: &Options) -> String {
+    o.programs()
+        .into_iter()
+        .map(|(flag, p)| format!("args+=({flag} \"$(locate {})\")", sh_quote(&p)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The options other than the programs, as shell words.
+fn shell_options(o: &Options) -> String {
+    o.options()
+        .iter()
+        .map(|w| sh_quote(w))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The programs a question grades: q1 a server, q2 a client, q3 and q4
@@ -335,6 +368,9 @@ pub fn run(o: &Options, out: &mut dyn Write) -> Result<(), CiError> {
     if o.target == Target::Gradescope {
         planned.push((dir.join("grade"), None));
     }
+    if o.target == Target::Prairielearn {
+        planned.push((dir.join("serverFilesCourse/chatlab/grade"), None));
+    }
     if o.existing == Existing::Keep {
         if let Some((p, _)) = planned.iter().find(|(p, _)| p.exists()) {
             return Err(CiError::Exists(p.clone()));
@@ -416,6 +452,7 @@ mod tests {
             Target::Gitlab,
             Target::Gradescope,
             Target::Classroom,
+            Target::Prairielearn,
         ] {
             for f in files(&opts(t)) {
                 assert_filled(f.path, &f.text);
@@ -430,6 +467,9 @@ mod tests {
         assert!(gs.contains("args+=(-q q1 --lang fr --hidden 'q1.server.long-*')"));
         // Gradescope needs results.json even for a missing program.
         assert!(gs.contains("\"${args[@]}\" --missing-is-failure --report gradescope="));
+        let pl = &files(&opts(Target::Prairielearn))[0].text;
+        assert!(pl.contains("args+=(--server \"$(locate serveur.py)\")"));
+        assert!(pl.contains("--missing-is-failure --report prairielearn=\"$results/results.json\""));
     }
 
     /// Every comment of every template is a message, and shows in `--lang`.
@@ -443,6 +483,7 @@ mod tests {
             GITLAB,
             GRADESCOPE_SETUP,
             GRADESCOPE_RUN,
+            PRAIRIELEARN_RUN,
         ] {
             for id in t.lines().filter_map(|l| {
                 l.trim()

@@ -87,3 +87,20 @@ ci-gradescope-setup-about =
     du correcteur. Généré par `grade ci gradescope` : le paquet contient le
     binaire `grade` lui-même (autonome, scénarios embarqués), rien n'est donc
     compilé ici.
+ci-prairielearn-run-about =
+    Le correcteur externe de PrairieLearn lance ce script pour chaque rendu
+    (le info.json de la question le nomme comme point d'entrée ; voir
+    info-externalGradingOptions.json) : il corrige les programmes trouvés
+    dans les fichiers de l'étudiant et écrit results.json. Les correcteurs
+    tournent d'ordinaire sans réseau : le binaire grade est à côté de ce
+    script, dans serverFilesCourse/chatlab/ du cours. Produit par
+    `grade ci prairielearn`. Pour un essai hors de PrairieLearn, déplacez
+    les chemins :
+      PL_GRADE_ROOT  au lieu de /grade (student/ et results/ dedans)
+      SUBMISSION_DIR, RESULTS_DIR  pour en déplacer un seul
+      GRADE          le binaire grade (par défaut : celui à côté du script)
+ci-prairielearn-results =
+    --missing-is-failure : un programme absent est un test échoué. Quand la
+    correction ne peut pas commencer, grade écrit quand même results.json,
+    note 0 et la cause (gradable: false quand l'environnement du correcteur
+    est en cause).

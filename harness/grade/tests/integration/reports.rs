@@ -1403,3 +1403,74 @@ fn the_classroom_workflow_grades_and_its_reporter_posts_the_points() {
         );
     }
 }
+
+/// `grade ci prairielearn`: the course's serverFilesCourse/chatlab/ (run.sh
+/// and the grade binary, for graders without network) and the question's
+/// externalGradingOptions. run.sh, executed with bash in a /grade layout,
+/// writes PrairieLearn's results.json: the program found anywhere in the
+/// student's files, and a missing one as one failed test.
+#[test]
+fn prairielearn_run_sh_writes_results_json() {
+    let root = tempfile::tempdir().unwrap();
+    let course = root.path().join("course");
+    grade()
+        .args([
+            "ci",
+            "prairielearn",
+            "--server",
+            "serveur.py",
+            "-q",
+            "q1",
+            "--dir",
+        ])
+        .arg(&course)
+        .assert()
+        .code(0);
+    let chatlab = course.join("serverFilesCourse/chatlab");
+    assert!(
+        chatlab.join("grade").is_file(),
+        "the grade binary beside run.sh"
+    );
+    let info: Value = serde_json::from_str(
+        &std::fs::read_to_string(course.join("info-externalGradingOptions.json")).unwrap(),
+    )
+    .unwrap();
+    let opts = &info["externalGradingOptions"];
+    assert_eq!(opts["enabled"], true);
+    assert_eq!(
+        opts["entrypoint"],
+        "/grade/serverFilesCourse/chatlab/run.sh"
+    );
+    assert_eq!(opts["serverFilesCourse"][0], "chatlab/");
+    let grader = root.path().join("grade");
+    let run = |grader: &Path| -> Value {
+        let out = std::process::Command::new("bash")
+            .arg(chatlab.join("run.sh"))
+            .env("PL_GRADE_ROOT", grader)
+            .env_remove("GITHUB_ACTIONS")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = std::fs::read_to_string(grader.join("results/results.json")).unwrap();
+        serde_json::from_str(&text).unwrap()
+    };
+    let student = grader.join("student/tp");
+    std::fs::create_dir_all(&student).unwrap();
+    std::fs::copy(fixture("q1/split_line.py"), student.join("serveur.py")).unwrap();
+    let v = run(&grader);
+    assert_eq!(v["gradable"], true);
+    assert_eq!(v["tests"].as_array().unwrap().len(), 8);
+    assert!((f(&v["score"]) - 7.0 / 9.0).abs() < 1e-9, "{v}");
+    std::fs::remove_dir_all(&student).unwrap();
+    let v = run(&grader);
+    assert_eq!(f(&v["score"]), 0.0);
+    let first = v["tests"][0]["name"].as_str().unwrap();
+    assert!(
+        first.starts_with("serveur.py not found in the submission"),
+        "{first}"
+    );
+}
