@@ -73,6 +73,11 @@ pub struct Args {
     /// usage error (exit 2): for platforms that need a results file.
     #[arg(long)]
     pub missing_is_failure: bool,
+    /// The student's folder: with no --server or --client, every question
+    /// whose programs the discovery rule finds there is graded, each with
+    /// its own (q1/serveur.py, serveur_q3.py, client.py…).
+    #[arg(long, value_name = "DIR")]
+    pub submission: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -318,7 +323,11 @@ fn config(a: Args) -> Result<Config, Error> {
                     .into(),
             ))
         }
-        (false, None, None) => return Err(Usage("nothing to grade: give --server PROG and/or --client PROG, or --reference (see grade --help)".into())),
+        (false, None, None) if a.submission.is_some() => Graded::Student {
+            server: None,
+            client: None,
+        },
+        (false, None, None) => return Err(Usage("nothing to grade: give --server PROG and/or --client PROG, --submission DIR, or --reference (see grade --help)".into())),
         (false, server, client) => Graded::Student { server, client },
     };
     if !(a.timeout_scale.is_finite() && a.timeout_scale > 0.0) {
@@ -351,6 +360,7 @@ fn config(a: Args) -> Result<Config, Error> {
         } else {
             Missing::UsageError
         },
+        submission: a.submission,
     })
 }
 

@@ -16,6 +16,7 @@ pub mod output;
 pub mod prepare;
 pub mod progress;
 pub mod reporting;
+mod submission_dir;
 
 // The stages, from the crates that keep them apart: the pure ones (no
 // processes, any OS) and the sandbox (Linux: namespaces, ptys, cgroups).
@@ -187,6 +188,9 @@ pub struct Config {
     pub port: u16,
     pub verbose: bool,
     pub missing: Missing,
+    /// `--submission DIR`: the student's folder (with no program given,
+    /// where the discovery rule finds them, question by question).
+    pub submission: Option<PathBuf>,
 }
 
 pub fn run(task: cli::Task) -> Result<u8, Error> {
@@ -222,6 +226,16 @@ pub fn run(task: cli::Task) -> Result<u8, Error> {
 /// A grading run, stage after stage. Progress on the terminal is one more
 /// subscriber of the executor's events.
 fn grade(cfg: &Config) -> Result<u8, Error> {
+    if let (
+        Some(dir),
+        Graded::Student {
+            server: None,
+            client: None,
+        },
+    ) = (&cfg.submission, &cfg.programs)
+    {
+        return submission_dir::grade(cfg, dir);
+    }
     let start = Instant::now();
     let bench = prepare::Workbench::new(cfg.port)?;
     let all = prepare::load(cfg.scenario_dir.as_deref(), cfg.points.as_deref(), cfg.port)?;

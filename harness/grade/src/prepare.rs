@@ -149,7 +149,7 @@ impl Workbench {
 }
 
 /// What runs, with which programs; and what a submission problem stops.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Plan {
     /// The scenarios that run, each with its programs, in report order.
     pub runs: Vec<(Scenario, RunConfig)>,
@@ -161,13 +161,42 @@ pub struct Plan {
     pub order: Vec<String>,
 }
 
+impl Plan {
+    /// Several plans as one (a submission graded question by question):
+    /// their runs, stopped scenarios and problems one after the other.
+    pub fn merge(plans: Vec<Plan>) -> Plan {
+        let mut out = Plan::default();
+        for p in plans {
+            let offset = out.problems.len();
+            out.runs.extend(p.runs);
+            out.stopped
+                .extend(p.stopped.into_iter().map(|(s, k)| (s, k + offset)));
+            out.problems.extend(p.problems);
+            out.order.extend(p.order);
+        }
+        out
+    }
+}
+
 /// Prepares every program the scenarios run: the student's (a program that
 /// cannot run at all is one submission problem, and the scenarios that
 /// would run it are not run) and the reference or fixed ones.
 pub fn prepare(scenarios: Vec<Scenario>, cfg: &Config, bench: &Workbench) -> Result<Plan, Error> {
+    prepare_with(scenarios, cfg, bench, &[])
+}
+
+/// `prepare`, with the problems already known of some sides (`forced`: an
+/// ambiguous program found by the discovery rule), as if preparing that
+/// side's program had found them.
+pub fn prepare_with(
+    scenarios: Vec<Scenario>,
+    cfg: &Config,
+    bench: &Workbench,
+    forced: &[SubmissionProblem],
+) -> Result<Plan, Error> {
     let mut problems = Vec::new();
-    let server = student(Side::Server, &scenarios, cfg, bench, &mut problems)?;
-    let client = student(Side::Client, &scenarios, cfg, bench, &mut problems)?;
+    let server = student(Side::Server, &scenarios, cfg, bench, forced, &mut problems)?;
+    let client = student(Side::Client, &scenarios, cfg, bench, forced, &mut problems)?;
     let order: Vec<String> = scenarios.iter().map(|s| s.id.clone()).collect();
     let problem_of = |s: &Scenario| problems.iter().position(|p| p.scenarios.contains(&s.id));
     let (runnable, stopped): (Vec<Scenario>, Vec<Scenario>) =
@@ -200,12 +229,17 @@ fn student(
     scenarios: &[Scenario],
     cfg: &Config,
     bench: &Workbench,
+    forced: &[SubmissionProblem],
     problems: &mut Vec<SubmissionProblem>,
 ) -> Result<Option<Prepared>, Error> {
     let Some(spec) = cfg.programs.student(side) else {
         return Ok(None);
     };
-    match bench.prepare(spec, side, cfg.missing) {
+    let prepared = match forced.iter().find(|p| p.side == side) {
+        Some(p) => Err(Refused::Problem(Box::new(p.clone()))),
+        None => bench.prepare(spec, side, cfg.missing),
+    };
+    match prepared {
         Ok(p) => Ok(Some(p)),
         Err(Refused::Usage(m)) => Err(Error::Usage(m)),
         Err(Refused::Environment(m)) => Err(Error::Environment(m)),

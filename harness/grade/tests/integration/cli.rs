@@ -804,3 +804,73 @@ fn a_question_marker_in_the_path_chooses_the_question() {
     let asked = ids(&["-q", "q3", "-s", "q3.server.waits-first"]);
     assert_eq!(asked, ["q3.server.waits-first"]);
 }
+
+/// `--submission DIR` with no program given: every question whose programs
+/// the discovery rule finds is graded, each with its own, in one report; a
+/// role with two candidates is ambiguous and one with none is missing (the
+/// submission problem, never fewer points silently).
+#[test]
+fn a_submission_folder_is_graded_question_by_question() {
+    let dir = tempfile::tempdir().unwrap();
+    let put = |rel: &str, fx: &str| {
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::copy(fixture(fx), p).unwrap();
+    };
+    put("q1/serveur.py", "q1/framed_recv.py");
+    put("tp/client_q2.py", "q2/input_loop.py");
+    let run = |extra: &[&str]| -> (Option<i32>, serde_json::Value) {
+        let out = grade()
+            .arg("--submission")
+            .arg(dir.path())
+            .args(["--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            serde_json::from_slice(&out.stdout).unwrap(),
+        )
+    };
+    let (code, v) = run(&[]);
+    assert_eq!(code, Some(0), "{v:#}");
+    let ids: Vec<&str> = v["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 14, "{ids:?}");
+    assert!(ids
+        .iter()
+        .all(|id| id.starts_with("q1.server.") || id.starts_with("q2.client.")));
+    assert!(v["programs"]["server"]
+        .as_str()
+        .unwrap()
+        .ends_with("q1/serveur.py"));
+    assert!(v["programs"]["client"]
+        .as_str()
+        .unwrap()
+        .ends_with("tp/client_q2.py"));
+    // Two servers for q1, and q3 asked for without its programs.
+    put("q1/server.py", "q1/framed_recv.py");
+    let (code, v) = run(&["-q", "q1", "-q", "q3"]);
+    assert_eq!(code, Some(1));
+    let kinds: Vec<(&str, &str)> = v["submission_problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["kind"].as_str().unwrap(), p["side"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("ambiguous", "server"),
+            ("missing", "server"),
+            ("missing", "client")
+        ]
+    );
+    let msg = v["submission_problems"][0]["message"].as_str().unwrap();
+    assert!(msg.contains("q1/server.py, q1/serveur.py"), "{msg}");
+    assert_eq!(v["score"], 0.0);
+}

@@ -1,0 +1,204 @@
+//! `grade --submission DIR` with no program given: the discovery rule
+//! (`discovery`) finds each question's programs in the student's folder,
+//! and every question found is graded with its own, in one run and one
+//! report. A role the rule finds no file for is a missing program, and two
+//! candidates for one role an ambiguous one: the submission problem, never
+//! silently fewer points.
+
+use crate::discovery;
+use crate::prepare::{self, Plan, Workbench};
+use crate::scenario::{Question, Side};
+use crate::submission::{ProblemKind, SubmissionProblem};
+use crate::{execute, progress, reporting, Config, Error, Graded, Missing};
+use std::path::Path;
+use std::time::Instant;
+
+/// Most entries of the folder read, and how deep (a submission may hold a
+/// whole repository).
+const WALK_BUDGET: usize = 2000;
+const WALK_DEPTH: usize = 4;
+
+/// The files of `dir`, relative, sorted; hidden ones and `__pycache__` left
+/// out.
+pub fn files(dir: &Path) -> Vec<String> {
+    let mut all = Vec::new();
+    let mut budget = WALK_BUDGET;
+    let mut stack = vec![(dir.to_path_buf(), 0)];
+    while let Some((d, depth)) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            if budget == 0 {
+                break;
+            }
+            budget -= 1;
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') || name == "__pycache__" {
+                continue;
+            }
+            let path = e.path();
+            // Not through a symlink: the student's folder only.
+            let Ok(kind) = e.file_type() else { continue };
+            if kind.is_dir() {
+                if depth < WALK_DEPTH {
+                    stack.push((path, depth + 1));
+                }
+            } else if kind.is_file() {
+                if let Ok(rel) = path.strip_prefix(dir) {
+                    all.push(rel.display().to_string());
+                }
+            }
+        }
+    }
+    all.sort();
+    all
+}
+
+/// The name a missing program of `side` is reported by (`q3/serveur.py`).
+fn expected_name(q: Question, side: Side) -> String {
+    let file = match side {
+        Side::Server => "serveur.py",
+        Side::Client => "client.py",
+    };
+    format!("{}/{file}", q.name())
+}
+
+/// Grades every question found in `dir`, each with its programs.
+pub fn grade(cfg: &Config, dir: &Path) -> Result<u8, Error> {
+    let start = Instant::now();
+    if !dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "--submission {}: no such folder",
+            dir.display()
+        )));
+    }
+    let bench = Workbench::new(cfg.port)?;
+    let all = prepare::load(cfg.scenario_dir.as_deref(), cfg.points.as_deref(), cfg.port)?;
+    let found = files(dir);
+    let slots = discovery::discover(&found, &cfg.questions);
+    let questions: Vec<Question> = if cfg.questions.is_empty() {
+        slots.keys().copied().collect()
+    } else {
+        cfg.questions.clone()
+    };
+    if questions.is_empty() {
+        let shown: Vec<&str> = found.iter().take(10).map(String::as_str).collect();
+        return Err(Error::Usage(format!(
+            "--submission {}: no server or client program found (found: {})",
+            dir.display(),
+            if shown.is_empty() {
+                "nothing".to_string()
+            } else {
+                shown.join(", ")
+            }
+        )));
+    }
+    let dests = reporting::open_outputs(cfg)?;
+    let (mut plans, mut servers, mut clients) = (Vec::new(), Vec::new(), Vec::new());
+    for q in questions {
+        let slot = slots.get(&q).cloned().unwrap_or_default();
+        let (one, forced) = question_config(cfg, dir, q, &slot);
+        if let Graded::Student { server, client } = &one.programs {
+            servers.extend(server.clone());
+            clients.extend(client.clone());
+        }
+        // -s may leave a question nothing to run.
+        let Ok(scenarios) = prepare::select(all.clone(), &one) else {
+            continue;
+        };
+        plans.push(prepare::prepare_with(scenarios, &one, &bench, &forced)?);
+    }
+    let plan = Plan::merge(plans);
+    if plan.order.is_empty() {
+        return Err(Error::Usage(
+            "no scenario to run: check -q / -s against the programs found".into(),
+        ));
+    }
+    let progress = progress::Progress::for_run(cfg);
+    let ran = execute::execute(&plan.runs, cfg.jobs, bench.isolation, &|e| {
+        if let Some(p) = &progress {
+            p.notify(e);
+        }
+    });
+    let note = bench.isolation_note(&cfg.lang);
+    // The report names every program graded, question after question.
+    servers.dedup();
+    clients.dedup();
+    let joined = |v: Vec<String>| (!v.is_empty()).then(|| v.join(", "));
+    let shown = Config {
+        programs: Graded::Student {
+            server: joined(servers),
+            client: joined(clients),
+        },
+        ..cfg.clone()
+    };
+    reporting::report(&shown, plan, ran, dests, note, start.elapsed())
+}
+
+/// The run of question `q` alone, with the programs `slot` holds (a
+/// missing one by the name it is reported by), and the problems already
+/// known (an ambiguous role).
+fn question_config(
+    cfg: &Config,
+    dir: &Path,
+    q: Question,
+    slot: &discovery::Slot,
+) -> (Config, Vec<SubmissionProblem>) {
+    let mut forced = Vec::new();
+    let mut program = |side: Side| -> Option<String> {
+        if !discovery::questions_of_role(side).contains(&q) {
+            return None;
+        }
+        let path = match slot.one(side) {
+            Ok(p) => p.to_string(),
+            Err([]) => expected_name(q, side),
+            Err(candidates) => {
+                forced.push(ambiguous(q, side, candidates));
+                expected_name(q, side)
+            }
+        };
+        Some(dir.join(path).display().to_string())
+    };
+    let (server, client) = (program(Side::Server), program(Side::Client));
+    let one = Config {
+        programs: Graded::Student { server, client },
+        questions: vec![q],
+        missing: Missing::Failure,
+        submission: None,
+        ..cfg.clone()
+    };
+    (one, forced)
+}
+
+/// Two files or more could be the program of `side` for `q`.
+fn ambiguous(q: Question, side: Side, candidates: &[String]) -> SubmissionProblem {
+    SubmissionProblem {
+        kind: ProblemKind::Ambiguous,
+        side,
+        program: expected_name(q, side),
+        file: expected_name(q, side),
+        detail: candidates.join(", "),
+        found: candidates.to_vec(),
+        found_more: 0,
+        scenarios: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_students_files_only() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(d.path().join("q1/__pycache__")).unwrap();
+        std::fs::create_dir_all(d.path().join(".git")).unwrap();
+        std::fs::write(d.path().join("q1/serveur.py"), "").unwrap();
+        std::fs::write(d.path().join("q1/__pycache__/serveur.pyc"), "").unwrap();
+        std::fs::write(d.path().join(".git/HEAD"), "").unwrap();
+        std::fs::write(d.path().join("client.py"), "").unwrap();
+        std::os::unix::fs::symlink("/etc", d.path().join("etc")).unwrap();
+        assert_eq!(files(d.path()), ["client.py", "q1/serveur.py"]);
+    }
+}
