@@ -96,12 +96,12 @@ pub fn sh_quote(s: &str) -> String {
 }
 
 impl Options {
-    /// The programs, defaulting to the lab's usual names.
+    /// The programs; none given: the student's whole folder, where the
+    /// discovery rule finds each question's (`--submission .`).
     fn programs(&self) -> Vec<(&'static str, String)> {
         let mut v = Vec::new();
-        if self.server.is_none() && self.client.is_none() {
-            v.push(("--server", "serveur.py".to_string()));
-            v.push(("--client", "client.py".to_string()));
+        if self.discovers() {
+            v.push(("--submission", ".".to_string()));
         }
         if let Some(s) = &self.server {
             v.push(("--server", s.clone()));
@@ -110,6 +110,11 @@ impl Options {
             v.push(("--client", c.clone()));
         }
         v
+    }
+
+    /// No program given: grade what the discovery rule finds.
+    fn discovers(&self) -> bool {
+        self.server.is_none() && self.client.is_none()
     }
 
     /// The `grade` options other than the programs.
@@ -250,6 +255,9 @@ pub fn files(o: &Options) -> Vec<File> {
 /// The programs as shell lines that look for them in the submission at
 /// run time (`args+=(--server "$(locate serveur.py)")`).
 fn located_programs(o: &Options) -> String {
+    if o.discovers() {
+        return "args+=(--submission \"$submission\")".to_string();
+    }
     o.programs()
         .into_iter()
         .map(|(flag, p)| format!("args+=({flag} \"$(locate {})\")", sh_quote(&p)))
@@ -277,10 +285,12 @@ fn sides(q: Question) -> &'static [&'static str] {
 }
 
 /// The questions of the Classroom workflow, each with its programs: the
-/// `-q` given, else every question whose programs are all given.
+/// `-q` given, else every question whose programs are all given (none
+/// given: all four, each found in the student's folder by the discovery
+/// rule).
 fn runners(o: &Options) -> Vec<(Question, Vec<(&'static str, String)>)> {
     let programs = o.programs();
-    let has = |flag: &str| programs.iter().any(|(f, _)| *f == flag);
+    let has = |flag: &str| o.discovers() || programs.iter().any(|(f, _)| *f == flag);
     let questions = if o.questions.is_empty() {
         Question::ALL
             .into_iter()
@@ -294,7 +304,7 @@ fn runners(o: &Options) -> Vec<(Question, Vec<(&'static str, String)>)> {
         .map(|q| {
             let mine = programs
                 .iter()
-                .filter(|(f, _)| sides(q).contains(f))
+                .filter(|(f, _)| *f == "--submission" || sides(q).contains(f))
                 .cloned()
                 .collect();
             (q, mine)
@@ -560,10 +570,10 @@ mod tests {
         // checkout, install, q1…q4, the reporter.
         assert_eq!(steps.len(), 7, "{steps:#?}");
         let programs = [
-            ("q1", "--server serveur.py -q q1"),
-            ("q2", "--client client.py -q q2"),
-            ("q3", "--server serveur.py --client client.py -q q3"),
-            ("q4", "--server serveur.py --client client.py -q q4"),
+            ("q1", "--submission . -q q1"),
+            ("q2", "--submission . -q q2"),
+            ("q3", "--submission . -q q3"),
+            ("q4", "--submission . -q q4"),
         ];
         for (step, (id, args)) in steps[2..6].iter().zip(programs) {
             let text = step.join("\n");

@@ -990,7 +990,8 @@ fn ci_templates_are_written_once() {
         .code(0)
         .stdout(predicates::str::contains("junit: grade-junit.xml"))
         .stdout(predicates::str::contains(
-            "grade --server serveur.py --client client.py --report junit=grade-junit.xml",
+            // No program given: every question found in the repository.
+            "grade --submission . --report junit=grade-junit.xml",
         ));
 }
 
@@ -1473,4 +1474,34 @@ fn prairielearn_run_sh_writes_results_json() {
         first.starts_with("serveur.py not found in the submission"),
         "{first}"
     );
+}
+
+/// A Gradescope bundle made without --server or --client grades what the
+/// discovery rule finds in the submission, each question with its own
+/// programs: q1/serveur.py for q1, tp/client_q2.py for q2.
+#[test]
+fn gradescope_without_programs_grades_each_question_found() {
+    let root = tempfile::tempdir().unwrap();
+    grade()
+        .args(["ci", "gradescope", "--dir"])
+        .arg(root.path().join("source"))
+        .assert()
+        .code(0);
+    let sub = root.path().join("submission");
+    std::fs::create_dir_all(sub.join("q1")).unwrap();
+    std::fs::create_dir_all(sub.join("tp")).unwrap();
+    std::fs::copy(fixture("q1/framed_recv.py"), sub.join("q1/serveur.py")).unwrap();
+    std::fs::copy(fixture("q2/input_loop.py"), sub.join("tp/client_q2.py")).unwrap();
+    let v = run_autograder(root.path(), &root.path().join("source/grade"));
+    let ids: Vec<&str> = v["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["extra_data"]["id"].as_str())
+        .collect();
+    assert_eq!(ids.len(), 14, "{ids:?}");
+    assert!(ids
+        .iter()
+        .all(|id| id.starts_with("q1.") || id.starts_with("q2.")));
+    assert_eq!(f(&v["score"]), f(&v["extra_data"]["max_score"]), "{v}");
 }
