@@ -13,46 +13,12 @@ use crate::{execute, progress, reporting, Config, Error, Graded, Missing};
 use std::path::Path;
 use std::time::Instant;
 
-/// Most entries of the folder read, and how deep (a submission may hold a
-/// whole repository).
-const WALK_BUDGET: usize = 2000;
+/// How deep the student's folder is searched.
 const WALK_DEPTH: usize = 4;
 
-/// The files of `dir`, relative, sorted; hidden ones and `__pycache__` left
-/// out.
+/// The files of `dir` the discovery rule reads (`program::files_in`).
 pub fn files(dir: &Path) -> Vec<String> {
-    let mut all = Vec::new();
-    let mut budget = WALK_BUDGET;
-    let mut stack = vec![(dir.to_path_buf(), 0)];
-    while let Some((d, depth)) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            if budget == 0 {
-                break;
-            }
-            budget -= 1;
-            let name = e.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') || name == "__pycache__" {
-                continue;
-            }
-            let path = e.path();
-            // Not through a symlink: the student's folder only.
-            let Ok(kind) = e.file_type() else { continue };
-            if kind.is_dir() {
-                if depth < WALK_DEPTH {
-                    stack.push((path, depth + 1));
-                }
-            } else if kind.is_file() {
-                if let Ok(rel) = path.strip_prefix(dir) {
-                    all.push(rel.display().to_string());
-                }
-            }
-        }
-    }
-    all.sort();
-    all
+    crate::world::program::files_in(dir, WALK_DEPTH)
 }
 
 /// The name a missing program of `side` is reported by (`q3/serveur.py`).

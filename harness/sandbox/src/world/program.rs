@@ -369,18 +369,30 @@ except (SyntaxError, ValueError) as e:
 }
 
 /// The files in the folder where `file` was expected (or the working
-/// directory): relative paths, sorted, hidden entries and `__pycache__`
-/// left out, a few levels deep; at most `FOUND_MAX`, and how many more.
+/// directory), as `files_in` lists them; at most `FOUND_MAX`, and how many
+/// more.
 pub fn found_beside(file: &Path) -> (Vec<String>, usize) {
     let dir = match file.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    let mut all = files_in(&dir, 3);
+    let more = all.len().saturating_sub(FOUND_MAX);
+    all.truncate(FOUND_MAX);
+    (all, more)
+}
+
+/// Most entries `files_in` reads: a submission may hold a whole repository.
+const WALK_BUDGET: usize = 2000;
+
+/// The files of `dir`, `depth` folders deep: relative paths, sorted;
+/// hidden entries and `__pycache__` left out, symlinks not followed (nor
+/// listed: what they point to is not the student's folder).
+pub fn files_in(dir: &Path, depth: usize) -> Vec<String> {
     let mut all = Vec::new();
-    // Bounded walk: a submission may hold a whole repository.
-    let mut budget = 2000usize;
-    let mut stack = vec![(dir.clone(), 0)];
-    while let Some((d, depth)) = stack.pop() {
+    let mut budget = WALK_BUDGET;
+    let mut stack = vec![(dir.to_path_buf(), 0)];
+    while let Some((d, level)) = stack.pop() {
         let Ok(entries) = std::fs::read_dir(&d) else {
             continue;
         };
@@ -393,20 +405,21 @@ pub fn found_beside(file: &Path) -> (Vec<String>, usize) {
             if name.starts_with('.') || name == "__pycache__" {
                 continue;
             }
+            let Ok(kind) = e.file_type() else { continue };
             let path = e.path();
-            if e.file_type().is_ok_and(|t| t.is_dir()) {
-                if depth < 3 {
-                    stack.push((path, depth + 1));
+            if kind.is_dir() {
+                if level < depth {
+                    stack.push((path, level + 1));
                 }
-            } else if let Ok(rel) = path.strip_prefix(&dir) {
-                all.push(rel.display().to_string());
+            } else if kind.is_file() {
+                if let Ok(rel) = path.strip_prefix(dir) {
+                    all.push(rel.display().to_string());
+                }
             }
         }
     }
     all.sort();
-    let more = all.len().saturating_sub(FOUND_MAX);
-    all.truncate(FOUND_MAX);
-    (all, more)
+    all
 }
 
 /// Compiles a C file with `cc -Wall`: the program, or the compiler's first
