@@ -19,6 +19,18 @@ pub mod submission;
 pub mod transcript;
 pub mod verdict;
 
+/// A word for a POSIX shell, quoted when it needs to be.
+pub fn sh_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_./=:,+-@%".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
 /// `*` and `?` glob over scenario ids.
 pub fn glob(pattern: &str, text: &str) -> bool {
     fn go(p: &[char], t: &[char]) -> bool {

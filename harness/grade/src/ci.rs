@@ -83,17 +83,7 @@ pub enum Mode {
     Executable,
 }
 
-/// A word for a POSIX shell, quoted when it needs to be.
-pub fn sh_quote(s: &str) -> String {
-    if !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_./=:,+-@%".contains(c))
-    {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
-}
+pub use crate::sh_quote;
 
 impl Options {
     /// The programs; none given: the student's whole folder, where the

@@ -753,6 +753,25 @@ mod tests {
         }
     }
 
+    /// A snapshot of the deadlock: server `server` and client `client`
+    /// each asleep in recv() for the other.
+    fn both_in_recv(server: i32, client: i32) -> Event {
+        Event::Snapshot(vec![
+            view(
+                Actor::Server,
+                server,
+                "recv",
+                WaitsOn::Socket(Some(Actor::Client)),
+            ),
+            view(
+                Actor::Client,
+                client,
+                "recv",
+                WaitsOn::Socket(Some(Actor::Server)),
+            ),
+        ])
+    }
+
     fn view(actor: Actor, pid: i32, call: &str, on: WaitsOn) -> ProcView {
         ProcView {
             pid,
@@ -1033,23 +1052,7 @@ mod tests {
             assert!(fr.contains("ne s'est pas déroulé"), "{fr}");
         }
         // A cycle in the snapshot, but the scenario failed: no drawing.
-        t.entries.push(entry(
-            Actor::Harness,
-            Event::Snapshot(vec![
-                view(
-                    Actor::Server,
-                    40,
-                    "recv",
-                    WaitsOn::Socket(Some(Actor::Client)),
-                ),
-                view(
-                    Actor::Client,
-                    41,
-                    "recv",
-                    WaitsOn::Socket(Some(Actor::Server)),
-                ),
-            ]),
-        ));
+        t.entries.push(entry(Actor::Harness, both_in_recv(40, 41)));
         let s = scenario("q3.demo.deadlock");
         let en = Lang::builtin("en");
         let failed = explain(&run(Demo::Deadlock, &s, &t, Status::Fail), &en, wide);
@@ -1068,23 +1071,8 @@ mod tests {
     #[test]
     fn the_deadlock_explanation_fits_the_width() {
         let mut t = Transcript::default();
-        t.entries.push(entry(
-            Actor::Harness,
-            Event::Snapshot(vec![
-                view(
-                    Actor::Server,
-                    24793,
-                    "recv",
-                    WaitsOn::Socket(Some(Actor::Client)),
-                ),
-                view(
-                    Actor::Client,
-                    24795,
-                    "recv",
-                    WaitsOn::Socket(Some(Actor::Server)),
-                ),
-            ]),
-        ));
+        t.entries
+            .push(entry(Actor::Harness, both_in_recv(24793, 24795)));
         let s = scenario("q3.demo.deadlock");
         for lang in ["en", "fr"] {
             for width in [20, 40, 59, 60, 80] {

@@ -21,8 +21,8 @@ mod submission_dir;
 // The stages, from the crates that keep them apart: the pure ones (no
 // processes, any OS) and the sandbox (Linux: namespaces, ptys, cgroups).
 pub use grade_core::{
-    diagnosis, discovery, expect, fault, glob, msg, points, report, scenario, stall, submission,
-    transcript, verdict,
+    diagnosis, discovery, expect, fault, glob, msg, points, report, scenario, sh_quote, stall,
+    submission, transcript, verdict,
 };
 pub use grade_sandbox::{runner, world};
 

@@ -40,6 +40,7 @@ use super::{Outcome, Report, Reporter};
 use crate::msg::Msg;
 use crate::points::round2;
 use crate::scenario::Role;
+use crate::sh_quote;
 use crate::submission::SubmissionProblem;
 use crate::verdict::Status;
 use serde::{Deserialize, Serialize};
@@ -81,18 +82,6 @@ fn status_word(s: Status) -> &'static str {
         Status::Pass => "pass",
         Status::Fail | Status::Skip => "fail",
         Status::Error => "error",
-    }
-}
-
-/// A word for a POSIX shell, quoted when it needs to be.
-fn sh_quote(s: &str) -> String {
-    if !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_./=:,+-@%".contains(c))
-    {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
     }
 }
 

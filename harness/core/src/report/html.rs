@@ -451,6 +451,26 @@ fn every_reference(spec: &str) -> bool {
 
 /// A program as the page names it: `ref:q3-server --start receive` is the
 /// reference q3-server.
+/// `server: …` and `client: …`, one paragraph each, for those given.
+fn programs(
+    out: &mut dyn Write,
+    l: &Lang,
+    server: Option<String>,
+    client: Option<String>,
+) -> io::Result<()> {
+    for (label, p) in [("report-server", server), ("report-client", client)] {
+        if let Some(p) = p {
+            writeln!(
+                out,
+                "<p>{} <code>{}</code></p>",
+                esc(&l.get(label)),
+                esc(&program(&p, l))
+            )?;
+        }
+    }
+    Ok(())
+}
+
 fn program(spec: &str, l: &Lang) -> String {
     match spec.strip_prefix("ref:") {
         Some(name) => l.msg(&Msg::new("html-reference-program").arg("name", name)),
@@ -544,16 +564,8 @@ impl Reporter for Html {
         )?;
         writeln!(out, "<h1>{title}</h1>")?;
         writeln!(out, "<p class=\"score\">{}</p>", esc(&score_line(r)))?;
-        for (label, p) in [("report-server", &r.server), ("report-client", &r.client)] {
-            if let Some(p) = p.as_deref().filter(|p| !every_reference(p)) {
-                writeln!(
-                    out,
-                    "<p>{} <code>{}</code></p>",
-                    esc(&l.get(label)),
-                    esc(&program(p, l))
-                )?;
-            }
-        }
+        let graded = |p: &Option<String>| p.clone().filter(|p| !every_reference(p));
+        programs(out, l, graded(&r.server), graded(&r.client))?;
         if let Some(n) = &r.isolation_note {
             writeln!(out, "<p><em>{}</em></p>", esc(n))?;
         }
@@ -612,19 +624,7 @@ fn scenario(out: &mut dyn Write, k: usize, o: &Outcome, rows: &[Row], l: &Lang) 
         l.msg(&ms)
     )?;
     let fixed = &o.scenario.programs;
-    for (label, p) in [
-        ("report-server", &fixed.server),
-        ("report-client", &fixed.client),
-    ] {
-        if let Some(p) = p {
-            writeln!(
-                out,
-                "<p>{} <code>{}</code></p>",
-                esc(&l.get(label)),
-                esc(&program(p, l))
-            )?;
-        }
-    }
+    programs(out, l, fixed.server.clone(), fixed.client.clone())?;
     if passed {
         writeln!(out, "<p>{}</p>", esc(o.scenario.passes.get(l)))?;
     }

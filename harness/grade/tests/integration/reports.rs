@@ -469,17 +469,8 @@ fn from_classroom(b64: &str, step_output: &str) -> (Vec<Row>, Totals) {
         let script = "const r = JSON.parse(Buffer.from(process.env.Q1_RESULTS, 'base64').toString('utf-8'));\
             let t = 0; r.tests.forEach(({score}) => { t += score; });\
             console.log(JSON.stringify([t, r.max_score]));";
-        let out = std::process::Command::new(node)
-            .args(["-e", script])
-            .env("Q1_RESULTS", line)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let posted: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let posted: Value =
+            serde_json::from_str(&run_node(&node, script, &[("Q1_RESULTS", line)])).unwrap();
         assert!((f(&posted[0]) - score).abs() < 1e-9, "{posted}");
         assert_eq!(f(&posted[1]), max);
     }
@@ -1023,20 +1014,28 @@ fn autograder(server_file: Option<&str>) -> tempfile::TempDir {
 }
 
 fn run_autograder(root: &Path, grade_bin: &Path) -> Value {
-    let out = std::process::Command::new("bash")
-        .arg(root.join("source/run_autograder"))
-        .env("AUTOGRADER_ROOT", root)
-        .env("GRADE", grade_bin)
-        .env_remove("GITHUB_ACTIONS")
-        .output()
-        .unwrap();
+    run_grader(
+        &root.join("source/run_autograder"),
+        &[("AUTOGRADER_ROOT", root), ("GRADE", grade_bin)],
+        &root.join("results/results.json"),
+    )
+}
+
+/// A platform's grading script run with bash (`env` moving its paths): it
+/// exits 0, and `results` is the JSON it wrote.
+fn run_grader(script: &Path, env: &[(&str, &Path)], results: &Path) -> Value {
+    let mut cmd = std::process::Command::new("bash");
+    cmd.arg(script).env_remove("GITHUB_ACTIONS");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let text = std::fs::read_to_string(root.join("results/results.json")).unwrap();
-    serde_json::from_str(&text).unwrap()
+    serde_json::from_str(&std::fs::read_to_string(results).unwrap()).unwrap()
 }
 
 #[test]
@@ -1359,18 +1358,11 @@ fn classroom_workflow_run(program: &str) -> Option<(i32, Value, Option<String>)>
         .expect("the step output `result`");
     let doc = classroom_json(result);
     let posted = tools::require("node", "nodejs").map(|node| {
-        let rep = std::process::Command::new(node)
-            .args(["-e", REPORTER])
-            .env("INPUT_RUNNERS", runners)
-            .env("Q1_RESULTS", result)
-            .output()
-            .unwrap();
-        assert!(
-            rep.status.success(),
-            "{}",
-            String::from_utf8_lossy(&rep.stderr)
-        );
-        String::from_utf8(rep.stdout).unwrap()
+        run_node(
+            &node,
+            REPORTER,
+            &[("INPUT_RUNNERS", runners), ("Q1_RESULTS", result)],
+        )
     });
     Some((code, doc, posted))
 }
@@ -1445,19 +1437,11 @@ fn prairielearn_run_sh_writes_results_json() {
     assert_eq!(opts["serverFilesCourse"][0], "chatlab/");
     let grader = root.path().join("grade");
     let run = |grader: &Path| -> Value {
-        let out = std::process::Command::new("bash")
-            .arg(chatlab.join("run.sh"))
-            .env("PL_GRADE_ROOT", grader)
-            .env_remove("GITHUB_ACTIONS")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let text = std::fs::read_to_string(grader.join("results/results.json")).unwrap();
-        serde_json::from_str(&text).unwrap()
+        run_grader(
+            &chatlab.join("run.sh"),
+            &[("PL_GRADE_ROOT", grader)],
+            &grader.join("results/results.json"),
+        )
     };
     let student = grader.join("student/tp");
     std::fs::create_dir_all(&student).unwrap();
@@ -1504,4 +1488,19 @@ fn gradescope_without_programs_grades_each_question_found() {
         .iter()
         .all(|id| id.starts_with("q1.") || id.starts_with("q2.")));
     assert_eq!(f(&v["score"]), f(&v["extra_data"]["max_score"]), "{v}");
+}
+
+/// `node -e script` with `env`: it exits 0; what it printed.
+fn run_node(node: &Path, script: &str, env: &[(&str, &str)]) -> String {
+    let out = std::process::Command::new(node)
+        .args(["-e", script])
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
 }

@@ -78,22 +78,24 @@ impl World<'_> {
                 self.snapshot();
                 end == End::Quiescent
             }
-            Action::ExpectFork => {
-                // Judged on what each process waits on: as soon as one
-                // waits on the socket while another waits on the keyboard,
-                // else at quiescence (a fork just made has not reached its
-                // read yet) or the deadline.
-                let duplex = |w: &Self| {
-                    w.live_count(actor) >= 2
-                        && w.views()
-                            .is_some_and(|v| stall::one_per_direction(&v, actor))
-                };
-                self.wait(within, OnQuiet::End, duplex);
-                self.snapshot();
-                let n = self.tr.entries.len();
-                stall::snapshot(&self.tr, 0, n).is_some_and(|v| stall::one_per_direction(v, actor))
-            }
+            Action::ExpectFork => self.expect_fork(actor, within),
         }
+    }
+
+    /// One process per direction, judged on what each process waits on: as
+    /// soon as one waits on the socket while another waits on the keyboard,
+    /// else at quiescence (a fork just made has not reached its read yet)
+    /// or the deadline; the snapshot recorded says which.
+    fn expect_fork(&mut self, actor: Actor, within: Duration) -> bool {
+        let duplex = |w: &Self| {
+            w.live_count(actor) >= 2
+                && w.views()
+                    .is_some_and(|v| stall::one_per_direction(&v, actor))
+        };
+        self.wait(within, OnQuiet::End, duplex);
+        self.snapshot();
+        let n = self.tr.entries.len();
+        stall::snapshot(&self.tr, 0, n).is_some_and(|v| stall::one_per_direction(v, actor))
     }
 
     /// Live (not zombie) processes of a program.

@@ -68,58 +68,10 @@ pub fn spawn(
         .stdin(Stdio::from(pty.slave.try_clone()?))
         .stdout(Stdio::from(pty.slave.try_clone()?))
         .stderr(Stdio::from(pty.slave));
-    // SAFETY: only async-signal-safe calls (write, setns, setrlimit, setsid,
-    // ioctl, signal reset) between fork and exec; `confine` promises as much.
+    // SAFETY: only async-signal-safe calls between fork and exec
+    // (`in_child`); `confine` promises as much.
     unsafe {
-        cmd.pre_exec(move || {
-            if let Some(fd) = join.cgroup {
-                super::cgroup::join(fd)?;
-            }
-            if let Some(fd) = join.netns {
-                super::netns::join(fd)?;
-            }
-            confine()?;
-            if libc::setsid() < 0 {
-                return Err(io::Error::last_os_error());
-            }
-            if libc::ioctl(0, libc::TIOCSCTTY as _, 0) < 0 {
-                return Err(io::Error::last_os_error());
-            }
-            // The harness may ignore or block signals; the student's program
-            // starts as from a shell.
-            let mut set: libc::sigset_t = std::mem::zeroed();
-            libc::sigemptyset(&mut set);
-            libc::sigprocmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
-            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-            libc::signal(libc::SIGINT, libc::SIG_DFL);
-            // From a shell, the session leader is the shell, not the
-            // program: a child the program leaves behind keeps running when
-            // the program exits. Here the program leads its session, and the
-            // kernel would SIGHUP its foreground group (the forgotten child
-            // too) as it exits, hiding the orphan. Ignoring SIGHUP keeps
-            // that child as a shell would; no terminal hangs up otherwise
-            // (teardown kills, it never closes the terminal first).
-            libc::signal(libc::SIGHUP, libc::SIG_IGN);
-            // Only descriptors 0–2 reach the program: every other one the
-            // harness holds (a namespace's, a cgroup's, the relay's) is
-            // closed at exec. Marked close-on-exec rather than closed, so
-            // that an exec that fails is still reported.
-            cloexec_from(3);
-            // No capability survives exec, even as root: the bounding set
-            // emptied (a root exec is given the bounding set), the ambient
-            // set cleared. Refused without CAP_SETPCAP (an ordinary user
-            // outside a user namespace has none to lose).
-            drop_capabilities();
-            // No set-uid program can give it more rights than it starts with.
-            if libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 {
-                return Err(io::Error::last_os_error());
-            }
-            // It may signal its own processes only: not grade, not the host.
-            if let Some(fd) = scope_fd {
-                super::landlock::restrict_self(fd)?;
-            }
-            Ok(())
-        });
+        cmd.pre_exec(move || in_child(join, &mut confine, scope_fd));
     }
     let child = cmd.spawn()?;
     drop(scope);
@@ -131,6 +83,70 @@ pub fn spawn(
         pid,
         master: pty.master,
     })
+}
+
+/// What the child does between fork and exec: its cgroup and network
+/// namespace joined, `confine`d, a session of its own on its terminal,
+/// signals as from a shell, descriptors past 2 closed at exec, no
+/// privilege left, signals scoped to its own processes.
+///
+/// # Safety
+/// Between fork and exec only: async-signal-safe calls (setns, setrlimit,
+/// setsid, ioctl, signal reset, prctl, close_range, Landlock).
+unsafe fn in_child(
+    join: Join,
+    confine: &mut impl FnMut() -> io::Result<()>,
+    scope_fd: Option<i32>,
+) -> io::Result<()> {
+    unsafe {
+        if let Some(fd) = join.cgroup {
+            super::cgroup::join(fd)?;
+        }
+        if let Some(fd) = join.netns {
+            super::netns::join(fd)?;
+        }
+        confine()?;
+        if libc::setsid() < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        if libc::ioctl(0, libc::TIOCSCTTY as _, 0) < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // The harness may ignore or block signals; the student's program
+        // starts as from a shell.
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigprocmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        libc::signal(libc::SIGINT, libc::SIG_DFL);
+        // From a shell, the session leader is the shell, not the
+        // program: a child the program leaves behind keeps running when
+        // the program exits. Here the program leads its session, and the
+        // kernel would SIGHUP its foreground group (the forgotten child
+        // too) as it exits, hiding the orphan. Ignoring SIGHUP keeps
+        // that child as a shell would; no terminal hangs up otherwise
+        // (teardown kills, it never closes the terminal first).
+        libc::signal(libc::SIGHUP, libc::SIG_IGN);
+        // Only descriptors 0–2 reach the program: every other one the
+        // harness holds (a namespace's, a cgroup's, the relay's) is
+        // closed at exec. Marked close-on-exec rather than closed, so
+        // that an exec that fails is still reported.
+        cloexec_from(3);
+        // No capability survives exec, even as root: the bounding set
+        // emptied (a root exec is given the bounding set), the ambient
+        // set cleared. Refused without CAP_SETPCAP (an ordinary user
+        // outside a user namespace has none to lose).
+        drop_capabilities();
+        // No set-uid program can give it more rights than it starts with.
+        if libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // It may signal its own processes only: not grade, not the host.
+        if let Some(fd) = scope_fd {
+            super::landlock::restrict_self(fd)?;
+        }
+        Ok(())
+    }
 }
 
 /// The layers of the sandbox `spawn` gives every program on this machine.
