@@ -78,6 +78,14 @@ pub struct Args {
     /// its own (q1/serveur.py, serveur_q3.py, client.py…).
     #[arg(long, value_name = "DIR")]
     pub submission: Option<PathBuf>,
+    /// A file or folder hidden from the programs under test (repeatable):
+    /// the instructor's tests beside the submission, for instance.
+    #[arg(long, value_name = "PATH")]
+    pub hide: Vec<PathBuf>,
+    /// `strict`: refuse to grade (exit 3) unless every layer of the
+    /// sandbox holds on this machine.
+    #[arg(long, value_name = "MODE", value_parser = ["strict", "auto"], default_value = "auto")]
+    pub sandbox: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -361,6 +369,8 @@ fn config(a: Args) -> Result<Config, Error> {
             Missing::UsageError
         },
         submission: a.submission,
+        hide: a.hide,
+        strict_sandbox: a.sandbox == "strict",
     })
 }
 

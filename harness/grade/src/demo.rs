@@ -630,7 +630,7 @@ fn scenario_and_programs(cfg: &DemoConfig) -> Result<(Scenario, String, String),
 
 /// Runs a demo; exit status 0 when it went as the lecture expects.
 pub fn run(cfg: &DemoConfig) -> Result<u8, Error> {
-    let bench = Workbench::new(cfg.port)?;
+    let bench = Workbench::new(cfg.port, &prepare::SandboxOptions::default())?;
     let (s, server, client) = scenario_and_programs(cfg)?;
     // A demo shows programs that run: what cannot is said in one line.
     let prep = |spec: &str, side| {
@@ -648,6 +648,7 @@ pub fn run(cfg: &DemoConfig) -> Result<u8, Error> {
         timeout_scale: cfg.timeout_scale,
         isolated: bench.isolation == Isolation::Namespaces,
         trace_states: true,
+        sandbox: bench.layers.clone(),
     };
     let screen = Screen {
         lang: cfg.lang.clone(),

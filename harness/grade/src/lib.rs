@@ -191,6 +191,39 @@ pub struct Config {
     /// `--submission DIR`: the student's folder (with no program given,
     /// where the discovery rule finds them, question by question).
     pub submission: Option<PathBuf>,
+    /// `--hide PATH`: hidden from the programs, besides what grade hides.
+    pub hide: Vec<PathBuf>,
+    /// `--sandbox strict`: every layer of the sandbox, or no grading.
+    pub strict_sandbox: bool,
+}
+
+impl Config {
+    /// What the sandbox hides and shows for this run.
+    pub fn sandbox_options(&self) -> prepare::SandboxOptions {
+        prepare::SandboxOptions {
+            hide: self.hidden_paths(),
+            visible: self
+                .submission
+                .iter()
+                .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()))
+                .collect(),
+            strict: self.strict_sandbox,
+        }
+    }
+
+    /// What the programs under test must not see: the grade binary, the
+    /// report files, the scenario and points files, `--hide`.
+    pub fn hidden_paths(&self) -> Vec<PathBuf> {
+        let mut out: Vec<PathBuf> = std::env::current_exe().into_iter().collect();
+        out.extend(self.output.iter().cloned());
+        out.extend(self.reports.iter().map(|(_, p)| p.clone()));
+        out.extend(self.scenario_dir.iter().cloned());
+        out.extend(self.points.iter().cloned());
+        out.extend(self.hide.iter().cloned());
+        out.into_iter()
+            .map(|p| std::path::absolute(&p).unwrap_or(p))
+            .collect()
+    }
 }
 
 pub fn run(task: cli::Task) -> Result<u8, Error> {
@@ -237,7 +270,7 @@ fn grade(cfg: &Config) -> Result<u8, Error> {
         return submission_dir::grade(cfg, dir);
     }
     let start = Instant::now();
-    let bench = prepare::Workbench::new(cfg.port)?;
+    let bench = prepare::Workbench::new(cfg.port, &cfg.sandbox_options())?;
     let all = prepare::load(cfg.scenario_dir.as_deref(), cfg.points.as_deref(), cfg.port)?;
     let scenarios = prepare::select(all, cfg)?;
     let dests = reporting::open_outputs(cfg)?;

@@ -7,10 +7,11 @@ use crate::runner::RunConfig;
 use crate::scenario::{self, Lang, Question, Role, Scenario, Side};
 use crate::submission::SubmissionProblem;
 use crate::world::program::{self, Prepared, Refused};
+use crate::world::spawn::Layers;
 use crate::world::{self, interrupt, netns};
 use crate::{discovery, glob, points, Config, Error, Graded, Missing};
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The catalogue (embedded, plus `--scenarios DIR`), with the points of
 /// `--points FILE` (every entry of which must match some scenario), its
@@ -97,11 +98,24 @@ pub struct Workbench {
     _tracked: interrupt::Tracked,
     pub isolation: Isolation,
     pub port: u16,
+    /// The sandbox's layers on this machine (see `world::spawn`).
+    pub layers: Layers,
+}
+
+/// What a run's sandbox hides and shows (see `world::mounts`).
+#[derive(Debug, Clone, Default)]
+pub struct SandboxOptions {
+    /// Hidden from the programs (the grade binary is, always).
+    pub hide: Vec<PathBuf>,
+    /// Shown to them read-only at their paths (`--submission DIR`).
+    pub visible: Vec<PathBuf>,
+    /// `--sandbox strict`.
+    pub strict: bool,
 }
 
 impl Workbench {
     /// Call before any other thread starts (see `world::set_up`).
-    pub fn new(port: u16) -> Result<Workbench, Error> {
+    pub fn new(port: u16, sandbox: &SandboxOptions) -> Result<Workbench, Error> {
         world::set_up().map_err(|e| Error::Environment(format!("cannot handle signals: {e}")))?;
         world::reaper::become_subreaper();
         let isolation = if netns::available() {
@@ -114,11 +128,25 @@ impl Workbench {
             .tempdir()
             .map_err(|e| Error::Environment(format!("cannot create a build directory: {e}")))?;
         let _tracked = interrupt::track_dir(build.path());
+        let mut hide = sandbox.hide.clone();
+        hide.extend(std::env::current_exe());
+        let layers = Layers::probe(hide, sandbox.visible.clone());
+        let missing = layers.missing();
+        if !missing.is_empty() {
+            let what = missing.join(", ");
+            if sandbox.strict {
+                return Err(Error::Environment(format!(
+                    "--sandbox strict: this machine refuses {what}"
+                )));
+            }
+            eprintln!("grade: the sandbox has no {what} here: programs under test are not kept from what that layer protects (see README, Isolation)");
+        }
         Ok(Workbench {
             build,
             _tracked,
             isolation,
             port,
+            layers,
         })
     }
 
@@ -130,6 +158,7 @@ impl Workbench {
             port: self.port,
             build_dir: self.build.path(),
             missing_is_failure: missing == Missing::Failure,
+            sandbox: Some(&self.layers),
         };
         program::prepare(spec, side, opts)
     }
@@ -159,6 +188,8 @@ pub struct Plan {
     pub problems: Vec<SubmissionProblem>,
     /// Every selected scenario's id, in report order.
     pub order: Vec<String>,
+    /// The sandbox's layers the programs run in, for the report.
+    pub sandbox: crate::report::Sandbox,
 }
 
 impl Plan {
@@ -173,6 +204,7 @@ impl Plan {
                 .extend(p.stopped.into_iter().map(|(s, k)| (s, k + offset)));
             out.problems.extend(p.problems);
             out.order.extend(p.order);
+            out.sandbox = p.sandbox;
         }
         out
     }
@@ -207,10 +239,11 @@ pub fn prepare_with(
         .collect();
     let refs = references(&runnable, bench)?;
     let students = [server, client];
+    let layers = layers_for(&students, bench);
     let runs = runnable
         .into_iter()
         .map(|s| {
-            let rc = run_config(&s, cfg, &students, &refs, bench);
+            let rc = run_config(&s, cfg, &students, &refs, bench, &layers);
             (s, rc)
         })
         .collect();
@@ -219,6 +252,7 @@ pub fn prepare_with(
         stopped,
         problems,
         order,
+        sandbox: layers.report(),
     })
 }
 
@@ -288,6 +322,7 @@ fn run_config(
     [server, client]: &[Option<Prepared>; 2],
     refs: &HashMap<String, Prepared>,
     bench: &Workbench,
+    layers: &Layers,
 ) -> RunConfig {
     let program = |side: Side, given: &Option<Prepared>| {
         let reference = || refs.get(&fixed_or_reference(s, side)).cloned();
@@ -306,7 +341,30 @@ fn run_config(
         timeout_scale: cfg.timeout_scale,
         isolated: bench.isolation == Isolation::Namespaces,
         trace_states: false,
+        sandbox: layers.clone(),
     }
+}
+
+/// The bench's layers for these students' programs: as root, they run as
+/// `nobody` unless a file they need is out of its reach (a folder of mode
+/// 700), which is then said once: they run as root without capabilities.
+fn layers_for(students: &[Option<Prepared>; 2], bench: &Workbench) -> Layers {
+    let mut layers = bench.layers.clone();
+    let Some(ids) = layers.identity else {
+        return layers;
+    };
+    for p in students.iter().flatten() {
+        let Prepared::Ready { argv, .. } = p;
+        if let Some(path) = world::spawn::unreachable_by(ids, argv, layers.filesystem.as_ref()) {
+            eprintln!(
+                "grade: {} is out of reach of the user `nobody`: the programs run as root, without capabilities (make it readable by all: chmod a+rX)",
+                path.display()
+            );
+            layers.identity = None;
+            break;
+        }
+    }
+    layers
 }
 
 /// Whether scenario `s` runs the student's program of `side` (rather than

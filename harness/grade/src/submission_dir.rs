@@ -39,7 +39,7 @@ pub fn grade(cfg: &Config, dir: &Path) -> Result<u8, Error> {
             dir.display()
         )));
     }
-    let bench = Workbench::new(cfg.port)?;
+    let bench = Workbench::new(cfg.port, &cfg.sandbox_options())?;
     let all = prepare::load(cfg.scenario_dir.as_deref(), cfg.points.as_deref(), cfg.port)?;
     let found = files(dir);
     let slots = discovery::discover(&found, &cfg.questions);

@@ -5,7 +5,7 @@
 //!  "programs": {"server": "python3 serveur.py", "client": null},
 //!  "isolated": true,
 //!  "sandbox": {"descriptors": true, "no_privileges": true, "signal_scope": true,
-//!              "filesystem": false, "pid_namespace": false},
+//!              "filesystem": true, "pid_namespace": true, "unprivileged_user": true},
 //!  "scenarios": [{"id", "question", "title", "status": "pass|fail|skip|error",
 //!                 "score", "max_score", "duration_ms",
 //!                 "diagnosis": {"code", "message", "hint"} | null,

@@ -82,11 +82,14 @@ pub struct Sandbox {
     /// Landlock's signal scope: a program may signal its own processes
     /// only (Linux 6.12, Landlock ABI 6).
     pub signal_scope: bool,
-    /// A view of the filesystem of its own (not yet: it reads and writes
-    /// what the user running grade can).
+    /// A view of the filesystem of its own: the host read-only, private
+    /// temporary folders, the grader's paths hidden.
     pub filesystem: bool,
-    /// A pid namespace of its own (not yet).
+    /// A pid namespace of its own, under the harness's init: it sees and
+    /// signals only its own processes.
     pub pid_namespace: bool,
+    /// Grading as root, programs run as `nobody`.
+    pub unprivileged_user: bool,
 }
 
 impl Report {

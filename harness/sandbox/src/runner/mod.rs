@@ -41,6 +41,8 @@ pub struct RunConfig {
     pub isolated: bool,
     /// Record what every process waits in at each quiescence (demos).
     pub trace_states: bool,
+    /// The sandbox every program starts in (see `world::spawn`).
+    pub sandbox: crate::world::spawn::Layers,
 }
 
 /// Pause between two /proc samples while waiting.
@@ -67,6 +69,8 @@ struct Prog {
     cg: Option<Cgroup>,
     /// Its limits (see `world::limits`).
     jail: Jail,
+    /// Its pid namespace's init, which reaps it and reports its end.
+    init: Option<crate::world::spawn::Init>,
 }
 
 impl Prog {
@@ -254,6 +258,10 @@ fn set_up(
     };
     let dir = dir.map_err(RunError::ScratchDir)?;
     let tracked = interrupt::track_dir(dir.path());
+    if let Some((uid, gid)) = cfg.sandbox.identity {
+        // Its working directory is the program's to write, as `nobody`.
+        std::os::unix::fs::chown(dir.path(), Some(uid), Some(gid)).map_err(RunError::ScratchDir)?;
+    }
     if !cfg.isolated {
         // The host's port: another program on it would be graded instead
         // of the student's (or make its bind fail).
@@ -373,7 +381,17 @@ impl World<'_> {
         // Without a cgroup, what left its session and lost its parent is
         // still in the scenario's network namespace.
         if self.tr.isolated && self.progs.iter().any(|p| p.cg.is_none()) {
-            all.extend(netns::processes_here().into_iter().filter_map(procfs::stat));
+            let inits: Vec<i32> = self
+                .progs
+                .iter()
+                .filter_map(|p| p.init.as_ref().map(|i| i.pid))
+                .collect();
+            all.extend(
+                netns::processes_here()
+                    .into_iter()
+                    .filter(|pid| !inits.contains(pid))
+                    .filter_map(procfs::stat),
+            );
         }
         all.sort_by_key(|p| p.pid);
         all.dedup_by_key(|p| p.pid);

@@ -44,6 +44,15 @@ impl World<'_> {
                 Source::Peer => self.read_stream(),
             }
         }
+        for p in &self.progs {
+            if let Some(st) = p
+                .init
+                .as_ref()
+                .and_then(crate::world::spawn::program_status)
+            {
+                reaper::record(p.pid, st);
+            }
+        }
         reaper::reap();
         self.record_exits() || active
     }

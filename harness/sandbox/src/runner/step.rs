@@ -173,7 +173,14 @@ impl World<'_> {
             },
         };
         let jail = Jail::new(Limits::scaled(self.cfg.timeout_scale), cg.as_ref());
-        let child = match pty::spawn(&argv, &env, self.dir.path(), join, jail.before_exec()) {
+        let child = match pty::spawn(
+            &argv,
+            &env,
+            self.dir.path(),
+            join,
+            jail.before_exec(),
+            &self.cfg.sandbox,
+        ) {
             Ok(child) => child,
             Err(e) => return self.start_failed(actor, format!("cannot start {display}: {e}")),
         };
@@ -195,6 +202,7 @@ impl World<'_> {
             root_status: None,
             cg,
             jail,
+            init: child.init,
         });
         true
     }

@@ -78,6 +78,12 @@ impl World<'_> {
         }
         for p in &mut self.progs {
             p.master = None;
+            if let Some(init) = p.init.take() {
+                if let Some(st) = crate::world::spawn::program_status(&init) {
+                    reaper::record(p.pid, st);
+                }
+                crate::world::spawn::end(init);
+            }
             if p.root_status.is_none() {
                 p.root_status = reaper::take(p.pid);
             }

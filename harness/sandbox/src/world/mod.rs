@@ -7,6 +7,7 @@ pub mod cgroup;
 pub mod interrupt;
 pub mod landlock;
 pub mod limits;
+pub mod mounts;
 pub mod netns;
 pub mod peer;
 pub mod procfs;
@@ -16,6 +17,7 @@ pub mod reaper;
 pub mod relay;
 pub mod sleeps;
 pub mod sockdiag;
+pub mod spawn;
 pub mod waits;
 
 /// Before a grading run, while the process has a single thread: as an

@@ -46,6 +46,8 @@ pub struct Options<'a> {
     /// A missing program is a submission problem, not a usage error
     /// (`--missing-is-failure`, the platforms' templates).
     pub missing_is_failure: bool,
+    /// The sandbox the compiler runs in, as the programs do.
+    pub sandbox: Option<&'a super::spawn::Layers>,
 }
 
 /// Splits a command line on whitespace, honouring single and double quotes.
@@ -263,7 +265,7 @@ impl Given<'_> {
             let py = python3().ok_or_else(no_python)?;
             words.insert(0, py.to_string());
         } else if first.ends_with(".c") {
-            match compile_c(Path::new(&first), self.o.build_dir)? {
+            match compile_c(Path::new(&first), self.o.build_dir, self.o.sandbox)? {
                 Ok(exe) => words[0] = exe.display().to_string(),
                 Err(errors) => {
                     let file = given.unwrap_or(self.spec);
@@ -424,35 +426,54 @@ pub fn files_in(dir: &Path, depth: usize) -> Vec<String> {
 
 /// Compiles a C file with `cc -Wall`: the program, or the compiler's first
 /// errors; `Err` when there is no compiler to run.
-fn compile_c(src: &Path, build_dir: &Path) -> Result<Result<PathBuf, String>, Refused> {
+fn compile_c(
+    src: &Path,
+    build_dir: &Path,
+    sandbox: Option<&super::spawn::Layers>,
+) -> Result<Result<PathBuf, String>, Refused> {
     let stem = src
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "prog".into());
-    let exe = absolute(build_dir).join(stem);
+    // A folder of its own: the compiler writes there, as `nobody` when the
+    // sandbox drops to it.
+    static COMPILES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let k = COMPILES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let out_dir = absolute(build_dir).join(format!("cc-{k}"));
+    std::fs::create_dir(&out_dir)
+        .map_err(|e| Refused::Environment(format!("cannot create a build folder: {e}")))?;
+    let exe = out_dir.join(stem);
     // From the file's folder, so that errors name it as the student does
     // (`serveur.c:3:5: error: …`), not by an absolute path.
     let (dir, name) = match (src.parent(), src.file_name()) {
         (Some(d), Some(n)) if !d.as_os_str().is_empty() => (d, Path::new(n)),
         _ => (Path::new("."), src),
     };
-    let out = Command::new("cc")
-        .env("LC_ALL", "C")
+    let mut cmd = Command::new("cc");
+    cmd.env("LC_ALL", "C")
         .current_dir(dir)
         .arg("-Wall")
         .arg("-O1")
         .arg("-o")
         .arg(&exe)
-        .arg(name)
-        .output()
-        .map_err(|e| {
-            Refused::Environment(format!("cannot run cc (it compiles the .c programs): {e}"))
-        })?;
+        .arg(name);
+    if let Some(layers) = sandbox {
+        let cc = on_program_path("cc").unwrap_or_else(|| PathBuf::from("/usr/bin/cc"));
+        let argv = [
+            cc.display().to_string(),
+            absolute(src).display().to_string(),
+        ];
+        super::spawn::confine_command(&mut cmd, layers, &argv, &out_dir, &[absolute(dir)])
+            .map_err(|e| Refused::Environment(format!("cannot sandbox cc: {e}")))?;
+    }
+    let out = cmd.output().map_err(|e| {
+        Refused::Environment(format!("cannot run cc (it compiles the .c programs): {e}"))
+    })?;
     if out.status.success() {
         return Ok(Ok(exe));
     }
     let text = String::from_utf8_lossy(&out.stderr);
-    let shown = compile_errors(&text, &absolute(build_dir));
+    let shown = compile_errors(&text, &out_dir);
     Ok(Err(if shown.is_empty() {
         COMPILE_FAILED_ELSEWHERE.to_string()
     } else {
@@ -610,6 +631,7 @@ mod tests {
             port: 8080,
             build_dir: dir,
             missing_is_failure: false,
+            sandbox: None,
         }
     }
 

@@ -7,16 +7,9 @@ use nix::pty::openpty;
 use nix::sys::termios::{tcgetattr, tcsetattr, LocalFlags, OutputFlags, SetArg};
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
-use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
-/// A started program: its pid and the master side of its terminal.
-#[derive(Debug)]
-pub struct PtyChild {
-    pub pid: i32,
-    pub master: OwnedFd,
-}
+pub use super::spawn::{Layers, Started};
 
 /// Where a program is put before it runs anything of its own.
 #[derive(Debug, Clone, Copy, Default)]
@@ -28,16 +21,17 @@ pub struct Join {
 }
 
 /// Starts `argv` on a new pseudo-terminal, as a session leader, with exactly
-/// the environment `env`, in `cwd`, joined to what `join` names; `confine`
-/// runs in the child next, before anything of its own (its other cgroups,
-/// its limits: see `limits`).
+/// the environment `env`, in `cwd`, joined to what `join` names, inside the
+/// sandbox's `layers` (see `spawn`); `confine` runs in the child next,
+/// before anything of its own (its other cgroups, its limits: see `limits`).
 pub fn spawn(
     argv: &[String],
     env: &[(String, String)],
     cwd: &Path,
     join: Join,
     mut confine: impl FnMut() -> io::Result<()> + Send + Sync + 'static,
-) -> io::Result<PtyChild> {
+    layers: &Layers,
+) -> io::Result<Started> {
     let pty = openpty(None, None).map_err(io::Error::from)?;
     // No echo: what the program prints is what it printed, not what we typed.
     // Keep output post-processing (\n → \r\n) as a real terminal does; the
@@ -47,42 +41,25 @@ pub fn spawn(
     t.output_flags
         .insert(OutputFlags::OPOST | OutputFlags::ONLCR);
     tcsetattr(&pty.slave, SetArg::TCSANOW, &t).map_err(io::Error::from)?;
-    fcntl(
-        pty.master.as_raw_fd(),
-        FcntlArg::F_SETFD(FdFlag::FD_CLOEXEC),
-    )
-    .map_err(io::Error::from)?;
-    fcntl(pty.master.as_raw_fd(), FcntlArg::F_SETFL(OFlag::O_NONBLOCK)).map_err(io::Error::from)?;
-
-    let (prog, args) = argv
-        .split_first()
-        .ok_or_else(|| io::Error::other("empty command"))?;
-    // Made here, enforced in the child: signals stay inside the program.
-    let scope = super::landlock::signal_scope();
-    let scope_fd = scope.as_ref().map(|fd| fd.as_raw_fd());
-    let mut cmd = Command::new(prog);
-    cmd.args(args)
-        .env_clear()
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .current_dir(cwd)
-        .stdin(Stdio::from(pty.slave.try_clone()?))
-        .stdout(Stdio::from(pty.slave.try_clone()?))
-        .stderr(Stdio::from(pty.slave));
-    // SAFETY: only async-signal-safe calls between fork and exec
-    // (`in_child`); `confine` promises as much.
-    unsafe {
-        cmd.pre_exec(move || in_child(join, &mut confine, scope_fd));
+    for fd in [pty.master.as_raw_fd(), pty.slave.as_raw_fd()] {
+        fcntl(fd, FcntlArg::F_SETFD(FdFlag::FD_CLOEXEC)).map_err(io::Error::from)?;
     }
-    let child = cmd.spawn()?;
-    drop(scope);
-    let pid = child.id() as i32;
-    // The reaper collects its status (see `reaper`); dropping `Child` neither
-    // waits nor kills.
-    drop(child);
-    Ok(PtyChild {
-        pid,
-        master: pty.master,
-    })
+    fcntl(pty.master.as_raw_fd(), FcntlArg::F_SETFL(OFlag::O_NONBLOCK)).map_err(io::Error::from)?;
+    if let Some((uid, gid)) = layers.identity {
+        // Its terminal is its own to open again (/dev/tty).
+        let _ = nix::unistd::fchown(
+            pty.slave.as_raw_fd(),
+            Some(nix::unistd::Uid::from_raw(uid)),
+            Some(nix::unistd::Gid::from_raw(gid)),
+        );
+    }
+    super::spawn::start(
+        (argv, env, cwd),
+        join,
+        &mut confine,
+        layers,
+        (pty.master, pty.slave),
+    )
 }
 
 /// What the child does between fork and exec: its cgroup and network
@@ -93,10 +70,11 @@ pub fn spawn(
 /// # Safety
 /// Between fork and exec only: async-signal-safe calls (setns, setrlimit,
 /// setsid, ioctl, signal reset, prctl, close_range, Landlock).
-unsafe fn in_child(
+pub(super) unsafe fn in_child(
     join: Join,
-    confine: &mut impl FnMut() -> io::Result<()>,
+    confine: &mut dyn FnMut() -> io::Result<()>,
     scope_fd: Option<i32>,
+    layers: &Layers,
 ) -> io::Result<()> {
     unsafe {
         if let Some(fd) = join.cgroup {
@@ -132,15 +110,7 @@ unsafe fn in_child(
         // closed at exec. Marked close-on-exec rather than closed, so
         // that an exec that fails is still reported.
         cloexec_from(3);
-        // No capability survives exec, even as root: the bounding set
-        // emptied (a root exec is given the bounding set), the ambient
-        // set cleared. Refused without CAP_SETPCAP (an ordinary user
-        // outside a user namespace has none to lose).
-        drop_capabilities();
-        // No set-uid program can give it more rights than it starts with.
-        if libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 {
-            return Err(io::Error::last_os_error());
-        }
+        drop_privileges(layers.identity)?;
         // It may signal its own processes only: not grade, not the host.
         if let Some(fd) = scope_fd {
             super::landlock::restrict_self(fd)?;
@@ -149,14 +119,33 @@ unsafe fn in_child(
     }
 }
 
-/// The layers of the sandbox `spawn` gives every program on this machine.
-pub fn sandbox() -> grade_core::report::Sandbox {
-    grade_core::report::Sandbox {
-        descriptors: true,
-        no_privileges: true,
-        signal_scope: super::landlock::abi() >= 6,
-        filesystem: false,
-        pid_namespace: false,
+/// No capability survives exec, even as root: the bounding set emptied (a
+/// root exec is given the bounding set), the ambient set cleared (refused
+/// without CAP_SETPCAP: an ordinary user outside a user namespace has none
+/// to lose); as root, `identity` (`nobody`), with no capability left in any
+/// set (a change of uid from 0 clears them); `NO_NEW_PRIVS`: no set-uid
+/// program gives it more rights than it starts with.
+///
+/// # Safety
+/// Between fork and exec only, after everything that needs a capability.
+pub(super) unsafe fn drop_privileges(identity: Option<(u32, u32)>) -> io::Result<()> {
+    unsafe {
+        drop_capabilities();
+        if let Some((uid, gid)) = identity {
+            // Raw system calls: glibc's wrappers broadcast the change to
+            // every thread it believes the process has (its copied thread
+            // list), and would wait for them forever.
+            if libc::syscall(libc::SYS_setgroups, 0, std::ptr::null::<libc::gid_t>()) < 0
+                || libc::syscall(libc::SYS_setgid, gid) < 0
+                || libc::syscall(libc::SYS_setuid, uid) < 0
+            {
+                return Err(io::Error::last_os_error());
+            }
+        }
+        if libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(())
     }
 }
 

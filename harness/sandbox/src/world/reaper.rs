@@ -37,6 +37,18 @@ pub fn reap() {
     }
 }
 
+/// Records how `pid` ended, from a wait status someone else collected (the
+/// init of its pid namespace).
+pub fn record(pid: i32, status: i32) {
+    let exit = if libc::WIFSIGNALED(status) {
+        Exit::Signal(libc::WTERMSIG(status))
+    } else {
+        Exit::Code(libc::WEXITSTATUS(status))
+    };
+    let mut map = STATUSES.lock().unwrap_or_else(|e| e.into_inner());
+    map.get_or_insert_with(HashMap::new).insert(pid, exit);
+}
+
 /// How `pid` ended, if it was reaped (taken: asked once).
 pub fn take(pid: i32) -> Option<Exit> {
     let mut map = STATUSES.lock().unwrap_or_else(|e| e.into_inner());

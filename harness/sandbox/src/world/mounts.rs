@@ -1,0 +1,549 @@
+//! The program's own view of the filesystem: a mount namespace (and an IPC
+//! namespace) where the host is read-only; `/tmp`, `/var/tmp` and `/dev/shm`
+//! are private, size-limited tmpfs; the working directory is private and
+//! writable; the grader's paths (home directories, the grade binary, the
+//! report files, `--hide` paths, the host's secrets) are hidden behind empty
+//! mounts; what the program needs from a hidden place (its own folder under
+//! /tmp, the interpreter under `/root/.pyenv`) is bound back, read-only, at
+//! its path. With a pid namespace, a /proc of its own.
+//!
+//! The plan is made in the parent (`Policy::plan`, every path a `CString`);
+//! the child applies it between fork and exec with system calls only
+//! (`MountPlan::apply`). `mount_setattr` (Linux 5.12) goes through
+//! `libc::syscall`, as the portable build needs.
+
+use std::ffi::CString;
+use std::io;
+use std::os::fd::RawFd;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+/// Private tmpfs over these, where they exist.
+const SCRATCH: [&str; 3] = ["/tmp", "/var/tmp", "/dev/shm"];
+/// The size of each private tmpfs.
+const SCRATCH_OPTIONS: &str = "size=64m,nr_inodes=16384,mode=1777";
+/// Home directories: hidden behind an empty, read-only tmpfs.
+const HOMES: [&str; 2] = ["/root", "/home"];
+const HIDE_DIR_OPTIONS: &str = "size=64k,nr_inodes=1024,mode=755";
+/// Files of the host no program needs.
+const SECRETS: [&str; 3] = ["/etc/shadow", "/etc/gshadow", "/etc/sudoers"];
+
+/// What a run hides from every program, decided once.
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    /// Files and folders hidden from programs (the grade binary, the report
+    /// paths, `--hide`), besides the homes and the host's secrets.
+    pub hide: Vec<PathBuf>,
+    /// Folders shown read-only at their paths (`--submission DIR`), even
+    /// where hidden otherwise (under /tmp).
+    pub visible: Vec<PathBuf>,
+    /// Pid namespaces are in use: /proc is the namespace's.
+    pub own_proc: bool,
+}
+
+/// One step of the child's set-up.
+#[derive(Debug, Clone)]
+enum Op {
+    /// Keep a descriptor of this folder, to bind it back once covered.
+    Keep { path: CString, slot: usize },
+    /// The host read-only, recursively.
+    ReadOnly,
+    /// A tmpfs at `target`.
+    Tmpfs { target: CString, options: CString },
+    /// The empty file bound over hidden files, created in a private tmpfs.
+    MakeHidden,
+    /// The empty file bound over a file (gone already: nothing to hide).
+    HideFile { target: CString },
+    /// An empty, read-only tmpfs over a folder.
+    HideDir { target: CString },
+    /// Folder `slot` bound back at `target` (made first, in a tmpfs).
+    Bind {
+        slot: usize,
+        target: CString,
+        writable: bool,
+    },
+    /// A mount made read-only (a hiding tmpfs, once what it shows is bound).
+    SealReadOnly { target: CString },
+    /// The namespace's own /proc.
+    Proc,
+}
+
+/// The child's set-up, in order.
+#[derive(Debug, Clone)]
+pub struct MountPlan {
+    ops: Vec<Op>,
+    slots: usize,
+}
+
+const MAX_SLOTS: usize = 16;
+
+impl Policy {
+    /// The plan for a program run with `argv` in `cwd`: what is covered, and
+    /// what of `argv`'s files (the program's folder, its interpreter's
+    /// prefix) and `cwd` is bound back.
+    pub fn plan(&self, argv: &[String], cwd: &Path) -> io::Result<MountPlan> {
+        let covers = self.covers();
+        let mut keep: Vec<(PathBuf, bool)> = vec![(cwd.to_path_buf(), true)];
+        for dir in visible_folders(argv)
+            .into_iter()
+            .chain(self.visible.iter().cloned())
+        {
+            if covers.iter().any(|c| dir.starts_with(c))
+                && !keep.iter().any(|(k, _)| dir.starts_with(k))
+            {
+                keep.push((dir, false));
+            }
+        }
+        keep.truncate(MAX_SLOTS);
+        let c = |p: &Path| CString::new(p.as_os_str().as_bytes()).map_err(io::Error::other);
+        let mut ops = Vec::new();
+        for (slot, (path, _)) in keep.iter().enumerate() {
+            ops.push(Op::Keep {
+                path: c(path)?,
+                slot,
+            });
+        }
+        ops.push(Op::ReadOnly);
+        for dir in SCRATCH.iter().map(Path::new).filter(|d| d.is_dir()) {
+            ops.push(Op::Tmpfs {
+                target: c(dir)?,
+                options: CString::new(SCRATCH_OPTIONS).map_err(io::Error::other)?,
+            });
+        }
+        let homes = self.homes();
+        for d in &homes {
+            ops.push(Op::Tmpfs {
+                target: c(d)?,
+                options: CString::new(HIDE_DIR_OPTIONS).map_err(io::Error::other)?,
+            });
+        }
+        for (slot, (path, writable)) in keep.iter().enumerate() {
+            ops.push(Op::Bind {
+                slot,
+                target: c(path)?,
+                writable: *writable,
+            });
+        }
+        // Hidden last: a --hide path inside the program's folder too.
+        let visible = |p: &Path| {
+            !covers.iter().any(|c| p.starts_with(c)) || keep.iter().any(|(k, _)| p.starts_with(k))
+        };
+        let (dirs, files) = self.hidden();
+        let files: Vec<&PathBuf> = files.iter().filter(|f| visible(f)).collect();
+        if !files.is_empty() {
+            ops.push(Op::MakeHidden);
+            for f in files {
+                ops.push(Op::HideFile { target: c(f)? });
+            }
+        }
+        for d in dirs.iter().filter(|d| visible(d)) {
+            ops.push(Op::HideDir { target: c(d)? });
+        }
+        for d in &homes {
+            ops.push(Op::SealReadOnly { target: c(d)? });
+        }
+        if self.own_proc {
+            ops.push(Op::Proc);
+        }
+        Ok(MountPlan {
+            ops,
+            slots: keep.len(),
+        })
+    }
+
+    /// The folders of `argv` bound back from a hidden place (entered from
+    /// their own mode down, their hidden parents being the sandbox's).
+    pub fn bound_back(&self, argv: &[String]) -> Vec<PathBuf> {
+        let covers = self.covers();
+        visible_folders(argv)
+            .into_iter()
+            .filter(|d| covers.iter().any(|c| d.starts_with(c)))
+            .collect()
+    }
+
+    /// Where everything under is replaced by an empty or private mount.
+    fn covers(&self) -> Vec<PathBuf> {
+        SCRATCH
+            .iter()
+            .map(PathBuf::from)
+            .chain(self.homes())
+            .collect()
+    }
+
+    /// The home folders that exist.
+    fn homes(&self) -> Vec<PathBuf> {
+        HOMES
+            .iter()
+            .map(PathBuf::from)
+            .filter(|p| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir()))
+            .collect()
+    }
+
+    /// The hidden folders and files that exist: the host's secrets and
+    /// the policy's paths.
+    fn hidden(&self) -> (Vec<PathBuf>, Vec<PathBuf>) {
+        let mut dirs = Vec::new();
+        let mut files = Vec::new();
+        let all = SECRETS
+            .iter()
+            .map(PathBuf::from)
+            .chain(self.hide.iter().cloned());
+        for p in all {
+            match std::fs::symlink_metadata(&p) {
+                Ok(m) if m.is_dir() => dirs.push(p),
+                Ok(m) if m.is_file() => files.push(p),
+                _ => {}
+            }
+        }
+        dirs.sort();
+        dirs.dedup();
+        // Inside a hidden folder is hidden already.
+        let all_dirs = dirs.clone();
+        dirs.retain(|d| !all_dirs.iter().any(|o| o != d && d.starts_with(o)));
+        files.retain(|f| !dirs.iter().any(|d| f.starts_with(d)));
+        files.sort();
+        files.dedup();
+        (dirs, files)
+    }
+}
+
+/// The files of a command line that are the program: the executable and
+/// its script (an interpreter's first operand), not the paths it is given
+/// to work on.
+pub fn program_files(argv: &[String]) -> Vec<PathBuf> {
+    let script = argv
+        .iter()
+        .skip(1)
+        .find(|w| !w.starts_with('-') && Path::new(w).is_file());
+    argv.iter()
+        .take(1)
+        .chain(script)
+        .filter(|w| w.contains('/'))
+        .map(|w| std::path::absolute(w).unwrap_or_else(|_| PathBuf::from(w)))
+        .filter(|p| p.is_file())
+        .collect()
+}
+
+/// The folders a command line needs: the folder of the program and of its
+/// script and, for an interpreter in a `bin` folder, its prefix (where its
+/// libraries are), both as named and as resolved.
+fn visible_folders(argv: &[String]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for p in program_files(argv) {
+        let real = std::fs::canonicalize(&p).unwrap_or(p.clone());
+        for file in [p, real] {
+            let Some(dir) = file.parent() else { continue };
+            if dir.file_name().is_some_and(|n| n == "bin") {
+                if let Some(prefix) = dir.parent() {
+                    out.push(prefix.to_path_buf());
+                    continue;
+                }
+            }
+            out.push(dir.to_path_buf());
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+impl MountPlan {
+    /// Applies the plan in the calling (forked, single-threaded) process:
+    /// new mount and IPC namespaces first. Returns a descriptor of the
+    /// host's /proc opened before the plan's own /proc (or `AT_FDCWD`).
+    ///
+    /// # Safety
+    /// Between fork and exec only: system calls on the plan's strings.
+    pub unsafe fn apply(&self) -> io::Result<RawFd> {
+        unsafe {
+            check(libc::unshare(libc::CLONE_NEWNS | libc::CLONE_NEWIPC))?;
+            check(libc::mount(
+                std::ptr::null(),
+                c"/".as_ptr(),
+                std::ptr::null(),
+                libc::MS_REC | libc::MS_PRIVATE,
+                std::ptr::null(),
+            ))?;
+            let mut slots = [-1 as RawFd; MAX_SLOTS];
+            let mut host_proc = libc::AT_FDCWD;
+            for op in &self.ops {
+                self.step(op, &mut slots, &mut host_proc)?;
+            }
+            for &fd in slots.iter().take(self.slots) {
+                if fd >= 0 {
+                    libc::close(fd);
+                }
+            }
+            Ok(host_proc)
+        }
+    }
+
+    /// # Safety
+    /// As `apply`.
+    unsafe fn step(
+        &self,
+        op: &Op,
+        slots: &mut [RawFd; MAX_SLOTS],
+        host_proc: &mut RawFd,
+    ) -> io::Result<()> {
+        unsafe {
+            match op {
+                Op::Keep { path, slot } => {
+                    let flags = libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC;
+                    slots[*slot] = libc::open(path.as_ptr(), flags);
+                    check(slots[*slot])
+                }
+                Op::ReadOnly => set_attr(
+                    c"/",
+                    libc::AT_RECURSIVE as u32,
+                    ATTR_RDONLY | ATTR_NOSUID,
+                    0,
+                ),
+                Op::Tmpfs { target, options } => check(libc::mount(
+                    c"tmpfs".as_ptr(),
+                    target.as_ptr(),
+                    c"tmpfs".as_ptr(),
+                    libc::MS_NOSUID | libc::MS_NODEV,
+                    options.as_ptr().cast(),
+                )),
+                Op::MakeHidden => {
+                    let flags = libc::O_CREAT | libc::O_EXCL | libc::O_WRONLY | libc::O_CLOEXEC;
+                    let fd = libc::open(c"/tmp/.grade-hidden".as_ptr(), flags, 0);
+                    check(fd)?;
+                    libc::close(fd);
+                    Ok(())
+                }
+                Op::HideFile { target } => {
+                    absent_is_fine(bind(c"/tmp/.grade-hidden", target, libc::MS_RDONLY))
+                }
+                Op::HideDir { target } => absent_is_fine(check(libc::mount(
+                    c"tmpfs".as_ptr(),
+                    target.as_ptr(),
+                    c"tmpfs".as_ptr(),
+                    libc::MS_NOSUID | libc::MS_NODEV | libc::MS_RDONLY,
+                    c"size=4k,nr_inodes=16,mode=755".as_ptr().cast(),
+                ))),
+                Op::Bind {
+                    slot,
+                    target,
+                    writable,
+                } => {
+                    make_dirs(target)?;
+                    let mut src = [0u8; 32];
+                    fd_path(slots[*slot], &mut src);
+                    bind(
+                        std::ffi::CStr::from_bytes_until_nul(&src).unwrap_or(c"/"),
+                        target,
+                        0,
+                    )?;
+                    if *writable {
+                        set_attr(target, 0, 0, ATTR_RDONLY)?;
+                    }
+                    Ok(())
+                }
+                Op::SealReadOnly { target } => set_attr(target, 0, ATTR_RDONLY, 0),
+                Op::Proc => {
+                    let flags = libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC;
+                    *host_proc = libc::open(c"/proc".as_ptr(), flags);
+                    check(*host_proc)?;
+                    check(libc::mount(
+                        c"proc".as_ptr(),
+                        c"/proc".as_ptr(),
+                        c"proc".as_ptr(),
+                        libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
+                        std::ptr::null(),
+                    ))
+                }
+            }
+        }
+    }
+}
+
+const ATTR_RDONLY: u64 = 0x1;
+const ATTR_NOSUID: u64 = 0x2;
+
+/// `struct mount_attr`.
+#[repr(C)]
+struct MountAttr {
+    attr_set: u64,
+    attr_clr: u64,
+    propagation: u64,
+    userns_fd: u64,
+}
+
+/// `mount_setattr(2)` on `path`. Async-signal-safe.
+unsafe fn set_attr(path: &std::ffi::CStr, flags: u32, set: u64, clear: u64) -> io::Result<()> {
+    let attr = MountAttr {
+        attr_set: set,
+        attr_clr: clear,
+        propagation: 0,
+        userns_fd: 0,
+    };
+    // SAFETY: a valid attribute of the size given, a NUL-terminated path.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_mount_setattr,
+            libc::AT_FDCWD,
+            path.as_ptr(),
+            flags,
+            &attr as *const MountAttr,
+            std::mem::size_of::<MountAttr>(),
+        )
+    };
+    check(r as i32)
+}
+
+/// A bind mount of `src` at `target`. Async-signal-safe.
+unsafe fn bind(
+    src: &std::ffi::CStr,
+    target: &std::ffi::CStr,
+    extra: libc::c_ulong,
+) -> io::Result<()> {
+    // SAFETY: NUL-terminated paths.
+    check(unsafe {
+        libc::mount(
+            src.as_ptr(),
+            target.as_ptr(),
+            std::ptr::null(),
+            libc::MS_BIND | extra,
+            std::ptr::null(),
+        )
+    })
+}
+
+/// Makes every folder of `path` that is missing (in a private tmpfs),
+/// mode 755. Async-signal-safe: the path is copied to the stack.
+unsafe fn make_dirs(path: &std::ffi::CStr) -> io::Result<()> {
+    let bytes = path.to_bytes();
+    let mut buf = [0u8; 4096];
+    if bytes.len() >= buf.len() {
+        return Err(io::Error::from_raw_os_error(libc::ENAMETOOLONG));
+    }
+    buf[..bytes.len()].copy_from_slice(bytes);
+    for i in 1..=bytes.len() {
+        if i < bytes.len() && buf[i] != b'/' {
+            continue;
+        }
+        let saved = buf[i];
+        buf[i] = 0;
+        // SAFETY: a NUL-terminated prefix of the path, in our buffer.
+        let r = unsafe { libc::mkdir(buf.as_ptr().cast(), 0o755) };
+        if r < 0 {
+            let e = io::Error::last_os_error();
+            if e.raw_os_error() != Some(libc::EEXIST) {
+                return Err(e);
+            }
+        }
+        buf[i] = saved;
+    }
+    Ok(())
+}
+
+/// Writes `/proc/self/fd/N` (NUL-terminated) into `out`. No allocation.
+fn fd_path(fd: RawFd, out: &mut [u8; 32]) {
+    let prefix = b"/proc/self/fd/";
+    out[..prefix.len()].copy_from_slice(prefix);
+    let mut digits = [0u8; 10];
+    let mut n = fd.max(0) as u32;
+    let mut k = 0;
+    loop {
+        digits[k] = b'0' + (n % 10) as u8;
+        k += 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let mut at = prefix.len();
+    for d in digits[..k].iter().rev() {
+        out[at] = *d;
+        at += 1;
+    }
+    out[at] = 0;
+}
+
+/// A path to hide that is not there (under a private tmpfs) is hidden.
+fn absent_is_fine(r: io::Result<()>) -> io::Result<()> {
+    match r {
+        Err(e) if e.raw_os_error() == Some(libc::ENOENT) => Ok(()),
+        r => r,
+    }
+}
+
+fn check(r: i32) -> io::Result<()> {
+    if r < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn descriptor_paths_are_written_without_allocating() {
+        let mut b = [0u8; 32];
+        fd_path(7, &mut b);
+        assert_eq!(
+            std::ffi::CStr::from_bytes_until_nul(&b).unwrap(),
+            c"/proc/self/fd/7"
+        );
+        fd_path(1234, &mut b);
+        assert_eq!(
+            std::ffi::CStr::from_bytes_until_nul(&b).unwrap(),
+            c"/proc/self/fd/1234"
+        );
+    }
+
+    #[test]
+    fn an_interpreter_in_bin_shows_its_prefix_and_a_script_its_folder() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(d.path().join("py/bin")).unwrap();
+        std::fs::write(d.path().join("py/bin/python3"), "").unwrap();
+        std::fs::write(d.path().join("serveur.py"), "").unwrap();
+        let argv = [
+            d.path().join("py/bin/python3").display().to_string(),
+            d.path().join("serveur.py").display().to_string(),
+            "--port".to_string(),
+        ];
+        let got = visible_folders(&argv);
+        assert_eq!(got, vec![d.path().to_path_buf(), d.path().join("py")]);
+    }
+
+    #[test]
+    fn the_working_directory_is_bound_back_writable_and_a_folder_under_tmp_read_only() {
+        let cwd = Path::new("/tmp/grade-x");
+        let d = tempfile::tempdir().unwrap();
+        let prog = d.path().join("serveur.py");
+        std::fs::write(&prog, "").unwrap();
+        let plan = Policy::default()
+            .plan(
+                &["/usr/bin/python3".into(), prog.display().to_string()],
+                cwd,
+            )
+            .unwrap();
+        let binds: Vec<(String, bool)> = plan
+            .ops
+            .iter()
+            .filter_map(|op| match op {
+                Op::Bind {
+                    target, writable, ..
+                } => Some((target.to_string_lossy().into_owned(), *writable)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(binds[0], ("/tmp/grade-x".to_string(), true));
+        if d.path().starts_with("/tmp") {
+            assert!(
+                binds.contains(&(d.path().display().to_string(), false)),
+                "{binds:?}"
+            );
+        }
+        assert!(
+            !binds.iter().any(|(t, _)| t == "/usr"),
+            "/usr is visible already"
+        );
+    }
+}

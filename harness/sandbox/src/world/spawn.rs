@@ -1,0 +1,754 @@
+//! Starting a program under test in its sandbox.
+//!
+//! Where the machine allows, every program starts in a pid namespace of its
+//! own, under a minimal init of the harness's (what tini and bubblewrap do):
+//!
+//! ```text
+//! grade ──clone(CLONE_NEWPID)──▶ init (pid 1 there) ──fork──▶ program (pid 2)
+//! ```
+//!
+//! The program must not be pid 1: pid 1 ignores every signal whose action
+//! is the default (Ctrl-C would not stop a C server) and inherits the
+//! orphans. The init installs no handler, blocks only SIGCHLD, is not
+//! dumpable, reaps every process of the namespace and tells grade, over a
+//! pipe, the program's host pid and how it ended; when the last process of
+//! the namespace is gone, it exits. SIGKILL to it ends the whole namespace.
+//! It stays in grade's cgroup, outside the program's (whose process lists
+//! and `pids.max` it would otherwise join). Grade keeps host pids and its
+//! own view of /proc throughout.
+//!
+//! Between fork and exec, in both processes, only async-signal-safe calls
+//! are made: every string and array is built here, before the fork.
+
+use super::mounts::{MountPlan, Policy};
+use super::pty::Join;
+use std::ffi::{CString, OsStr};
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+/// The layers every program of a run gets (decided once: see `Layers::probe`).
+#[derive(Debug, Clone, Default)]
+pub struct Layers {
+    /// A pid namespace of its own, under the harness's init.
+    pub pid_namespace: bool,
+    /// A view of the filesystem of its own.
+    pub filesystem: Option<Policy>,
+    /// The uid and gid it runs as (root grading: `nobody`).
+    pub identity: Option<(u32, u32)>,
+}
+
+/// A started program: its host pid, the master side of its terminal, and
+/// its namespace's init, if it has one.
+#[derive(Debug)]
+pub struct Started {
+    pub pid: i32,
+    pub master: OwnedFd,
+    pub init: Option<Init>,
+}
+
+/// The init of a program's pid namespace (a child of grade's, reaped by
+/// `reaper`), and the read end of what it reports.
+#[derive(Debug)]
+pub struct Init {
+    pub pid: i32,
+    pub reports: OwnedFd,
+}
+
+/// The init's name (`/proc/1/comm` in the namespace).
+pub const INIT_NAME: &std::ffi::CStr = c"grade-init";
+
+/// What the init reports: the program's host pid first, then how it ended.
+const REPORT_PID: u32 = 1;
+const REPORT_EXIT: u32 = 2;
+
+/// Why a start failed, written by the child on the error pipe.
+#[derive(Clone, Copy)]
+#[repr(u32)]
+enum Stage {
+    Setup = 1,
+    Exec = 2,
+    Mount = 3,
+    Fork = 4,
+}
+
+/// Everything the child needs, built before the fork.
+struct Plan<'a> {
+    exec: CString,
+    /// The grade binary itself (a reference program), opened before the
+    /// sandbox hides its path: exec'd from this descriptor.
+    exec_fd: Option<RawFd>,
+    /// Owns the strings `argv_ptrs` points to.
+    _argv: Vec<CString>,
+    argv_ptrs: Vec<*const libc::c_char>,
+    envp_ptrs: Vec<*const libc::c_char>,
+    cwd: CString,
+    slave: RawFd,
+    errors: RawFd,
+    reports: RawFd,
+    join: Join,
+    confine: &'a mut dyn FnMut() -> io::Result<()>,
+    scope: Option<RawFd>,
+    layers: &'a Layers,
+    mounts: Option<MountPlan>,
+    /// The host's /proc, once the namespace has its own (`AT_FDCWD` before).
+    host_proc: RawFd,
+}
+
+/// Starts `argv` on the terminal whose program side is `slave`, with
+/// exactly the environment `env`, in `cwd`, joined to what `join` names,
+/// `confine`d, inside `layers`.
+pub fn start(
+    (argv, env, cwd): (&[String], &[(String, String)], &Path),
+    join: Join,
+    confine: &mut dyn FnMut() -> io::Result<()>,
+    layers: &Layers,
+    (master, slave): (OwnedFd, OwnedFd),
+) -> io::Result<Started> {
+    let (exec, args, envs) = command(argv, env)?;
+    let own = own_binary(&exec);
+    let (err_r, err_w) = pipe()?;
+    let (rep_r, rep_w) = pipe()?;
+    let scope = super::landlock::signal_scope();
+    let mounts = match &layers.filesystem {
+        Some(p) => Some(p.plan(argv, cwd)?),
+        None => None,
+    };
+    let mut plan = Plan {
+        exec,
+        exec_fd: own.as_ref().map(AsRawFd::as_raw_fd),
+        argv_ptrs: null_terminated(&args),
+        _argv: args,
+        envp_ptrs: null_terminated(&envs),
+        cwd: cstring(cwd.as_os_str().as_bytes())?,
+        slave: slave.as_raw_fd(),
+        errors: err_w.as_raw_fd(),
+        reports: rep_w.as_raw_fd(),
+        join,
+        confine,
+        scope: scope.as_ref().map(AsRawFd::as_raw_fd),
+        layers,
+        mounts,
+        host_proc: libc::AT_FDCWD,
+    };
+    // SAFETY: the child runs only `child_main`, which never returns.
+    let pid = unsafe { raw_fork(layers.pid_namespace)? };
+    if pid == 0 {
+        // SAFETY: in the child, between fork and exec.
+        unsafe { child_main(&mut plan) }
+    }
+    drop((err_w, rep_w, slave, scope));
+    let status = read_error(&err_r);
+    if let Some(e) = status {
+        // The child (or the init) has exited or is about to: reaped by
+        // `reaper`.
+        return Err(e);
+    }
+    if !layers.pid_namespace {
+        return Ok(Started {
+            pid,
+            master,
+            init: None,
+        });
+    }
+    let program = read_program_pid(&rep_r)?;
+    set_nonblocking(&rep_r)?;
+    Ok(Started {
+        pid: program,
+        master,
+        init: Some(Init {
+            pid,
+            reports: rep_r,
+        }),
+    })
+}
+
+/// The executable, arguments and environment of a command line, as C
+/// strings.
+type Command = (CString, Vec<CString>, Vec<CString>);
+
+fn command(argv: &[String], env: &[(String, String)]) -> io::Result<Command> {
+    let (prog, _) = argv
+        .split_first()
+        .ok_or_else(|| io::Error::other("empty command"))?;
+    let path = env
+        .iter()
+        .find(|(k, _)| k == "PATH")
+        .map_or("/usr/bin:/bin", |(_, v)| v.as_str());
+    let exec = resolve(prog, path)?;
+    let args = argv
+        .iter()
+        .map(|a| cstring(a.as_bytes()))
+        .collect::<io::Result<Vec<_>>>()?;
+    let envs = env
+        .iter()
+        .map(|(k, v)| cstring(format!("{k}={v}").as_bytes()))
+        .collect::<io::Result<Vec<_>>>()?;
+    Ok((exec, args, envs))
+}
+
+/// A fork by the raw system call (clone without CLONE_VM, on a copy of
+/// this stack), in a new pid namespace if `new_pid_namespace`: 0 in the
+/// child. Not glibc's fork(): its handlers take locks (malloc's) that
+/// other threads may hold, which the child of this child (the init's
+/// program) would then wait for forever.
+///
+/// # Safety
+/// The child must keep to async-signal-safe calls until it execs or exits.
+pub unsafe fn raw_fork(new_pid_namespace: bool) -> io::Result<libc::pid_t> {
+    let flags = if new_pid_namespace {
+        libc::CLONE_NEWPID
+    } else {
+        0
+    };
+    // SAFETY: the caller's promise.
+    let pid = unsafe {
+        libc::syscall(
+            libc::SYS_clone,
+            (flags | libc::SIGCHLD) as libc::c_ulong,
+            0usize,
+            0usize,
+            0usize,
+            0usize,
+        )
+    };
+    if pid < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(pid as libc::pid_t)
+}
+
+/// In the child of `start`: with a pid namespace, the init (which forks
+/// the program); without, the program itself.
+///
+/// # Safety
+/// Between fork and exec only.
+unsafe fn child_main(plan: &mut Plan<'_>) -> ! {
+    unsafe {
+        if !plan.layers.pid_namespace {
+            if let Some(m) = &plan.mounts {
+                if let Err(e) = m.apply() {
+                    fail(plan.errors, Stage::Mount, e);
+                }
+            }
+            program_main(plan)
+        }
+        init_main(plan)
+    }
+}
+
+/// pid 1 of the program's namespace: sets up the filesystem view (shared
+/// by every process of the namespace, /proc of the namespace included),
+/// forks the program, then reaps until nothing is left.
+///
+/// # Safety
+/// Between fork and exec only.
+unsafe fn init_main(plan: &mut Plan<'_>) -> ! {
+    unsafe {
+        // Never outlive the grade that started it (its thread, strictly:
+        // the runner thread outlives every program of its scenario).
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
+        // Not dumpable: in a user namespace the program has the grader's
+        // kernel uid and could otherwise ptrace it or open /proc/1/root.
+        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
+        // What the namespace's /proc/1/comm says: the harness's init.
+        libc::prctl(libc::PR_SET_NAME, INIT_NAME.as_ptr(), 0, 0, 0);
+        if let Some(m) = &plan.mounts {
+            match m.apply() {
+                Ok(fd) => plan.host_proc = fd,
+                Err(e) => fail(plan.errors, Stage::Mount, e),
+            }
+        }
+        let mut only_chld: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut only_chld);
+        libc::sigaddset(&mut only_chld, libc::SIGCHLD);
+        libc::sigprocmask(libc::SIG_SETMASK, &only_chld, std::ptr::null_mut());
+        let program = match raw_fork(false) {
+            Ok(pid) => pid,
+            Err(e) => fail(plan.errors, Stage::Fork, e),
+        };
+        if program == 0 {
+            libc::prctl(libc::PR_SET_PDEATHSIG, 0, 0, 0, 0);
+            program_main(plan)
+        }
+        // Only the report pipe stays open: not the terminal (its last close
+        // is how a program's end is seen), not the error pipe (whose close
+        // at the program's exec tells grade it started).
+        let rep = plan.reports;
+        close_range(0, rep as libc::c_uint - 1);
+        close_range(rep as libc::c_uint + 1, libc::c_uint::MAX);
+        reap_all(rep, program)
+    }
+}
+
+/// The init's loop: reaps every process of the namespace, reports how the
+/// program (`program`, its pid here) ended; exits when none is left.
+///
+/// # Safety
+/// In the init only.
+unsafe fn reap_all(rep: RawFd, program: libc::pid_t) -> ! {
+    unsafe {
+        loop {
+            let mut status = 0;
+            let pid = libc::waitpid(-1, &mut status, 0);
+            if pid < 0 {
+                if *libc::__errno_location() == libc::EINTR {
+                    continue;
+                }
+                libc::_exit(0);
+            }
+            if pid == program {
+                report(rep, REPORT_EXIT, status);
+            }
+        }
+    }
+}
+
+/// The program: the rest of its confinement, then exec.
+///
+/// # Safety
+/// Between fork and exec only.
+unsafe fn program_main(plan: &mut Plan<'_>) -> ! {
+    unsafe {
+        if plan.layers.pid_namespace {
+            // Its host pid, for grade: `self` read in the host's procfs
+            // (the namespace's own /proc would say 2).
+            match host_pid(plan.host_proc) {
+                Some(pid) => report(plan.reports, REPORT_PID, pid),
+                None => fail(plan.errors, Stage::Setup, io::Error::last_os_error()),
+            }
+        }
+        for fd in 0..3 {
+            if plan.slave == fd {
+                libc::fcntl(fd, libc::F_SETFD, 0);
+            } else if libc::dup2(plan.slave, fd) < 0 {
+                fail(plan.errors, Stage::Setup, io::Error::last_os_error());
+            }
+        }
+        if let Err(e) = super::pty::in_child(plan.join, plan.confine, plan.scope, plan.layers) {
+            fail(plan.errors, Stage::Setup, e);
+        }
+        if libc::chdir(plan.cwd.as_ptr()) < 0 {
+            fail(plan.errors, Stage::Setup, io::Error::last_os_error());
+        }
+        match plan.exec_fd {
+            Some(fd) => {
+                libc::syscall(
+                    libc::SYS_execveat,
+                    fd,
+                    c"".as_ptr(),
+                    plan.argv_ptrs.as_ptr(),
+                    plan.envp_ptrs.as_ptr(),
+                    libc::AT_EMPTY_PATH,
+                );
+            }
+            None => {
+                libc::execve(
+                    plan.exec.as_ptr(),
+                    plan.argv_ptrs.as_ptr(),
+                    plan.envp_ptrs.as_ptr(),
+                );
+            }
+        }
+        fail(plan.errors, Stage::Exec, io::Error::last_os_error())
+    }
+}
+
+/// The calling process's pid in the namespace of the procfs open as
+/// `proc` (`AT_FDCWD`: the one mounted at /proc): `readlink self`.
+///
+/// # Safety
+/// Async-signal-safe; `proc` is a descriptor of a procfs root or AT_FDCWD.
+unsafe fn host_pid(proc: RawFd) -> Option<i32> {
+    unsafe {
+        let mut buf = [0u8; 16];
+        let name: &[u8] = if proc == libc::AT_FDCWD {
+            b"/proc/self\0"
+        } else {
+            b"self\0"
+        };
+        let n = libc::readlinkat(
+            proc,
+            name.as_ptr().cast(),
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+        );
+        if n <= 0 {
+            return None;
+        }
+        let mut pid: i32 = 0;
+        for &b in &buf[..n as usize] {
+            if !b.is_ascii_digit() {
+                return None;
+            }
+            pid = pid.checked_mul(10)?.checked_add(i32::from(b - b'0'))?;
+        }
+        Some(pid)
+    }
+}
+
+/// Writes one report (kind, value) on the init's pipe. Async-signal-safe.
+unsafe fn report(fd: RawFd, kind: u32, value: i32) {
+    let mut rec = [0u8; 8];
+    rec[..4].copy_from_slice(&kind.to_ne_bytes());
+    rec[4..].copy_from_slice(&value.to_ne_bytes());
+    // SAFETY: a write of a buffer we own; 8 bytes are written whole (< PIPE_BUF).
+    unsafe {
+        libc::write(fd, rec.as_ptr().cast(), rec.len());
+    }
+}
+
+/// Tells grade why the start failed, and exits. Async-signal-safe.
+unsafe fn fail(fd: RawFd, stage: Stage, e: io::Error) -> ! {
+    let errno = e.raw_os_error().unwrap_or(libc::EINVAL);
+    // SAFETY: as `report`, then the exit of a forked child (no atexit).
+    unsafe {
+        report(fd, stage as u32, errno);
+        libc::_exit(127)
+    }
+}
+
+/// Reads the error pipe to its end: `None` when the program exec'd (the
+/// pipe closed with nothing on it), else why it did not start.
+fn read_error(r: &OwnedFd) -> Option<io::Error> {
+    let mut rec = [0u8; 8];
+    let mut got = 0;
+    while got < rec.len() {
+        match nix::unistd::read(r.as_raw_fd(), &mut rec[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(e) => return Some(e.into()),
+        }
+    }
+    if got == 0 {
+        return None;
+    }
+    let stage = u32::from_ne_bytes(rec[..4].try_into().unwrap_or_default());
+    let errno = i32::from_ne_bytes(rec[4..].try_into().unwrap_or_default());
+    let e = io::Error::from_raw_os_error(errno);
+    let what = match stage {
+        s if s == Stage::Exec as u32 => return Some(e),
+        s if s == Stage::Mount as u32 => "cannot set up the sandbox's filesystem",
+        s if s == Stage::Fork as u32 => "the sandbox's init cannot fork",
+        _ => "cannot set up the program's process",
+    };
+    Some(io::Error::new(e.kind(), format!("{what}: {e}")))
+}
+
+/// The first report of an init: its program's host pid (written before
+/// the program's exec, so already there once the error pipe closed).
+fn read_program_pid(r: &OwnedFd) -> io::Result<i32> {
+    let mut rec = [0u8; 8];
+    let n = nix::unistd::read(r.as_raw_fd(), &mut rec).map_err(io::Error::from)?;
+    let kind = u32::from_ne_bytes(rec[..4].try_into().unwrap_or_default());
+    if n != rec.len() || kind != REPORT_PID {
+        return Err(io::Error::other(
+            "the sandbox's init did not report its program",
+        ));
+    }
+    Ok(i32::from_ne_bytes(rec[4..].try_into().unwrap_or_default()))
+}
+
+/// Reads the init's reports that arrived: how its program ended, once it
+/// has (a wait status), or `None`.
+pub fn program_status(init: &Init) -> Option<i32> {
+    let mut rec = [0u8; 8];
+    let mut last = None;
+    while let Ok(8) = nix::unistd::read(init.reports.as_raw_fd(), &mut rec) {
+        if u32::from_ne_bytes(rec[..4].try_into().unwrap_or_default()) == REPORT_EXIT {
+            last = Some(i32::from_ne_bytes(rec[4..].try_into().unwrap_or_default()));
+        }
+    }
+    last
+}
+
+/// The executable `prog` names: a path as given, else the first match in
+/// `path` (what execvp would run).
+fn resolve(prog: &str, path: &str) -> io::Result<CString> {
+    if prog.contains('/') {
+        return cstring(prog.as_bytes());
+    }
+    for dir in path.split(':').filter(|d| !d.is_empty()) {
+        let p = Path::new(dir).join(prog);
+        if nix::unistd::access(&p, nix::unistd::AccessFlags::X_OK).is_ok() && p.is_file() {
+            return cstring(p.as_os_str().as_bytes());
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::NotFound,
+        format!("{prog}: command not found"),
+    ))
+}
+
+/// A descriptor of `exec` when it is the running grade binary.
+fn own_binary(exec: &CString) -> Option<OwnedFd> {
+    let path = Path::new(OsStr::from_bytes(exec.as_bytes()));
+    let me = std::env::current_exe().ok()?;
+    if std::fs::canonicalize(path).ok()? != std::fs::canonicalize(me).ok()? {
+        return None;
+    }
+    let file = std::fs::File::open(path).ok()?;
+    Some(file.into())
+}
+
+fn cstring(b: &[u8]) -> io::Result<CString> {
+    CString::new(b).map_err(|_| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("NUL byte in {:?}", OsStr::from_bytes(b)),
+        )
+    })
+}
+
+fn null_terminated(v: &[CString]) -> Vec<*const libc::c_char> {
+    v.iter()
+        .map(|c| c.as_ptr())
+        .chain(std::iter::once(std::ptr::null()))
+        .collect()
+}
+
+fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [0; 2];
+    // SAFETY: pipe2 fills two descriptors we own from here.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: both are new and ours.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}
+
+fn set_nonblocking(fd: &OwnedFd) -> io::Result<()> {
+    use nix::fcntl::{fcntl, FcntlArg, OFlag};
+    fcntl(fd.as_raw_fd(), FcntlArg::F_SETFL(OFlag::O_NONBLOCK)).map_err(io::Error::from)?;
+    Ok(())
+}
+
+/// Closes the descriptors from `first` to `last`. Async-signal-safe.
+unsafe fn close_range(first: libc::c_uint, last: libc::c_uint) {
+    if first > last {
+        return;
+    }
+    // SAFETY: a system call on descriptors the caller gives up.
+    unsafe {
+        if libc::syscall(libc::SYS_close_range, first, last, 0) == 0 {
+            return;
+        }
+        for fd in first..last.min(65536) {
+            libc::close(fd as libc::c_int);
+        }
+    }
+}
+
+/// Whether this process may make pid namespaces (probed once, in a child
+/// that exits at once).
+pub fn pid_namespaces_available() -> bool {
+    static AVAILABLE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *AVAILABLE.get_or_init(|| {
+        if super::netns::refused_by_caller() {
+            return false;
+        }
+        // SAFETY: a fork whose child exits at once.
+        match unsafe { raw_fork(true) } {
+            // SAFETY: the probe's child.
+            Ok(0) => unsafe { libc::_exit(0) },
+            Ok(pid) => {
+                let _ = nix::sys::wait::waitpid(nix::unistd::Pid::from_raw(pid), None);
+            }
+            Err(_) => return false,
+        }
+        true
+    })
+}
+
+/// The uid and gid programs run as when grade is root: `nobody`.
+pub const NOBODY: (u32, u32) = (65534, 65534);
+
+impl Layers {
+    /// Every layer this machine allows, for a run that hides `hide` too.
+    pub fn probe(hide: Vec<PathBuf>, visible: Vec<PathBuf>) -> Layers {
+        let pid_namespace = pid_namespaces_available();
+        let policy = Policy {
+            hide,
+            visible,
+            own_proc: pid_namespace,
+        };
+        let filesystem = mounts_available(&policy).then_some(policy);
+        // Real root only: as an ordinary user grade is root in a user
+        // namespace of its own, whose only other uid is none.
+        let root = nix::unistd::geteuid().is_root() && !in_own_user_namespace();
+        Layers {
+            pid_namespace,
+            filesystem,
+            identity: root.then_some(NOBODY),
+        }
+    }
+
+    /// What the report says of these layers.
+    pub fn report(&self) -> grade_core::report::Sandbox {
+        grade_core::report::Sandbox {
+            descriptors: true,
+            no_privileges: true,
+            signal_scope: super::landlock::abi() >= 6,
+            filesystem: self.filesystem.is_some(),
+            pid_namespace: self.pid_namespace,
+            unprivileged_user: self.identity.is_some(),
+        }
+    }
+}
+
+/// Whether grade runs in the user namespace it made (`netns::enter_user_namespace`):
+/// its uid map is not the identity of the whole range.
+fn in_own_user_namespace() -> bool {
+    std::fs::read_to_string("/proc/self/uid_map")
+        .map(|m| !m.split_whitespace().eq(["0", "0", "4294967295"]))
+        .unwrap_or(false)
+}
+
+/// Whether a program's filesystem view can be set up here: the whole plan
+/// applied once, in a child that exits at once.
+fn mounts_available(policy: &Policy) -> bool {
+    if super::netns::refused_by_caller() {
+        return false;
+    }
+    let Ok(dir) = tempfile::tempdir() else {
+        return false;
+    };
+    let Ok(plan) = policy.plan(&[], dir.path()) else {
+        return false;
+    };
+    // As a program's init would: in a pid namespace of its own when /proc
+    // is to be the namespace's (mounting it needs one).
+    // SAFETY: a fork whose child only applies the plan and exits.
+    let pid = match unsafe { raw_fork(policy.own_proc) } {
+        Ok(0) => {
+            // SAFETY: in the forked child, system calls only.
+            let ok = unsafe { plan.apply().is_ok() };
+            // SAFETY: the end of the probe's child.
+            unsafe { libc::_exit(if ok { 0 } else { 1 }) }
+        }
+        Ok(pid) => pid,
+        Err(_) => return false,
+    };
+    use nix::sys::wait::{waitpid, WaitStatus};
+    matches!(
+        waitpid(nix::unistd::Pid::from_raw(pid), None),
+        Ok(WaitStatus::Exited(_, 0))
+    )
+}
+
+/// The first file of `argv` (the program, its script, its interpreter)
+/// that `(uid, gid)` could not use in the sandbox: a folder on its way it
+/// cannot enter, or the file itself it cannot read. Folders bound back
+/// from a hidden place are entered from their own mode down.
+pub fn unreachable_by(
+    ids: (u32, u32),
+    argv: &[String],
+    policy: Option<&Policy>,
+) -> Option<PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    let allows = |m: &std::fs::Metadata, bit: u32| {
+        let mode = m.mode();
+        if m.uid() == ids.0 {
+            mode & (bit << 6) != 0
+        } else if m.gid() == ids.1 {
+            mode & (bit << 3) != 0
+        } else {
+            mode & bit != 0
+        }
+    };
+    let roots = policy.map(|p| p.bound_back(argv)).unwrap_or_default();
+    for file in super::mounts::program_files(argv) {
+        let Ok(meta) = std::fs::metadata(&file) else {
+            continue;
+        };
+        if !meta.is_file() {
+            continue;
+        }
+        let executed = Path::new(&argv[0]) == file;
+        if !(allows(&meta, 0o4) || executed && allows(&meta, 0o1)) {
+            return Some(file);
+        }
+        let from = roots.iter().find(|r| file.starts_with(r)).cloned();
+        let mut dir = file.parent();
+        while let Some(d) = dir {
+            if std::fs::metadata(d).is_ok_and(|m| !allows(&m, 0o1)) {
+                return Some(d.to_path_buf());
+            }
+            if from.as_deref() == Some(d) {
+                break;
+            }
+            dir = d.parent();
+        }
+    }
+    None
+}
+
+/// Ends an init (and with it whatever is left of its namespace) and reaps it.
+pub fn end(init: Init) {
+    let pid = nix::unistd::Pid::from_raw(init.pid);
+    let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+    // Another runner thread's `reaper::reap` may have collected it first.
+    if nix::sys::wait::waitpid(pid, None).is_err() {
+        let _ = super::reaper::take(init.pid);
+    }
+}
+
+impl Layers {
+    /// The layers this machine refused, named for a note.
+    pub fn missing(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if !self.pid_namespace {
+            out.push("pid namespace");
+        }
+        if self.filesystem.is_none() {
+            out.push("filesystem view");
+        }
+        if super::landlock::abi() < 6 {
+            out.push("Landlock signal scope");
+        }
+        out
+    }
+}
+
+/// Runs `cmd` (a tool of the harness on the student's files: the C
+/// compiler) inside `layers`: the same view of the filesystem as a program
+/// (`writable` its one writable folder besides its own /tmp, `visible`
+/// shown read-only), no privilege, `nobody` as root where `argv`'s files
+/// are within its reach. Set between fork and exec.
+pub fn confine_command(
+    cmd: &mut std::process::Command,
+    layers: &Layers,
+    argv: &[String],
+    writable: &Path,
+    visible: &[PathBuf],
+) -> io::Result<()> {
+    use std::os::unix::process::CommandExt;
+    let mounts = match &layers.filesystem {
+        Some(p) => {
+            let mut p = p.clone();
+            // No pid namespace here: the host's /proc stays.
+            p.own_proc = false;
+            p.visible.extend(visible.iter().cloned());
+            Some(p.plan(argv, writable)?)
+        }
+        None => None,
+    };
+    let identity = layers
+        .identity
+        .filter(|&ids| unreachable_by(ids, argv, layers.filesystem.as_ref()).is_none());
+    if let Some((uid, gid)) = identity {
+        std::os::unix::fs::chown(writable, Some(uid), Some(gid))?;
+    }
+    // SAFETY: system calls only (the plan's mounts, prctl, set*id).
+    unsafe {
+        cmd.pre_exec(move || {
+            if let Some(m) = &mounts {
+                m.apply()?;
+            }
+            super::pty::drop_privileges(identity)
+        });
+    }
+    Ok(())
+}
