@@ -16,4 +16,5 @@ mod port;
 mod portable;
 mod reference;
 mod reports;
+mod templates;
 mod timed_sleeps;
