@@ -118,7 +118,7 @@ pub struct CiArgs {
     /// github, gitlab, classroom: build grade with `cargo install --git REPO` on every run instead of downloading it (minutes per run).
     #[arg(long, conflicts_with_all = ["release_url", "sha256"])]
     pub cargo_install: bool,
-    /// The server file in the student's repository (default: serveur.py, with client.py).
+    /// The server file in the student's repository (default: each question's, found in the student's folder by the discovery rule).
     #[arg(long, value_name = "FILE")]
     pub server: Option<String>,
     /// The client file in the student's repository.
