@@ -3,6 +3,7 @@
 //! on a workbench that `grade` and `grade demo` share.
 
 use crate::msg::Msg;
+use crate::report::QuestionPrograms;
 use crate::runner::RunConfig;
 use crate::scenario::{self, Lang, Question, Role, Scenario, Side};
 use crate::submission::SubmissionProblem;
@@ -159,6 +160,8 @@ pub struct Plan {
     pub problems: Vec<SubmissionProblem>,
     /// Every selected scenario's id, in report order.
     pub order: Vec<String>,
+    /// Each question's own programs, where it has some (`--submission`).
+    pub by_question: Vec<QuestionPrograms>,
 }
 
 impl Plan {
@@ -173,6 +176,7 @@ impl Plan {
                 .extend(p.stopped.into_iter().map(|(s, k)| (s, k + offset)));
             out.problems.extend(p.problems);
             out.order.extend(p.order);
+            out.by_question.extend(p.by_question);
         }
         out
     }
@@ -219,6 +223,7 @@ pub fn prepare_with(
         stopped,
         problems,
         order,
+        by_question: Vec::new(),
     })
 }
 

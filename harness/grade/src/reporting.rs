@@ -36,6 +36,7 @@ pub fn report(
     isolation_note: Option<String>,
     wall: Duration,
 ) -> Result<u8, Error> {
+    let by_question = plan.by_question;
     let outcomes = in_order(plan.order, ran, plan.stopped, &plan.problems);
     let color_ok = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let to_terminal = cfg.output.is_none() && std::io::stdout().is_terminal();
@@ -52,6 +53,7 @@ pub fn report(
         problems: plan.problems,
         date: std::time::SystemTime::now().checked_sub(wall),
         sandbox: crate::world::pty::sandbox(),
+        by_question,
     };
     let formats = std::iter::once(cfg.format).chain(cfg.reports.iter().map(|(f, _)| *f));
     // A grading platform shows its results to students: how the run was

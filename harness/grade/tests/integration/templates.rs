@@ -272,13 +272,14 @@ fn the_github_workflow_downloads_the_release_checks_it_and_grades() {
     let (failed, questions) = failures(&repo.path().join("grade.json"));
     assert_eq!(failed, broken_failures());
     assert_eq!(questions, ALL.map(String::from).to_vec());
-    // An annotation for each failure, with its diagnosis.
+    // An annotation for each failure, on q1's file, with its diagnosis.
     for id in BROKEN_FAILS {
         let line = steps[1]
             .log
             .lines()
             .find(|l| l.starts_with("::error ") && l.contains(&format!(",title={id} — ")))
             .unwrap_or_else(|| panic!("{id}: {}", steps[1].log));
+        assert!(line.starts_with("::error file=./q1/serveur.py,"), "{line}");
         assert!(line.contains(&format!("[{BROKEN_CODE}]")), "{line}");
     }
 
