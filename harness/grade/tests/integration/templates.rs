@@ -611,3 +611,59 @@ fn the_devcontainer_installs_the_release_and_the_student_grades_with_it() {
     assert!(log.contains("FAILED"), "{log}");
     assert!(!bin.path().join("grade").exists());
 }
+
+/// The download's options, checked before anything is written; without
+/// `--sha256`, the pin is this binary's own, said on standard error.
+#[test]
+fn the_download_options_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let ci = |args: &[&str]| {
+        let mut c = Command::cargo_bin("grade").unwrap();
+        c.arg("ci").args(args).arg("--dir").arg(dir.path());
+        c.assert()
+    };
+    for (args, says) in [
+        (&["github", "--sha256", "abc"][..], "not a SHA-256"),
+        (
+            &["prairielearn", "--sha256", WRONG],
+            "copies this grade binary",
+        ),
+        (
+            &["gradescope", "--cargo-install"],
+            "--cargo-install is for github",
+        ),
+        (
+            &["devcontainer", "--cargo-install"],
+            "--cargo-install is for github",
+        ),
+        (
+            &["gitlab", "--cargo-install", "--sha256", WRONG],
+            "cannot be used with",
+        ),
+    ] {
+        ci(args).code(2).stderr(predicates::str::contains(says));
+    }
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing written"
+    );
+    let me = assert_cmd::cargo::cargo_bin("grade");
+    let sha256 = std::process::Command::new("sha256sum")
+        .arg(&me)
+        .output()
+        .unwrap()
+        .stdout;
+    let sha256 = String::from_utf8(sha256).unwrap()[..64].to_string();
+    ci(&["gitlab", "--release-url", "https://files.example.edu/grade"])
+        .code(0)
+        .stderr(format!(
+            "grade: the templates download https://files.example.edu/grade and run it only if its SHA-256 is {sha256}, this binary's ({}): write them with the release binary, or give --sha256\n",
+            me.display()
+        ));
+    let written = std::fs::read_to_string(dir.path().join(".gitlab-ci.yml")).unwrap();
+    assert!(
+        written.contains(&format!("GRADE_SHA256: \"{sha256}\"")),
+        "{written}"
+    );
+}
