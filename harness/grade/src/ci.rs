@@ -1,9 +1,13 @@
-//! `grade ci github|gitlab|gradescope|classroom`: CI templates for a student's
-//! repository or a Gradescope autograder, printed or written to a
+//! `grade ci github|gitlab|gradescope|classroom|prairielearn|devcontainer`:
+//! CI templates for a student's repository, a Gradescope autograder, a
+//! PrairieLearn course or a dev container, printed or written to a
 //! directory; `grade ci github --release-workflow`: the course repository's
-//! workflow that publishes the portable binary (`dist.sh`) on a tag. The templates live in `harness/grade/templates/` and are embedded;
-//! this module only fills in the course repository, the `grade` options and
-//! the comments, in `--lang` (a line `{{# ID}}` is the message ID, commented).
+//! workflow that publishes the portable binary (`dist.sh`) on a tag. The
+//! templates download that binary, pinned by its SHA-256 (`cargo install`
+//! only with `--cargo-install`; PrairieLearn carries a copy). They live in
+//! `harness/grade/templates/` and are embedded; this module only fills in
+//! the download, the `grade` options and the comments, in `--lang` (a line
+//! `{{# ID}}` is the message ID, commented).
 
 use crate::msg::{self, Msg};
 use crate::scenario::{Lang, Question};
@@ -18,6 +22,19 @@ const GRADESCOPE_SETUP: &str = include_str!("../templates/gradescope-setup.sh");
 const GRADESCOPE_RUN: &str = include_str!("../templates/gradescope-run_autograder");
 const PRAIRIELEARN_RUN: &str = include_str!("../templates/prairielearn-run.sh");
 const PRAIRIELEARN_INFO: &str = include_str!("../templates/prairielearn-info.json");
+const DEVCONTAINER: &str = include_str!("../templates/devcontainer.json");
+const DEVCONTAINER_INSTALL: &str = include_str!("../templates/devcontainer-install.sh");
+/// How each template gets `grade`: the Actions step, the GitLab job's
+/// image and `before_script`, the shell lines (Gradescope, dev container).
+const ACTIONS_DOWNLOAD: &str = include_str!("../templates/actions-download.yml");
+const ACTIONS_CARGO: &str = include_str!("../templates/actions-cargo.yml");
+const GITLAB_DOWNLOAD: &str = include_str!("../templates/gitlab-download.yml");
+const GITLAB_CARGO: &str = include_str!("../templates/gitlab-cargo.yml");
+const SHELL_DOWNLOAD: &str = include_str!("../templates/download.sh");
+
+/// The portable binary's name, as `dist.sh` builds it and the release
+/// workflow publishes it.
+pub const RELEASE_ASSET: &str = "grade-x86_64-linux-gnu";
 
 /// Written in place of the course repository when `--repo` is not given.
 pub const REPO_PLACEHOLDER: &str = "https://example.org/course/chat-lab.git";
@@ -28,13 +45,37 @@ pub enum Target {
     Github,
     /// A GitLab CI job with a JUnit report (.gitlab-ci.yml).
     Gitlab,
-    /// A Gradescope autograder bundle (setup.sh, run_autograder, the grade binary).
+    /// A Gradescope autograder bundle (setup.sh, which downloads grade, and run_autograder).
     Gradescope,
     /// GitHub Classroom's autograding workflow (.github/workflows/classroom.yml).
     Classroom,
     /// A PrairieLearn external grader (serverFilesCourse/chatlab/: run.sh and
     /// the grade binary; the question's externalGradingOptions).
     Prairielearn,
+    /// A dev container for students on macOS or Windows, or in a Codespace
+    /// (.devcontainer/: devcontainer.json and install-grade.sh).
+    Devcontainer,
+}
+
+/// How a template gets `grade`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Install {
+    /// Download the portable binary and check its SHA-256 before it runs.
+    Release(Release),
+    /// `--cargo-install`: build it from the course's repository on every run.
+    Cargo,
+}
+
+/// The pinned download.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Release {
+    pub url: String,
+    /// Lowercase hex, 64 digits.
+    pub sha256: String,
+    /// `--release-url` was given (else the URL comes from `--repo`).
+    pub url_given: bool,
+    /// No `--sha256`: the checksum is this binary's, the running `grade`.
+    pub sha256_of: Option<PathBuf>,
 }
 
 /// What to do with a file that exists under `--dir`.
@@ -53,8 +94,12 @@ pub struct Options {
     /// Write the files under this directory instead of printing them.
     pub dir: Option<PathBuf>,
     pub existing: Existing,
-    /// The course's repository, where `cargo install --git` finds `grade`.
+    /// The course's repository: its releases hold the portable binary
+    /// (`--cargo-install`: `cargo install --git` builds from it).
     pub repo: Option<String>,
+    /// How the templates get `grade`; `None` where they do not fetch it
+    /// (PrairieLearn, the release workflow).
+    pub install: Option<Install>,
     /// Program files, relative to the student's repository or submission.
     pub server: Option<String>,
     pub client: Option<String>,
@@ -131,9 +176,14 @@ impl Options {
         v
     }
 
-    /// Whether the files name the course's repository (`--repo`).
+    /// Whether the files name the course's repository (`--repo`): to build
+    /// from it, or to download from its releases without `--release-url`.
     pub fn needs_repo(&self) -> bool {
-        !matches!(self.target, Target::Gradescope | Target::Prairielearn) && !self.release_workflow
+        match &self.install {
+            Some(Install::Cargo) => true,
+            Some(Install::Release(r)) => !r.url_given,
+            None => false,
+        }
     }
 
     fn repo(&self) -> &str {
@@ -179,66 +229,135 @@ fn comments(template: &'static str, lang: &Lang) -> String {
     out
 }
 
+/// A string as a YAML scalar: JSON's double-quoted strings are YAML's.
+fn yaml_quote(s: &str) -> String {
+    serde_json::Value::from(s).to_string()
+}
+
+impl Options {
+    /// The pinned download; the templates that only download (Gradescope,
+    /// the dev container) never get `--cargo-install` (cli.rs refuses it).
+    fn release(&self) -> &Release {
+        match &self.install {
+            Some(Install::Release(r)) => r,
+            _ => unreachable!(
+                "{:?} downloads grade: cli.rs gives it a release",
+                self.target
+            ),
+        }
+    }
+
+    /// `text` with `{{INSTALL}}` (a line of its own) replaced by how this
+    /// target gets `grade`: `download` (its `{{URL}}` and `{{SHA256}}`
+    /// quoted by `quote`) or `cargo`, commented.
+    fn with_install(
+        &self,
+        text: &str,
+        download: &'static str,
+        cargo: &'static str,
+        quote: fn(&str) -> String,
+    ) -> String {
+        let step = match &self.install {
+            Some(Install::Release(r)) => comments(download, &self.lang)
+                .replace("{{URL}}", &quote(&r.url))
+                .replace("{{SHA256}}", &quote(&r.sha256)),
+            _ => comments(cargo, &self.lang),
+        };
+        text.replace("{{INSTALL}}\n", &step)
+    }
+
+    /// `grade` as the steps run it, where the install step put it.
+    fn grade_command(&self) -> &'static str {
+        match (&self.install, self.target) {
+            (Some(Install::Cargo), Target::Gitlab) => "grade",
+            (Some(Install::Cargo), _) => "\"$HOME/.cargo/bin/grade\"",
+            (_, Target::Gitlab) => "\"${TMPDIR:-/tmp}/grade\"",
+            _ => "\"$RUNNER_TEMP/grade\"",
+        }
+    }
+
+    /// `template` filled in: the comments, the install step, the course's
+    /// repository, `grade` and its arguments.
+    fn fill(&self, template: &'static str, args: &str) -> String {
+        let text = comments(template, &self.lang);
+        let text = match self.target {
+            Target::Github | Target::Classroom => {
+                self.with_install(&text, ACTIONS_DOWNLOAD, ACTIONS_CARGO, yaml_quote)
+            }
+            Target::Gitlab => self.with_install(&text, GITLAB_DOWNLOAD, GITLAB_CARGO, yaml_quote),
+            Target::Gradescope | Target::Devcontainer => {
+                let r = self.release();
+                let download = comments(SHELL_DOWNLOAD, &self.lang)
+                    .replace("{{URL}}", &sh_quote(&r.url))
+                    .replace("{{SHA256}}", &sh_quote(&r.sha256));
+                text.replace("{{DOWNLOAD}}\n", &download)
+            }
+            Target::Prairielearn => text,
+        };
+        text.replace("{{REPO}}", self.repo())
+            .replace("{{GRADE}}", self.grade_command())
+            .replace("{{ARGS}}", args)
+    }
+}
+
 /// The files of a target, filled in.
 pub fn files(o: &Options) -> Vec<File> {
-    let fill = |t: &'static str, args: &str| {
-        comments(t, &o.lang)
-            .replace("{{REPO}}", o.repo())
-            .replace("{{ARGS}}", args)
-    };
+    let file = |path, text, mode| File { path, text, mode };
     match o.target {
-        Target::Github if o.release_workflow => vec![File {
-            path: ".github/workflows/release.yml",
-            text: fill(GITHUB_RELEASE, ""),
-            mode: Mode::Regular,
-        }],
-        Target::Github => vec![File {
-            path: ".github/workflows/grade.yml",
-            text: fill(GITHUB, &o.args()),
-            mode: Mode::Regular,
-        }],
-        Target::Classroom => vec![File {
-            path: ".github/workflows/classroom.yml",
-            text: classroom(o, fill(CLASSROOM, "")),
-            mode: Mode::Regular,
-        }],
-        Target::Gitlab => vec![File {
-            path: ".gitlab-ci.yml",
-            text: fill(GITLAB, &o.args()),
-            mode: Mode::Regular,
-        }],
+        Target::Github if o.release_workflow => vec![file(
+            ".github/workflows/release.yml",
+            o.fill(GITHUB_RELEASE, ""),
+            Mode::Regular,
+        )],
+        Target::Github => vec![file(
+            ".github/workflows/grade.yml",
+            o.fill(GITHUB, &o.args()),
+            Mode::Regular,
+        )],
+        Target::Classroom => vec![file(
+            ".github/workflows/classroom.yml",
+            classroom(o, o.fill(CLASSROOM, "")),
+            Mode::Regular,
+        )],
+        Target::Gitlab => vec![file(
+            ".gitlab-ci.yml",
+            o.fill(GITLAB, &o.args()),
+            Mode::Regular,
+        )],
         Target::Prairielearn => {
-            let run = fill(PRAIRIELEARN_RUN, &shell_options(o))
+            let run = o
+                .fill(PRAIRIELEARN_RUN, &shell_options(o))
                 .replace("{{PROGRAMS}}", &located_programs(o));
             vec![
-                File {
-                    path: "serverFilesCourse/chatlab/run.sh",
-                    text: run,
-                    mode: Mode::Executable,
-                },
-                File {
-                    path: "info-externalGradingOptions.json",
-                    text: PRAIRIELEARN_INFO.to_string(),
-                    mode: Mode::Regular,
-                },
+                file("serverFilesCourse/chatlab/run.sh", run, Mode::Executable),
+                file(
+                    "info-externalGradingOptions.json",
+                    PRAIRIELEARN_INFO.to_string(),
+                    Mode::Regular,
+                ),
             ]
         }
         Target::Gradescope => {
-            let run = fill(GRADESCOPE_RUN, &shell_options(o))
+            let run = o
+                .fill(GRADESCOPE_RUN, &shell_options(o))
                 .replace("{{PROGRAMS}}", &located_programs(o));
             vec![
-                File {
-                    path: "setup.sh",
-                    text: fill(GRADESCOPE_SETUP, ""),
-                    mode: Mode::Executable,
-                },
-                File {
-                    path: "run_autograder",
-                    text: run,
-                    mode: Mode::Executable,
-                },
+                file("setup.sh", o.fill(GRADESCOPE_SETUP, ""), Mode::Executable),
+                file("run_autograder", run, Mode::Executable),
             ]
         }
+        Target::Devcontainer => vec![
+            file(
+                ".devcontainer/devcontainer.json",
+                DEVCONTAINER.to_string(),
+                Mode::Regular,
+            ),
+            file(
+                ".devcontainer/install-grade.sh",
+                o.fill(DEVCONTAINER_INSTALL, ""),
+                Mode::Executable,
+            ),
+        ],
     }
 }
 
@@ -319,7 +438,8 @@ fn classroom(o: &Options, text: String) -> String {
         words.extend(["-q".to_string(), id.to_string()]);
         words.extend(o.settings().iter().map(|w| sh_quote(w)));
         steps.push_str(&format!(
-            "      - name: Grade {id}\n        id: {id}\n        continue-on-error: true\n        run: |\n          sudo -E \"$HOME/.cargo/bin/grade\" {} \\\n            --report classroom=/dev/null\n\n",
+            "      - name: Grade {id}\n        id: {id}\n        continue-on-error: true\n        run: |\n          sudo -E {} {} \\\n            --report classroom=/dev/null\n\n",
+            o.grade_command(),
             words.join(" ")
         ));
         env.push_str(&format!(
@@ -345,8 +465,9 @@ pub enum CiError {
 }
 
 /// Prints the files (each under a `# ==> path <==` line when there are
-/// several), or writes them under `o.dir`; a Gradescope bundle written to a
-/// directory also gets a copy of the running `grade` binary.
+/// several), or writes them under `o.dir`; PrairieLearn's course files
+/// written to a directory also get a copy of the running `grade` binary
+/// (its graders usually have no network).
 pub fn run(o: &Options, out: &mut dyn Write) -> Result<(), CiError> {
     let files = files(o);
     let Some(dir) = &o.dir else {
@@ -365,9 +486,6 @@ pub fn run(o: &Options, out: &mut dyn Write) -> Result<(), CiError> {
     };
     let mut planned: Vec<(PathBuf, Option<&File>)> =
         files.iter().map(|f| (dir.join(f.path), Some(f))).collect();
-    if o.target == Target::Gradescope {
-        planned.push((dir.join("grade"), None));
-    }
     if o.target == Target::Prairielearn {
         planned.push((dir.join("serverFilesCourse/chatlab/grade"), None));
     }
@@ -405,6 +523,33 @@ pub fn run(o: &Options, out: &mut dyn Write) -> Result<(), CiError> {
     Ok(())
 }
 
+/// The default download: the portable binary of this version, as the
+/// release workflow (`grade ci github --release-workflow`) publishes it on
+/// the tag `v<version>` of the course's repository (GitHub's release
+/// asset URL).
+pub fn default_release_url(repo: &str) -> String {
+    let base = repo.trim_end_matches('/');
+    let base = base.strip_suffix(".git").unwrap_or(base);
+    format!(
+        "{base}/releases/download/v{}/{RELEASE_ASSET}",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// A file's SHA-256, in lowercase hex (as `sha256sum` prints it).
+pub fn sha256_file(p: &Path) -> std::io::Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut std::fs::File::open(p)?, &mut hasher)?;
+    Ok(format!("{:x}", hasher.finalize()))
+}
+
+/// `--sha256 HEX` checked: 64 hex digits, lowercased.
+pub fn parse_sha256(hex: &str) -> Option<String> {
+    let ok = hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit());
+    ok.then(|| hex.to_ascii_lowercase())
+}
+
 fn make_executable(p: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755))
@@ -420,6 +565,12 @@ mod tests {
             dir: None,
             existing: Existing::Keep,
             repo: Some("https://git.example.org/course/lab.git".into()),
+            install: Some(Install::Release(Release {
+                url: default_release_url("https://git.example.org/course/lab.git"),
+                sha256: "ab".repeat(32),
+                url_given: false,
+                sha256_of: None,
+            })),
             server: Some("serveur.py".into()),
             client: None,
             questions: vec![Question::Q1],
@@ -453,15 +604,38 @@ mod tests {
             Target::Gradescope,
             Target::Classroom,
             Target::Prairielearn,
+            Target::Devcontainer,
         ] {
             for f in files(&opts(t)) {
                 assert_filled(f.path, &f.text);
             }
         }
         let gh = &files(&opts(Target::Github))[0].text;
+        // The download, checked, then the grading with what it downloaded.
+        let url = "https://git.example.org/course/lab/releases/download/v";
+        assert!(
+            gh.contains(&format!("          GRADE_URL: \"{url}")),
+            "{gh}"
+        );
+        assert!(gh.contains(&format!(
+            "          GRADE_SHA256: \"{}\"\n",
+            "ab".repeat(32)
+        )));
+        assert!(gh.contains("| sha256sum -c -\n"));
+        assert!(gh.contains(
+            "sudo -E \"$RUNNER_TEMP/grade\" --server serveur.py -q q1 --lang fr --hidden 'q1.server.long-*'"
+        ));
+        assert!(!gh.contains("cargo"), "{gh}");
+        let mut cargo = opts(Target::Github);
+        cargo.install = Some(Install::Cargo);
+        let gh = &files(&cargo)[0].text;
         assert!(gh
             .contains("cargo install --locked --git https://git.example.org/course/lab.git grade"));
-        assert!(gh.contains("--server serveur.py -q q1 --lang fr --hidden 'q1.server.long-*'"));
+        assert!(gh.contains("sudo -E \"$HOME/.cargo/bin/grade\" --server serveur.py"));
+        assert!(!gh.contains("sha256sum"), "{gh}");
+        let gs = &files(&opts(Target::Gradescope))[0].text;
+        assert!(gs.contains(&format!("\nurl={url}")), "{gs}");
+        assert!(gs.contains("\necho \"$sha256  grade.download\" | sha256sum -c -\n"));
         let gs = &files(&opts(Target::Gradescope))[1].text;
         assert!(gs.contains("args+=(--server \"$(locate serveur.py)\")"));
         assert!(gs.contains("args+=(-q q1 --lang fr --hidden 'q1.server.long-*')"));
@@ -484,6 +658,12 @@ mod tests {
             GRADESCOPE_SETUP,
             GRADESCOPE_RUN,
             PRAIRIELEARN_RUN,
+            DEVCONTAINER_INSTALL,
+            ACTIONS_DOWNLOAD,
+            ACTIONS_CARGO,
+            GITLAB_DOWNLOAD,
+            GITLAB_CARGO,
+            SHELL_DOWNLOAD,
         ] {
             for id in t.lines().filter_map(|l| {
                 l.trim()
@@ -498,7 +678,7 @@ mod tests {
         let gh = &files(&o)[0].text;
         assert!(gh.starts_with(
             "# Grades this repository's chat-lab programs on every push, with `grade`.\n\
-             # Generated by `grade ci github`. It installs `grade` from the course's\n"
+             # Generated by `grade ci github`. It gets `grade` from the course (the\n"
         ));
         assert!(gh.contains(
             "      # As root, each scenario gets its own network namespace (port 8080 is\n\
@@ -552,12 +732,12 @@ mod tests {
             "\n  run-autograding-tests:\n",
             "\npermissions:\n  checks: write\n  actions: read\n  contents: read\n",
             "\n  repository_dispatch:\n",
-            "cargo install --locked --git https://git.example.org/course/lab.git grade",
+            "      - name: Download grade\n",
         ] {
             assert!(f.text.contains(line), "{line}: {}", f.text);
         }
         let steps = steps(&f.text);
-        // checkout, install, q1…q4, the reporter.
+        // checkout, download, q1…q4, the reporter.
         assert_eq!(steps.len(), 7, "{steps:#?}");
         let programs = [
             ("q1", "--submission . -q q1"),
@@ -570,7 +750,9 @@ mod tests {
             assert!(text.contains(&format!("        id: {id}\n")), "{text}");
             assert!(text.contains("        continue-on-error: true"), "{text}");
             assert!(
-                text.contains(&format!("\"$HOME/.cargo/bin/grade\" {args} --lang fr \\")),
+                text.contains(&format!(
+                    "sudo -E \"$RUNNER_TEMP/grade\" {args} --lang fr \\"
+                )),
                 "{text}"
             );
             assert!(text.ends_with("--report classroom=/dev/null"), "{text}");
@@ -617,6 +799,7 @@ mod tests {
     fn the_release_workflow_builds_with_dist_sh_and_publishes_on_a_tag() {
         let mut o = opts(Target::Github);
         o.release_workflow = true;
+        o.install = None;
         o.lang = Lang::builtin("en");
         assert!(!o.needs_repo());
         let [f] = &files(&o)[..] else {
@@ -635,6 +818,7 @@ mod tests {
             "cargo install --locked cargo-zigbuild",
             "run: ./dist.sh",
             "sha256sum -c grade-x86_64-linux-gnu.sha256",
+            "test \"$(dist/grade-x86_64-linux-gnu --version)\" = \"grade ${GITHUB_REF_NAME#v}\"",
             "GH_TOKEN: ${{ github.token }}",
             "dist/grade-x86_64-linux-gnu dist/grade-x86_64-linux-gnu.sha256",
         ] {
@@ -647,5 +831,77 @@ mod tests {
         }
         // The students' options do not reach it.
         assert!(!f.text.contains("serveur.py") && !f.text.contains("--hidden"));
+    }
+
+    #[test]
+    fn the_default_download_is_the_release_of_this_version() {
+        let v = env!("CARGO_PKG_VERSION");
+        for repo in [
+            "https://github.com/course/lab.git",
+            "https://github.com/course/lab/",
+            "https://github.com/course/lab",
+        ] {
+            assert_eq!(
+                default_release_url(repo),
+                format!(
+                    "https://github.com/course/lab/releases/download/v{v}/grade-x86_64-linux-gnu"
+                )
+            );
+        }
+        let mut o = opts(Target::Gitlab);
+        assert!(o.needs_repo());
+        o.install = Some(Install::Release(Release {
+            url: "file:///srv/grade".into(),
+            sha256: "0".repeat(64),
+            url_given: true,
+            sha256_of: None,
+        }));
+        assert!(!o.needs_repo());
+        let text = &files(&o)[0].text;
+        assert!(
+            text.contains("    GRADE_URL: \"file:///srv/grade\"\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("      \"${TMPDIR:-/tmp}/grade\" --server serveur.py"),
+            "{text}"
+        );
+        o.install = Some(Install::Cargo);
+        assert!(o.needs_repo());
+        let text = &files(&o)[0].text;
+        assert!(text.contains("  image: rust:1-bookworm\n"), "{text}");
+        assert!(text.contains("      grade --server serveur.py"), "{text}");
+    }
+
+    #[test]
+    fn sha256_is_checked_and_computed_as_sha256sum_does() {
+        let hex = "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD";
+        assert_eq!(parse_sha256(hex), Some(hex.to_ascii_lowercase()));
+        assert_eq!(parse_sha256(&hex[1..]), None);
+        assert_eq!(parse_sha256(&format!("{}g", &hex[1..])), None);
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("abc");
+        std::fs::write(&f, "abc").unwrap();
+        assert_eq!(sha256_file(&f).unwrap(), hex.to_ascii_lowercase());
+    }
+
+    #[test]
+    fn the_devcontainer_installs_the_pinned_download() {
+        let o = opts(Target::Devcontainer);
+        let [json, script] = &files(&o)[..] else {
+            panic!("two files")
+        };
+        assert_eq!(json.path, ".devcontainer/devcontainer.json");
+        let v: serde_json::Value = serde_json::from_str(&json.text).unwrap();
+        assert_eq!(
+            v["postCreateCommand"],
+            "bash .devcontainer/install-grade.sh"
+        );
+        assert_eq!(script.path, ".devcontainer/install-grade.sh");
+        assert_eq!(script.mode, Mode::Executable);
+        assert!(script
+            .text
+            .contains(&format!("\nsha256={}\n", "ab".repeat(32))));
+        assert!(script.text.contains("install -m 755 grade \"$dest/grade\""));
     }
 }

@@ -100,7 +100,7 @@ pub enum Command {
     Demo(DemoArgs),
     /// Run a built-in reference program (q1-server, q2-client, q3-server, q3-client, q4-server, q4-client).
     Reference(ReferenceArgs),
-    /// Print or write CI templates: a GitHub Actions workflow, a GitLab CI job, a Gradescope autograder, a GitHub Classroom workflow.
+    /// Print or write CI templates: a GitHub Actions workflow, a GitLab CI job, a Gradescope autograder, a GitHub Classroom workflow, a PrairieLearn grader, a dev container. They download the portable grade binary, pinned by its SHA-256.
     Ci(CiArgs),
 }
 
@@ -114,10 +114,19 @@ pub struct CiArgs {
     /// Replace files that exist under DIR.
     #[arg(long)]
     pub force: bool,
-    /// The course's repository, from which CI installs grade with cargo.
+    /// The course's repository: the templates download grade from its release v<VERSION> (the asset grade-x86_64-linux-gnu that `grade ci github --release-workflow` publishes), or build it from there with --cargo-install.
     #[arg(long, value_name = "URL")]
     pub repo: Option<String>,
-    /// The server file in the student's repository (default: serveur.py, with client.py).
+    /// Download the grade binary from URL instead (any URL curl reads: https://, file://).
+    #[arg(long, value_name = "URL")]
+    pub release_url: Option<String>,
+    /// The SHA-256 the download must have, checked before it runs (default: this grade binary's own: write the templates with the release binary).
+    #[arg(long, value_name = "HEX")]
+    pub sha256: Option<String>,
+    /// github, gitlab, classroom: build grade with `cargo install --git REPO` on every run instead of downloading it (minutes per run).
+    #[arg(long, conflicts_with_all = ["release_url", "sha256"])]
+    pub cargo_install: bool,
+    /// The server file in the student's repository (default: each question's, found in the student's folder by the discovery rule).
     #[arg(long, value_name = "FILE")]
     pub server: Option<String>,
     /// The client file in the student's repository.
@@ -131,7 +140,7 @@ pub struct CiArgs {
     pub hidden: Vec<String>,
     /// github only: the course repository's workflow that publishes the
     /// portable grade binary (dist.sh) as a release on each tag v*.
-    #[arg(long, conflicts_with_all = ["repo", "server", "client", "questions", "hidden"])]
+    #[arg(long, conflicts_with_all = ["repo", "server", "client", "questions", "hidden", "release_url", "sha256", "cargo_install"])]
     pub release_workflow: bool,
 }
 
@@ -300,6 +309,7 @@ pub fn task(a: Args) -> Result<Task, Error> {
                 ci::Existing::Keep
             },
             repo: c.repo.clone(),
+            install: install(c)?,
             server: c.server.clone(),
             client: c.client.clone(),
             questions: questions(&c.questions),
@@ -308,6 +318,53 @@ pub fn task(a: Args) -> Result<Task, Error> {
             release_workflow: release_workflow(c)?,
         }),
     })
+}
+
+/// How the templates get `grade`: `--cargo-install` (GitHub, GitLab,
+/// Classroom), else the pinned download (`--release-url`, `--sha256`,
+/// their defaults); nothing for PrairieLearn, which carries a copy, and the
+/// release workflow, which builds it.
+fn install(c: &CiArgs) -> Result<Option<ci::Install>, Error> {
+    use ci::Target::{Classroom, Devcontainer, Github, Gitlab, Gradescope, Prairielearn};
+    let usage = |m: &str| Err(Error::Usage(m.into()));
+    match c.target {
+        Prairielearn if c.cargo_install || c.release_url.is_some() || c.sha256.is_some() => {
+            return usage("grade ci prairielearn copies this grade binary into the course files (graders have no network): it takes no --release-url, --sha256 or --cargo-install");
+        }
+        Prairielearn => return Ok(None),
+        Github if c.release_workflow => return Ok(None),
+        Gradescope | Devcontainer if c.cargo_install => {
+            return usage("--cargo-install is for github, gitlab and classroom: Gradescope and the dev container download the release binary");
+        }
+        Github | Gitlab | Classroom if c.cargo_install => return Ok(Some(ci::Install::Cargo)),
+        _ => {}
+    }
+    let url = c.release_url.clone().unwrap_or_else(|| {
+        ci::default_release_url(c.repo.as_deref().unwrap_or(ci::REPO_PLACEHOLDER))
+    });
+    let (sha256, sha256_of) = match &c.sha256 {
+        Some(hex) => match ci::parse_sha256(hex) {
+            Some(h) => (h, None),
+            None => {
+                return usage(&format!(
+                    "--sha256 {hex}: not a SHA-256 (64 hexadecimal digits)"
+                ))
+            }
+        },
+        None => {
+            let me = std::env::current_exe()
+                .map_err(|e| Error::Environment(format!("cannot find this grade binary: {e}")))?;
+            let h = ci::sha256_file(&me)
+                .map_err(|e| Error::Environment(format!("cannot read {}: {e}", me.display())))?;
+            (h, Some(me))
+        }
+    };
+    Ok(Some(ci::Install::Release(ci::Release {
+        url,
+        sha256,
+        url_given: c.release_url.is_some(),
+        sha256_of,
+    })))
 }
 
 /// `--release-workflow`, which only GitHub has.

@@ -247,6 +247,15 @@ pub fn run(task: cli::Task) -> Result<u8, Error> {
                 let m = Msg::new("ci-no-repo").arg("placeholder", ci::REPO_PLACEHOLDER);
                 eprintln!("grade: {}", opts.lang.msg(&m));
             }
+            if let Some(ci::Install::Release(r)) = &opts.install {
+                if let Some(me) = &r.sha256_of {
+                    let m = Msg::new("ci-pinned-self")
+                        .arg("url", r.url.as_str())
+                        .arg("sha256", r.sha256.as_str())
+                        .arg("binary", me.display().to_string());
+                    eprintln!("grade: {}", opts.lang.msg(&m));
+                }
+            }
             ci::run(&opts, &mut std::io::stdout().lock()).map_err(|e| match e {
                 ci::CiError::Exists(_) => Error::Usage(e.to_string()),
                 ci::CiError::Write { .. } => Error::Environment(e.to_string()),

@@ -3,6 +3,7 @@
 //! on a workbench that `grade` and `grade demo` share.
 
 use crate::msg::Msg;
+use crate::report::QuestionPrograms;
 use crate::runner::RunConfig;
 use crate::scenario::{self, Lang, Question, Role, Scenario, Side};
 use crate::submission::SubmissionProblem;
@@ -190,6 +191,8 @@ pub struct Plan {
     pub order: Vec<String>,
     /// The sandbox's layers the programs run in, for the report.
     pub sandbox: crate::report::Sandbox,
+    /// Each question's own programs, where it has some (`--submission`).
+    pub by_question: Vec<QuestionPrograms>,
 }
 
 impl Plan {
@@ -205,6 +208,7 @@ impl Plan {
             out.problems.extend(p.problems);
             out.order.extend(p.order);
             out.sandbox = p.sandbox;
+            out.by_question.extend(p.by_question);
         }
         out
     }
@@ -253,6 +257,7 @@ pub fn prepare_with(
         problems,
         order,
         sandbox: layers.report(),
+        by_question: Vec::new(),
     })
 }
 

@@ -37,6 +37,7 @@ pub fn report(
     wall: Duration,
 ) -> Result<u8, Error> {
     let sandbox = plan.sandbox;
+    let by_question = plan.by_question;
     let outcomes = in_order(plan.order, ran, plan.stopped, &plan.problems);
     let color_ok = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let to_terminal = cfg.output.is_none() && std::io::stdout().is_terminal();
@@ -53,6 +54,7 @@ pub fn report(
         problems: plan.problems,
         date: std::time::SystemTime::now().checked_sub(wall),
         sandbox,
+        by_question,
     };
     let formats = std::iter::once(cfg.format).chain(cfg.reports.iter().map(|(f, _)| *f));
     // A grading platform shows its results to students: how the run was

@@ -7,6 +7,7 @@
 
 use crate::discovery;
 use crate::prepare::{self, Plan, Workbench};
+use crate::report::QuestionPrograms;
 use crate::scenario::{Question, Side};
 use crate::submission::{ProblemKind, SubmissionProblem};
 use crate::{execute, progress, reporting, Config, Error, Graded, Missing};
@@ -65,15 +66,23 @@ pub fn grade(cfg: &Config, dir: &Path) -> Result<u8, Error> {
     for q in questions {
         let slot = slots.get(&q).cloned().unwrap_or_default();
         let (one, forced) = question_config(cfg, dir, q, &slot);
-        if let Graded::Student { server, client } = &one.programs {
-            servers.extend(server.clone());
-            clients.extend(client.clone());
-        }
+        let Graded::Student { server, client } = &one.programs else {
+            unreachable!("question_config grades the student's programs")
+        };
+        servers.extend(server.clone());
+        clients.extend(client.clone());
+        let own = QuestionPrograms {
+            question: q,
+            server: server.clone(),
+            client: client.clone(),
+        };
         // -s may leave a question nothing to run.
         let Ok(scenarios) = prepare::select(all.clone(), &one) else {
             continue;
         };
-        plans.push(prepare::prepare_with(scenarios, &one, &bench, &forced)?);
+        let mut plan = prepare::prepare_with(scenarios, &one, &bench, &forced)?;
+        plan.by_question.push(own);
+        plans.push(plan);
     }
     let plan = Plan::merge(plans);
     if plan.order.is_empty() {

@@ -12,16 +12,16 @@ isolation-refused = { $variable } est défini : les scénarios passent un par u
 isolation-unavailable = les espaces de noms réseau ne sont pas disponibles ici : les scénarios passent un par un sur le port { $port } de l'hôte ; pour des ports privés et des passages en parallèle, lancez grade en root (sudo grade …), ou autorisez les espaces de noms utilisateur non privilégiés (Ubuntu 24.04 : sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0)
 
 ci-no-repo = pas de --repo : remplacez { $placeholder } par le dépôt du cours
+ci-pinned-self = les modèles téléchargent { $url } et ne le lancent que si son SHA-256 est { $sha256 }, celui de ce binaire ({ $binary }) : écrivez-les avec le binaire publié, ou donnez --sha256
 
 ## Commentaires des modèles de CI : chaque ligne devient une ligne de commentaire.
 
 ci-github-about =
     Note les programmes du chat de ce dépôt à chaque push, avec `grade`.
-    Généré par `grade ci github`. Il installe `grade` depuis le dépôt du
-    cours avec cargo (déjà présent sur les machines de GitHub) et ne
-    télécharge rien d'autre ; les résultats s'affichent en annotations sur le
-    fichier de l'étudiant, en tableau dans le résumé de l'exécution, et en
-    rapports JUnit et JSON gardés comme artefact de l'exécution.
+    Généré par `grade ci github`. Il prend `grade` chez le cours (l'étape
+    ci-dessous) ; les résultats s'affichent en annotations sur le fichier de
+    l'étudiant, en tableau dans le résumé de l'exécution, et en rapports
+    JUnit et JSON gardés comme artefact de l'exécution.
 ci-github-as-root =
     En root, chaque scénario a son propre espace de noms réseau (le port 8080
     lui est réservé) ; -E garde GITHUB_ACTIONS et GITHUB_STEP_SUMMARY.
@@ -34,6 +34,10 @@ ci-release-about =
 ci-release-tools =
     L'éditeur de liens pour glibc 2.17 : zig (depuis PyPI, dans le Python de
     setup-python, où pip peut installer) et cargo-zigbuild.
+ci-release-version =
+    Les modèles qu'écrit `grade ci` téléchargent la version v<version>,
+    <version> étant ce que dit `grade --version` (celle de Cargo.toml) :
+    l'étiquette doit la nommer.
 ci-release-publish =
     Lancé à la main (workflow_dispatch), il construit et vérifie, mais ne
     publie rien.
@@ -42,8 +46,8 @@ ci-classroom-about =
     de ce dépôt, avec `grade` : une étape par question écrit son résultat
     pour le reporter de Classroom, qui publie les points. Généré par `grade ci
     classroom` ; à mettre dans le dépôt modèle du devoir, en
-    `.github/workflows/classroom.yml`. Il installe `grade` depuis le dépôt du
-    cours avec cargo (déjà présent sur les machines de GitHub).
+    `.github/workflows/classroom.yml`. Il prend `grade` chez le cours
+    (l'étape ci-dessous).
 ci-classroom-job =
     Classroom lit les points dans le job de cet identifiant : le garder.
 ci-classroom-runners =
@@ -69,7 +73,8 @@ ci-gradescope-run-about =
     `grade ci gradescope`. Pour un essai hors de Gradescope, déplacez les chemins :
       AUTOGRADER_ROOT  au lieu de /autograder (submission/ et results/ dedans)
       SUBMISSION_DIR, RESULTS_DIR  pour déplacer l'un des deux seulement
-      GRADE            le binaire grade (par défaut : grade dans le PATH)
+      GRADE            le binaire grade (par défaut : source/grade, que
+                       setup.sh télécharge)
 ci-gradescope-locate =
     Le premier fichier dont le chemin finit par ce nom, n'importe où dans le
     rendu (les étudiants envoient des fichiers isolés, des dossiers, des dépôts
@@ -84,9 +89,9 @@ ci-gradescope-status =
     qui dit pourquoi.
 ci-gradescope-setup-about =
     Gradescope lance ce script une fois, en root, quand il construit l'image
-    du correcteur. Généré par `grade ci gradescope` : le paquet contient le
-    binaire `grade` lui-même (autonome, scénarios embarqués), rien n'est donc
-    compilé ici.
+    du correcteur : il installe python3, gcc et curl s'ils manquent et
+    télécharge le `grade` du cours à côté de ce script. Généré par `grade ci
+    gradescope`.
 ci-prairielearn-run-about =
     Le correcteur externe de PrairieLearn lance ce script pour chaque rendu
     (le info.json de la question le nomme comme point d'entrée ; voir
@@ -104,3 +109,22 @@ ci-prairielearn-results =
     correction ne peut pas commencer, grade écrit quand même results.json,
     note 0 et la cause (gradable: false quand l'environnement du correcteur
     est en cause).
+ci-download =
+    Le binaire portable `grade` du cours (Linux x86_64, glibc 2.17 ou
+    ultérieure), épinglé : il ne tourne que si son SHA-256 est celui-ci (une
+    vérification ratée arrête tout ici, avant de noter quoi que ce soit).
+    Écrit par `grade ci` d'après --release-url et --sha256, ou leurs valeurs
+    par défaut : la version v<version> du dépôt du cours (que
+    `grade ci github --release-workflow` publie), et le SHA-256 du binaire
+    grade qui a écrit ce fichier.
+ci-cargo-install =
+    --cargo-install : compile `grade` depuis le dépôt du cours à chaque
+    exécution (des minutes ; un dépôt privé demande des identifiants).
+ci-devcontainer-about =
+    Installe le `grade` du cours dans ce conteneur de développement (« Reopen
+    in Container » de VS Code, ou un Codespace GitHub) : devcontainer.json le
+    lance une fois, à la création du conteneur. Généré par `grade ci
+    devcontainer`. Ensuite, dans le terminal du conteneur : grade
+    --submission . (chaque question trouvée), ou grade --server
+    q1/serveur.py -q q1. Pour un essai, GRADE_DIR installe ailleurs que dans
+    /usr/local/bin.

@@ -39,7 +39,7 @@ use super::text::{self, display_name, problem_feedback, problem_headline};
 use super::{Outcome, Report, Reporter};
 use crate::msg::Msg;
 use crate::points::round2;
-use crate::scenario::Role;
+use crate::scenario::{Role, Side};
 use crate::sh_quote;
 use crate::submission::SubmissionProblem;
 use crate::verdict::Status;
@@ -89,8 +89,9 @@ fn status_word(s: Status) -> &'static str {
 /// reruns one scenario on the programs graded.
 fn rerun(r: &Report, o: &Outcome) -> String {
     let mut words = vec!["grade".to_string()];
-    for (flag, p) in [("--server", &r.server), ("--client", &r.client)] {
-        if let Some(p) = p {
+    let q = o.scenario.question;
+    for (flag, side) in [("--server", Side::Server), ("--client", Side::Client)] {
+        if let Some(p) = r.program(q, side) {
             words.push(flag.to_string());
             words.push(sh_quote(p));
         }
@@ -108,12 +109,12 @@ fn rerun(r: &Report, o: &Outcome) -> String {
 /// of a command line (`python3 serveur.py --verbose`: not itself a `.py`
 /// or `.c` path), its first word naming one.
 fn filename(r: &Report, o: &Outcome) -> String {
-    let p = match o.scenario.role {
-        Role::Server => &r.server,
-        Role::Client => &r.client,
-        Role::Pair => &None,
+    let side = match o.scenario.role {
+        Role::Server => Side::Server,
+        Role::Client => Side::Client,
+        Role::Pair => return String::new(),
     };
-    let Some(p) = p else {
+    let Some(p) = r.program(o.scenario.question, side) else {
         return String::new();
     };
     let is_file = |w: &str| w.ends_with(".py") || w.ends_with(".c");
@@ -387,6 +388,37 @@ mod tests {
         // A pass says nothing more and has no command to rerun.
         assert_eq!(doc.tests[0].message, None);
         assert_eq!(doc.tests[0].test_code, "");
+    }
+
+    /// `--submission`: each question's failures name its own program.
+    #[test]
+    fn each_question_reruns_its_own_program() {
+        let lang = test_lang("en");
+        let mut r = of(
+            &lang,
+            vec![
+                outcome("q1.server.b", 1.0, "B", Status::Fail, Some("split-line")),
+                outcome("q3.server.c", 1.0, "C", Status::Fail, Some("split-line")),
+            ],
+        );
+        r.server = Some("./q1/serveur.py, ./q3/serveur.py".into());
+        r.by_question = ["q1", "q3"]
+            .map(|q| super::super::QuestionPrograms {
+                question: crate::scenario::Question::parse(q).unwrap(),
+                server: Some(format!("./{q}/serveur.py")),
+                client: None,
+            })
+            .to_vec();
+        let doc = decode(&encode(&r)).unwrap();
+        for (t, q) in doc.tests.iter().zip(["q1", "q3"]) {
+            assert_eq!(t.filename, format!("./{q}/serveur.py"));
+            assert!(
+                t.test_code
+                    .starts_with(&format!("grade --server ./{q}/serveur.py -s {q}.")),
+                "{}",
+                t.test_code
+            );
+        }
     }
 
     #[test]

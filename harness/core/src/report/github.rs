@@ -18,7 +18,7 @@ use super::text::{
 use super::{Outcome, Report, Reporter};
 use crate::msg::Msg;
 use crate::points::points_text;
-use crate::scenario::Role;
+use crate::scenario::{Role, Side};
 use crate::verdict::Status;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -42,10 +42,11 @@ fn escape_property(s: &str) -> String {
 /// The student's file a scenario grades, relative to the working directory
 /// (the repository in Actions), when the program is a file there.
 fn program_file(r: &Report, o: &Outcome) -> Option<PathBuf> {
-    let spec = match o.scenario.role {
-        Role::Client => r.client.as_ref(),
-        Role::Server | Role::Pair => r.server.as_ref(),
-    }?;
+    let side = match o.scenario.role {
+        Role::Client => Side::Client,
+        Role::Server | Role::Pair => Side::Server,
+    };
+    let spec = r.program(o.scenario.question, side)?;
     let path = if Path::new(spec).is_file() {
         PathBuf::from(spec)
     } else {

@@ -26,7 +26,7 @@ pub mod text;
 
 use crate::msg::Msg;
 use crate::points::{points_arg, round2};
-use crate::scenario::{Lang, Question, Scenario};
+use crate::scenario::{Lang, Question, Scenario, Side};
 use crate::submission::SubmissionProblem;
 use crate::transcript::Transcript;
 use crate::verdict::{Status, Verdict};
@@ -69,6 +69,18 @@ pub struct Report {
     pub date: Option<SystemTime>,
     /// Which layers of the sandbox the programs ran in.
     pub sandbox: Sandbox,
+    /// Where each question had programs of its own (`--submission DIR`,
+    /// the discovery rule): them; `server` and `client` then list every
+    /// question's.
+    pub by_question: Vec<QuestionPrograms>,
+}
+
+/// One question's own programs, as given to `grade` (paths or command lines).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuestionPrograms {
+    pub question: Question,
+    pub server: Option<String>,
+    pub client: Option<String>,
 }
 
 /// The layers of the sandbox a run's programs had (JSON `sandbox`): what a
@@ -93,6 +105,19 @@ pub struct Sandbox {
 }
 
 impl Report {
+    /// The program of `side` that graded the scenarios of `q`: the
+    /// question's own where it has some (`by_question`), else the run's.
+    pub fn program(&self, q: Question, side: Side) -> Option<&String> {
+        let (server, client) = match self.by_question.iter().find(|p| p.question == q) {
+            Some(p) => (&p.server, &p.client),
+            None => (&self.server, &self.client),
+        };
+        match side {
+            Side::Server => server.as_ref(),
+            Side::Client => client.as_ref(),
+        }
+    }
+
     pub fn score(&self) -> f64 {
         round2(self.outcomes.iter().map(|o| o.verdict.score).sum())
     }

@@ -150,7 +150,13 @@ fn grade_list_and_ci_templates_follow_the_catalogues() {
         .assert()
         .code(0)
         .stdout(predicate::str::starts_with("# Note les programmes du chat"))
-        .stderr("grade: pas de --repo\u{a0}: remplacez https://example.org/course/chat-lab.git par le dépôt du cours\n");
+        .stderr(predicate::str::starts_with(
+            "grade: pas de --repo\u{a0}: remplacez https://example.org/course/chat-lab.git par le dépôt du cours\n\
+             grade: les modèles téléchargent https://example.org/course/chat-lab/releases/download/v",
+        ))
+        .stderr(predicate::str::ends_with(
+            "\u{a0}: écrivez-les avec le binaire publié, ou donnez --sha256\n",
+        ));
 }
 
 #[test]

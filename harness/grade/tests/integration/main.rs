@@ -17,4 +17,5 @@ mod portable;
 mod reference;
 mod reports;
 mod sandbox;
+mod templates;
 mod timed_sleeps;

@@ -5,6 +5,7 @@
 //! Gradescope `run_autograder` runs in a directory laid out like
 //! `/autograder`.
 
+use crate::refutil::platform::{run_grader, yaml_as_json};
 use crate::refutil::tools;
 
 use assert_cmd::Command;
@@ -959,8 +960,12 @@ fn ci_templates_are_written_once() {
         .assert()
         .code(0);
     let wf = std::fs::read_to_string(dir.path().join(".github/workflows/grade.yml")).unwrap();
+    // The release of this version, from the course's repository.
     assert!(
-        wf.contains(&format!("cargo install --locked --git {repo} grade")),
+        wf.contains(&format!(
+            "GRADE_URL: \"https://git.example.org/course/chat-lab/releases/download/v{}/grade-x86_64-linux-gnu\"",
+            env!("CARGO_PKG_VERSION")
+        )),
         "{wf}"
     );
     assert!(
@@ -982,7 +987,7 @@ fn ci_templates_are_written_once() {
         .stdout(predicates::str::contains("junit: grade-junit.xml"))
         .stdout(predicates::str::contains(
             // No program given: every question found in the repository.
-            "grade --submission . --report junit=grade-junit.xml",
+            "grade\" --submission . --report junit=grade-junit.xml",
         ));
 }
 
@@ -1021,29 +1026,10 @@ fn run_autograder(root: &Path, grade_bin: &Path) -> Value {
     )
 }
 
-/// A platform's grading script run with bash (`env` moving its paths): it
-/// exits 0, and `results` is the JSON it wrote.
-fn run_grader(script: &Path, env: &[(&str, &Path)], results: &Path) -> Value {
-    let mut cmd = std::process::Command::new("bash");
-    cmd.arg(script).env_remove("GITHUB_ACTIONS");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_str(&std::fs::read_to_string(results).unwrap()).unwrap()
-}
-
 #[test]
 fn gradescope_run_autograder_writes_results_json() {
     let root = autograder(Some("q1/split_line.py"));
-    let bundled = root.path().join("source/grade");
-    assert!(bundled.is_file(), "the bundle carries the grade binary");
-    let v = run_autograder(root.path(), &bundled);
+    let v = run_autograder(root.path(), &assert_cmd::cargo::cargo_bin("grade"));
     let tests = v["tests"].as_array().unwrap();
     assert_eq!(tests.len(), 8);
     let score: f64 = tests.iter().map(|t| f(&t["score"])).sum();
@@ -1079,7 +1065,7 @@ fn gradescope_run_autograder_reports_a_missing_file_and_a_broken_grader() {
         "print('hi')\n",
     )
     .unwrap();
-    let v = run_autograder(root.path(), &root.path().join("source/grade"));
+    let v = run_autograder(root.path(), &assert_cmd::cargo::cargo_bin("grade"));
     assert_eq!(f(&v["score"]), 0.0);
     let tests = v["tests"].as_array().unwrap();
     assert_eq!(tests.len(), 1, "{v:#}");
@@ -1246,31 +1232,6 @@ fn a_usage_error_still_writes_the_platform_results() {
     assert!(message.contains("absent.py"), "{message}");
 }
 
-/// A workflow file as JSON, parsed by PyYAML (`yaml.safe_load`), or `None`
-/// where PyYAML is absent (see `tools`).
-fn yaml_as_json(file: &Path) -> Option<Value> {
-    let script = "import json, sys, yaml\nprint(json.dumps(yaml.safe_load(open(sys.argv[1]))))";
-    let has_yaml = std::process::Command::new("python3")
-        .args(["-c", "import yaml"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !tools::require_that(has_yaml, "PyYAML", "pyyaml (python3 -m pip install pyyaml)") {
-        return None;
-    }
-    let out = std::process::Command::new("python3")
-        .args(["-c", script])
-        .arg(file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}: not YAML: {}",
-        file.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(serde_json::from_slice(&out.stdout).unwrap())
-}
-
 /// What the grading reporter does with its `runners` and their
 /// `<ID>_RESULTS` (its `main.js` and `NotifyClassroom`, restated): the
 /// `Points X/Y` notice, or nothing when no runner has points; and whether
@@ -1332,7 +1293,7 @@ fn classroom_workflow_run(program: &str) -> Option<(i32, Value, Option<String>)>
     // The step as Actions runs it, grade being this build.
     let grade_bin = assert_cmd::cargo::cargo_bin("grade");
     let script = run.replace(
-        "sudo -E \"$HOME/.cargo/bin/grade\"",
+        "sudo -E \"$RUNNER_TEMP/grade\"",
         &format!("'{}'", grade_bin.display()),
     );
     assert_ne!(script, run, "{run}");
@@ -1476,7 +1437,7 @@ fn gradescope_without_programs_grades_each_question_found() {
     std::fs::create_dir_all(sub.join("tp")).unwrap();
     std::fs::copy(fixture("q1/framed_recv.py"), sub.join("q1/serveur.py")).unwrap();
     std::fs::copy(fixture("q2/input_loop.py"), sub.join("tp/client_q2.py")).unwrap();
-    let v = run_autograder(root.path(), &root.path().join("source/grade"));
+    let v = run_autograder(root.path(), &assert_cmd::cargo::cargo_bin("grade"));
     let ids: Vec<&str> = v["tests"]
         .as_array()
         .unwrap()

@@ -23,6 +23,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, Once};
 use std::time::{Duration, Instant};
 
+pub mod platform;
 pub mod tools;
 
 /// A JSON report (`--format json`) in which every scenario passed with
