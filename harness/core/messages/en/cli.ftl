@@ -82,6 +82,8 @@ ci-gradescope-locate =
 ci-gradescope-missing =
     --missing-is-failure: a program missing from the submission is one failed
     test in results.json ("serveur.py not found in the submission; found: …").
+    --hide: the course's files (the instructor's tests, this script) stay out
+    of the student programs' view.
 ci-gradescope-status =
     Exit 0 or 1: graded (passed, or some scenarios failed). Anything else: the
     grader itself could not run; give Gradescope a result that says why.

@@ -83,6 +83,8 @@ ci-gradescope-locate =
 ci-gradescope-missing =
     --missing-is-failure : un programme absent du rendu est un test échoué
     dans results.json (« serveur.py introuvable dans le rendu ; trouvé : … »).
+    --hide : les fichiers du cours (les tests de l'enseignant, ce script)
+    restent hors de vue des programmes des étudiants.
 ci-gradescope-status =
     Code 0 ou 1 : noté (réussi, ou des scénarios ont échoué). Tout autre code :
     le correcteur lui-même n'a pas pu tourner ; Gradescope reçoit un résultat
