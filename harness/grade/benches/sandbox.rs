@@ -13,6 +13,9 @@ use std::time::{Duration, Instant};
 
 const RUNS: usize = 300;
 
+/// How long ending each init took (its namespaces torn down).
+static ENDS: std::sync::Mutex<Vec<Duration>> = std::sync::Mutex::new(Vec::new());
+
 /// Starts `/bin/true` in `layers` and waits until it has exited.
 fn one(layers: &Layers, cwd: &std::path::Path) -> Duration {
     let argv = vec!["/bin/true".to_string()];
@@ -34,7 +37,9 @@ fn one(layers: &Layers, cwd: &std::path::Path) -> Duration {
                 }
             }
             let d = t.elapsed();
+            let e = Instant::now();
             spawn::end(init);
+            ENDS.lock().unwrap().push(e.elapsed());
             d
         }
         None => {
@@ -63,17 +68,35 @@ fn main() {
         all.report(),
         all.missing()
     );
+    let pid_only = Layers {
+        filesystem: None,
+        ..all.clone()
+    };
+    let mut fs_only = all.clone();
+    fs_only.pid_namespace = false;
+    if let Some(p) = &mut fs_only.filesystem {
+        p.own_proc = false;
+    }
     let mut bare = Vec::new();
     let mut full = Vec::new();
-    // Interleaved, so that both see the same machine.
+    let mut pids = Vec::new();
+    let mut fs = Vec::new();
+    // Interleaved, so that all see the same machine.
     for _ in 0..RUNS {
         bare.push(one(&none, dir.path()));
         full.push(one(&all, dir.path()));
+        pids.push(one(&pid_only, dir.path()));
+        fs.push(one(&fs_only, dir.path()));
     }
+    let (p50, _) = stats(pids);
+    let (m50, _) = stats(fs);
+    println!("pid namespace and init only: median {p50:?}; filesystem view only: median {m50:?}");
     let (b50, b95) = stats(bare);
     let (f50, f95) = stats(full);
     println!("no layer:   median {b50:?}, p95 {b95:?} (start to exit of /bin/true, {RUNS} runs)");
     println!("sandboxed:  median {f50:?}, p95 {f95:?}");
+    let (e50, e95) = stats(ENDS.lock().unwrap().clone());
+    println!("ending the init (namespaces torn down): median {e50:?}, p95 {e95:?}");
     println!(
         "set-up per program start: {:?} (median difference)",
         f50.saturating_sub(b50)

@@ -640,7 +640,9 @@ mod tests {
         assert!(gs.contains("args+=(--server \"$(locate serveur.py)\")"));
         assert!(gs.contains("args+=(-q q1 --lang fr --hidden 'q1.server.long-*')"));
         // Gradescope needs results.json even for a missing program.
-        assert!(gs.contains("\"${args[@]}\" --missing-is-failure --report gradescope="));
+        assert!(gs.contains(
+            "\"${args[@]}\" --missing-is-failure --hide \"$root/source\" --report gradescope="
+        ));
         let pl = &files(&opts(Target::Prairielearn))[0].text;
         assert!(pl.contains("args+=(--server \"$(locate serveur.py)\")"));
         assert!(pl.contains("--missing-is-failure --report prairielearn=\"$results/results.json\""));

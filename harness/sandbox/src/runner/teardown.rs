@@ -39,6 +39,9 @@ impl World<'_> {
             }
         }
         self.kill_all();
+        self.end_inits();
+        // A status the init reported as it ended is recorded now.
+        self.pump(Duration::ZERO);
         self.reaped = true;
         self.note_limits();
         self.peer.clear();
@@ -76,16 +79,24 @@ impl World<'_> {
             // The /proc sampling period, as in every wait of the runner.
             std::thread::park_timeout(SAMPLE);
         }
+        self.end_inits();
         for p in &mut self.progs {
             p.master = None;
+            if p.root_status.is_none() {
+                p.root_status = reaper::take(p.pid);
+            }
+        }
+    }
+
+    /// Ends the init of each program's pid namespace (whatever is left in
+    /// it dies with it) and reaps it, its program's status recorded first.
+    fn end_inits(&mut self) {
+        for p in &mut self.progs {
             if let Some(init) = p.init.take() {
                 if let Some(st) = crate::world::spawn::program_status(&init) {
                     reaper::record(p.pid, st);
                 }
                 crate::world::spawn::end(init);
-            }
-            if p.root_status.is_none() {
-                p.root_status = reaper::take(p.pid);
             }
         }
     }

@@ -82,12 +82,10 @@ impl Policy {
     /// what of `argv`'s files (the program's folder, its interpreter's
     /// prefix) and `cwd` is bound back.
     pub fn plan(&self, argv: &[String], cwd: &Path) -> io::Result<MountPlan> {
-        let covers = self.covers();
+        let needed = self.needed(argv);
+        let covers = self.covers(&needed);
         let mut keep: Vec<(PathBuf, bool)> = vec![(cwd.to_path_buf(), true)];
-        for dir in visible_folders(argv)
-            .into_iter()
-            .chain(self.visible.iter().cloned())
-        {
+        for dir in needed {
             if covers.iter().any(|c| dir.starts_with(c))
                 && !keep.iter().any(|(k, _)| dir.starts_with(k))
             {
@@ -104,17 +102,17 @@ impl Policy {
             });
         }
         ops.push(Op::ReadOnly);
-        for dir in SCRATCH.iter().map(Path::new).filter(|d| d.is_dir()) {
+        // Covered first (what is bound back inside is made in them)...
+        for dir in &covers {
+            let scratch = SCRATCH.iter().any(|s| Path::new(s) == dir);
+            let options = if scratch {
+                SCRATCH_OPTIONS
+            } else {
+                HIDE_DIR_OPTIONS
+            };
             ops.push(Op::Tmpfs {
                 target: c(dir)?,
-                options: CString::new(SCRATCH_OPTIONS).map_err(io::Error::other)?,
-            });
-        }
-        let homes = self.homes();
-        for d in &homes {
-            ops.push(Op::Tmpfs {
-                target: c(d)?,
-                options: CString::new(HIDE_DIR_OPTIONS).map_err(io::Error::other)?,
+                options: CString::new(options).map_err(io::Error::other)?,
             });
         }
         for (slot, (path, writable)) in keep.iter().enumerate() {
@@ -124,22 +122,25 @@ impl Policy {
                 writable: *writable,
             });
         }
-        // Hidden last: a --hide path inside the program's folder too.
-        let visible = |p: &Path| {
+        // ...hidden last: a --hide path inside the program's folder too.
+        let shown = |p: &Path| {
             !covers.iter().any(|c| p.starts_with(c)) || keep.iter().any(|(k, _)| p.starts_with(k))
         };
         let (dirs, files) = self.hidden();
-        let files: Vec<&PathBuf> = files.iter().filter(|f| visible(f)).collect();
+        let files: Vec<&PathBuf> = files.iter().filter(|f| shown(f)).collect();
         if !files.is_empty() {
             ops.push(Op::MakeHidden);
             for f in files {
                 ops.push(Op::HideFile { target: c(f)? });
             }
         }
-        for d in dirs.iter().filter(|d| visible(d)) {
+        for d in dirs.iter().filter(|d| shown(d) && !covers.contains(d)) {
             ops.push(Op::HideDir { target: c(d)? });
         }
-        for d in &homes {
+        for d in covers
+            .iter()
+            .filter(|d| !SCRATCH.iter().any(|s| Path::new(s) == *d))
+        {
             ops.push(Op::SealReadOnly { target: c(d)? });
         }
         if self.own_proc {
@@ -151,23 +152,46 @@ impl Policy {
         })
     }
 
+    /// The folders a program run with `argv` needs: its own (see
+    /// `visible_folders`) and the policy's visible ones.
+    fn needed(&self, argv: &[String]) -> Vec<PathBuf> {
+        visible_folders(argv)
+            .into_iter()
+            .chain(self.visible.iter().cloned())
+            .collect()
+    }
+
     /// The folders of `argv` bound back from a hidden place (entered from
     /// their own mode down, their hidden parents being the sandbox's).
     pub fn bound_back(&self, argv: &[String]) -> Vec<PathBuf> {
-        let covers = self.covers();
-        visible_folders(argv)
+        let needed = self.needed(argv);
+        let covers = self.covers(&needed);
+        needed
             .into_iter()
             .filter(|d| covers.iter().any(|c| d.starts_with(c)))
             .collect()
     }
 
-    /// Where everything under is replaced by an empty or private mount.
-    fn covers(&self) -> Vec<PathBuf> {
-        SCRATCH
+    /// Where everything under is replaced by a private or empty tmpfs, in
+    /// which the `needed` folders are bound back: the scratch folders, the
+    /// homes, and each hidden folder that holds a needed one (in a batch,
+    /// the class's folder, that holds the student's).
+    fn covers(&self, needed: &[PathBuf]) -> Vec<PathBuf> {
+        let (dirs, _) = self.hidden();
+        let mut out: Vec<PathBuf> = SCRATCH
             .iter()
             .map(PathBuf::from)
+            .filter(|d| d.is_dir())
             .chain(self.homes())
-            .collect()
+            .collect();
+        // A hidden folder under /tmp or a home is hidden already.
+        let holds = |d: &PathBuf| {
+            needed.iter().any(|n| n != d && n.starts_with(d))
+                && !out.iter().any(|c| d.starts_with(c))
+        };
+        let more: Vec<PathBuf> = dirs.into_iter().filter(holds).collect();
+        out.extend(more);
+        out
     }
 
     /// The home folders that exist.
@@ -481,6 +505,39 @@ fn check(r: i32) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_hidden_class_folder_covers_every_student_but_the_one_graded() {
+        // Outside /tmp (hidden there already), in the build folder.
+        let class =
+            tempfile::tempdir_in(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"))
+                .unwrap();
+        let alice = class.path().join("alice");
+        std::fs::create_dir(&alice).unwrap();
+        std::fs::write(alice.join("serveur.py"), "").unwrap();
+        let policy = Policy {
+            hide: vec![class.path().to_path_buf()],
+            visible: vec![],
+            own_proc: false,
+        };
+        let argv = [
+            "/usr/bin/python3".to_string(),
+            alice.join("serveur.py").display().to_string(),
+        ];
+        let plan = policy.plan(&argv, Path::new("/tmp/grade-x")).unwrap();
+        let class_c = CString::new(class.path().as_os_str().as_bytes()).unwrap();
+        let alice_c = CString::new(alice.as_os_str().as_bytes()).unwrap();
+        let at = |want: &dyn Fn(&Op) -> bool| plan.ops.iter().position(want);
+        let covered = at(&|o| matches!(o, Op::Tmpfs { target, .. } if *target == class_c))
+            .expect("the class covered");
+        let bound =
+            at(&|o| matches!(o, Op::Bind { target, writable: false, .. } if *target == alice_c))
+                .expect("alice bound back");
+        let sealed = at(&|o| matches!(o, Op::SealReadOnly { target } if *target == class_c))
+            .expect("sealed");
+        assert!(covered < bound && bound < sealed, "{plan:?}");
+        assert_eq!(policy.bound_back(&argv), vec![alice.clone()]);
+    }
 
     #[test]
     fn descriptor_paths_are_written_without_allocating() {
