@@ -94,6 +94,50 @@ pub enum Command {
     Reference(ReferenceArgs),
     /// Print or write CI templates: a GitHub Actions workflow, a GitLab CI job, a Gradescope autograder, a GitHub Classroom workflow.
     Ci(CiArgs),
+    /// Grade a whole class: each folder or archive of DIR is one student
+    /// (Moodle's download, Gradescope's export, gh classroom clone); a
+    /// gradebook out, each student's report under --report-dir.
+    Batch(BatchArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BatchArgs {
+    /// The class folder: one folder or archive (.zip, .tar.gz) per student.
+    pub dir: PathBuf,
+    /// Where each question's programs are (TOML: [q1] server = ["glob", …]),
+    /// instead of the discovery rule.
+    #[arg(long, value_name = "FILE")]
+    pub layout: Option<PathBuf>,
+    /// Scenarios run at once, all students together (default: the number of cores).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Only these questions; repeatable.
+    #[arg(short = 'q', long = "question", value_name = "Q")]
+    pub questions: Vec<QuestionArg>,
+    /// Only scenarios whose id matches this glob; repeatable.
+    #[arg(short = 's', long = "scenario", value_name = "GLOB")]
+    pub scenarios: Vec<String>,
+    /// Extra scenario files (add to or override the embedded catalogue).
+    #[arg(long = "scenarios", value_name = "DIR")]
+    pub scenario_dir: Option<PathBuf>,
+    /// Points per scenario id or glob (TOML), instead of the scenario files'.
+    #[arg(long, value_name = "FILE")]
+    pub points: Option<PathBuf>,
+    /// The gradebook's format.
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: crate::batch::gradebook::Format,
+    /// Write the gradebook to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Write each student's own JSON report in DIR (named after their id).
+    #[arg(long, value_name = "DIR")]
+    pub report_dir: Option<PathBuf>,
+    /// Multiply every deadline (slow machines).
+    #[arg(long, default_value_t = 1.0, value_name = "F")]
+    pub timeout_scale: f64,
+    /// The port the programs under test use (1 to 65535).
+    #[arg(long, default_value_t = 8080, value_parser = port_arg)]
+    pub port: u16,
 }
 
 #[derive(Debug, clap::Args)]
@@ -247,6 +291,7 @@ pub enum Task {
     Demo(demo::DemoConfig),
     Ci(ci::Options),
     Reference(reference::Program, reference::Options),
+    Batch(Box<crate::batch::BatchConfig>),
 }
 
 /// Turns command-line arguments into the task they ask for.
@@ -283,6 +328,7 @@ pub fn task(a: Args) -> Result<Task, Error> {
             points: a.points.clone(),
             lang: lang()?,
         },
+        Some(Command::Batch(ref b)) => Task::Batch(Box::new(batch_config(b, lang()?)?)),
         Some(Command::Ci(ref c)) => Task::Ci(ci::Options {
             target: c.target,
             dir: c.dir.clone(),
@@ -330,16 +376,7 @@ fn config(a: Args) -> Result<Config, Error> {
         (false, None, None) => return Err(Usage("nothing to grade: give --server PROG and/or --client PROG, --submission DIR, or --reference (see grade --help)".into())),
         (false, server, client) => Graded::Student { server, client },
     };
-    if !(a.timeout_scale.is_finite() && a.timeout_scale > 0.0) {
-        return Err(Usage("--timeout-scale must be a positive number".into()));
-    }
-    let jobs = match a.jobs {
-        Some(0) => return Err(Usage("--jobs must be at least 1".into())),
-        Some(n) => n,
-        None => std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1),
-    };
+    let jobs = jobs(a.jobs, a.timeout_scale)?;
     Ok(Config {
         programs,
         questions: questions(&a.questions),
@@ -361,6 +398,59 @@ fn config(a: Args) -> Result<Config, Error> {
             Missing::UsageError
         },
         submission: a.submission,
+    })
+}
+
+/// `--jobs` (default: the number of cores), with `--timeout-scale` checked.
+fn jobs(jobs: Option<usize>, timeout_scale: f64) -> Result<usize, Error> {
+    use Error::Usage;
+    if !(timeout_scale.is_finite() && timeout_scale > 0.0) {
+        return Err(Usage("--timeout-scale must be a positive number".into()));
+    }
+    Ok(match jobs {
+        Some(0) => return Err(Usage("--jobs must be at least 1".into())),
+        Some(n) => n,
+        None => std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1),
+    })
+}
+
+/// The settings of `grade batch`, checked: what every student's run
+/// shares is one `Config` (the programs are each student's own).
+fn batch_config(b: &BatchArgs, lang: Lang) -> Result<crate::batch::BatchConfig, Error> {
+    let layout = match &b.layout {
+        Some(f) => Some(crate::batch::layout::Layout::load(f).map_err(Error::Usage)?),
+        None => None,
+    };
+    let grading = Config {
+        programs: Graded::Student {
+            server: None,
+            client: None,
+        },
+        questions: questions(&b.questions),
+        globs: b.scenarios.clone(),
+        scenario_dir: b.scenario_dir.clone(),
+        format: Format::Json,
+        output: None,
+        reports: Vec::new(),
+        points: b.points.clone(),
+        hidden: Vec::new(),
+        lang,
+        jobs: jobs(b.jobs, b.timeout_scale)?,
+        timeout_scale: b.timeout_scale,
+        port: b.port,
+        verbose: false,
+        missing: Missing::Failure,
+        submission: None,
+    };
+    Ok(crate::batch::BatchConfig {
+        dir: b.dir.clone(),
+        grading,
+        layout,
+        format: b.format,
+        output: b.output.clone(),
+        report_dir: b.report_dir.clone(),
     })
 }
 

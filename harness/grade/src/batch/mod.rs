@@ -1,0 +1,453 @@
+//! `grade batch DIR`: a whole class in one run. Each submission of the
+//! class folder (`students`: its layout says who) is made a folder
+//! (`archive`: extracted with bounds), its programs found by the discovery
+//! rule (or `--layout`), planned and graded exactly as `grade --submission`
+//! grades one folder (`submission_dir::plan`), its report written as soon
+//! as its last scenario is judged, and its row kept for the gradebook
+//! (`gradebook`). One student never stops the batch: a submission that
+//! cannot be read or graded is a row that says why.
+//!
+//! Students are graded a wave at a time (`WAVE` × `--jobs` submissions):
+//! every program of a wave is prepared (Python's syntax check, C compiled)
+//! before its scenarios run, since the reaper must not race with those
+//! short-lived children; the wave's scenarios then share one pool of
+//! `--jobs` threads. Memory stays bounded by a wave, whatever the class.
+
+pub mod archive;
+pub mod gradebook;
+pub mod layout;
+pub mod progress;
+pub mod students;
+
+use crate::msg::Msg;
+use crate::prepare::{self, Workbench};
+use crate::report::{Outcome, Reporter};
+use crate::scenario::{Question, Scenario};
+use crate::submission_dir::{self, Planned};
+use crate::world::interrupt;
+use crate::{discovery, execute, exit, glob, output, reporting, Config, Error};
+use gradebook::{Row, RowStatus};
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Instant;
+use students::{Identity, Source, Submission};
+
+/// Submissions in a wave, per job.
+const WAVE: usize = 4;
+
+/// Archives inside a student's files extracted at most (a Moodle folder
+/// holding the zip the student uploaded).
+const NESTING: usize = 2;
+
+/// Validated settings of `grade batch`.
+#[derive(Debug, Clone)]
+pub struct BatchConfig {
+    pub dir: PathBuf,
+    /// What every student's run shares: questions, `-s`, scenarios, points,
+    /// language, jobs, deadlines, port.
+    pub grading: Config,
+    pub layout: Option<layout::Layout>,
+    pub format: gradebook::Format,
+    pub output: Option<PathBuf>,
+    pub report_dir: Option<PathBuf>,
+}
+
+/// What every student's grading shares.
+struct Batch<'a> {
+    cfg: &'a BatchConfig,
+    bench: Workbench,
+    all: Vec<Scenario>,
+    /// The gradebook's questions, each with the points it is worth.
+    columns: Vec<(Question, f64)>,
+    scratch: tempfile::TempDir,
+    _tracked: interrupt::Tracked,
+    progress: progress::Progress,
+    names: Mutex<HashSet<String>>,
+    rows: Mutex<Vec<Row>>,
+    /// Each student's JSON document for the JSON gradebook, on disk (the
+    /// class's reports are never all in memory): the file and its length.
+    spool: Mutex<(std::fs::File, u64)>,
+    /// Where each student's document is in the spool: id, offset, length.
+    spooled: Mutex<Vec<(String, u64, u64)>>,
+}
+
+/// Grades the class; the exit status of DESIGN.md (0: every student
+/// graded, their scores being data; 3: some rows are grader errors).
+pub fn run(cfg: &BatchConfig) -> Result<u8, Error> {
+    let usage = |m: String| Error::Usage(m);
+    if !cfg.dir.is_dir() {
+        return Err(usage(format!("{}: no such folder", cfg.dir.display())));
+    }
+    let (_, subs) = students::find(&cfg.dir).map_err(usage)?;
+    if subs.is_empty() {
+        return Err(usage(format!(
+            "{}: no student's folder or archive (.zip, .tar.gz) in it",
+            cfg.dir.display()
+        )));
+    }
+    let dest =
+        output::open(cfg.output.as_deref(), "--output ").map_err(|e| usage(e.to_string()))?;
+    if let Some(d) = &cfg.report_dir {
+        std::fs::create_dir_all(d)
+            .map_err(|e| usage(format!("--report-dir {}: {e}", d.display())))?;
+    }
+    let b = Batch::new(cfg, subs.iter().map(|s| s.members.len()).sum())?;
+    let wave = (WAVE * cfg.grading.jobs).max(1);
+    for (w, subs) in subs.chunks(wave).enumerate() {
+        b.wave(subs, w * wave);
+    }
+    b.progress.finish();
+    let mut rows = b.rows.into_inner().unwrap_or_else(|e| e.into_inner());
+    rows.sort_by(|x, y| x.student.id.cmp(&y.student.id));
+    let summary = gradebook::Summary::of(&rows, &b.columns);
+    eprintln!("grade: {}", summary.line(&cfg.grading.lang));
+    let (spool, _) = b.spool.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut spooled = b.spooled.into_inner().unwrap_or_else(|e| e.into_inner());
+    spooled.sort();
+    dest.write(|out| match cfg.format {
+        gradebook::Format::Csv => gradebook::write_csv(&rows, &b.columns, out),
+        gradebook::Format::Json => write_json(spool, &spooled, &summary, out),
+    })
+    .map_err(|e| Error::Environment(e.to_string()))?;
+    Ok(if summary.errors > 0 {
+        exit::ENVIRONMENT
+    } else {
+        exit::PASS
+    })
+}
+
+/// The JSON gradebook: `{"students": [...], "summary": {...}}`, each
+/// student's document copied from the spool, in the order of `spooled`.
+fn write_json(
+    mut spool: std::fs::File,
+    spooled: &[(String, u64, u64)],
+    summary: &gradebook::Summary,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    use std::io::{Read, Seek};
+    writeln!(out, "{{\"students\": [")?;
+    for (k, (_, offset, len)) in spooled.iter().enumerate() {
+        spool.seek(std::io::SeekFrom::Start(*offset))?;
+        std::io::copy(&mut (&mut spool).take(*len), out)?;
+        writeln!(out, "{}", if k + 1 < spooled.len() { "," } else { "" })?;
+    }
+    writeln!(out, "],")?;
+    writeln!(out, "\"summary\": {}}}", serde_json::to_string(summary)?)
+}
+
+/// A student's entry in the JSON gradebook: their row and full report (the
+/// single-run schema; `null` when they could not be graded).
+#[derive(serde::Serialize)]
+struct StudentDoc<'a> {
+    gradebook: &'a Row,
+    report: Option<crate::report::json::Doc<'a>>,
+}
+
+impl<'a> Batch<'a> {
+    fn new(cfg: &'a BatchConfig, students: usize) -> Result<Batch<'a>, Error> {
+        let g = &cfg.grading;
+        let bench = Workbench::new(g.port)?;
+        let all = prepare::load(g.scenario_dir.as_deref(), g.points.as_deref(), g.port)?;
+        let columns = columns(&all, g);
+        if columns.is_empty() {
+            return Err(Error::Usage("no scenario to run: check -q / -s".into()));
+        }
+        let env =
+            |e: std::io::Error| Error::Environment(format!("cannot create a scratch folder: {e}"));
+        let scratch = tempfile::Builder::new()
+            .prefix(&interrupt::scratch_prefix("grade-batch"))
+            .tempdir()
+            .map_err(env)?;
+        let _tracked = interrupt::track_dir(scratch.path());
+        let spool = tempfile::tempfile_in(scratch.path()).map_err(env)?;
+        Ok(Batch {
+            progress: progress::Progress::new(students, &g.lang),
+            cfg,
+            bench,
+            all,
+            columns,
+            scratch,
+            _tracked,
+            names: Mutex::new(HashSet::new()),
+            rows: Mutex::new(Vec::new()),
+            spool: Mutex::new((spool, 0)),
+            spooled: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// One wave: every submission planned, then their scenarios run in one
+    /// pool, each student finished as their last scenario is judged.
+    fn wave(&self, subs: &[Submission], first: usize) {
+        let mut runs = Vec::new();
+        let mut owner = Vec::new();
+        let mut pending: Vec<Mutex<Pending>> = Vec::new();
+        for (k, sub) in subs.iter().enumerate() {
+            let Some(mut planned) = self.plan(sub, first + k) else {
+                continue;
+            };
+            let n = planned.plan.runs.len();
+            runs.append(&mut planned.plan.runs);
+            owner.extend(std::iter::repeat_n(pending.len(), n));
+            let p = Pending {
+                sub,
+                planned: Some(planned),
+                ran: Vec::with_capacity(n),
+                left: n,
+                start: Instant::now(),
+            };
+            if n == 0 {
+                let mut p = p;
+                self.finish(&mut p);
+            } else {
+                pending.push(Mutex::new(p));
+            }
+        }
+        let g = &self.cfg.grading;
+        execute::execute_each(&runs, g.jobs, self.bench.isolation, &|_| {}, &|k, o| {
+            let mut p = pending[owner[k]].lock().unwrap_or_else(|e| e.into_inner());
+            p.ran.push(o);
+            p.left -= 1;
+            if p.left == 0 {
+                self.finish(&mut p);
+            }
+        });
+    }
+
+    /// A submission made a folder and planned, or its row (refused, or
+    /// the grader's fault) recorded at once.
+    fn plan(&self, sub: &Submission, k: usize) -> Option<Planned> {
+        let lang = &self.cfg.grading.lang;
+        let dir = match self.folder(sub, k) {
+            Ok(d) => d,
+            Err(refusal) => {
+                let note = lang.msg(&refusal.msg());
+                self.rows_not_graded(sub, RowStatus::Refused, note);
+                return None;
+            }
+        };
+        let found = submission_dir::files(&dir);
+        let g = &self.cfg.grading;
+        let mut slots = discovery::discover(&found, &g.questions);
+        if let Some(l) = &self.cfg.layout {
+            l.apply(&found, &mut slots);
+        }
+        let questions: Vec<Question> = self.columns.iter().map(|(q, _)| *q).collect();
+        match submission_dir::plan(g, &dir, &questions, &slots, &found, &self.all, &self.bench) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                let note = lang.msg(&Msg::new("batch-error").arg("cause", e.to_string()));
+                self.rows_not_graded(sub, RowStatus::Error, note);
+                None
+            }
+        }
+    }
+
+    /// The folder of a submission's files: its own, or its archive
+    /// extracted into the scratch space; one archive alone among files
+    /// that hold no program is extracted in turn (`NESTING` deep).
+    fn folder(&self, sub: &Submission, k: usize) -> Result<PathBuf, archive::Refusal> {
+        let mut dir = match &sub.source {
+            Source::Folder(p) => p.clone(),
+            Source::Archive(p, kind) => self.extract(p, *kind, &format!("{k}"))?,
+        };
+        for level in 1..NESTING {
+            let files = submission_dir::files(&dir);
+            let programs = files
+                .iter()
+                .any(|f| f.ends_with(".py") || f.ends_with(".c"));
+            let archives: Vec<&String> = files
+                .iter()
+                .filter(|f| archive::Kind::of(Path::new(f)).is_some())
+                .collect();
+            match archives.as_slice() {
+                [one] if !programs => {
+                    let path = dir.join(one);
+                    let kind = archive::Kind::of(&path).expect("an archive's name");
+                    dir = self.extract(&path, kind, &format!("{k}-{level}"))?;
+                }
+                _ => break,
+            }
+        }
+        Ok(dir)
+    }
+
+    /// Extracts one archive into `scratch/NAME`; a single folder at its
+    /// top is the student's folder (`alice.zip` holding `alice/…`).
+    fn extract(
+        &self,
+        path: &Path,
+        kind: archive::Kind,
+        name: &str,
+    ) -> Result<PathBuf, archive::Refusal> {
+        let dest = self.scratch.path().join(name);
+        std::fs::create_dir(&dest).map_err(|e| archive::Refusal::Io(e.to_string()))?;
+        archive::extract(path, kind, &dest, archive::BOUNDS)?;
+        let entries: Vec<std::fs::DirEntry> = std::fs::read_dir(&dest)
+            .map_err(|e| archive::Refusal::Io(e.to_string()))?
+            .flatten()
+            .filter(|e| !e.file_name().to_string_lossy().starts_with("__MACOSX"))
+            .collect();
+        match entries.as_slice() {
+            [one] if one.file_type().is_ok_and(|t| t.is_dir()) => Ok(one.path()),
+            _ => Ok(dest),
+        }
+    }
+
+    /// A student whose last scenario is judged: their report built,
+    /// written under `--report-dir`, and their rows recorded.
+    fn finish(&self, p: &mut Pending) {
+        let Some(Planned { plan, programs }) = p.planned.take() else {
+            return;
+        };
+        let one = Config {
+            programs,
+            ..self.cfg.grading.clone()
+        };
+        let note = self.bench.isolation_note(&one.lang);
+        let ran = std::mem::take(&mut p.ran);
+        let rep = reporting::build(&one, plan, ran, note, p.start.elapsed());
+        for who in &p.sub.members {
+            let mut row = Row::graded(who.clone(), &rep, &self.columns);
+            if let Err(e) = self.write_report(who, &rep, &mut row) {
+                row.status = RowStatus::Error;
+                row.note = self
+                    .cfg
+                    .grading
+                    .lang
+                    .msg(&Msg::new("batch-error").arg("cause", e));
+            }
+            self.record(row, Some(&rep));
+        }
+    }
+
+    /// The student's own JSON report, `--report-dir/SAFE-ID.json`.
+    fn write_report(
+        &self,
+        who: &Identity,
+        rep: &crate::report::Report,
+        row: &mut Row,
+    ) -> Result<(), String> {
+        let Some(dir) = &self.cfg.report_dir else {
+            return Ok(());
+        };
+        let name = format!("{}.json", self.safe_name(&who.id));
+        let path = dir.join(&name);
+        let mut f = std::fs::File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        crate::report::json::Json
+            .write(rep, &mut f)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        row.report = Some(name);
+        Ok(())
+    }
+
+    /// A file name for `id` that no other student of the batch has: ASCII
+    /// letters, digits, `-`, `_` and `.` kept (not first), others `_`.
+    fn safe_name(&self, id: &str) -> String {
+        let mut names = self.names.lock().unwrap_or_else(|e| e.into_inner());
+        let base = safe_base(id);
+        let mut name = base.clone();
+        let mut n = 1;
+        while !names.insert(name.clone()) {
+            n += 1;
+            name = format!("{base}-{n}");
+        }
+        name
+    }
+
+    fn rows_not_graded(&self, sub: &Submission, status: RowStatus, note: String) {
+        for who in &sub.members {
+            let row = Row::not_graded(who.clone(), &self.columns, status, note.clone());
+            self.record(row, None);
+        }
+    }
+
+    /// Keeps `row` for the gradebook, spools its JSON document, shows it.
+    fn record(&self, row: Row, rep: Option<&crate::report::Report>) {
+        use crate::report::JsonFormat;
+        self.progress.student(&row);
+        if self.cfg.format == gradebook::Format::Json {
+            let doc = StudentDoc {
+                gradebook: &row,
+                report: rep.map(crate::report::json::Json::doc),
+            };
+            if let Ok(text) = serde_json::to_string(&doc) {
+                let mut spool = self.spool.lock().unwrap_or_else(|e| e.into_inner());
+                let (file, len) = &mut *spool;
+                if file.write_all(text.as_bytes()).is_ok() {
+                    let at = (row.student.id.clone(), *len, text.len() as u64);
+                    *len += text.len() as u64;
+                    self.spooled
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push(at);
+                }
+            }
+        }
+        self.rows
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(row);
+    }
+}
+
+/// A student's grading under way: the scenarios still to be judged.
+struct Pending<'s> {
+    sub: &'s Submission,
+    planned: Option<Planned>,
+    ran: Vec<Outcome>,
+    left: usize,
+    start: Instant,
+}
+
+fn safe_base(id: &str) -> String {
+    let mut s: String = id
+        .chars()
+        .take(80)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if s.is_empty() || s.starts_with('.') {
+        s.insert(0, '_');
+    }
+    s
+}
+
+/// The gradebook's questions: those of `-q` (else all) that have some
+/// scenario a student's programs run once `-s` is applied, each with
+/// the points it is worth.
+fn columns(all: &[Scenario], g: &Config) -> Vec<(Question, f64)> {
+    Question::ALL
+        .into_iter()
+        .filter(|q| g.questions.is_empty() || g.questions.contains(q))
+        .filter_map(|q| {
+            let worth: Vec<f64> = all
+                .iter()
+                .filter(|s| s.question == q && !s.programs.is_fixed())
+                .filter(|s| g.globs.is_empty() || g.globs.iter().any(|p| glob(p, &s.id)))
+                .map(|s| s.points)
+                .collect();
+            (!worth.is_empty()).then(|| (q, crate::points::round2(worth.iter().sum())))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_safe() {
+        assert_eq!(safe_base("12345"), "12345");
+        assert_eq!(safe_base("../../etc/passwd"), "_.._.._etc_passwd");
+        assert_eq!(safe_base("Zoé Roux"), "Zo__Roux");
+        assert_eq!(safe_base(".hidden"), "_.hidden");
+        assert_eq!(safe_base(""), "_");
+    }
+}
