@@ -1,0 +1,484 @@
+//! `grade batch DIR`: the real binary on small classes made of the gallery's
+//! fixtures, in each layout an instructor gets (Moodle's download,
+//! Gradescope's export, gh classroom clone, folders and archives): one row
+//! per student, the right status and codes, cells made inert, archives
+//! refused when hostile, each student's report written, the exit status.
+
+use assert_cmd::Command;
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+fn grade() -> Command {
+    let mut c = Command::cargo_bin("grade").unwrap();
+    c.env_remove("NO_COLOR");
+    c
+}
+
+fn fixture(rel: &str) -> PathBuf {
+    crate::refutil::fixtures_dir().join(rel)
+}
+
+/// Copies fixture `fx` to `dir/rel`, folders made.
+fn put(dir: &Path, rel: &str, fx: &str) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::copy(fixture(fx), p).unwrap();
+}
+
+fn write(dir: &Path, rel: &str, text: &[u8]) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+/// A zip at `path` holding `entries` (name, bytes), deflated.
+fn zip(path: &Path, entries: &[(&str, &[u8])]) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, data) in entries {
+        z.start_file(*name, opts).unwrap();
+        z.write_all(data).unwrap();
+    }
+    z.finish().unwrap();
+}
+
+/// A zip bomb: 80 MiB of zeros in a file of some 80 KiB (python3's zlib
+/// makes it in a fraction of a second).
+fn zip_bomb(path: &Path) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let script = "import sys, zipfile\n\
+        with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:\n\
+        \x20   with z.open('q1/serveur.py', 'w', force_zip64=True) as f:\n\
+        \x20       block = bytes(1 << 20)\n\
+        \x20       for _ in range(80): f.write(block)\n";
+    let st = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    assert!(std::fs::metadata(path).unwrap().len() < 1024 * 1024);
+}
+
+/// A tar.gz at `path` holding one file.
+fn tar_gz(path: &Path, name: &str, data: &[u8]) {
+    let gz = flate2::write::GzEncoder::new(
+        std::fs::File::create(path).unwrap(),
+        flate2::Compression::fast(),
+    );
+    let mut b = tar::Builder::new(gz);
+    let mut h = tar::Header::new_gnu();
+    h.set_size(data.len() as u64);
+    h.set_mode(0o644);
+    b.append_data(&mut h, name, data).unwrap();
+    b.into_inner().unwrap().finish().unwrap();
+}
+
+/// The CSV gradebook as rows of named cells (a small RFC 4180 reader: the
+/// test checks the quoting grade writes).
+fn csv(text: &str) -> Vec<HashMap<String, String>> {
+    let mut lines = Vec::new();
+    let mut cells = Vec::new();
+    let mut cell = String::new();
+    let (mut quoted, mut chars) = (false, text.chars().peekable());
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cell.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => cells.push(std::mem::take(&mut cell)),
+            ('\n', false) => {
+                cells.push(std::mem::take(&mut cell));
+                lines.push(std::mem::take(&mut cells));
+            }
+            _ => cell.push(c),
+        }
+    }
+    let header = lines.remove(0);
+    lines
+        .into_iter()
+        .map(|l| header.iter().cloned().zip(l).collect())
+        .collect()
+}
+
+/// `grade batch ARGS`: exit status, standard output, standard error.
+fn batch(args: &[&std::ffi::OsStr]) -> (i32, String, String) {
+    let out = grade().arg("batch").args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The score `grade --submission DIR -q q1` gives (the single run the
+/// batch must agree with).
+fn single_score(dir: &Path) -> f64 {
+    let out = grade()
+        .arg("--submission")
+        .arg(dir)
+        .args(["-q", "q1", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["score"].as_f64().unwrap()
+}
+
+const MOODLE: &str = "_assignsubmission_file_";
+
+/// Twelve students of a Moodle download, q1: a correct one, mistakes, a
+/// missing file, an ambiguous pair, a syntax error, a hostile program, a
+/// name that is a formula, nested and top-level archives (one extracted, a
+/// zip slip, a zip bomb, a corrupt one). Every row right, each score equal
+/// to a single run's, each report written, nothing left running.
+#[test]
+fn a_moodle_class_gets_one_right_row_per_student() {
+    let class = tempfile::tempdir().unwrap();
+    let c = class.path();
+    let s = |name: &str, n: u32| format!("{name}_{n}{MOODLE}");
+    put(
+        c,
+        &format!("{}/tp/serveur.py", s("Ada Lovelace", 101)),
+        "q1/framed_recv.py",
+    );
+    put(
+        c,
+        &format!("{}/server.py", s("Bob Smith", 102)),
+        "q1/split_line.py",
+    );
+    put(
+        c,
+        &format!("{}/chat.py", s("Chloé Dupont", 103)),
+        "q1/framed_recv.py",
+    );
+    write(
+        c,
+        &format!("{}/notes.txt", s("Chloé Dupont", 103)),
+        b"todo\n",
+    );
+    put(
+        c,
+        &format!("{}/serveur.py", s("Dan Brown", 104)),
+        "q1/framed_recv.py",
+    );
+    put(
+        c,
+        &format!("{}/server_v2.py", s("Dan Brown", 104)),
+        "q1/split_line.py",
+    );
+    put(
+        c,
+        &format!("{}/serveur.py", s("Eve Adams", 105)),
+        "q1/python2.py",
+    );
+    let formula = "=HYPERLINK(\"evil.example\",\"a, b\")";
+    put(
+        c,
+        &format!("{}/serveur.py", s(formula, 106)),
+        "q1/framed_recv.py",
+    );
+    put(
+        c,
+        &format!("{}/serveur.py", s("Mallory", 107)),
+        "hostile/double_fork.py",
+    );
+    let framed = std::fs::read(fixture("q1/framed_recv.py")).unwrap();
+    zip(
+        &c.join(s("Zoe Zip", 108)).join("rendu.zip"),
+        &[("rendu/q1/serveur.py", &framed)],
+    );
+    zip(
+        &c.join(s("Sam Slip", 109)).join("slip.zip"),
+        &[
+            ("serveur.py", &framed),
+            ("../../evil.py", b"print('out')\n"),
+        ],
+    );
+    zip_bomb(&c.join(s("Bea Bomb", 110)).join("bomb.zip"));
+    write(
+        c,
+        &format!("{}/work.zip", s("Carl Corrupt", 111)),
+        b"PK\x03\x04 cut short",
+    );
+    let split = std::fs::read(fixture("q1/split_line.py")).unwrap();
+    std::fs::create_dir(c.join(s("Tara Tar", 112))).unwrap();
+    tar_gz(
+        &c.join(s("Tara Tar", 112)).join("tp.tar.gz"),
+        "tp/serveur.py",
+        &split,
+    );
+    // Moodle's online text beside a file submission: not a student.
+    write(
+        c,
+        "Ada Lovelace_101_assignsubmission_onlinetext_/onlinetext.html",
+        b"<p>hi</p>",
+    );
+
+    let reports = tempfile::tempdir().unwrap();
+    let (code, out, err) = batch(&[
+        c.as_os_str(),
+        "-q".as_ref(),
+        "q1".as_ref(),
+        "--report-dir".as_ref(),
+        reports.path().as_os_str(),
+    ]);
+    assert_eq!(code, 0, "{err}\n{out}");
+    let rows = csv(&out);
+    assert_eq!(rows.len(), 12, "{out}");
+    let by_id: HashMap<&str, &HashMap<String, String>> =
+        rows.iter().map(|r| (r["id"].as_str(), r)).collect();
+    let row = |n: u32| by_id[n.to_string().as_str()];
+    let expect = |n: u32, status: &str, q1: &str, codes: &str| {
+        let r = row(n);
+        assert_eq!(
+            (r["status"].as_str(), r["q1"].as_str(), r["codes"].as_str()),
+            (status, q1, codes),
+            "student {n}: {r:?}"
+        );
+        assert_eq!(r["max"], "9", "{r:?}");
+        assert_eq!(r["identifier"], format!("Participant {n}"));
+    };
+    expect(101, "graded", "9", "");
+    expect(102, "graded", "7", "split-line");
+    expect(103, "incomplete", "", "missing-program");
+    assert_eq!(
+        row(103)["note"],
+        "q1: no server program in the submission; found: chat.py, notes.txt"
+    );
+    expect(104, "incomplete", "", "ambiguous-program");
+    assert!(
+        row(104)["note"].contains("server_v2.py, serveur.py"),
+        "{:?}",
+        row(104)
+    );
+    expect(105, "graded", "0", "syntax-error");
+    expect(106, "graded", "9", "");
+    // A spreadsheet reads the name as text, not as a formula.
+    assert_eq!(row(106)["student"], format!("'{formula}"));
+    assert!(
+        out.contains(&format!("\"'{}\"", formula.replace('"', "\"\""))),
+        "{out}"
+    );
+    assert_eq!(row(107)["status"], "graded");
+    assert_eq!(row(107)["total"], "0");
+    expect(108, "graded", "9", "");
+    expect(109, "refused", "", "");
+    assert!(
+        row(109)["note"].contains("../../evil.py would be written outside"),
+        "{:?}",
+        row(109)
+    );
+    expect(110, "refused", "", "");
+    assert!(
+        row(110)["note"].contains("more than 67108864 bytes"),
+        "{:?}",
+        row(110)
+    );
+    expect(111, "refused", "", "");
+    assert!(row(111)["note"].starts_with("archive refused: it cannot be read"));
+    expect(112, "graded", "7", "split-line");
+    assert!(!c.parent().unwrap().join("evil.py").exists());
+    assert!(
+        err.contains("12 students: 7 graded, 2 incomplete, 0 errors, 3 refused"),
+        "{err}"
+    );
+    // Each graded student's own report, named after them.
+    for n in [101, 102, 103, 104, 105, 106, 107, 108, 112] {
+        let r = row(n);
+        assert_eq!(r["report"], format!("{n}.json"));
+        let v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(reports.path().join(&r["report"])).unwrap())
+                .unwrap();
+        let total: f64 = r["total"].parse().unwrap_or(0.0);
+        if !r["total"].is_empty() {
+            assert_eq!(v["score"].as_f64(), Some(total), "{n}");
+        }
+    }
+    // The same scores as one run of grade on each folder.
+    for (n, name) in [
+        (101, "Ada Lovelace"),
+        (102, "Bob Smith"),
+        (105, "Eve Adams"),
+    ] {
+        let total: f64 = row(n)["total"].parse().unwrap();
+        assert_eq!(single_score(&c.join(s(name, n))), total, "{n}");
+    }
+    // The hostile program's escaped grandchild is gone with the batch.
+    let left = crate::refutil::processes_with(&c.display().to_string());
+    assert!(left.is_empty(), "{left:?}");
+}
+
+/// Gradescope's export (a group submission: one row per member) as JSON:
+/// each row with the student's full report, and the summary.
+#[test]
+fn a_gradescope_export_gives_a_row_per_member_with_the_full_report() {
+    let class = tempfile::tempdir().unwrap();
+    let c = class.path();
+    put(c, "submission_11/serveur.py", "q1/framed_recv.py");
+    put(c, "submission_12/q1/server.py", "q1/split_line.py");
+    let meta = "\
+submission_11:
+  :submitters:
+  - :name: Ada Lovelace
+    :sid: '1001'
+    :email: ada@example.edu
+  :created_at: 2024-03-01 10:00:00.000000000 -05:00
+  :score: 0.0
+submission_12:
+  :submitters:
+  - :name: Alan Turing
+    :sid: '1002'
+    :email: alan@example.edu
+  - :name: Grace Hopper
+    :sid: '1003'
+    :email: grace@example.edu
+";
+    write(c, "submission_metadata.yml", meta.as_bytes());
+    let out_dir = tempfile::tempdir().unwrap();
+    let gradebook = out_dir.path().join("gradebook.json");
+    let (code, out, err) = batch(&[
+        c.as_os_str(),
+        "-q".as_ref(),
+        "q1".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+        "--output".as_ref(),
+        gradebook.as_os_str(),
+        "--jobs".as_ref(),
+        "2".as_ref(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.is_empty(), "{out}");
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&gradebook).unwrap()).unwrap();
+    let students = v["students"].as_array().unwrap();
+    let ids: Vec<&str> = students
+        .iter()
+        .map(|s| s["gradebook"]["student"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["1001", "1002", "1003"]);
+    assert_eq!(students[0]["gradebook"]["student"]["name"], "Ada Lovelace");
+    assert_eq!(students[0]["gradebook"]["total"], 9.0);
+    assert_eq!(students[0]["report"]["score"], 9.0);
+    for group in &students[1..] {
+        assert_eq!(group["gradebook"]["scores"]["q1"], 7.0, "{group:#}");
+        assert_eq!(group["report"]["max_score"], 9.0);
+        let codes: Vec<&str> = group["report"]["scenarios"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|s| s["diagnosis"]["code"].as_str())
+            .collect();
+        assert!(codes.contains(&"split-line"), "{codes:?}");
+    }
+    assert_eq!(v["summary"]["students"], 3);
+    assert_eq!(v["summary"]["graded"], 3);
+    assert_eq!(v["summary"]["questions"], serde_json::json!(["q1"]));
+}
+
+/// `gh classroom clone`: one repository per student, the login after the
+/// assignment's name; top-level archives are students too; `--layout`
+/// finds programs the discovery rule cannot name.
+#[test]
+fn classroom_repositories_archives_and_a_layout_file() {
+    let class = tempfile::tempdir().unwrap();
+    let c = class.path();
+    for login in ["alice", "bob-2"] {
+        std::fs::create_dir_all(c.join(format!("chat-lab-{login}/.git"))).unwrap();
+    }
+    put(c, "chat-lab-alice/ex1.py", "q1/framed_recv.py");
+    put(c, "chat-lab-bob-2/src/ex1.py", "q1/split_line.py");
+    let layout = c.join("../layout.toml");
+    std::fs::write(&layout, "[q1]\nserver = [\"ex1.py\", \"*/ex1.py\"]\n").unwrap();
+    let (code, out, err) = batch(&[
+        c.as_os_str(),
+        "-q".as_ref(),
+        "q1".as_ref(),
+        "--layout".as_ref(),
+        layout.as_os_str(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let rows = csv(&out);
+    let got: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r["id"].as_str(), r["q1"].as_str()))
+        .collect();
+    assert_eq!(got, [("alice", "9"), ("bob-2", "7")]);
+    // Without the layout, ex1.py names no role: missing.
+    let (code, out, _) = batch(&[c.as_os_str(), "-q".as_ref(), "q1".as_ref()]);
+    assert_eq!(code, 0);
+    assert!(
+        csv(&out).iter().all(|r| r["status"] == "incomplete"),
+        "{out}"
+    );
+    // Plain folders and archives: each its own student.
+    let plain = tempfile::tempdir().unwrap();
+    let framed = std::fs::read(fixture("q1/framed_recv.py")).unwrap();
+    zip(
+        &plain.path().join("carol.zip"),
+        &[("carol/serveur.py", &framed)],
+    );
+    put(plain.path(), "dave/serveur.py", "q1/split_line.py");
+    let (code, out, err) = batch(&[plain.path().as_os_str(), "-q".as_ref(), "q1".as_ref()]);
+    assert_eq!(code, 0, "{err}");
+    let got: Vec<(String, String)> = csv(&out)
+        .into_iter()
+        .map(|r| (r["id"].clone(), r["total"].clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [("carol".into(), "9".into()), ("dave".into(), "7".into())]
+    );
+}
+
+/// Bad usage is exit 2 before grading; a fault of the grader on some
+/// scenario is exit 3 with every row written, each saying why.
+#[test]
+fn exit_statuses_of_a_batch() {
+    let missing = Path::new("/nonexistent/class");
+    let (code, _, err) = batch(&[missing.as_os_str()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no such folder"), "{err}");
+    let empty = tempfile::tempdir().unwrap();
+    write(empty.path(), "readme.txt", b"x");
+    let (code, _, err) = batch(&[empty.path().as_os_str()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no student's folder or archive"), "{err}");
+    let layout = empty.path().join("layout.toml");
+    std::fs::write(&layout, "[q5]\nserver = [\"x\"]\n").unwrap();
+    let (code, _, err) = batch(&[
+        empty.path().as_os_str(),
+        "--layout".as_ref(),
+        layout.as_os_str(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("`q5` is not a question"), "{err}");
+
+    let class = tempfile::tempdir().unwrap();
+    put(class.path(), "ada/serveur.py", "q1/framed_recv.py");
+    put(class.path(), "bob/serveur.py", "q1/split_line.py");
+    let out = grade()
+        .env("GRADE_TEST_FAULT", "judge:q1.server.utf8")
+        .arg("batch")
+        .arg(class.path())
+        .args(["-s", "q1.server.utf8", "-s", "q1.server.listens"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let rows = csv(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(rows.len(), 2);
+    for r in &rows {
+        assert_eq!(r["status"], "error", "{r:?}");
+        assert_eq!(r["total"], "", "{r:?}");
+        assert!(
+            r["note"].starts_with(
+                "not graded (grader error): 1 scenario not graded (error): q1.server.utf8"
+            ),
+            "{r:?}"
+        );
+    }
+}
