@@ -101,9 +101,13 @@ pub enum Command {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct BatchArgs {
+    #[command(subcommand)]
+    pub command: Option<BatchCommand>,
     /// The class folder: one folder or archive (.zip, .tar.gz) per student.
-    pub dir: PathBuf,
+    #[arg(required = true)]
+    pub dir: Option<PathBuf>,
     /// Where each question's programs are (TOML: [q1] server = ["glob", …]),
     /// instead of the discovery rule.
     #[arg(long, value_name = "FILE")]
@@ -138,6 +142,30 @@ pub struct BatchArgs {
     /// The port the programs under test use (1 to 65535).
     #[arg(long, default_value_t = 8080, value_parser = port_arg)]
     pub port: u16,
+    /// Grade only part K of N of the class (1-based; a stable hash of each
+    /// student's id), or `auto` from the CI engine's variables.
+    #[arg(long, value_name = "K/N|auto")]
+    pub shard: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BatchCommand {
+    /// Combine the JSON gradebooks of shards 1..N (grade batch --shard K/N
+    /// --format json) into one gradebook.
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// The shards' JSON gradebooks.
+    #[arg(required = true, value_name = "PART.json")]
+    pub parts: Vec<PathBuf>,
+    /// The gradebook's format.
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: crate::batch::gradebook::Format,
+    /// Write the gradebook to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -292,6 +320,7 @@ pub enum Task {
     Ci(ci::Options),
     Reference(reference::Program, reference::Options),
     Batch(Box<crate::batch::BatchConfig>),
+    BatchMerge(crate::batch::merge::MergeConfig),
 }
 
 /// Turns command-line arguments into the task they ask for.
@@ -328,6 +357,14 @@ pub fn task(a: Args) -> Result<Task, Error> {
             points: a.points.clone(),
             lang: lang()?,
         },
+        Some(Command::Batch(BatchArgs {
+            command: Some(BatchCommand::Merge(ref m)),
+            ..
+        })) => Task::BatchMerge(crate::batch::merge::MergeConfig {
+            parts: m.parts.clone(),
+            format: m.format,
+            output: m.output.clone(),
+        }),
         Some(Command::Batch(ref b)) => Task::Batch(Box::new(batch_config(b, lang()?)?)),
         Some(Command::Ci(ref c)) => Task::Ci(ci::Options {
             target: c.target,
@@ -444,8 +481,16 @@ fn batch_config(b: &BatchArgs, lang: Lang) -> Result<crate::batch::BatchConfig, 
         missing: Missing::Failure,
         submission: None,
     };
+    let shard = match b.shard.as_deref() {
+        None => None,
+        Some("auto") => Some(
+            crate::batch::shard::Shard::auto(|v| std::env::var(v).ok()).map_err(Error::Usage)?,
+        ),
+        Some(s) => Some(crate::batch::shard::Shard::parse(s).map_err(Error::Usage)?),
+    };
     Ok(crate::batch::BatchConfig {
-        dir: b.dir.clone(),
+        dir: b.dir.clone().unwrap_or_default(),
+        shard,
         grading,
         layout,
         format: b.format,

@@ -198,6 +198,7 @@ pub fn run(task: cli::Task) -> Result<u8, Error> {
     match task {
         cli::Task::Grade(cfg) => grade(&cfg),
         cli::Task::Batch(b) => batch::run(&b),
+        cli::Task::BatchMerge(m) => batch::merge::run(&m),
         cli::Task::Reference(name, opts) => Ok(reference::run(name, &opts).clamp(0, 255) as u8),
         cli::Task::Demo(d) => demo::run(&d),
         cli::Task::List {

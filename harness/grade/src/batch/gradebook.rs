@@ -22,7 +22,7 @@ use crate::report::Report;
 use crate::scenario::{Lang, Question};
 use crate::submission::ProblemKind;
 use crate::verdict::Status;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
@@ -36,7 +36,7 @@ pub enum Format {
 }
 
 /// What became of a student (the `status` column; a contract).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RowStatus {
     /// Every question scored (the scores are data: low is not a failure).
@@ -61,15 +61,15 @@ impl RowStatus {
 }
 
 /// One student's line of the gradebook.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Row {
     pub student: Identity,
     /// Each question's score, `None` when it could not be graded.
-    pub scores: BTreeMap<&'static str, Option<f64>>,
+    pub scores: BTreeMap<String, Option<f64>>,
     pub total: Option<f64>,
     pub max: f64,
     pub status: RowStatus,
-    pub codes: Vec<&'static str>,
+    pub codes: Vec<String>,
     pub note: String,
     /// The student's own report, relative to `--report-dir`.
     pub report: Option<String>,
@@ -100,7 +100,7 @@ impl Row {
                 worth
             };
             blank |= cannot;
-            scores.insert(q.name(), (!cannot).then_some(score));
+            scores.insert(q.name().to_string(), (!cannot).then_some(score));
         }
         let errors = rep.count(Status::Error) > 0;
         let status = match (errors, blank) {
@@ -137,7 +137,10 @@ impl Row {
     ) -> Row {
         Row {
             student,
-            scores: columns.iter().map(|(q, _)| (q.name(), None)).collect(),
+            scores: columns
+                .iter()
+                .map(|(q, _)| (q.name().to_string(), None))
+                .collect(),
             total: None,
             max: round2(columns.iter().map(|(_, m)| m).sum()),
             status,
@@ -182,7 +185,7 @@ fn problems_note(rep: &Report) -> String {
 
 /// The codes of what did not pass, most frequent first (a submission
 /// problem counts once, not once per scenario it stopped).
-fn main_codes(rep: &Report) -> Vec<&'static str> {
+fn main_codes(rep: &Report) -> Vec<String> {
     let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
     for p in &rep.problems {
         *counts.entry(p.code().as_str()).or_default() += 1;
@@ -197,7 +200,10 @@ fn main_codes(rep: &Report) -> Vec<&'static str> {
     }
     let mut v: Vec<(&'static str, usize)> = counts.into_iter().collect();
     v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    v.into_iter().take(CODES_MAX).map(|(c, _)| c).collect()
+    v.into_iter()
+        .take(CODES_MAX)
+        .map(|(c, _)| c.to_string())
+        .collect()
 }
 
 /// A text cell made inert for spreadsheets: one that starts like a formula
@@ -257,8 +263,9 @@ pub fn write_csv(rows: &[Row], columns: &[(Question, f64)], out: &mut dyn Write)
     Ok(())
 }
 
-/// The summary of the JSON gradebook.
-#[derive(Debug, Serialize)]
+/// The summary of the JSON gradebook: what `grade batch merge` checks
+/// the shards agree on, and the counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     pub students: usize,
     pub graded: usize,
@@ -268,12 +275,17 @@ pub struct Summary {
     pub max: f64,
     /// Mean total of the rows that have one.
     pub mean: Option<f64>,
-    pub questions: Vec<&'static str>,
-    pub grade_version: &'static str,
+    /// The gradebook's questions, each with the points it is worth.
+    pub questions: BTreeMap<String, f64>,
+    pub grade_version: String,
+    /// FNV-1a of the scenarios graded (their ids, steps and points).
+    pub scenarios: String,
+    /// The part of the class this gradebook holds (`--shard K/N`).
+    pub shard: Option<super::shard::Shard>,
 }
 
 impl Summary {
-    pub fn of(rows: &[Row], columns: &[(Question, f64)]) -> Summary {
+    pub fn of(rows: &[Row], columns: &[(Question, f64)], scenarios: &str) -> Summary {
         let count = |s: RowStatus| rows.iter().filter(|r| r.status == s).count();
         let totals: Vec<f64> = rows.iter().filter_map(|r| r.total).collect();
         Summary {
@@ -285,9 +297,22 @@ impl Summary {
             max: round2(columns.iter().map(|(_, m)| m).sum()),
             mean: (!totals.is_empty())
                 .then(|| round2(totals.iter().sum::<f64>() / totals.len() as f64)),
-            questions: columns.iter().map(|(q, _)| q.name()).collect(),
-            grade_version: env!("CARGO_PKG_VERSION"),
+            questions: columns
+                .iter()
+                .map(|(q, m)| (q.name().to_string(), *m))
+                .collect(),
+            grade_version: env!("CARGO_PKG_VERSION").to_string(),
+            scenarios: scenarios.to_string(),
+            shard: None,
         }
+    }
+
+    /// The gradebook's columns, back from `questions`.
+    pub fn columns(&self) -> Vec<(Question, f64)> {
+        Question::ALL
+            .into_iter()
+            .filter_map(|q| self.questions.get(q.name()).map(|m| (q, *m)))
+            .collect()
     }
 
     /// `12 students: 9 graded, 2 incomplete, 0 errors, 1 refused`.

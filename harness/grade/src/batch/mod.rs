@@ -16,7 +16,9 @@
 pub mod archive;
 pub mod gradebook;
 pub mod layout;
+pub mod merge;
 pub mod progress;
+pub mod shard;
 pub mod students;
 
 use crate::msg::Msg;
@@ -52,6 +54,8 @@ pub struct BatchConfig {
     pub format: gradebook::Format,
     pub output: Option<PathBuf>,
     pub report_dir: Option<PathBuf>,
+    /// `--shard K/N`: only the students of that part of the class.
+    pub shard: Option<shard::Shard>,
 }
 
 /// What every student's grading shares.
@@ -61,6 +65,8 @@ struct Batch<'a> {
     all: Vec<Scenario>,
     /// The gradebook's questions, each with the points it is worth.
     columns: Vec<(Question, f64)>,
+    /// The fingerprint of the scenarios graded (`Summary::scenarios`).
+    fingerprint: String,
     scratch: tempfile::TempDir,
     _tracked: interrupt::Tracked,
     progress: progress::Progress,
@@ -80,12 +86,16 @@ pub fn run(cfg: &BatchConfig) -> Result<u8, Error> {
     if !cfg.dir.is_dir() {
         return Err(usage(format!("{}: no such folder", cfg.dir.display())));
     }
-    let (_, subs) = students::find(&cfg.dir).map_err(usage)?;
+    let (_, mut subs) = students::find(&cfg.dir).map_err(usage)?;
     if subs.is_empty() {
         return Err(usage(format!(
             "{}: no student's folder or archive (.zip, .tar.gz) in it",
             cfg.dir.display()
         )));
+    }
+    if let Some(sh) = cfg.shard {
+        // A group stays together: the shard of its first member.
+        subs.retain(|s| sh.holds(&s.members[0].id));
     }
     let dest =
         output::open(cfg.output.as_deref(), "--output ").map_err(|e| usage(e.to_string()))?;
@@ -101,7 +111,8 @@ pub fn run(cfg: &BatchConfig) -> Result<u8, Error> {
     b.progress.finish();
     let mut rows = b.rows.into_inner().unwrap_or_else(|e| e.into_inner());
     rows.sort_by(|x, y| x.student.id.cmp(&y.student.id));
-    let summary = gradebook::Summary::of(&rows, &b.columns);
+    let mut summary = gradebook::Summary::of(&rows, &b.columns, &b.fingerprint);
+    summary.shard = cfg.shard;
     eprintln!("grade: {}", summary.line(&cfg.grading.lang));
     let (spool, _) = b.spool.into_inner().unwrap_or_else(|e| e.into_inner());
     let mut spooled = b.spooled.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -150,7 +161,7 @@ impl<'a> Batch<'a> {
         let g = &cfg.grading;
         let bench = Workbench::new(g.port)?;
         let all = prepare::load(g.scenario_dir.as_deref(), g.points.as_deref(), g.port)?;
-        let columns = columns(&all, g);
+        let (columns, fingerprint) = columns(&all, g);
         if columns.is_empty() {
             return Err(Error::Usage("no scenario to run: check -q / -s".into()));
         }
@@ -168,6 +179,7 @@ impl<'a> Batch<'a> {
             bench,
             all,
             columns,
+            fingerprint,
             scratch,
             _tracked,
             names: Mutex::new(HashSet::new()),
@@ -421,21 +433,33 @@ fn safe_base(id: &str) -> String {
 
 /// The gradebook's questions: those of `-q` (else all) that have some
 /// scenario a student's programs run once `-s` is applied, each with
-/// the points it is worth.
-fn columns(all: &[Scenario], g: &Config) -> Vec<(Question, f64)> {
-    Question::ALL
+/// the points it is worth; and the fingerprint of those scenarios (FNV-1a
+/// of what they are, points included, in id order).
+fn columns(all: &[Scenario], g: &Config) -> (Vec<(Question, f64)>, String) {
+    let graded: Vec<&Scenario> = all
+        .iter()
+        .filter(|s| g.questions.is_empty() || g.questions.contains(&s.question))
+        .filter(|s| !s.programs.is_fixed())
+        .filter(|s| g.globs.is_empty() || g.globs.iter().any(|p| glob(p, &s.id)))
+        .collect();
+    let columns = Question::ALL
         .into_iter()
-        .filter(|q| g.questions.is_empty() || g.questions.contains(q))
         .filter_map(|q| {
-            let worth: Vec<f64> = all
+            let worth: Vec<f64> = graded
                 .iter()
-                .filter(|s| s.question == q && !s.programs.is_fixed())
-                .filter(|s| g.globs.is_empty() || g.globs.iter().any(|p| glob(p, &s.id)))
+                .filter(|s| s.question == q)
                 .map(|s| s.points)
                 .collect();
             (!worth.is_empty()).then(|| (q, crate::points::round2(worth.iter().sum())))
         })
-        .collect()
+        .collect();
+    let mut described: Vec<(&str, String)> = graded
+        .iter()
+        .map(|s| (s.id.as_str(), format!("{s:?}")))
+        .collect();
+    described.sort();
+    let text: String = described.into_iter().map(|(_, d)| d).collect();
+    (columns, format!("{:016x}", shard::fnv1a64(text.as_bytes())))
 }
 
 #[cfg(test)]

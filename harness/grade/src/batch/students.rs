@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Who a student is, as the layout says.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, Deserialize)]
 pub struct Identity {
     /// The student's key in the gradebook: Moodle's participant number,
     /// Gradescope's SID (else email, else name), the GitHub login, or the

@@ -482,3 +482,112 @@ fn exit_statuses_of_a_batch() {
         );
     }
 }
+
+/// A class graded as N shard processes, then merged, gives the rows of the
+/// unsharded run (sorted by id; scores and statuses equal); parts that are
+/// not the shards of one grading are refused (exit 2).
+#[test]
+fn shards_merged_equal_the_unsharded_run() {
+    let class = tempfile::tempdir().unwrap();
+    let c = class.path();
+    let fixtures = ["q1/framed_recv.py", "q1/split_line.py", "q1/python2.py"];
+    for (k, name) in ["ana", "ben", "cleo", "dev", "ema", "fox"]
+        .iter()
+        .enumerate()
+    {
+        put(
+            c,
+            &format!("{name}/serveur.py"),
+            fixtures[k % fixtures.len()],
+        );
+    }
+    write(c, "gus/notes.txt", b"nothing\n");
+    let scope = ["-s", "q1.server.listens", "-s", "q1.server.split-line"];
+    let run = |extra: &[&str]| {
+        let mut args: Vec<&std::ffi::OsStr> = vec![c.as_os_str()];
+        args.extend(scope.iter().chain(extra).map(|a| std::ffi::OsStr::new(*a)));
+        let (code, out, err) = batch(&args);
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    let whole = csv(&run(&[]));
+    assert_eq!(whole.len(), 7);
+    let parts = tempfile::tempdir().unwrap();
+    let n = 3;
+    let mut files = Vec::new();
+    for k in 1..=n {
+        let f = parts.path().join(format!("part{k}.json"));
+        let shard = format!("{k}/{n}");
+        let out = f.display().to_string();
+        run(&["--shard", &shard, "--format", "json", "--output", &out]);
+        files.push(f);
+    }
+    let merge = |files: &[&PathBuf], format: &str| {
+        let out = grade()
+            .args(["batch", "merge", "--format", format])
+            .args(files)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let all: Vec<&PathBuf> = files.iter().collect();
+    let (code, out, err) = merge(&all, "csv");
+    assert_eq!(code, Some(0), "{err}");
+    let merged = csv(&out);
+    let key = |rows: &[HashMap<String, String>]| -> Vec<(String, String, String, String)> {
+        rows.iter()
+            .map(|r| {
+                (
+                    r["id"].clone(),
+                    r["q1"].clone(),
+                    r["total"].clone(),
+                    r["status"].clone(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(key(&merged), key(&whole));
+    // Every student in exactly one shard.
+    let sizes: usize = files
+        .iter()
+        .map(|f| {
+            let v: serde_json::Value = serde_json::from_slice(&std::fs::read(f).unwrap()).unwrap();
+            v["students"].as_array().unwrap().len()
+        })
+        .sum();
+    assert_eq!(sizes, 7);
+    let (code, out, _) = merge(&all, "json");
+    assert_eq!(code, Some(0));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["summary"]["students"], 7);
+    assert_eq!(v["summary"]["shard"], serde_json::Value::Null);
+    // Not the shards of one grading.
+    let (code, _, err) = merge(&all[..2], "csv");
+    assert_eq!(code, Some(2));
+    assert!(err.contains("shards missing: 3/3"), "{err}");
+    let (code, _, err) = merge(&[all[0], all[0], all[1], all[2]], "csv");
+    assert_eq!(code, Some(2));
+    assert!(err.contains("shard 1/3 appears twice"), "{err}");
+    let other = parts.path().join("other.json");
+    let out = other.display().to_string();
+    run(&[
+        "--shard",
+        "1/3",
+        "--format",
+        "json",
+        "--output",
+        &out,
+        "-s",
+        "q1.server.utf8",
+    ]);
+    let (code, _, err) = merge(&[&other, all[1], all[2]], "csv");
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("not graded with the same scenarios and points"),
+        "{err}"
+    );
+}
