@@ -146,6 +146,17 @@ pub struct BatchArgs {
     /// student's id), or `auto` from the CI engine's variables.
     #[arg(long, value_name = "K/N|auto")]
     pub shard: Option<String>,
+    /// Where graded students are kept, to be given back while their files
+    /// and the grading are unchanged (default: $XDG_CACHE_HOME/grade/batch,
+    /// else ~/.cache/grade/batch).
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
+    /// Grade without the cache (neither read nor written).
+    #[arg(long, conflicts_with = "cache")]
+    pub no_cache: bool,
+    /// Grade every student again (the cache is refreshed).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -488,15 +499,36 @@ fn batch_config(b: &BatchArgs, lang: Lang) -> Result<crate::batch::BatchConfig, 
         ),
         Some(s) => Some(crate::batch::shard::Shard::parse(s).map_err(Error::Usage)?),
     };
+    let cache = match (&b.cache, b.no_cache) {
+        (_, true) => None,
+        (Some(d), _) => Some(d.clone()),
+        (None, false) => default_cache(|v| std::env::var_os(v)),
+    };
     Ok(crate::batch::BatchConfig {
         dir: b.dir.clone().unwrap_or_default(),
         shard,
+        cache,
+        force: b.force,
         grading,
         layout,
         format: b.format,
         output: b.output.clone(),
         report_dir: b.report_dir.clone(),
     })
+}
+
+/// `grade batch`'s cache when no `--cache` is given: the user's cache
+/// folder (XDG), none without a home.
+fn default_cache(var: impl Fn(&str) -> Option<std::ffi::OsString>) -> Option<PathBuf> {
+    let xdg = var("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    let home = || {
+        var("HOME")
+            .filter(|v| !v.is_empty())
+            .map(|h| PathBuf::from(h).join(".cache"))
+    };
+    xdg.or_else(home).map(|d| d.join("grade/batch"))
 }
 
 /// The language of `--lang`, from the embedded catalogues and those of

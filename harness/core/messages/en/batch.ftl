@@ -23,3 +23,6 @@ batch-archive-escapes = archive refused: { $entry } would be written outside the
 batch-archive-links-out = archive refused: { $entry } links outside the student's folder ({ $target })
 batch-archive-duplicate = archive refused: { $entry } appears twice
 batch-archive-io = the archive could not be extracted: { $cause }
+
+# After the summary: students whose row came from the cache.
+batch-cached = { $n } from the cache

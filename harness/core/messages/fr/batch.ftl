@@ -15,3 +15,5 @@ batch-archive-escapes = archive refusée : { $entry } serait écrit hors du dos
 batch-archive-links-out = archive refusée : { $entry } est un lien hors du dossier de l'étudiant ({ $target })
 batch-archive-duplicate = archive refusée : { $entry } apparaît deux fois
 batch-archive-io = l'archive n'a pas pu être extraite : { $cause }
+
+batch-cached = { $n } repris du cache

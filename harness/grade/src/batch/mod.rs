@@ -14,6 +14,7 @@
 //! `--jobs` threads. Memory stays bounded by a wave, whatever the class.
 
 pub mod archive;
+pub mod cache;
 pub mod gradebook;
 pub mod layout;
 pub mod merge;
@@ -32,6 +33,7 @@ use gradebook::{Row, RowStatus};
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 use students::{Identity, Source, Submission};
@@ -56,6 +58,10 @@ pub struct BatchConfig {
     pub report_dir: Option<PathBuf>,
     /// `--shard K/N`: only the students of that part of the class.
     pub shard: Option<shard::Shard>,
+    /// `--cache DIR` (`None`: `--no-cache`).
+    pub cache: Option<PathBuf>,
+    /// `--force`: every student graded again (and the cache refreshed).
+    pub force: bool,
 }
 
 /// What every student's grading shares.
@@ -70,6 +76,9 @@ struct Batch<'a> {
     scratch: tempfile::TempDir,
     _tracked: interrupt::Tracked,
     progress: progress::Progress,
+    cache: Option<cache::Cache>,
+    /// Students whose row came from the cache.
+    cached: AtomicUsize,
     names: Mutex<HashSet<String>>,
     rows: Mutex<Vec<Row>>,
     /// Each student's JSON document for the JSON gradebook, on disk (the
@@ -113,7 +122,10 @@ pub fn run(cfg: &BatchConfig) -> Result<u8, Error> {
     rows.sort_by(|x, y| x.student.id.cmp(&y.student.id));
     let mut summary = gradebook::Summary::of(&rows, &b.columns, &b.fingerprint);
     summary.shard = cfg.shard;
-    eprintln!("grade: {}", summary.line(&cfg.grading.lang));
+    let lang = &cfg.grading.lang;
+    let cached = b.cached.load(Ordering::SeqCst);
+    let cached = lang.msg(&Msg::new("batch-cached").arg("n", cached));
+    eprintln!("grade: {} ({cached})", summary.line(lang));
     let (spool, _) = b.spool.into_inner().unwrap_or_else(|e| e.into_inner());
     let mut spooled = b.spooled.into_inner().unwrap_or_else(|e| e.into_inner());
     spooled.sort();
@@ -148,14 +160,6 @@ fn write_json(
     writeln!(out, "\"summary\": {}}}", serde_json::to_string(summary)?)
 }
 
-/// A student's entry in the JSON gradebook: their row and full report (the
-/// single-run schema; `null` when they could not be graded).
-#[derive(serde::Serialize)]
-struct StudentDoc<'a> {
-    gradebook: &'a Row,
-    report: Option<crate::report::json::Doc<'a>>,
-}
-
 impl<'a> Batch<'a> {
     fn new(cfg: &'a BatchConfig, students: usize) -> Result<Batch<'a>, Error> {
         let g = &cfg.grading;
@@ -173,7 +177,16 @@ impl<'a> Batch<'a> {
             .map_err(env)?;
         let _tracked = interrupt::track_dir(scratch.path());
         let spool = tempfile::tempfile_in(scratch.path()).map_err(env)?;
+        let cache = match &cfg.cache {
+            Some(dir) => {
+                let base = cache_base(cfg, &bench, &fingerprint);
+                Some(cache::Cache::open(dir, &base).map_err(Error::Usage)?)
+            }
+            None => None,
+        };
         Ok(Batch {
+            cache,
+            cached: AtomicUsize::new(0),
             progress: progress::Progress::new(students, &g.lang),
             cfg,
             bench,
@@ -196,7 +209,7 @@ impl<'a> Batch<'a> {
         let mut owner = Vec::new();
         let mut pending: Vec<Mutex<Pending>> = Vec::new();
         for (k, sub) in subs.iter().enumerate() {
-            let Some(mut planned) = self.plan(sub, first + k) else {
+            let Some((mut planned, key)) = self.plan(sub, first + k) else {
                 continue;
             };
             let n = planned.plan.runs.len();
@@ -204,6 +217,7 @@ impl<'a> Batch<'a> {
             owner.extend(std::iter::repeat_n(pending.len(), n));
             let p = Pending {
                 sub,
+                key,
                 planned: Some(planned),
                 ran: Vec::with_capacity(n),
                 left: n,
@@ -227,9 +241,10 @@ impl<'a> Batch<'a> {
         });
     }
 
-    /// A submission made a folder and planned, or its row (refused, or
-    /// the grader's fault) recorded at once.
-    fn plan(&self, sub: &Submission, k: usize) -> Option<Planned> {
+    /// A submission made a folder and planned (with its key in the
+    /// cache), or its rows recorded at once: from the cache, refused, or
+    /// the grader's fault.
+    fn plan(&self, sub: &Submission, k: usize) -> Option<(Planned, Option<String>)> {
         let lang = &self.cfg.grading.lang;
         let dir = match self.folder(sub, k) {
             Ok(d) => d,
@@ -240,6 +255,16 @@ impl<'a> Batch<'a> {
             }
         };
         let found = submission_dir::files(&dir);
+        let key = self.cache.as_ref().and_then(|c| c.key(&dir, &found));
+        if let Some(entry) = key
+            .as_ref()
+            .filter(|_| !self.cfg.force)
+            .and_then(|k| self.cache.as_ref()?.get(k))
+        {
+            self.cached.fetch_add(sub.members.len(), Ordering::SeqCst);
+            self.rows_of(sub, &entry.row, &entry.report);
+            return None;
+        }
         let g = &self.cfg.grading;
         let mut slots = discovery::discover(&found, &g.questions);
         if let Some(l) = &self.cfg.layout {
@@ -247,7 +272,7 @@ impl<'a> Batch<'a> {
         }
         let questions: Vec<Question> = self.columns.iter().map(|(q, _)| *q).collect();
         match submission_dir::plan(g, &dir, &questions, &slots, &found, &self.all, &self.bench) {
-            Ok(p) => Some(p),
+            Ok(p) => Some((p, key)),
             Err(e) => {
                 let note = lang.msg(&Msg::new("batch-error").arg("cause", e.to_string()));
                 self.rows_not_graded(sub, RowStatus::Error, note);
@@ -307,8 +332,8 @@ impl<'a> Batch<'a> {
         }
     }
 
-    /// A student whose last scenario is judged: their report built,
-    /// written under `--report-dir`, and their rows recorded.
+    /// A student whose last scenario is judged: their report built, kept
+    /// in the cache (unless the grader failed), and their rows recorded.
     fn finish(&self, p: &mut Pending) {
         let Some(Planned { plan, programs }) = p.planned.take() else {
             return;
@@ -320,9 +345,37 @@ impl<'a> Batch<'a> {
         let note = self.bench.isolation_note(&one.lang);
         let ran = std::mem::take(&mut p.ran);
         let rep = reporting::build(&one, plan, ran, note, p.start.elapsed());
-        for who in &p.sub.members {
-            let mut row = Row::graded(who.clone(), &rep, &self.columns);
-            if let Err(e) = self.write_report(who, &rep, &mut row) {
+        let mut json = Vec::new();
+        if crate::report::json::Json.write(&rep, &mut json).is_err() {
+            json.clear();
+        }
+        let json = String::from_utf8_lossy(&json).into_owned();
+        let Some(first) = p.sub.members.first() else {
+            return;
+        };
+        let row = Row::graded(first.clone(), &rep, &self.columns);
+        if let (Some(cache), Some(key)) = (&self.cache, &p.key) {
+            if row.status != RowStatus::Error {
+                let entry = cache::Entry {
+                    row: row.clone(),
+                    report: json.clone(),
+                };
+                cache.put(key, &entry);
+            }
+        }
+        self.rows_of(p.sub, &row, &json);
+    }
+
+    /// The rows of a submission's members, from the row and JSON report of
+    /// its grading; each member's report written under `--report-dir`.
+    fn rows_of(&self, sub: &Submission, graded: &Row, json: &str) {
+        for who in &sub.members {
+            let mut row = Row {
+                student: who.clone(),
+                report: None,
+                ..graded.clone()
+            };
+            if let Err(e) = self.write_report(who, json, &mut row) {
                 row.status = RowStatus::Error;
                 row.note = self
                     .cfg
@@ -330,26 +383,18 @@ impl<'a> Batch<'a> {
                     .lang
                     .msg(&Msg::new("batch-error").arg("cause", e));
             }
-            self.record(row, Some(&rep));
+            self.record(row, Some(json));
         }
     }
 
     /// The student's own JSON report, `--report-dir/SAFE-ID.json`.
-    fn write_report(
-        &self,
-        who: &Identity,
-        rep: &crate::report::Report,
-        row: &mut Row,
-    ) -> Result<(), String> {
+    fn write_report(&self, who: &Identity, json: &str, row: &mut Row) -> Result<(), String> {
         let Some(dir) = &self.cfg.report_dir else {
             return Ok(());
         };
         let name = format!("{}.json", self.safe_name(&who.id));
         let path = dir.join(&name);
-        let mut f = std::fs::File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        crate::report::json::Json
-            .write(rep, &mut f)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+        std::fs::write(&path, json).map_err(|e| format!("{}: {e}", path.display()))?;
         row.report = Some(name);
         Ok(())
     }
@@ -375,16 +420,14 @@ impl<'a> Batch<'a> {
         }
     }
 
-    /// Keeps `row` for the gradebook, spools its JSON document, shows it.
-    fn record(&self, row: Row, rep: Option<&crate::report::Report>) {
-        use crate::report::JsonFormat;
+    /// Keeps `row` for the gradebook, spools its JSON document (with the
+    /// student's JSON report `json`), shows it.
+    fn record(&self, row: Row, json: Option<&str>) {
         self.progress.student(&row);
         if self.cfg.format == gradebook::Format::Json {
-            let doc = StudentDoc {
-                gradebook: &row,
-                report: rep.map(crate::report::json::Json::doc),
-            };
-            if let Ok(text) = serde_json::to_string(&doc) {
+            if let Ok(gradebook) = serde_json::to_string(&row) {
+                let report = json.map_or("null", str::trim_end);
+                let text = format!("{{\"gradebook\": {gradebook}, \"report\": {report}}}");
                 let mut spool = self.spool.lock().unwrap_or_else(|e| e.into_inner());
                 let (file, len) = &mut *spool;
                 if file.write_all(text.as_bytes()).is_ok() {
@@ -407,10 +450,31 @@ impl<'a> Batch<'a> {
 /// A student's grading under way: the scenarios still to be judged.
 struct Pending<'s> {
     sub: &'s Submission,
+    /// Its key in the cache, if there is one.
+    key: Option<String>,
     planned: Option<Planned>,
     ran: Vec<Outcome>,
     left: usize,
     start: Instant,
+}
+
+/// The batch's own part of every cache key: all that can change a result
+/// besides the student's files.
+fn cache_base(cfg: &BatchConfig, bench: &Workbench, fingerprint: &str) -> String {
+    let g = &cfg.grading;
+    format!(
+        "grade {}\nscenarios {fingerprint}\nq {:?}\ns {:?}\ntimeout-scale {}\nlang {:?}\nport {}\nlayout {:?}\nisolation {:?}\nsandbox {:?}\n{}",
+        env!("CARGO_PKG_VERSION"),
+        g.questions,
+        g.globs,
+        g.timeout_scale,
+        g.lang,
+        g.port,
+        cfg.layout,
+        bench.isolation,
+        crate::world::pty::sandbox(),
+        cache::python_version(),
+    )
 }
 
 fn safe_base(id: &str) -> String {

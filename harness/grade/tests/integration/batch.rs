@@ -106,9 +106,15 @@ fn csv(text: &str) -> Vec<HashMap<String, String>> {
         .collect()
 }
 
-/// `grade batch ARGS`: exit status, standard output, standard error.
+/// `grade batch ARGS`: exit status, standard output, standard error. No
+/// cache unless ARGS name one (never the user's own).
 fn batch(args: &[&std::ffi::OsStr]) -> (i32, String, String) {
-    let out = grade().arg("batch").args(args).output().unwrap();
+    let mut cmd = grade();
+    cmd.arg("batch").args(args);
+    if !args.iter().any(|a| *a == "--cache") {
+        cmd.arg("--no-cache");
+    }
+    let out = cmd.output().unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -377,7 +383,7 @@ submission_12:
     }
     assert_eq!(v["summary"]["students"], 3);
     assert_eq!(v["summary"]["graded"], 3);
-    assert_eq!(v["summary"]["questions"], serde_json::json!(["q1"]));
+    assert_eq!(v["summary"]["questions"], serde_json::json!({"q1": 9.0}));
 }
 
 /// `gh classroom clone`: one repository per student, the login after the
@@ -463,7 +469,7 @@ fn exit_statuses_of_a_batch() {
     put(class.path(), "bob/serveur.py", "q1/split_line.py");
     let out = grade()
         .env("GRADE_TEST_FAULT", "judge:q1.server.utf8")
-        .arg("batch")
+        .args(["batch", "--no-cache"])
         .arg(class.path())
         .args(["-s", "q1.server.utf8", "-s", "q1.server.listens"])
         .output()
@@ -590,4 +596,77 @@ fn shards_merged_equal_the_unsharded_run() {
         err.contains("not graded with the same scenarios and points"),
         "{err}"
     );
+}
+
+/// A re-run with the cache grades no one; a changed file regrades exactly
+/// that student; `--force` regrades all; a row in `error` is never kept.
+#[test]
+fn the_cache_regrades_only_what_changed() {
+    let class = tempfile::tempdir().unwrap();
+    let c = class.path();
+    put(c, "ana/serveur.py", "q1/framed_recv.py");
+    put(c, "ben/serveur.py", "q1/split_line.py");
+    put(c, "cleo/q1/server.py", "q1/framed_recv.py");
+    let cache = tempfile::tempdir().unwrap();
+    let reports = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str]| {
+        let mut cmd = grade();
+        cmd.arg("batch")
+            .arg(c)
+            .args([
+                "-s",
+                "q1.server.listens",
+                "-s",
+                "q1.server.split-line",
+                "--cache",
+            ])
+            .arg(cache.path())
+            .arg("--report-dir")
+            .arg(reports.path())
+            .args(extra);
+        let out = cmd.output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, first, err) = run(&[]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("(0 from the cache)"), "{err}");
+    std::fs::remove_dir_all(reports.path()).unwrap();
+    let (_, again, err) = run(&[]);
+    assert!(err.contains("(3 from the cache)"), "{err}");
+    assert_eq!(again, first);
+    // Each student's report is written from the cache too.
+    assert!(reports.path().join("ben.json").is_file());
+    let mut text = std::fs::read_to_string(c.join("ben/serveur.py")).unwrap();
+    text.push_str("\n# late submission\n");
+    std::fs::write(c.join("ben/serveur.py"), text).unwrap();
+    let (_, after, err) = run(&[]);
+    assert!(err.contains("(2 from the cache)"), "{err}");
+    assert_eq!(after, first);
+    let (_, _, err) = run(&["--force"]);
+    assert!(err.contains("(0 from the cache)"), "{err}");
+    // The grader's faults are not kept: graded again once it works.
+    let fresh = tempfile::tempdir().unwrap();
+    let faulty = grade()
+        .env("GRADE_TEST_FAULT", "judge:q1.server.listens")
+        .arg("batch")
+        .arg(c)
+        .args(["-s", "q1.server.listens", "--cache"])
+        .arg(fresh.path())
+        .output()
+        .unwrap();
+    assert_eq!(faulty.status.code(), Some(3));
+    let out = grade()
+        .arg("batch")
+        .arg(c)
+        .args(["-s", "q1.server.listens", "--cache"])
+        .arg(fresh.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("(0 from the cache)"), "{err}");
 }
