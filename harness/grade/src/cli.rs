@@ -157,6 +157,9 @@ pub struct BatchArgs {
     /// Grade every student again (the cache is refreshed).
     #[arg(long)]
     pub force: bool,
+    /// Leave every name out of the class report (--format html), for a projector.
+    #[arg(long)]
+    pub anonymous: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -177,6 +180,9 @@ pub struct MergeArgs {
     /// Write the gradebook to FILE instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Leave every name out of the class report (--format html), for a projector.
+    #[arg(long)]
+    pub anonymous: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -375,6 +381,8 @@ pub fn task(a: Args) -> Result<Task, Error> {
             parts: m.parts.clone(),
             format: m.format,
             output: m.output.clone(),
+            anonymous: m.anonymous,
+            lang: lang()?,
         }),
         Some(Command::Batch(ref b)) => Task::Batch(Box::new(batch_config(b, lang()?)?)),
         Some(Command::Ci(ref c)) => Task::Ci(ci::Options {
@@ -509,6 +517,7 @@ fn batch_config(b: &BatchArgs, lang: Lang) -> Result<crate::batch::BatchConfig, 
         shard,
         cache,
         force: b.force,
+        anonymous: b.anonymous,
         grading,
         layout,
         format: b.format,

@@ -26,3 +26,17 @@ batch-archive-io = the archive could not be extracted: { $cause }
 
 # After the summary: students whose row came from the cache.
 batch-cached = { $n } from the cache
+
+## The class report (`grade batch --format html`).
+class-title = Class report
+class-distribution = Totals
+# A band of the totals, in percent of the maximum.
+class-band = { $from }–{ $to } %
+class-scenarios = How often each scenario passed
+class-diagnoses = Most common diagnoses
+# How many students got a diagnosis, and their share of the class.
+class-share = { $n ->
+    [one] { $n } student
+   *[other] { $n } students
+} ({ $percent }%)
+class-students = Students

@@ -17,3 +17,15 @@ batch-archive-duplicate = archive refusée : { $entry } apparaît deux fois
 batch-archive-io = l'archive n'a pas pu être extraite : { $cause }
 
 batch-cached = { $n } repris du cache
+
+## Le rapport de la classe (`grade batch --format html`).
+class-title = Rapport de la classe
+class-distribution = Totaux
+class-band = { $from }–{ $to }{"\u00a0"}%
+class-scenarios = Réussite de chaque scénario
+class-diagnoses = Diagnostics les plus fréquents
+class-share = { $n ->
+    [one] { $n } étudiant
+   *[other] { $n } étudiants
+} ({ $percent }{"\u00a0"}%)
+class-students = Étudiants

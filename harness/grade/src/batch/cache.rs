@@ -20,6 +20,9 @@ use std::path::{Path, PathBuf};
 pub struct Entry {
     pub row: Row,
     pub report: String,
+    /// The student's HTML report, when one was written.
+    #[serde(default)]
+    pub html: Option<String>,
 }
 
 #[derive(Debug)]

@@ -33,6 +33,8 @@ pub enum Format {
     Csv,
     /// Every student's row and full report, and a summary.
     Json,
+    /// The class report: score spread, pass rates, common diagnoses.
+    Html,
 }
 
 /// What became of a student (the `status` column; a contract).
@@ -73,6 +75,9 @@ pub struct Row {
     pub note: String,
     /// The student's own report, relative to `--report-dir`.
     pub report: Option<String>,
+    /// The link to the student's HTML report, from the gradebook's folder.
+    #[serde(default)]
+    pub html: Option<String>,
 }
 
 /// Codes in the `codes` column at most.
@@ -124,6 +129,7 @@ impl Row {
             codes: main_codes(rep),
             note,
             report: None,
+            html: None,
         }
     }
 
@@ -147,6 +153,7 @@ impl Row {
             codes: Vec::new(),
             note,
             report: None,
+            html: None,
         }
     }
 }

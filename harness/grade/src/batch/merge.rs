@@ -15,6 +15,9 @@ pub struct MergeConfig {
     pub parts: Vec<PathBuf>,
     pub format: gradebook::Format,
     pub output: Option<PathBuf>,
+    /// `--anonymous`: no name in the class report.
+    pub anonymous: bool,
+    pub lang: crate::scenario::Lang,
 }
 
 /// A JSON gradebook as `grade batch --format json` writes it.
@@ -52,8 +55,15 @@ pub fn run(m: &MergeConfig) -> Result<u8, Error> {
     let columns = model.columns();
     let mut summary = Summary::of(&rows, &columns, &model.scenarios);
     summary.grade_version = model.grade_version;
+    let mut stats = super::class_report::Stats::default();
+    for s in &students {
+        stats.add(&s.gradebook.student.name, &s.report);
+    }
     dest.write(|out| match m.format {
         gradebook::Format::Csv => gradebook::write_csv(&rows, &columns, out),
+        gradebook::Format::Html => {
+            super::class_report::write(&rows, &stats, &summary, &m.lang, m.anonymous, out)
+        }
         gradebook::Format::Json => {
             writeln!(out, "{{\"students\": [")?;
             for (k, s) in students.iter().enumerate() {

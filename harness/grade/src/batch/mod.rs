@@ -15,6 +15,7 @@
 
 pub mod archive;
 pub mod cache;
+pub mod class_report;
 pub mod gradebook;
 pub mod layout;
 pub mod merge;
@@ -62,6 +63,8 @@ pub struct BatchConfig {
     pub cache: Option<PathBuf>,
     /// `--force`: every student graded again (and the cache refreshed).
     pub force: bool,
+    /// `--anonymous`: no name in the class report.
+    pub anonymous: bool,
 }
 
 /// What every student's grading shares.
@@ -81,6 +84,10 @@ struct Batch<'a> {
     cached: AtomicUsize,
     names: Mutex<HashSet<String>>,
     rows: Mutex<Vec<Row>>,
+    /// What the class report counts (`--format html`).
+    stats: Mutex<class_report::Stats>,
+    /// How the class report links to `--report-dir`.
+    href_base: String,
     /// Each student's JSON document for the JSON gradebook, on disk (the
     /// class's reports are never all in memory): the file and its length.
     spool: Mutex<(std::fs::File, u64)>,
@@ -129,9 +136,13 @@ pub fn run(cfg: &BatchConfig) -> Result<u8, Error> {
     let (spool, _) = b.spool.into_inner().unwrap_or_else(|e| e.into_inner());
     let mut spooled = b.spooled.into_inner().unwrap_or_else(|e| e.into_inner());
     spooled.sort();
+    let stats = b.stats.into_inner().unwrap_or_else(|e| e.into_inner());
     dest.write(|out| match cfg.format {
         gradebook::Format::Csv => gradebook::write_csv(&rows, &b.columns, out),
         gradebook::Format::Json => write_json(spool, &spooled, &summary, out),
+        gradebook::Format::Html => {
+            class_report::write(&rows, &stats, &summary, lang, cfg.anonymous, out)
+        }
     })
     .map_err(|e| Error::Environment(e.to_string()))?;
     Ok(if summary.errors > 0 {
@@ -197,6 +208,8 @@ impl<'a> Batch<'a> {
             _tracked,
             names: Mutex::new(HashSet::new()),
             rows: Mutex::new(Vec::new()),
+            stats: Mutex::new(class_report::Stats::default()),
+            href_base: href_base(cfg),
             spool: Mutex::new((spool, 0)),
             spooled: Mutex::new(Vec::new()),
         })
@@ -262,7 +275,7 @@ impl<'a> Batch<'a> {
             .and_then(|k| self.cache.as_ref()?.get(k))
         {
             self.cached.fetch_add(sub.members.len(), Ordering::SeqCst);
-            self.rows_of(sub, &entry.row, &entry.report);
+            self.rows_of(sub, &entry.row, &entry.report, entry.html.as_deref());
             return None;
         }
         let g = &self.cfg.grading;
@@ -350,6 +363,11 @@ impl<'a> Batch<'a> {
             json.clear();
         }
         let json = String::from_utf8_lossy(&json).into_owned();
+        let html = self.cfg.report_dir.as_ref().map(|_| {
+            let mut page = Vec::new();
+            let _ = crate::report::html::Html.write(&rep, &mut page);
+            String::from_utf8_lossy(&page).into_owned()
+        });
         let Some(first) = p.sub.members.first() else {
             return;
         };
@@ -359,23 +377,25 @@ impl<'a> Batch<'a> {
                 let entry = cache::Entry {
                     row: row.clone(),
                     report: json.clone(),
+                    html: html.clone(),
                 };
                 cache.put(key, &entry);
             }
         }
-        self.rows_of(p.sub, &row, &json);
+        self.rows_of(p.sub, &row, &json, html.as_deref());
     }
 
     /// The rows of a submission's members, from the row and JSON report of
     /// its grading; each member's report written under `--report-dir`.
-    fn rows_of(&self, sub: &Submission, graded: &Row, json: &str) {
+    fn rows_of(&self, sub: &Submission, graded: &Row, json: &str, html: Option<&str>) {
         for who in &sub.members {
             let mut row = Row {
                 student: who.clone(),
                 report: None,
+                html: None,
                 ..graded.clone()
             };
-            if let Err(e) = self.write_report(who, json, &mut row) {
+            if let Err(e) = self.write_report(who, json, html, &mut row) {
                 row.status = RowStatus::Error;
                 row.note = self
                     .cfg
@@ -388,14 +408,31 @@ impl<'a> Batch<'a> {
     }
 
     /// The student's own JSON report, `--report-dir/SAFE-ID.json`.
-    fn write_report(&self, who: &Identity, json: &str, row: &mut Row) -> Result<(), String> {
+    /// The student's own reports, `--report-dir/SAFE-ID.json` and
+    /// `SAFE-ID.html` (when there is a page).
+    fn write_report(
+        &self,
+        who: &Identity,
+        json: &str,
+        html: Option<&str>,
+        row: &mut Row,
+    ) -> Result<(), String> {
         let Some(dir) = &self.cfg.report_dir else {
             return Ok(());
         };
-        let name = format!("{}.json", self.safe_name(&who.id));
-        let path = dir.join(&name);
-        std::fs::write(&path, json).map_err(|e| format!("{}: {e}", path.display()))?;
+        let base = self.safe_name(&who.id);
+        let write = |name: &str, text: &str| {
+            let path = dir.join(name);
+            std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))
+        };
+        let name = format!("{base}.json");
+        write(&name, json)?;
         row.report = Some(name);
+        if let Some(page) = html {
+            let name = format!("{base}.html");
+            write(&name, page)?;
+            row.html = Some(format!("{}{name}", self.href_base));
+        }
         Ok(())
     }
 
@@ -424,6 +461,13 @@ impl<'a> Batch<'a> {
     /// student's JSON report `json`), shows it.
     fn record(&self, row: Row, json: Option<&str>) {
         self.progress.student(&row);
+        if self.cfg.format == gradebook::Format::Html {
+            let report = json
+                .and_then(|j| serde_json::from_str(j).ok())
+                .unwrap_or(serde_json::Value::Null);
+            let mut stats = self.stats.lock().unwrap_or_else(|e| e.into_inner());
+            stats.add(&row.student.name, &report);
+        }
         if self.cfg.format == gradebook::Format::Json {
             if let Ok(gradebook) = serde_json::to_string(&row) {
                 let report = json.map_or("null", str::trim_end);
@@ -456,6 +500,34 @@ struct Pending<'s> {
     ran: Vec<Outcome>,
     left: usize,
     start: Instant,
+}
+
+/// What the class report's links to `--report-dir` start with: the
+/// folder relative to the report's own when it lies inside it, else its
+/// absolute path.
+fn href_base(cfg: &BatchConfig) -> String {
+    let Some(dir) = cfg.report_dir.as_ref().and_then(|d| d.canonicalize().ok()) else {
+        return String::new();
+    };
+    let from = match &cfg.output {
+        Some(o) => o.parent().map(Path::to_path_buf).unwrap_or_default(),
+        None => PathBuf::from("."),
+    };
+    let from = if from.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        from
+    };
+    let rel = from
+        .canonicalize()
+        .ok()
+        .and_then(|f| dir.strip_prefix(f).ok().map(Path::to_path_buf));
+    let shown = rel.unwrap_or(dir).display().to_string();
+    if shown.is_empty() {
+        String::new()
+    } else {
+        format!("{shown}/")
+    }
 }
 
 /// The batch's own part of every cache key: all that can change a result

@@ -670,3 +670,71 @@ fn the_cache_regrades_only_what_changed() {
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(err.contains("(0 from the cache)"), "{err}");
 }
+
+/// The class report: the spread of totals, each scenario's pass rate, the
+/// diagnoses with their students, links to each student's own page; names
+/// escaped, and left out with `--anonymous`; laid out in headless Chromium
+/// without overflow at a laptop's and a phone's width.
+#[test]
+fn the_class_report_in_chromium() {
+    use crate::html::{facts_in, Chromium, MEASURE, WIDTHS};
+    let class = tempfile::tempdir().unwrap();
+    let c = class.path();
+    put(c, "ana/serveur.py", "q1/framed_recv.py");
+    put(c, "ben/serveur.py", "q1/split_line.py");
+    put(c, "<b>cleo/serveur.py", "q1/split_line.py");
+    write(c, "dan/notes.txt", b"x");
+    let out = tempfile::tempdir().unwrap();
+    let page_file = out.path().join("class.html");
+    let run = |extra: &[&str]| {
+        let (code, _, err) = batch(
+            &[
+                c.as_os_str(),
+                "-s".as_ref(),
+                "q1.server.listens".as_ref(),
+                "-s".as_ref(),
+                "q1.server.split-line".as_ref(),
+                "--format".as_ref(),
+                "html".as_ref(),
+                "--output".as_ref(),
+                page_file.as_os_str(),
+                "--report-dir".as_ref(),
+                out.path().join("reports").as_os_str(),
+            ]
+            .into_iter()
+            .chain(extra.iter().map(std::ffi::OsStr::new))
+            .collect::<Vec<_>>(),
+        );
+        assert_eq!(code, 0, "{err}");
+        std::fs::read_to_string(&page_file).unwrap()
+    };
+    let page = run(&[]);
+    assert!(page.contains("&lt;b&gt;cleo"), "{page}");
+    assert!(!page.contains("<b>cleo"), "{page}");
+    assert!(page.contains("split-line"));
+    assert!(page.contains("2 students (50%)"), "{page}");
+    assert!(page.contains("q1.server.listens"));
+    assert!(page.contains("href=\"reports/ana.html\""), "{page}");
+    assert!(out.path().join("reports/ana.html").is_file());
+    let anonymous = run(&["--anonymous"]);
+    for name in ["ana", "ben", "cleo", "dan"] {
+        assert!(!anonymous.contains(name), "{name} in {anonymous}");
+    }
+    let Some(chromium) = Chromium::find() else {
+        return;
+    };
+    let copy = out.path().join("measured.html");
+    std::fs::write(&copy, page.replace("</body>", &format!("{MEASURE}</body>"))).unwrap();
+    for width in WIDTHS {
+        let facts = facts_in(&chromium.dom(&copy, width), "layout-facts");
+        assert!(
+            facts["page"].as_u64() <= facts["window"].as_u64(),
+            "{width} px: a horizontal scrollbar: {facts}"
+        );
+        assert_eq!(
+            facts["overflows"],
+            serde_json::json!([]),
+            "{width} px: {facts}"
+        );
+    }
+}
