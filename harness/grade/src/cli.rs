@@ -160,6 +160,9 @@ pub struct BatchArgs {
     /// Leave every name out of the class report (--format html), for a projector.
     #[arg(long)]
     pub anonymous: bool,
+    /// Internal: the grading process of a batch (rows as JSON lines).
+    #[arg(long, hide = true)]
+    pub rows_out: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -518,6 +521,7 @@ fn batch_config(b: &BatchArgs, lang: Lang) -> Result<crate::batch::BatchConfig, 
         cache,
         force: b.force,
         anonymous: b.anonymous,
+        rows_out: b.rows_out,
         grading,
         layout,
         format: b.format,

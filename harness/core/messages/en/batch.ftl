@@ -40,3 +40,7 @@ class-share = { $n ->
    *[other] { $n } students
 } ({ $percent }%)
 class-students = Students
+
+# Ctrl-C during a batch: the gradebook is written, those not reached marked.
+batch-interrupted = interrupted: { $n } students not graded (marked not-graded in the gradebook)
+batch-interrupted-row = not graded: the batch was interrupted

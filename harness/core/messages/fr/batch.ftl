@@ -29,3 +29,6 @@ class-share = { $n ->
    *[other] { $n } étudiants
 } ({ $percent }{"\u00a0"}%)
 class-students = Étudiants
+
+batch-interrupted = interrompu : { $n } étudiants non notés (marqués not-graded dans le carnet)
+batch-interrupted-row = non noté : le lot a été interrompu

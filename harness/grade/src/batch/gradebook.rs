@@ -49,6 +49,8 @@ pub enum RowStatus {
     Error,
     /// Their archive was not extracted (corrupt, too large, unsafe).
     Refused,
+    /// The batch was interrupted before they were graded.
+    NotGraded,
 }
 
 impl RowStatus {
@@ -58,6 +60,7 @@ impl RowStatus {
             RowStatus::Incomplete => "incomplete",
             RowStatus::Error => "error",
             RowStatus::Refused => "refused",
+            RowStatus::NotGraded => "not-graded",
         }
     }
 }

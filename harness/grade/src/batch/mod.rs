@@ -22,6 +22,7 @@ pub mod merge;
 pub mod progress;
 pub mod shard;
 pub mod students;
+mod supervise;
 
 use crate::msg::Msg;
 use crate::prepare::{self, Workbench};
@@ -65,6 +66,9 @@ pub struct BatchConfig {
     pub force: bool,
     /// `--anonymous`: no name in the class report.
     pub anonymous: bool,
+    /// `--rows-out`: this is the grading process (`supervise`), which
+    /// writes each student's row as a JSON line on standard output.
+    pub rows_out: bool,
 }
 
 /// What every student's grading shares.
@@ -74,8 +78,6 @@ struct Batch<'a> {
     all: Vec<Scenario>,
     /// The gradebook's questions, each with the points it is worth.
     columns: Vec<(Question, f64)>,
-    /// The fingerprint of the scenarios graded (`Summary::scenarios`).
-    fingerprint: String,
     scratch: tempfile::TempDir,
     _tracked: interrupt::Tracked,
     progress: progress::Progress,
@@ -83,20 +85,13 @@ struct Batch<'a> {
     /// Students whose row came from the cache.
     cached: AtomicUsize,
     names: Mutex<HashSet<String>>,
-    rows: Mutex<Vec<Row>>,
-    /// What the class report counts (`--format html`).
-    stats: Mutex<class_report::Stats>,
     /// How the class report links to `--report-dir`.
     href_base: String,
-    /// Each student's JSON document for the JSON gradebook, on disk (the
-    /// class's reports are never all in memory): the file and its length.
-    spool: Mutex<(std::fs::File, u64)>,
-    /// Where each student's document is in the spool: id, offset, length.
-    spooled: Mutex<Vec<(String, u64, u64)>>,
 }
 
 /// Grades the class; the exit status of DESIGN.md (0: every student
-/// graded, their scores being data; 3: some rows are grader errors).
+/// graded, their scores being data; 3: some rows are grader errors; 130:
+/// interrupted, the gradebook of those graded written).
 pub fn run(cfg: &BatchConfig) -> Result<u8, Error> {
     let usage = |m: String| Error::Usage(m);
     if !cfg.dir.is_dir() {
@@ -113,62 +108,39 @@ pub fn run(cfg: &BatchConfig) -> Result<u8, Error> {
         // A group stays together: the shard of its first member.
         subs.retain(|s| sh.holds(&s.members[0].id));
     }
+    if cfg.rows_out {
+        return grade_class(cfg, &subs);
+    }
+    let g = &cfg.grading;
+    let all = prepare::load(g.scenario_dir.as_deref(), g.points.as_deref(), g.port)?;
+    let (columns, fingerprint) = columns(&all, g);
+    if columns.is_empty() {
+        return Err(Error::Usage("no scenario to run: check -q / -s".into()));
+    }
     let dest =
         output::open(cfg.output.as_deref(), "--output ").map_err(|e| usage(e.to_string()))?;
     if let Some(d) = &cfg.report_dir {
         std::fs::create_dir_all(d)
             .map_err(|e| usage(format!("--report-dir {}: {e}", d.display())))?;
     }
+    supervise::run(cfg, &subs, &columns, &fingerprint, dest)
+}
+
+/// The grading process: every submission graded, wave after wave, each
+/// student's row streamed on standard output; then how many rows came
+/// from the cache.
+fn grade_class(cfg: &BatchConfig, subs: &[Submission]) -> Result<u8, Error> {
     let b = Batch::new(cfg, subs.iter().map(|s| s.members.len()).sum())?;
     let wave = (WAVE * cfg.grading.jobs).max(1);
     for (w, subs) in subs.chunks(wave).enumerate() {
         b.wave(subs, w * wave);
     }
     b.progress.finish();
-    let mut rows = b.rows.into_inner().unwrap_or_else(|e| e.into_inner());
-    rows.sort_by(|x, y| x.student.id.cmp(&y.student.id));
-    let mut summary = gradebook::Summary::of(&rows, &b.columns, &b.fingerprint);
-    summary.shard = cfg.shard;
-    let lang = &cfg.grading.lang;
     let cached = b.cached.load(Ordering::SeqCst);
-    let cached = lang.msg(&Msg::new("batch-cached").arg("n", cached));
-    eprintln!("grade: {} ({cached})", summary.line(lang));
-    let (spool, _) = b.spool.into_inner().unwrap_or_else(|e| e.into_inner());
-    let mut spooled = b.spooled.into_inner().unwrap_or_else(|e| e.into_inner());
-    spooled.sort();
-    let stats = b.stats.into_inner().unwrap_or_else(|e| e.into_inner());
-    dest.write(|out| match cfg.format {
-        gradebook::Format::Csv => gradebook::write_csv(&rows, &b.columns, out),
-        gradebook::Format::Json => write_json(spool, &spooled, &summary, out),
-        gradebook::Format::Html => {
-            class_report::write(&rows, &stats, &summary, lang, cfg.anonymous, out)
-        }
-    })
-    .map_err(|e| Error::Environment(e.to_string()))?;
-    Ok(if summary.errors > 0 {
-        exit::ENVIRONMENT
-    } else {
-        exit::PASS
-    })
-}
-
-/// The JSON gradebook: `{"students": [...], "summary": {...}}`, each
-/// student's document copied from the spool, in the order of `spooled`.
-fn write_json(
-    mut spool: std::fs::File,
-    spooled: &[(String, u64, u64)],
-    summary: &gradebook::Summary,
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
-    use std::io::{Read, Seek};
-    writeln!(out, "{{\"students\": [")?;
-    for (k, (_, offset, len)) in spooled.iter().enumerate() {
-        spool.seek(std::io::SeekFrom::Start(*offset))?;
-        std::io::copy(&mut (&mut spool).take(*len), out)?;
-        writeln!(out, "{}", if k + 1 < spooled.len() { "," } else { "" })?;
-    }
-    writeln!(out, "],")?;
-    writeln!(out, "\"summary\": {}}}", serde_json::to_string(summary)?)
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}", serde_json::json!({ "cached": cached }))?;
+    out.flush()?;
+    Ok(exit::PASS)
 }
 
 impl<'a> Batch<'a> {
@@ -187,7 +159,6 @@ impl<'a> Batch<'a> {
             .tempdir()
             .map_err(env)?;
         let _tracked = interrupt::track_dir(scratch.path());
-        let spool = tempfile::tempfile_in(scratch.path()).map_err(env)?;
         let cache = match &cfg.cache {
             Some(dir) => {
                 let base = cache_base(cfg, &bench, &fingerprint);
@@ -203,15 +174,10 @@ impl<'a> Batch<'a> {
             bench,
             all,
             columns,
-            fingerprint,
             scratch,
             _tracked,
             names: Mutex::new(HashSet::new()),
-            rows: Mutex::new(Vec::new()),
-            stats: Mutex::new(class_report::Stats::default()),
             href_base: href_base(cfg),
-            spool: Mutex::new((spool, 0)),
-            spooled: Mutex::new(Vec::new()),
         })
     }
 
@@ -457,37 +423,21 @@ impl<'a> Batch<'a> {
         }
     }
 
-    /// Keeps `row` for the gradebook, spools its JSON document (with the
-    /// student's JSON report `json`), shows it.
+    /// Shows `row` and streams it, with the student's JSON report `json`,
+    /// as one line on standard output (for `supervise`).
+    /// The row is out before the progress says so: a row shown is in the
+    /// gradebook, even if Ctrl-C comes next.
     fn record(&self, row: Row, json: Option<&str>) {
+        let report = json
+            .and_then(|j| serde_json::from_str(j).ok())
+            .unwrap_or(serde_json::Value::Null);
+        let line = serde_json::json!({"gradebook": &row, "report": report});
+        {
+            let mut out = std::io::stdout().lock();
+            // The supervising process gone (it was interrupted): nobody to tell.
+            let _ = writeln!(out, "{line}").and_then(|()| out.flush());
+        }
         self.progress.student(&row);
-        if self.cfg.format == gradebook::Format::Html {
-            let report = json
-                .and_then(|j| serde_json::from_str(j).ok())
-                .unwrap_or(serde_json::Value::Null);
-            let mut stats = self.stats.lock().unwrap_or_else(|e| e.into_inner());
-            stats.add(&row.student.name, &report);
-        }
-        if self.cfg.format == gradebook::Format::Json {
-            if let Ok(gradebook) = serde_json::to_string(&row) {
-                let report = json.map_or("null", str::trim_end);
-                let text = format!("{{\"gradebook\": {gradebook}, \"report\": {report}}}");
-                let mut spool = self.spool.lock().unwrap_or_else(|e| e.into_inner());
-                let (file, len) = &mut *spool;
-                if file.write_all(text.as_bytes()).is_ok() {
-                    let at = (row.student.id.clone(), *len, text.len() as u64);
-                    *len += text.len() as u64;
-                    self.spooled
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .push(at);
-                }
-            }
-        }
-        self.rows
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(row);
     }
 }
 

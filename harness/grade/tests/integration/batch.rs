@@ -738,3 +738,97 @@ fn the_class_report_in_chromium() {
         );
     }
 }
+
+/// Ctrl-C in the middle of a batch: the gradebook of the students done is
+/// written (valid, the others `not-graded`), exit 130, nothing left running.
+#[test]
+fn ctrl_c_writes_a_partial_gradebook() {
+    use std::io::BufRead;
+    use std::os::unix::process::CommandExt;
+    let class = tempfile::tempdir().unwrap();
+    let c = class.path();
+    for k in 0..4 {
+        put(c, &format!("a{k}/serveur.py"), "q1/framed_recv.py");
+        // Never listens: its scenario lasts until its deadline.
+        write(
+            c,
+            &format!("b{k}/serveur.py"),
+            b"import time\ntime.sleep(60)\n",
+        );
+    }
+    let out = tempfile::tempdir().unwrap();
+    let book = out.path().join("gradebook.csv");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("grade"))
+        .arg("batch")
+        .arg(c)
+        .args([
+            "-s",
+            "q1.server.listens",
+            "--jobs",
+            "1",
+            "--no-cache",
+            "--output",
+        ])
+        .arg(&book)
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let group = nix::unistd::Pid::from_raw(child.id() as i32);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    // The first wave (4 students a job) is done: the slow ones are running.
+    let mut seen = Vec::new();
+    while !seen.iter().any(|l: &String| l.starts_with("[4/8]")) {
+        let line = rx
+            .recv_timeout(crate::refutil::DEADLINE)
+            .unwrap_or_else(|_| panic!("no [4/8] line: {seen:?}"));
+        seen.push(line);
+    }
+    nix::sys::signal::killpg(group, nix::sys::signal::Signal::SIGINT).unwrap();
+    let status = child.wait().unwrap();
+    reader.join().unwrap();
+    let rest: Vec<String> = rx.try_iter().collect();
+    assert_eq!(status.code(), Some(130), "{seen:?} {rest:?}");
+    assert!(
+        rest.iter()
+            .any(|l| l.contains("interrupted: 4 students not graded")),
+        "{rest:?}"
+    );
+    let rows = csv(&std::fs::read_to_string(&book).unwrap());
+    let got: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r["id"].as_str(), r["status"].as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("a0", "graded"),
+            ("a1", "graded"),
+            ("a2", "graded"),
+            ("a3", "graded"),
+            ("b0", "not-graded"),
+            ("b1", "not-graded"),
+            ("b2", "not-graded"),
+            ("b3", "not-graded")
+        ]
+    );
+    assert_eq!(rows[4]["note"], "not graded: the batch was interrupted");
+    // The students' programs are killed with the batch. Ctrl-C during a
+    // wave's preparation may leave Python's syntax check of a file (a
+    // `python3 -c compile(…)` of a few milliseconds, outside the scenarios'
+    // cgroups) to end on its own: waited for, never a 60-second sleeper.
+    let marker = c.display().to_string();
+    crate::refutil::wait_until("no program of the class runs", || {
+        crate::refutil::processes_with(&marker).is_empty()
+    });
+}
