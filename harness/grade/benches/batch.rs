@@ -48,7 +48,14 @@ fn grade(args: &[&std::ffi::OsStr]) -> Run {
     let wall = t.elapsed();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "grade batch {args:?}\n{stderr}");
-    let peak_kib = common::peak_kib(&stderr);
+    // Two processes print theirs: the one that writes the gradebook and
+    // the one that grades; the larger is shown.
+    let peak_kib = stderr
+        .lines()
+        .filter(|l| l.starts_with("grade: peak memory "))
+        .map(common::peak_kib)
+        .max()
+        .expect("grade prints its peak memory");
     Run {
         wall,
         peak_kib,

@@ -2,10 +2,12 @@
 //! class folder (`students`: its layout says who) is made a folder
 //! (`archive`: extracted with bounds), its programs found by the discovery
 //! rule (or `--layout`), planned and graded exactly as `grade --submission`
-//! grades one folder (`submission_dir::plan`), its report written as soon
-//! as its last scenario is judged, and its row kept for the gradebook
-//! (`gradebook`). One student never stops the batch: a submission that
-//! cannot be read or graded is a row that says why.
+//! grades one folder (`submission_dir::plan`) or given back by the cache
+//! (`cache`), its report written as soon as its last scenario is judged,
+//! and its row (`gradebook`) streamed to the process that writes the
+//! gradebook (`supervise`, which survives Ctrl-C). One student never stops
+//! the batch: a submission that cannot be read or graded is a row that
+//! says why.
 //!
 //! Students are graded a wave at a time (`WAVE` × `--jobs` submissions):
 //! every program of a wave is prepared (Python's syntax check, C compiled)
