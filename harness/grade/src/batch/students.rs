@@ -71,7 +71,7 @@ pub fn find(dir: &Path) -> Result<(Layout, Vec<Submission>), String> {
             .iter()
             .all(|(_, s)| matches!(s, Source::Folder(p) if p.join(".git").exists()));
     let prefix = if classroom {
-        common_prefix(entries.iter().map(|(n, _)| n.as_str()))
+        classroom_prefix(dir, entries.iter().map(|(n, _)| n.as_str()))
     } else {
         String::new()
     };
@@ -147,6 +147,27 @@ fn moodle_name(name: &str) -> Option<Option<Identity>> {
         email: None,
         identifier: Some(format!("Participant {number}")),
     }))
+}
+
+/// The `ASSIGNMENT-` before each login: from the folder's own name when
+/// it is `gh classroom clone`'s `ASSIGNMENT-submissions` (logins may share
+/// a prefix of their own, `user-01`, `user-02`), else the names' common one.
+fn classroom_prefix<'a>(dir: &Path, names: impl Iterator<Item = &'a str> + Clone) -> String {
+    let own = dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_suffix("-submissions"))
+        .map(|a| format!("{a}-"));
+    match own {
+        Some(p)
+            if names
+                .clone()
+                .all(|n| n.len() > p.len() && n.starts_with(&p)) =>
+        {
+            p
+        }
+        _ => common_prefix(names),
+    }
 }
 
 /// The longest prefix ending in `-` that every name shares (Classroom's
@@ -335,6 +356,17 @@ submission_102:
         assert_eq!(layout, Layout::Moodle);
         let ids: Vec<&str> = subs.iter().map(|s| s.members[0].id.as_str()).collect();
         assert_eq!(ids, ["20", "31"]);
+    }
+
+    #[test]
+    fn a_classroom_clone_named_by_gh() {
+        let d = tempfile::tempdir().unwrap();
+        let class = d.path().join("chat-lab-submissions");
+        for n in ["chat-lab-user-01", "chat-lab-user-02"] {
+            fs::create_dir_all(class.join(n).join(".git")).unwrap();
+        }
+        let (_, subs) = find(&class).unwrap();
+        assert_eq!(subs[0].members[0].id, "user-01");
     }
 
     #[test]

@@ -832,3 +832,90 @@ fn ctrl_c_writes_a_partial_gradebook() {
         crate::refutil::processes_with(&marker).is_empty()
     });
 }
+
+/// Twelve students in Gradescope's export (folders and `submission_N.zip`
+/// archives, a group of two) and twelve in a Classroom clone, each with
+/// the mistake its row must say: two scenarios each, every row checked.
+#[test]
+fn twelve_students_in_the_gradescope_and_classroom_layouts() {
+    let framed = std::fs::read(fixture("q1/framed_recv.py")).unwrap();
+    let split = std::fs::read(fixture("q1/split_line.py")).unwrap();
+    let py2 = std::fs::read(fixture("q1/python2.py")).unwrap();
+    // (files, status, q1, code) for each kind of student.
+    type Files<'a> = &'a [(&'a str, &'a [u8])];
+    let kinds: [(Files, &str, &str, &str); 6] = [
+        (&[("serveur.py", &framed)], "graded", "2", ""),
+        (&[("tp/server.py", &split)], "graded", "1", "split-line"),
+        (&[("chat.py", &framed)], "incomplete", "", "missing-program"),
+        (
+            &[("serveur.py", &framed), ("srv.py", &split)],
+            "incomplete",
+            "",
+            "ambiguous-program",
+        ),
+        (&[("serveur.py", &py2)], "graded", "0", "syntax-error"),
+        (&[("q1/serveur_q1.py", &framed)], "graded", "2", ""),
+    ];
+    let scope = ["-s", "q1.server.listens", "-s", "q1.server.split-line"];
+    // Each student's id, with the kind of submission it is.
+    let check = |dir: &Path, ids: &[(String, usize)]| {
+        let mut args: Vec<&std::ffi::OsStr> = vec![dir.as_os_str()];
+        args.extend(scope.iter().map(std::ffi::OsStr::new));
+        let (code, out, err) = batch(&args);
+        assert_eq!(code, 0, "{err}");
+        let rows = csv(&out);
+        let by_id: HashMap<&str, &HashMap<String, String>> =
+            rows.iter().map(|r| (r["id"].as_str(), r)).collect();
+        assert_eq!(rows.len(), ids.len(), "{out}");
+        for (id, k) in ids {
+            let (_, status, q1, codes) = kinds[k % kinds.len()];
+            let r = by_id[id.as_str()];
+            let got = (r["status"].as_str(), r["q1"].as_str(), r["codes"].as_str());
+            assert_eq!(got, (status, q1, codes), "{id}: {r:?}");
+        }
+    };
+    // Gradescope: odd submissions as folders, even ones as zips; the
+    // last submission is a group of two (one row each, the same files).
+    let gs = tempfile::tempdir().unwrap();
+    let mut meta = String::new();
+    let mut ids = Vec::new();
+    for k in 0..11 {
+        let key = format!("submission_{}", 500 + k);
+        let (files, ..) = kinds[k % kinds.len()];
+        if k % 2 == 0 {
+            zip(&gs.path().join(format!("{key}.zip")), files);
+        } else {
+            for (name, data) in files {
+                write(gs.path(), &format!("{key}/{name}"), data);
+            }
+        }
+        let sid = format!("S{k:02}");
+        meta.push_str(&format!(
+            "{key}:\n  :submitters:\n  - :name: Student {k}\n    :sid: '{sid}'\n    :email: s{k}@example.edu\n"
+        ));
+        ids.push((sid, k));
+        if k == 10 {
+            meta.push_str("  - :name: Partner\n    :sid: 'S99'\n    :email: p@example.edu\n");
+        }
+    }
+    write(gs.path(), "submission_metadata.yml", meta.as_bytes());
+    // The partner shares submission 10's files, and its row.
+    ids.push(("S99".into(), 10));
+    check(gs.path(), &ids);
+    // Classroom: twelve repositories.
+    let clone = tempfile::tempdir().unwrap();
+    // As `gh classroom clone student-repos` names it: logins that share a
+    // prefix of their own are still told from the assignment's name.
+    let cr = clone.path().join("chat-lab-submissions");
+    let mut logins = Vec::new();
+    for k in 0..12 {
+        let login = format!("user-{k:02}");
+        let repo = cr.join(format!("chat-lab-{login}"));
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        for (name, data) in kinds[k % kinds.len()].0 {
+            write(&repo, name, data);
+        }
+        logins.push((login, k));
+    }
+    check(&cr, &logins);
+}
