@@ -1,5 +1,5 @@
 //! Benchmark: `grade batch` on generated classes (`cargo bench -p grade
-//! --bench batch [-- --students N]`).
+//! --bench batch [-- --students N] [--all] [--floor-only]`).
 //!
 //! 1. Overhead and memory: classes of 10 and 1,000 students (each a copy
 //!    of a gallery server, told apart by a comment), one scenario each
@@ -9,7 +9,8 @@
 //!    peak memory (`VmHWM`, `GRADE_PEAK_MEMORY=1`) of both runs must not
 //!    grow with the class (target: flat).
 //! 2. The floor: N students (default 10) from the gallery, a mix of
-//!    correct and broken q1 servers and q2 clients, graded on q1 and q2;
+//!    correct and broken programs (`MIX`), graded on q1 and q2 (`--all`:
+//!    on every question);
 //!    the CPU time of grade and everything it reaped against the floor —
 //!    one `python3 -c "import socket"` start per program start of every
 //!    scenario, divided by the cores (target: within 1.5×).
@@ -133,47 +134,87 @@ fn starts(gradebook: &[u8]) -> usize {
     n
 }
 
-fn floor(n: usize) {
-    let servers = [
-        "q1/framed_recv.py",
-        "q1/split_line.py",
-        "q1/makefile_lines.py",
-        "q1/bytes_repr.py",
-    ];
-    let clients = [
-        "q2/input_loop.py",
-        "q2/no_newline.py",
-        "q2/stdin_iter.py",
-        "q2/eof_traceback.py",
-    ];
+/// Each program of a student, by where it goes in their folder, picked
+/// in turn from the gallery (correct and broken ones).
+const MIX: [(&str, &[&str]); 6] = [
+    (
+        "q1/serveur.py",
+        &[
+            "q1/framed_recv.py",
+            "q1/split_line.py",
+            "q1/makefile_lines.py",
+            "q1/bytes_repr.py",
+        ],
+    ),
+    (
+        "q2/client.py",
+        &[
+            "q2/input_loop.py",
+            "q2/no_newline.py",
+            "q2/stdin_iter.py",
+            "q2/eof_traceback.py",
+        ],
+    ),
+    (
+        "q3/serveur.py",
+        &[
+            "q3/server_readline.py",
+            "q3/server_buffer.py",
+            "q3/server_speaks_first.py",
+        ],
+    ),
+    (
+        "q3/client.py",
+        &[
+            "q3/client_readline.py",
+            "q3/client_buffer.py",
+            "q3/client_receives_first.py",
+        ],
+    ),
+    (
+        "q4/serveur.py",
+        &[
+            "q4/fork_server.py",
+            "q4/select_server.py",
+            "q4/zombie_server.py",
+        ],
+    ),
+    (
+        "q4/client.py",
+        &[
+            "q4/fork_client.py",
+            "q4/threads_client.py",
+            "q4/orphan_client.py",
+        ],
+    ),
+];
+
+/// `n` students from the gallery graded on q1 and q2 (`all`: every
+/// question), against the floor of their program starts.
+fn floor(n: usize, all: bool) {
     let class = tempfile::tempdir().unwrap();
+    let parts = if all { &MIX[..] } else { &MIX[..2] };
     for k in 0..n {
         let d = class.path().join(format!("student{k:03}"));
-        std::fs::create_dir(&d).unwrap();
-        std::fs::write(d.join("serveur.py"), fixture(servers[k % servers.len()])).unwrap();
-        std::fs::write(
-            d.join("client.py"),
-            fixture(clients[(k / 2) % clients.len()]),
-        )
-        .unwrap();
+        for (at, (path, pick)) in parts.iter().enumerate() {
+            let p = d.join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, fixture(pick[(k + at) % pick.len()])).unwrap();
+        }
     }
-    let args: Vec<&std::ffi::OsStr> = vec![
-        class.path().as_os_str(),
-        "-q".as_ref(),
-        "q1".as_ref(),
-        "-q".as_ref(),
-        "q2".as_ref(),
-        "--format".as_ref(),
-        "json".as_ref(),
-        "--no-cache".as_ref(),
-    ];
+    let mut args: Vec<&std::ffi::OsStr> = vec![class.path().as_os_str()];
+    if !all {
+        args.extend(["-q", "q1", "-q", "q2"].map(std::ffi::OsStr::new));
+    }
+    args.extend(["--format", "json", "--no-cache"].map(std::ffi::OsStr::new));
     let run = grade(&args);
     let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
     let py = python_start();
     let starts = starts(&run.stdout);
     let floor = py * starts as u32 / cores as u32;
     println!(
-        "{n} students, q1 + q2: {starts} program starts × {:.0} ms CPU / {cores} cores = floor {:.1} s; grade: {:.1} s wall ({:.2}× the floor), {:.1} s CPU, peak {} KiB",
+        "{n} students, {}: {starts} program starts × {:.0} ms CPU / {cores} cores = floor {:.1} s; grade: {:.1} s wall ({:.2}× the floor), {:.1} s CPU, peak {} KiB",
+        if all { "every question" } else { "q1 + q2" },
         py.as_secs_f64() * 1000.0,
         floor.as_secs_f64(),
         run.wall.as_secs_f64(),
@@ -193,7 +234,10 @@ fn main() {
         .find(|w| w[0] == "--students")
         .and_then(|w| w[1].parse().ok())
         .unwrap_or(10);
-    overhead(10);
-    overhead(1000);
-    floor(students);
+    let all = args.iter().any(|a| a == "--all");
+    if !args.iter().any(|a| a == "--floor-only") {
+        overhead(10);
+        overhead(1000);
+    }
+    floor(students, all);
 }
