@@ -12,6 +12,8 @@
 //! `getrusage(RUSAGE_CHILDREN)` report the largest of grade, the programs
 //! it reaped and the C compiler, and a zombie's /proc no longer has it.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -42,12 +44,7 @@ fn grade(args: &[String]) -> Run {
         out.status
     );
     serde_json::from_slice::<serde_json::Value>(&out.stdout).expect("a JSON report");
-    let peak_kib = stderr
-        .lines()
-        .find_map(|l| l.strip_prefix("grade: peak memory "))
-        .and_then(|l| l.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .expect("grade prints its peak memory");
+    let peak_kib = common::peak_kib(&stderr);
     Run {
         wall,
         report: out.stdout.len(),

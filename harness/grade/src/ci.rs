@@ -539,9 +539,22 @@ pub fn default_release_url(repo: &str) -> String {
 /// A file's SHA-256, in lowercase hex (as `sha256sum` prints it).
 pub fn sha256_file(p: &Path) -> std::io::Result<String> {
     use sha2::{Digest, Sha256};
+    use std::io::Read;
     let mut hasher = Sha256::new();
-    std::io::copy(&mut std::fs::File::open(p)?, &mut hasher)?;
-    Ok(format!("{:x}", hasher.finalize()))
+    let mut f = std::fs::File::open(p)?;
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }
 
 /// `--sha256 HEX` checked: 64 hex digits, lowercased.

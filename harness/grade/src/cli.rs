@@ -102,6 +102,106 @@ pub enum Command {
     Reference(ReferenceArgs),
     /// Print or write CI templates: a GitHub Actions workflow, a GitLab CI job, a Gradescope autograder, a GitHub Classroom workflow, a PrairieLearn grader, a dev container. They download the portable grade binary, pinned by its SHA-256.
     Ci(CiArgs),
+    /// Grade a whole class: each folder or archive of DIR is one student
+    /// (Moodle's download, Gradescope's export, gh classroom clone); a
+    /// gradebook out, each student's report under --report-dir.
+    Batch(BatchArgs),
+}
+
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct BatchArgs {
+    #[command(subcommand)]
+    pub command: Option<BatchCommand>,
+    /// The class folder: one folder or archive (.zip, .tar.gz) per student.
+    #[arg(required = true)]
+    pub dir: Option<PathBuf>,
+    /// Where each question's programs are (TOML: [q1] server = ["glob", …]),
+    /// instead of the discovery rule.
+    #[arg(long, value_name = "FILE")]
+    pub layout: Option<PathBuf>,
+    /// Scenarios run at once, all students together (default: the number of cores).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Only these questions; repeatable.
+    #[arg(short = 'q', long = "question", value_name = "Q")]
+    pub questions: Vec<QuestionArg>,
+    /// Only scenarios whose id matches this glob; repeatable.
+    #[arg(short = 's', long = "scenario", value_name = "GLOB")]
+    pub scenarios: Vec<String>,
+    /// Extra scenario files (add to or override the embedded catalogue).
+    #[arg(long = "scenarios", value_name = "DIR")]
+    pub scenario_dir: Option<PathBuf>,
+    /// Points per scenario id or glob (TOML), instead of the scenario files'.
+    #[arg(long, value_name = "FILE")]
+    pub points: Option<PathBuf>,
+    /// The gradebook's format.
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: crate::batch::gradebook::Format,
+    /// Write the gradebook to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Write each student's own JSON report in DIR (named after their id).
+    #[arg(long, value_name = "DIR")]
+    pub report_dir: Option<PathBuf>,
+    /// Multiply every deadline (slow machines).
+    #[arg(long, default_value_t = 1.0, value_name = "F")]
+    pub timeout_scale: f64,
+    /// The port the programs under test use (1 to 65535).
+    #[arg(long, default_value_t = 8080, value_parser = port_arg)]
+    pub port: u16,
+    /// Grade only part K of N of the class (1-based; a stable hash of each
+    /// student's id), or `auto` from the CI engine's variables.
+    #[arg(long, value_name = "K/N|auto")]
+    pub shard: Option<String>,
+    /// Where graded students are kept, to be given back while their files
+    /// and the grading are unchanged (default: $XDG_CACHE_HOME/grade/batch,
+    /// else ~/.cache/grade/batch).
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
+    /// Grade without the cache (neither read nor written).
+    #[arg(long, conflicts_with = "cache")]
+    pub no_cache: bool,
+    /// Grade every student again (the cache is refreshed).
+    #[arg(long)]
+    pub force: bool,
+    /// Leave every name out of the class report (--format html), for a projector.
+    #[arg(long)]
+    pub anonymous: bool,
+    /// A file or folder hidden from the programs under test (repeatable),
+    /// besides the class folder, the cache and the reports, always hidden.
+    #[arg(long, value_name = "PATH")]
+    pub hide: Vec<PathBuf>,
+    /// `strict`: refuse to grade (exit 3) unless every layer of the
+    /// sandbox holds on this machine.
+    #[arg(long, value_name = "MODE", value_parser = ["strict", "auto"], default_value = "auto")]
+    pub sandbox: String,
+    /// Internal: the grading process of a batch (rows as JSON lines).
+    #[arg(long, hide = true)]
+    pub rows_out: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BatchCommand {
+    /// Combine the JSON gradebooks of shards 1..N (grade batch --shard K/N
+    /// --format json) into one gradebook.
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// The shards' JSON gradebooks.
+    #[arg(required = true, value_name = "PART.json")]
+    pub parts: Vec<PathBuf>,
+    /// The gradebook's format.
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: crate::batch::gradebook::Format,
+    /// Write the gradebook to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Leave every name out of the class report (--format html), for a projector.
+    #[arg(long)]
+    pub anonymous: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -264,6 +364,8 @@ pub enum Task {
     Demo(demo::DemoConfig),
     Ci(ci::Options),
     Reference(reference::Program, reference::Options),
+    Batch(Box<crate::batch::BatchConfig>),
+    BatchMerge(crate::batch::merge::MergeConfig),
 }
 
 /// Turns command-line arguments into the task they ask for.
@@ -300,6 +402,17 @@ pub fn task(a: Args) -> Result<Task, Error> {
             points: a.points.clone(),
             lang: lang()?,
         },
+        Some(Command::Batch(BatchArgs {
+            command: Some(BatchCommand::Merge(ref m)),
+            ..
+        })) => Task::BatchMerge(crate::batch::merge::MergeConfig {
+            parts: m.parts.clone(),
+            format: m.format,
+            output: m.output.clone(),
+            anonymous: m.anonymous,
+            lang: lang()?,
+        }),
+        Some(Command::Batch(ref b)) => Task::Batch(Box::new(batch_config(b, lang()?)?)),
         Some(Command::Ci(ref c)) => Task::Ci(ci::Options {
             target: c.target,
             dir: c.dir.clone(),
@@ -395,16 +508,7 @@ fn config(a: Args) -> Result<Config, Error> {
         (false, None, None) => return Err(Usage("nothing to grade: give --server PROG and/or --client PROG, --submission DIR, or --reference (see grade --help)".into())),
         (false, server, client) => Graded::Student { server, client },
     };
-    if !(a.timeout_scale.is_finite() && a.timeout_scale > 0.0) {
-        return Err(Usage("--timeout-scale must be a positive number".into()));
-    }
-    let jobs = match a.jobs {
-        Some(0) => return Err(Usage("--jobs must be at least 1".into())),
-        Some(n) => n,
-        None => std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1),
-    };
+    let jobs = jobs(a.jobs, a.timeout_scale)?;
     Ok(Config {
         programs,
         questions: questions(&a.questions),
@@ -429,6 +533,92 @@ fn config(a: Args) -> Result<Config, Error> {
         hide: a.hide,
         strict_sandbox: a.sandbox == "strict",
     })
+}
+
+/// `--jobs` (default: the number of cores), with `--timeout-scale` checked.
+fn jobs(jobs: Option<usize>, timeout_scale: f64) -> Result<usize, Error> {
+    use Error::Usage;
+    if !(timeout_scale.is_finite() && timeout_scale > 0.0) {
+        return Err(Usage("--timeout-scale must be a positive number".into()));
+    }
+    Ok(match jobs {
+        Some(0) => return Err(Usage("--jobs must be at least 1".into())),
+        Some(n) => n,
+        None => std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1),
+    })
+}
+
+/// The settings of `grade batch`, checked: what every student's run
+/// shares is one `Config` (the programs are each student's own).
+fn batch_config(b: &BatchArgs, lang: Lang) -> Result<crate::batch::BatchConfig, Error> {
+    let layout = match &b.layout {
+        Some(f) => Some(crate::batch::layout::Layout::load(f).map_err(Error::Usage)?),
+        None => None,
+    };
+    let grading = Config {
+        programs: Graded::Student {
+            server: None,
+            client: None,
+        },
+        questions: questions(&b.questions),
+        globs: b.scenarios.clone(),
+        scenario_dir: b.scenario_dir.clone(),
+        format: Format::Json,
+        output: None,
+        reports: Vec::new(),
+        points: b.points.clone(),
+        hidden: Vec::new(),
+        lang,
+        jobs: jobs(b.jobs, b.timeout_scale)?,
+        timeout_scale: b.timeout_scale,
+        port: b.port,
+        verbose: false,
+        missing: Missing::Failure,
+        submission: None,
+        hide: b.hide.clone(),
+        strict_sandbox: b.sandbox == "strict",
+    };
+    let shard = match b.shard.as_deref() {
+        None => None,
+        Some("auto") => Some(
+            crate::batch::shard::Shard::auto(|v| std::env::var(v).ok()).map_err(Error::Usage)?,
+        ),
+        Some(s) => Some(crate::batch::shard::Shard::parse(s).map_err(Error::Usage)?),
+    };
+    let cache = match (&b.cache, b.no_cache) {
+        (_, true) => None,
+        (Some(d), _) => Some(d.clone()),
+        (None, false) => default_cache(|v| std::env::var_os(v)),
+    };
+    Ok(crate::batch::BatchConfig {
+        dir: b.dir.clone().unwrap_or_default(),
+        shard,
+        cache,
+        force: b.force,
+        anonymous: b.anonymous,
+        rows_out: b.rows_out,
+        grading,
+        layout,
+        format: b.format,
+        output: b.output.clone(),
+        report_dir: b.report_dir.clone(),
+    })
+}
+
+/// `grade batch`'s cache when no `--cache` is given: the user's cache
+/// folder (XDG), none without a home.
+fn default_cache(var: impl Fn(&str) -> Option<std::ffi::OsString>) -> Option<PathBuf> {
+    let xdg = var("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    let home = || {
+        var("HOME")
+            .filter(|v| !v.is_empty())
+            .map(|h| PathBuf::from(h).join(".cache"))
+    };
+    xdg.or_else(home).map(|d| d.join("grade/batch"))
 }
 
 /// The language of `--lang`, from the embedded catalogues and those of

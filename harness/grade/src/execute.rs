@@ -35,6 +35,28 @@ pub fn execute(
     isolation: Isolation,
     notify: &(dyn Fn(&Event) + Sync),
 ) -> Vec<Outcome> {
+    let results: Mutex<Vec<Option<Outcome>>> = Mutex::new(vec![None; runs.len()]);
+    execute_each(runs, jobs, isolation, notify, &|k, outcome| {
+        results.lock().unwrap_or_else(|e| e.into_inner())[k] = Some(outcome);
+    });
+    results
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// `execute`, each outcome handed to `deliver` with its index in `runs`
+/// as soon as it is judged (after `notify` saw it): `grade batch` writes a
+/// student's report once their last scenario is in.
+pub fn execute_each(
+    runs: &[(Scenario, RunConfig)],
+    jobs: usize,
+    isolation: Isolation,
+    notify: &(dyn Fn(&Event) + Sync),
+    deliver: &(dyn Fn(usize, Outcome) + Sync),
+) {
     let jobs = match isolation {
         Isolation::Namespaces => jobs.max(1),
         Isolation::HostPort => 1,
@@ -43,7 +65,6 @@ pub fn execute(
     let t0 = Instant::now();
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Outcome>>> = Mutex::new(vec![None; runs.len()]);
     std::thread::scope(|scope| {
         for _ in 0..jobs.min(runs.len()) {
             scope.spawn(|| loop {
@@ -57,18 +78,12 @@ pub fn execute(
                     total: runs.len(),
                     outcome: &outcome,
                 });
-                results.lock().unwrap_or_else(|e| e.into_inner())[k] = Some(outcome);
+                deliver(k, outcome);
             });
         }
     });
     world::interrupt::settle();
     notify(&Event::Finished);
-    results
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner())
-        .into_iter()
-        .flatten()
-        .collect()
 }
 
 /// The order scenarios start in. On the host's port, a client scenario

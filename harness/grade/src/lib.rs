@@ -7,6 +7,7 @@
 // Functions stay short (threshold in harness/clippy.toml).
 #![warn(clippy::too_many_lines)]
 
+pub mod batch;
 pub mod ci;
 pub mod cli;
 pub mod demo;
@@ -229,6 +230,8 @@ impl Config {
 pub fn run(task: cli::Task) -> Result<u8, Error> {
     match task {
         cli::Task::Grade(cfg) => grade(&cfg),
+        cli::Task::Batch(b) => batch::run(&b),
+        cli::Task::BatchMerge(m) => batch::merge::run(&m),
         cli::Task::Reference(name, opts) => Ok(reference::run(name, &opts).clamp(0, 255) as u8),
         cli::Task::Demo(d) => demo::run(&d),
         cli::Task::List {

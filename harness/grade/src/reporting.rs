@@ -36,26 +36,7 @@ pub fn report(
     isolation_note: Option<String>,
     wall: Duration,
 ) -> Result<u8, Error> {
-    let sandbox = plan.sandbox;
-    let by_question = plan.by_question;
-    let outcomes = in_order(plan.order, ran, plan.stopped, &plan.problems);
-    let color_ok = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let to_terminal = cfg.output.is_none() && std::io::stdout().is_terminal();
-    let rep = Report {
-        outcomes,
-        server: cfg.programs.shown(Side::Server),
-        client: cfg.programs.shown(Side::Client),
-        lang: cfg.lang.clone(),
-        verbose: cfg.verbose,
-        color: color_ok && to_terminal,
-        isolation_note,
-        wall,
-        hidden: cfg.hidden.clone(),
-        problems: plan.problems,
-        date: std::time::SystemTime::now().checked_sub(wall),
-        sandbox,
-        by_question,
-    };
+    let rep = build(cfg, plan, ran, isolation_note, wall);
     let formats = std::iter::once(cfg.format).chain(cfg.reports.iter().map(|(f, _)| *f));
     // A grading platform shows its results to students: how the run was
     // not isolated (and the sudo advice) is for the instructor's log.
@@ -85,6 +66,37 @@ pub fn report(
         .iter()
         .all(|o| o.verdict.status == Status::Pass);
     Ok(if all_passed { exit::PASS } else { exit::FAIL })
+}
+
+/// The report of a run: `ran` (the outcomes of `plan.runs`, in that
+/// order) and the scenarios a submission problem stopped, in report order.
+pub fn build(
+    cfg: &Config,
+    plan: Plan,
+    ran: Vec<Outcome>,
+    isolation_note: Option<String>,
+    wall: Duration,
+) -> Report {
+    let sandbox = plan.sandbox;
+    let by_question = plan.by_question;
+    let outcomes = in_order(plan.order, ran, plan.stopped, &plan.problems);
+    let color_ok = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let to_terminal = cfg.output.is_none() && std::io::stdout().is_terminal();
+    Report {
+        outcomes,
+        server: cfg.programs.shown(Side::Server),
+        client: cfg.programs.shown(Side::Client),
+        lang: cfg.lang.clone(),
+        verbose: cfg.verbose,
+        color: color_ok && to_terminal,
+        isolation_note,
+        wall,
+        hidden: cfg.hidden.clone(),
+        problems: plan.problems,
+        date: std::time::SystemTime::now().checked_sub(wall),
+        sandbox,
+        by_question,
+    }
 }
 
 /// Every outcome, those that ran and those stopped, in `order`.
@@ -178,7 +190,7 @@ fn annotate(cfg: &Config, rep: &Report) -> Result<(), Error> {
 
 /// `N scenarios not graded (error): ID: what failed (and K more)`, when
 /// some scenario ended in `error` (exit status 3).
-fn errors_line(outcomes: &[Outcome]) -> Option<String> {
+pub fn errors_line(outcomes: &[Outcome]) -> Option<String> {
     let errors: Vec<String> = outcomes
         .iter()
         .filter(|o| o.verdict.status == Status::Error)

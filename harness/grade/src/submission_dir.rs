@@ -8,9 +8,10 @@
 use crate::discovery;
 use crate::prepare::{self, Plan, Workbench};
 use crate::report::QuestionPrograms;
-use crate::scenario::{Question, Side};
-use crate::submission::{ProblemKind, SubmissionProblem};
+use crate::scenario::{Question, Scenario, Side};
+use crate::submission::{ProblemKind, SubmissionProblem, FOUND_MAX};
 use crate::{execute, progress, reporting, Config, Error, Graded, Missing};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
 
@@ -62,29 +63,7 @@ pub fn grade(cfg: &Config, dir: &Path) -> Result<u8, Error> {
         )));
     }
     let dests = reporting::open_outputs(cfg)?;
-    let (mut plans, mut servers, mut clients) = (Vec::new(), Vec::new(), Vec::new());
-    for q in questions {
-        let slot = slots.get(&q).cloned().unwrap_or_default();
-        let (one, forced) = question_config(cfg, dir, q, &slot);
-        let Graded::Student { server, client } = &one.programs else {
-            unreachable!("question_config grades the student's programs")
-        };
-        servers.extend(server.clone());
-        clients.extend(client.clone());
-        let own = QuestionPrograms {
-            question: q,
-            server: server.clone(),
-            client: client.clone(),
-        };
-        // -s may leave a question nothing to run.
-        let Ok(scenarios) = prepare::select(all.clone(), &one) else {
-            continue;
-        };
-        let mut plan = prepare::prepare_with(scenarios, &one, &bench, &forced)?;
-        plan.by_question.push(own);
-        plans.push(plan);
-    }
-    let plan = Plan::merge(plans);
+    let Planned { plan, programs } = plan(cfg, dir, &questions, &slots, &found, &all, &bench)?;
     if plan.order.is_empty() {
         return Err(Error::Usage(
             "no scenario to run: check -q / -s against the programs found".into(),
@@ -97,28 +76,79 @@ pub fn grade(cfg: &Config, dir: &Path) -> Result<u8, Error> {
         }
     });
     let note = bench.isolation_note(&cfg.lang);
-    // The report names every program graded, question after question.
-    servers.dedup();
-    clients.dedup();
-    let joined = |v: Vec<String>| (!v.is_empty()).then(|| v.join(", "));
     let shown = Config {
-        programs: Graded::Student {
-            server: joined(servers),
-            client: joined(clients),
-        },
+        programs,
         ..cfg.clone()
     };
     reporting::report(&shown, plan, ran, dests, note, start.elapsed())
 }
 
+/// A student's folder, planned: the scenarios of every question with the
+/// programs found for it, and the programs the report names.
+#[derive(Debug)]
+pub struct Planned {
+    pub plan: Plan,
+    pub programs: Graded,
+}
+
+/// Plans `questions` of the student's folder `dir` (whose files are
+/// `found`), each with the programs of its slot in `slots`: a role with no
+/// candidate is a missing program, two an ambiguous one (submission
+/// problems, with what the folder holds). `grade --submission` and
+/// `grade batch` share it.
+pub fn plan(
+    cfg: &Config,
+    dir: &Path,
+    questions: &[Question],
+    slots: &BTreeMap<Question, discovery::Slot>,
+    found: &[String],
+    all: &[Scenario],
+    bench: &Workbench,
+) -> Result<Planned, Error> {
+    let (mut plans, mut servers, mut clients) = (Vec::new(), Vec::new(), Vec::new());
+    for &q in questions {
+        let slot = slots.get(&q).cloned().unwrap_or_default();
+        let (one, forced) = question_config(cfg, dir, q, &slot, found);
+        let Graded::Student { server, client } = &one.programs else {
+            unreachable!("question_config grades the student's programs")
+        };
+        servers.extend(server.clone());
+        clients.extend(client.clone());
+        let own = QuestionPrograms {
+            question: q,
+            server: server.clone(),
+            client: client.clone(),
+        };
+        // -s may leave a question nothing to run.
+        let Ok(scenarios) = prepare::select(all.to_vec(), &one) else {
+            continue;
+        };
+        let mut plan = prepare::prepare_with(scenarios, &one, bench, &forced)?;
+        plan.by_question.push(own);
+        plans.push(plan);
+    }
+    // The report names every program graded, question after question.
+    servers.dedup();
+    clients.dedup();
+    let joined = |v: Vec<String>| (!v.is_empty()).then(|| v.join(", "));
+    Ok(Planned {
+        plan: Plan::merge(plans),
+        programs: Graded::Student {
+            server: joined(servers),
+            client: joined(clients),
+        },
+    })
+}
+
 /// The run of question `q` alone, with the programs `slot` holds (a
 /// missing one by the name it is reported by), and the problems already
-/// known (an ambiguous role).
+/// known (a missing or ambiguous role; `found`: the folder's files).
 fn question_config(
     cfg: &Config,
     dir: &Path,
     q: Question,
     slot: &discovery::Slot,
+    found: &[String],
 ) -> (Config, Vec<SubmissionProblem>) {
     let mut forced = Vec::new();
     let mut program = |side: Side| -> Option<String> {
@@ -127,7 +157,10 @@ fn question_config(
         }
         let path = match slot.one(side) {
             Ok(p) => p.to_string(),
-            Err([]) => expected_name(q, side),
+            Err([]) => {
+                forced.push(missing(q, side, found));
+                expected_name(q, side)
+            }
             Err(candidates) => {
                 forced.push(ambiguous(q, side, candidates));
                 expected_name(q, side)
@@ -144,6 +177,22 @@ fn question_config(
         ..cfg.clone()
     };
     (one, forced)
+}
+
+/// No file of the folder (whose files are `found`) could be the program
+/// of `side`: "no client program in the submission; found: chat.py, …".
+fn missing(q: Question, side: Side, found: &[String]) -> SubmissionProblem {
+    let shown = found.len().min(FOUND_MAX);
+    SubmissionProblem {
+        kind: ProblemKind::Missing,
+        side,
+        program: expected_name(q, side),
+        file: String::new(),
+        detail: String::new(),
+        found: found[..shown].to_vec(),
+        found_more: found.len() - shown,
+        scenarios: Vec::new(),
+    }
 }
 
 /// Two files or more could be the program of `side` for `q`.

@@ -31,7 +31,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 pub struct Html;
 
-fn esc(s: &str) -> String {
+/// Text made safe inside HTML (elements and quoted attributes).
+pub fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -31,7 +31,7 @@ use std::time::Duration;
 const CHROMIUM_DEADLINE: Duration = Duration::from_secs(90);
 
 /// Window widths the pages are laid out in: a laptop's, a phone's.
-const WIDTHS: [u32; 2] = [1024, 420];
+pub(crate) const WIDTHS: [u32; 2] = [1024, 420];
 
 fn fixture(rel: &str) -> String {
     crate::refutil::fixtures_dir()
@@ -61,13 +61,13 @@ fn html_of(args: &[&str], code: i32) -> String {
 }
 
 /// Headless Chromium, one run at a time.
-struct Chromium {
+pub(crate) struct Chromium {
     exe: PathBuf,
     unshare: PathBuf,
 }
 
 impl Chromium {
-    fn find() -> Option<Chromium> {
+    pub(crate) fn find() -> Option<Chromium> {
         let exe = tools::require("chromium", "chromium")?;
         let unshare = tools::require("unshare", "util-linux")?;
         Some(Chromium { exe, unshare })
@@ -133,7 +133,7 @@ impl Chromium {
 
     /// The DOM of `page` once its scripts ran (`--dump-dom`), in a window
     /// `width` pixels wide.
-    fn dom(&self, page: &Path, width: u32) -> String {
+    pub(crate) fn dom(&self, page: &Path, width: u32) -> String {
         self.run(
             &[
                 format!("--window-size={width},900"),
@@ -184,7 +184,7 @@ fn running_in_group(pgid: i32) -> Vec<String> {
 
 /// The script injected into a copy of the page: opens every `<details>`,
 /// then records what overflows into `<pre id="layout-facts">` as JSON.
-const MEASURE: &str = r#"<script>
+pub(crate) const MEASURE: &str = r#"<script>
 (function () {
   document.querySelectorAll('details').forEach(function (d) { d.open = true; });
   var doc = document.documentElement;
@@ -236,7 +236,7 @@ const MEASURE: &str = r#"<script>
 </script>"#;
 
 /// What `--dump-dom` shows of the text of `<pre id="ID">`.
-fn facts_in(dom: &str, id: &str) -> Value {
+pub(crate) fn facts_in(dom: &str, id: &str) -> Value {
     let open = format!("<pre id=\"{id}\">");
     let start = dom
         .find(&open)

@@ -6,6 +6,7 @@
 
 mod refutil;
 
+mod batch;
 mod cli;
 mod demo;
 mod gallery;
