@@ -80,7 +80,15 @@ fn release() -> Option<Release> {
 /// server is `BROKEN_Q1` instead.
 fn student_repo(broken: bool) -> tempfile::TempDir {
     let repo = tempfile::tempdir().unwrap();
-    let grade = serde_json::to_string(&assert_cmd::cargo::cargo_bin("grade")).unwrap();
+    // The programs run `grade reference` from the repository itself: the
+    // sandbox shows a program its own folder, not the build's (hidden
+    // under /tmp when the checkout is there, as on CI).
+    let bin = repo.path().join(".bin/grade");
+    std::fs::create_dir_all(bin.parent().unwrap()).unwrap();
+    let built = assert_cmd::cargo::cargo_bin("grade");
+    if std::fs::hard_link(&built, &bin).is_err() {
+        std::fs::copy(&built, &bin).unwrap();
+    }
     for (file, program) in [
         ("q1/serveur.py", "q1-server"),
         ("q2/client.py", "q2-client"),
@@ -92,7 +100,7 @@ fn student_repo(broken: bool) -> tempfile::TempDir {
         let path = repo.path().join(file);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         let text = format!(
-            "import os, sys\ngrade = {grade}\nos.execv(grade, [grade, \"reference\", \"{program}\"] + sys.argv[1:])\n"
+            "import os, sys\nrepo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))\ngrade = os.path.join(repo, '.bin', 'grade')\nos.execv(grade, [grade, \"reference\", \"{program}\"] + sys.argv[1:])\n"
         );
         std::fs::write(&path, text).unwrap();
     }
