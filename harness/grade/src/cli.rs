@@ -78,8 +78,16 @@ pub struct Args {
     /// its own (q1/serveur.py, serveur_q3.py, client.py…).
     #[arg(long, value_name = "DIR")]
     pub submission: Option<PathBuf>,
+    #[command(flatten)]
+    pub sandbox: SandboxArgs,
+}
+
+/// The sandbox's options, for `grade` and `grade batch`.
+#[derive(Debug, clap::Args)]
+pub struct SandboxArgs {
     /// A file or folder hidden from the programs under test (repeatable):
-    /// the instructor's tests beside the submission, for instance.
+    /// the instructor's tests beside the submission, for instance (a batch
+    /// hides the class folder, the cache and the reports anyway).
     #[arg(long, value_name = "PATH")]
     pub hide: Vec<PathBuf>,
     /// `strict`: refuse to grade (exit 3) unless every layer of the
@@ -168,14 +176,8 @@ pub struct BatchArgs {
     /// Leave every name out of the class report (--format html), for a projector.
     #[arg(long)]
     pub anonymous: bool,
-    /// A file or folder hidden from the programs under test (repeatable),
-    /// besides the class folder, the cache and the reports, always hidden.
-    #[arg(long, value_name = "PATH")]
-    pub hide: Vec<PathBuf>,
-    /// `strict`: refuse to grade (exit 3) unless every layer of the
-    /// sandbox holds on this machine.
-    #[arg(long, value_name = "MODE", value_parser = ["strict", "auto"], default_value = "auto")]
-    pub sandbox: String,
+    #[command(flatten)]
+    pub sandbox: SandboxArgs,
     /// Internal: the grading process of a batch (rows as JSON lines).
     #[arg(long, hide = true)]
     pub rows_out: bool,
@@ -530,8 +532,8 @@ fn config(a: Args) -> Result<Config, Error> {
             Missing::UsageError
         },
         submission: a.submission,
-        hide: a.hide,
-        strict_sandbox: a.sandbox == "strict",
+        hide: a.sandbox.hide,
+        strict_sandbox: a.sandbox.sandbox == "strict",
     })
 }
 
@@ -577,8 +579,8 @@ fn batch_config(b: &BatchArgs, lang: Lang) -> Result<crate::batch::BatchConfig, 
         verbose: false,
         missing: Missing::Failure,
         submission: None,
-        hide: b.hide.clone(),
-        strict_sandbox: b.sandbox == "strict",
+        hide: b.sandbox.hide.clone(),
+        strict_sandbox: b.sandbox.sandbox == "strict",
     };
     let shard = match b.shard.as_deref() {
         None => None,

@@ -44,6 +44,17 @@ fn full_sandbox() -> bool {
     )
 }
 
+/// The grader's working folder: a file of its own, and a folder of the
+/// instructor's tests to `--hide`.
+fn grader_folder() -> (tempfile::TempDir, PathBuf) {
+    let grader = tempfile::tempdir().unwrap();
+    std::fs::write(grader.path().join("existing.txt"), "the grader's\n").unwrap();
+    let hidden = grader.path().join("hidden");
+    std::fs::create_dir(&hidden).unwrap();
+    std::fs::write(hidden.join("tests.py"), "secret tests\n").unwrap();
+    (grader, hidden)
+}
+
 /// The lines the program of scenario 0 printed.
 fn printed(report: &serde_json::Value) -> Vec<String> {
     report["scenarios"][0]["transcript"]
@@ -178,11 +189,7 @@ fn as_root_a_program_writes_nothing_of_the_host_reads_no_secret_and_is_nobody() 
     if !full_sandbox() {
         return;
     }
-    let grader = tempfile::tempdir().unwrap();
-    std::fs::write(grader.path().join("existing.txt"), "the grader's\n").unwrap();
-    let hidden = grader.path().join("hidden");
-    std::fs::create_dir(&hidden).unwrap();
-    std::fs::write(hidden.join("tests.py"), "secret tests\n").unwrap();
+    let (grader, hidden) = grader_folder();
     let before = snapshot(grader.path());
     let tag = unique("grade-escape");
     let home = std::env::var_os("HOME").map(PathBuf::from);
@@ -217,11 +224,7 @@ fn as_an_ordinary_user_a_program_writes_nothing_of_the_host() {
         return;
     };
     // The grader's folder belongs to the ordinary user (65534 here).
-    let grader = tempfile::tempdir().unwrap();
-    std::fs::write(grader.path().join("existing.txt"), "the grader's\n").unwrap();
-    let hidden = grader.path().join("hidden");
-    std::fs::create_dir(&hidden).unwrap();
-    std::fs::write(hidden.join("tests.py"), "secret tests\n").unwrap();
+    let (grader, hidden) = grader_folder();
     for p in [
         grader.path(),
         &hidden,
