@@ -2,7 +2,9 @@
 //! CI templates for a student's repository, a Gradescope autograder, a
 //! PrairieLearn course or a dev container, printed or written to a
 //! directory; `grade ci github --release-workflow`: the course repository's
-//! workflow that publishes the portable binary (`dist.sh`) on a tag. The
+//! workflow that publishes the portable binary (`dist.sh`) on a tag;
+//! `grade ci batch-github|batch-gitlab|batch-kubernetes|batch-slurm`: the
+//! instructor's whole class graded in parts on those engines, merged. The
 //! templates download that binary, pinned by its SHA-256 (`cargo install`
 //! only with `--cargo-install`; PrairieLearn carries a copy). They live in
 //! `harness/grade/templates/` and are embedded; this module only fills in
@@ -31,6 +33,11 @@ const ACTIONS_CARGO: &str = include_str!("../templates/actions-cargo.yml");
 const GITLAB_DOWNLOAD: &str = include_str!("../templates/gitlab-download.yml");
 const GITLAB_CARGO: &str = include_str!("../templates/gitlab-cargo.yml");
 const SHELL_DOWNLOAD: &str = include_str!("../templates/download.sh");
+const BATCH_GITHUB: &str = include_str!("../templates/batch-github.yml");
+const BATCH_GITLAB: &str = include_str!("../templates/batch-gitlab.yml");
+const BATCH_KUBERNETES: &str = include_str!("../templates/batch-kubernetes.yaml");
+const BATCH_SLURM: &str = include_str!("../templates/batch-slurm.sbatch");
+const BATCH_SLURM_MERGE: &str = include_str!("../templates/batch-slurm-merge.sbatch");
 
 /// The portable binary's name, as `dist.sh` builds it and the release
 /// workflow publishes it.
@@ -55,6 +62,32 @@ pub enum Target {
     /// A dev container for students on macOS or Windows, or in a Codespace
     /// (.devcontainer/: devcontainer.json and install-grade.sh).
     Devcontainer,
+    /// The whole class in the course's repository, a GitHub Actions matrix
+    /// (one job per part, --shards), then the gradebook merged
+    /// (.github/workflows/grade-class.yml).
+    BatchGithub,
+    /// The whole class, a GitLab `parallel:` job, then the gradebook merged
+    /// (.gitlab-ci.yml).
+    BatchGitlab,
+    /// The whole class, a Kubernetes Indexed Job (grade-class-job.yaml);
+    /// merge its parts with `grade batch merge`.
+    BatchKubernetes,
+    /// The whole class, a Slurm job array (grade-class.sbatch), then the
+    /// gradebook (grade-gradebook.sbatch, after the array).
+    BatchSlurm,
+}
+
+impl Target {
+    /// A template for the instructor's whole class (`grade batch`).
+    pub fn is_batch(self) -> bool {
+        matches!(
+            self,
+            Target::BatchGithub
+                | Target::BatchGitlab
+                | Target::BatchKubernetes
+                | Target::BatchSlurm
+        )
+    }
 }
 
 /// How a template gets `grade`.
@@ -109,6 +142,10 @@ pub struct Options {
     /// `--release-workflow` (GitHub only): the course repository's release
     /// workflow instead of the students' grading one.
     pub release_workflow: bool,
+    /// batch-*: the parts the class is graded in (`--shards`).
+    pub shards: usize,
+    /// batch-*: the class folder (`--class`).
+    pub class: String,
 }
 
 /// One file of a template.
@@ -269,9 +306,9 @@ impl Options {
     /// `grade` as the steps run it, where the install step put it.
     fn grade_command(&self) -> &'static str {
         match (&self.install, self.target) {
-            (Some(Install::Cargo), Target::Gitlab) => "grade",
+            (Some(Install::Cargo), Target::Gitlab | Target::BatchGitlab) => "grade",
             (Some(Install::Cargo), _) => "\"$HOME/.cargo/bin/grade\"",
-            (_, Target::Gitlab) => "\"${TMPDIR:-/tmp}/grade\"",
+            (_, Target::Gitlab | Target::BatchGitlab) => "\"${TMPDIR:-/tmp}/grade\"",
             _ => "\"$RUNNER_TEMP/grade\"",
         }
     }
@@ -284,7 +321,17 @@ impl Options {
             Target::Github | Target::Classroom => {
                 self.with_install(&text, ACTIONS_DOWNLOAD, ACTIONS_CARGO, yaml_quote)
             }
-            Target::Gitlab => self.with_install(&text, GITLAB_DOWNLOAD, GITLAB_CARGO, yaml_quote),
+            Target::Gitlab | Target::BatchGitlab => {
+                self.with_install(&text, GITLAB_DOWNLOAD, GITLAB_CARGO, yaml_quote)
+            }
+            Target::BatchGithub => {
+                self.with_install(&text, ACTIONS_DOWNLOAD, ACTIONS_CARGO, yaml_quote)
+            }
+            Target::BatchKubernetes => {
+                let download = indent(&self.shell_download(), "              ");
+                text.replace("{{DOWNLOAD}}\n", &download)
+            }
+            Target::BatchSlurm => text.replace("{{DOWNLOAD}}\n", &self.shell_download()),
             Target::Gradescope | Target::Devcontainer => {
                 let r = self.release();
                 let download = comments(SHELL_DOWNLOAD, &self.lang)
@@ -297,7 +344,57 @@ impl Options {
         text.replace("{{REPO}}", self.repo())
             .replace("{{GRADE}}", self.grade_command())
             .replace("{{ARGS}}", args)
+            .replace("{{SHARDS}}", &self.shards.to_string())
+            .replace("{{SHARD_LIST}}", &shard_list(self.shards))
+            .replace("{{CLASS}}", &sh_quote(&self.class))
     }
+
+    /// The shell lines that download `grade` into the current folder.
+    fn shell_download(&self) -> String {
+        let r = self.release();
+        comments(SHELL_DOWNLOAD, &self.lang)
+            .replace("{{URL}}", &sh_quote(&r.url))
+            .replace("{{SHA256}}", &sh_quote(&r.sha256))
+    }
+
+    /// `grade batch`'s options other than the class and the parts: the
+    /// questions and the language, as shell words.
+    fn batch_args(&self) -> String {
+        let mut words = Vec::new();
+        for q in &self.questions {
+            words.push("-q".to_string());
+            words.push(q.name().to_string());
+        }
+        if self.lang.code() != msg::FALLBACK {
+            words.extend(["--lang".to_string(), self.lang.code().to_string()]);
+        }
+        words
+            .iter()
+            .map(|w| sh_quote(w))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// `1, 2, …, n`: a matrix's parts.
+fn shard_list(n: usize) -> String {
+    (1..=n)
+        .map(|k| k.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Each line of `text` indented by `by` (a block in a YAML block scalar).
+fn indent(text: &str, by: &str) -> String {
+    text.lines()
+        .map(|l| {
+            if l.is_empty() {
+                String::from("\n")
+            } else {
+                format!("{by}{l}\n")
+            }
+        })
+        .collect()
 }
 
 /// The files of a target, filled in.
@@ -346,6 +443,10 @@ pub fn files(o: &Options) -> Vec<File> {
                 file("run_autograder", run, Mode::Executable),
             ]
         }
+        Target::BatchGithub
+        | Target::BatchGitlab
+        | Target::BatchKubernetes
+        | Target::BatchSlurm => batch_files(o),
         Target::Devcontainer => vec![
             file(
                 ".devcontainer/devcontainer.json",
@@ -355,6 +456,41 @@ pub fn files(o: &Options) -> Vec<File> {
             file(
                 ".devcontainer/install-grade.sh",
                 o.fill(DEVCONTAINER_INSTALL, ""),
+                Mode::Executable,
+            ),
+        ],
+    }
+}
+
+/// The files of a `batch-*` target: the class graded in parts, merged.
+fn batch_files(o: &Options) -> Vec<File> {
+    let file = |path, text, mode| File { path, text, mode };
+    let args = o.batch_args();
+    match o.target {
+        Target::BatchGithub => vec![file(
+            ".github/workflows/grade-class.yml",
+            o.fill(BATCH_GITHUB, &args),
+            Mode::Regular,
+        )],
+        Target::BatchGitlab => vec![file(
+            ".gitlab-ci.yml",
+            o.fill(BATCH_GITLAB, &args),
+            Mode::Regular,
+        )],
+        Target::BatchKubernetes => vec![file(
+            "grade-class-job.yaml",
+            o.fill(BATCH_KUBERNETES, &args),
+            Mode::Regular,
+        )],
+        _ => vec![
+            file(
+                "grade-class.sbatch",
+                o.fill(BATCH_SLURM, &args),
+                Mode::Executable,
+            ),
+            file(
+                "grade-gradebook.sbatch",
+                o.fill(BATCH_SLURM_MERGE, ""),
                 Mode::Executable,
             ),
         ],
@@ -590,6 +726,8 @@ mod tests {
             hidden: vec!["q1.server.long-*".into()],
             lang: Lang::builtin("fr"),
             release_workflow: false,
+            shards: 4,
+            class: "submissions".into(),
         }
     }
 
@@ -618,6 +756,10 @@ mod tests {
             Target::Classroom,
             Target::Prairielearn,
             Target::Devcontainer,
+            Target::BatchGithub,
+            Target::BatchGitlab,
+            Target::BatchKubernetes,
+            Target::BatchSlurm,
         ] {
             for f in files(&opts(t)) {
                 assert_filled(f.path, &f.text);

@@ -240,6 +240,13 @@ pub struct CiArgs {
     /// Scenarios whose details students see only after the due date (Gradescope); repeatable.
     #[arg(long, value_name = "GLOB")]
     pub hidden: Vec<String>,
+    /// batch-*: how many parts the class is graded in, each on a machine
+    /// of its own (a matrix job, a parallel job, an index, an array task).
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub shards: u16,
+    /// batch-*: the class folder in the course's repository or volume.
+    #[arg(long, value_name = "DIR", default_value = "submissions")]
+    pub class: String,
     /// github only: the course repository's workflow that publishes the
     /// portable grade binary (dist.sh) as a release on each tag v*.
     #[arg(long, conflicts_with_all = ["repo", "server", "client", "questions", "hidden", "release_url", "sha256", "cargo_install"])]
@@ -431,6 +438,8 @@ pub fn task(a: Args) -> Result<Task, Error> {
             hidden: c.hidden.clone(),
             lang: lang()?,
             release_workflow: release_workflow(c)?,
+            shards: usize::from(c.shards),
+            class: c.class.clone(),
         }),
     })
 }
@@ -440,18 +449,26 @@ pub fn task(a: Args) -> Result<Task, Error> {
 /// their defaults); nothing for PrairieLearn, which carries a copy, and the
 /// release workflow, which builds it.
 fn install(c: &CiArgs) -> Result<Option<ci::Install>, Error> {
-    use ci::Target::{Classroom, Devcontainer, Github, Gitlab, Gradescope, Prairielearn};
+    use ci::Target::{
+        BatchGithub, BatchGitlab, BatchKubernetes, BatchSlurm, Classroom, Devcontainer, Github,
+        Gitlab, Gradescope, Prairielearn,
+    };
     let usage = |m: &str| Err(Error::Usage(m.into()));
+    if c.target.is_batch() && (c.server.is_some() || c.client.is_some() || !c.hidden.is_empty()) {
+        return usage("the batch-* templates grade the whole class folder (--class): each student's programs are found in their folder; they take no --server, --client or --hidden");
+    }
     match c.target {
         Prairielearn if c.cargo_install || c.release_url.is_some() || c.sha256.is_some() => {
             return usage("grade ci prairielearn copies this grade binary into the course files (graders have no network): it takes no --release-url, --sha256 or --cargo-install");
         }
         Prairielearn => return Ok(None),
         Github if c.release_workflow => return Ok(None),
-        Gradescope | Devcontainer if c.cargo_install => {
-            return usage("--cargo-install is for github, gitlab and classroom: Gradescope and the dev container download the release binary");
+        Gradescope | Devcontainer | BatchKubernetes | BatchSlurm if c.cargo_install => {
+            return usage("--cargo-install is for github, gitlab, classroom, batch-github and batch-gitlab: the others download the release binary");
         }
-        Github | Gitlab | Classroom if c.cargo_install => return Ok(Some(ci::Install::Cargo)),
+        Github | Gitlab | Classroom | BatchGithub | BatchGitlab if c.cargo_install => {
+            return Ok(Some(ci::Install::Cargo))
+        }
         _ => {}
     }
     let url = c.release_url.clone().unwrap_or_else(|| {

@@ -124,3 +124,43 @@ ci-devcontainer-about =
     the container's terminal: grade --submission . (every question found), or
     grade --server q1/serveur.py -q q1. For a trial, GRADE_DIR installs
     elsewhere than /usr/local/bin.
+ci-batch-github-about =
+    grade — the whole class, in parts (`grade ci batch-github`). Run it from
+    the Actions tab (workflow_dispatch): each part of the class folder is
+    graded by a job of its own (`--shard K/N`), then one job merges the parts
+    into the gradebook (gradebook.csv, class.html) and keeps every student's
+    report. Commit the class folder (or fetch it in a step before grading).
+ci-batch-part =
+    One part of the class: a student belongs to one part only, on every
+    machine (a stable hash of their id). Exit status 3 (some rows are the
+    grader's errors, said in their status) still keeps the part.
+ci-batch-merge =
+    Every part once, the same grade version and scenarios, no student twice:
+    else the merge refuses (exit status 2).
+ci-batch-gitlab-about =
+    grade — the whole class, in parts (`grade ci batch-gitlab`): `parallel:`
+    runs one job per part (`--shard auto` reads CI_NODE_INDEX and
+    CI_NODE_TOTAL), then the gradebook job merges them.
+ci-batch-kubernetes-about =
+    grade — the whole class, in parts, as a Kubernetes Indexed Job (`grade ci
+    batch-kubernetes`): each index grades one part (`--shard auto` reads
+    JOB_COMPLETION_INDEX, and GRADE_SHARD_TOTAL below: Kubernetes gives no
+    total). The class folder is read from the volume `grade-class`, the parts
+    and reports written to `grade-out`; once every index has completed, run
+    `grade batch merge /out/part-*.json --output gradebook.csv` where that
+    volume is mounted.
+ci-batch-kubernetes-capabilities =
+    The sandbox's namespaces need CAP_SYS_ADMIN in the container; without
+    it, grade still grades and says which layers are missing.
+ci-batch-kubernetes-total =
+    The number of parts: keep it equal to `completions`.
+ci-batch-kubernetes-volumes =
+    Your cluster's volumes: the class folder (read-only) and the output.
+ci-batch-slurm-about =
+    grade — the whole class, in parts, as a Slurm job array (`grade ci
+    batch-slurm`): each array task grades one part (`--shard auto` reads
+    SLURM_ARRAY_TASK_ID, _MIN and _COUNT) into parts/. Then the gradebook:
+      sbatch --dependency=afterok:$(sbatch --parsable grade-class.sbatch) grade-gradebook.sbatch
+ci-batch-slurm-merge-about =
+    grade — the gradebook of a class graded by grade-class.sbatch: its parts
+    (parts/part-*.json) merged into gradebook.csv and class.html.

@@ -130,3 +130,47 @@ ci-devcontainer-about =
     --submission . (chaque question trouvée), ou grade --server
     q1/serveur.py -q q1. Pour un essai, GRADE_DIR installe ailleurs que dans
     /usr/local/bin.
+ci-batch-github-about =
+    grade — toute la classe, en parties (`grade ci batch-github`). À lancer
+    depuis l'onglet Actions (workflow_dispatch) : chaque partie du dossier de
+    la classe est notée par un job à elle (`--shard K/N`), puis un job fusionne
+    les parties dans le carnet de notes (gradebook.csv, class.html) et garde le
+    rapport de chaque étudiant. Versionnez le dossier de la classe (ou
+    récupérez-le dans une étape avant la notation).
+ci-batch-part =
+    Une partie de la classe : un étudiant n'appartient qu'à une partie, sur
+    toute machine (un hachage stable de son identifiant). Le code de sortie 3
+    (des lignes sont des erreurs du correcteur, dites dans leur statut) garde
+    quand même la partie.
+ci-batch-merge =
+    Chaque partie une fois, la même version de grade et les mêmes scénarios,
+    aucun étudiant deux fois : sinon la fusion refuse (code de sortie 2).
+ci-batch-gitlab-about =
+    grade — toute la classe, en parties (`grade ci batch-gitlab`) : `parallel:`
+    lance un job par partie (`--shard auto` lit CI_NODE_INDEX et
+    CI_NODE_TOTAL), puis le job du carnet de notes les fusionne.
+ci-batch-kubernetes-about =
+    grade — toute la classe, en parties, comme un Job indexé Kubernetes
+    (`grade ci batch-kubernetes`) : chaque index note une partie (`--shard
+    auto` lit JOB_COMPLETION_INDEX, et GRADE_SHARD_TOTAL ci-dessous :
+    Kubernetes ne donne pas le total). Le dossier de la classe est lu sur le
+    volume `grade-class`, les parties et les rapports écrits sur `grade-out` ;
+    quand tous les index sont terminés, lancez `grade batch merge
+    /out/part-*.json --output gradebook.csv` là où ce volume est monté.
+ci-batch-kubernetes-capabilities =
+    Les espaces de noms du bac à sable demandent CAP_SYS_ADMIN dans le
+    conteneur ; sans, grade note quand même et dit quelles couches manquent.
+ci-batch-kubernetes-total =
+    Le nombre de parties : le garder égal à `completions`.
+ci-batch-kubernetes-volumes =
+    Les volumes de votre cluster : le dossier de la classe (en lecture seule)
+    et la sortie.
+ci-batch-slurm-about =
+    grade — toute la classe, en parties, comme un tableau de jobs Slurm
+    (`grade ci batch-slurm`) : chaque tâche du tableau note une partie
+    (`--shard auto` lit SLURM_ARRAY_TASK_ID, _MIN et _COUNT) dans parts/.
+    Puis le carnet de notes :
+      sbatch --dependency=afterok:$(sbatch --parsable grade-class.sbatch) grade-gradebook.sbatch
+ci-batch-slurm-merge-about =
+    grade — le carnet de notes d'une classe notée par grade-class.sbatch : ses
+    parties (parts/part-*.json) fusionnées dans gradebook.csv et class.html.

@@ -675,3 +675,226 @@ fn the_download_options_are_checked() {
         "{written}"
     );
 }
+
+/// A class of five students (folders of q1 servers from the gallery) in
+/// `dir/submissions`.
+fn small_class(dir: &Path) {
+    for (student, fx) in [
+        ("ada", "q1/framed_recv.py"),
+        ("bob", "q1/split_line.py"),
+        ("chloe", "q1/framed_recv.py"),
+        ("dan", "q1/split_line.py"),
+        ("eve", "q1/framed_recv.py"),
+    ] {
+        let p = dir.join("submissions").join(student).join("serveur.py");
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::copy(crate::refutil::fixtures_dir().join(fx), p).unwrap();
+    }
+}
+
+/// The class graded in one run (its reports aside): its gradebook's
+/// lines, sorted.
+fn unsharded(dir: &Path) -> Vec<String> {
+    let reports = tempfile::tempdir().unwrap();
+    let out = Command::cargo_bin("grade")
+        .unwrap()
+        .current_dir(dir)
+        .args([
+            "batch",
+            "submissions",
+            "-q",
+            "q1",
+            "-s",
+            "q1.server.split-line",
+            "--no-cache",
+        ])
+        .arg("--report-dir")
+        .arg(reports.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    sorted_lines(&String::from_utf8_lossy(&out.stdout))
+}
+
+fn sorted_lines(csv: &str) -> Vec<String> {
+    let mut v: Vec<String> = csv.lines().map(str::to_string).collect();
+    v.sort();
+    v
+}
+
+/// `grade ci TARGET` for the class, in 3 parts, q1's split-line scenario.
+fn write_batch_template(target: &str, rel: &Release, dir: &Path) {
+    Command::cargo_bin("grade")
+        .unwrap()
+        .args([
+            "ci",
+            target,
+            "--shards",
+            "3",
+            "-q",
+            "q1",
+            "--release-url",
+            &rel.url,
+            "--sha256",
+        ])
+        .arg(&rel.sha256)
+        .arg("--dir")
+        .arg(dir)
+        .assert()
+        .success();
+}
+
+fn bash(script: &str, dir: &Path, env: &[(&str, String)]) {
+    let out = std::process::Command::new("bash")
+        .args(["-euo", "pipefail", "-c", script])
+        .current_dir(dir)
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{script}\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The Slurm array's three tasks, run one after the other as Slurm would
+/// on three nodes, then the gradebook job: the same gradebook as one run.
+#[test]
+fn the_slurm_array_grades_the_class_in_parts_and_merges_them() {
+    let Some(rel) = release() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    small_class(dir.path());
+    write_batch_template("batch-slurm", &rel, dir.path());
+    let script = std::fs::read_to_string(dir.path().join("grade-class.sbatch")).unwrap();
+    assert!(script.contains("#SBATCH --array=1-3"), "{script}");
+    // Only this scenario, to keep the test short: the template's options.
+    let script = script.replace("-q q1", "-q q1 -s q1.server.split-line");
+    for task in 1..=3 {
+        let env = [
+            ("SLURM_ARRAY_TASK_ID", task.to_string()),
+            ("SLURM_ARRAY_TASK_MIN", "1".to_string()),
+            ("SLURM_ARRAY_TASK_COUNT", "3".to_string()),
+            ("SLURM_SUBMIT_DIR", dir.path().display().to_string()),
+        ];
+        bash(&script, dir.path(), &env);
+    }
+    let merge = std::fs::read_to_string(dir.path().join("grade-gradebook.sbatch")).unwrap();
+    bash(&merge, dir.path(), &[]);
+    let gradebook = std::fs::read_to_string(dir.path().join("gradebook.csv")).unwrap();
+    assert_eq!(sorted_lines(&gradebook), unsharded(dir.path()));
+    assert!(dir.path().join("class.html").is_file());
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("parts")).unwrap().count(),
+        3
+    );
+}
+
+/// GitLab's `parallel: 3` job run as its three nodes (CI_NODE_INDEX,
+/// CI_NODE_TOTAL), then the gradebook job: the same gradebook as one run.
+#[test]
+fn the_gitlab_parallel_job_grades_the_class_in_parts_and_merges_them() {
+    let Some(rel) = release() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    small_class(dir.path());
+    write_batch_template("batch-gitlab", &rel, dir.path());
+    let Some(ci) = yaml_as_json(&dir.path().join(".gitlab-ci.yml")) else {
+        return;
+    };
+    let job = &ci["grade-class"];
+    assert_eq!(job["parallel"], 3, "{ci}");
+    assert_eq!(ci["gradebook"]["needs"][0], "grade-class", "{ci}");
+    let lines = |job: &Value, key: &str| -> String {
+        job[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l.as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let vars = |job: &Value| -> Vec<(&str, String)> {
+        ["GRADE_URL", "GRADE_SHA256"]
+            .into_iter()
+            .map(|k| (k, job["variables"][k].as_str().unwrap().to_string()))
+            .collect()
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let script = format!("{}\n{}", lines(job, "before_script"), lines(job, "script"))
+        .replace("-q q1", "-q q1 -s q1.server.split-line");
+    for node in 1..=3 {
+        let mut env = vars(job);
+        env.push(("CI_NODE_INDEX", node.to_string()));
+        env.push(("CI_NODE_TOTAL", "3".to_string()));
+        env.push(("TMPDIR", tmp.path().display().to_string()));
+        bash(&script, dir.path(), &env);
+    }
+    let merge = &ci["gradebook"];
+    let mut env = vars(merge);
+    env.push(("TMPDIR", tmp.path().display().to_string()));
+    bash(
+        &format!(
+            "{}\n{}",
+            lines(merge, "before_script"),
+            lines(merge, "script")
+        ),
+        dir.path(),
+        &env,
+    );
+    let gradebook = std::fs::read_to_string(dir.path().join("gradebook.csv")).unwrap();
+    assert_eq!(sorted_lines(&gradebook), unsharded(dir.path()));
+}
+
+/// The GitHub matrix and the Kubernetes Indexed Job, read back: one job
+/// (or index) per part, each passing its part, and the parts merged.
+#[test]
+fn the_github_matrix_and_the_kubernetes_job_pass_each_part() {
+    let Some(rel) = release() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    write_batch_template("batch-github", &rel, dir.path());
+    write_batch_template("batch-kubernetes", &rel, dir.path());
+    let Some(gh) = yaml_as_json(&dir.path().join(".github/workflows/grade-class.yml")) else {
+        return;
+    };
+    let grade = &gh["jobs"]["grade"];
+    assert_eq!(
+        grade["strategy"]["matrix"]["shard"],
+        serde_json::json!([1, 2, 3]),
+        "{gh}"
+    );
+    let runs: Vec<&str> = grade["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["run"].as_str())
+        .collect();
+    assert!(
+        runs.iter().any(
+            |r| r.contains("batch 'submissions' --shard ${{ matrix.shard }}/3")
+                || r.contains("batch submissions --shard ${{ matrix.shard }}/3")
+        ),
+        "{runs:#?}"
+    );
+    assert!(runs.iter().any(|r| r.contains("sha256sum -c")), "{runs:#?}");
+    assert_eq!(gh["jobs"]["gradebook"]["needs"], "grade", "{gh}");
+    let Some(k8s) = yaml_as_json(&dir.path().join("grade-class-job.yaml")) else {
+        return;
+    };
+    assert_eq!(k8s["kind"], "Job");
+    assert_eq!(k8s["spec"]["completionMode"], "Indexed");
+    assert_eq!(k8s["spec"]["completions"], 3);
+    let c = &k8s["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(
+        c["env"][0],
+        serde_json::json!({"name": "GRADE_SHARD_TOTAL", "value": "3"})
+    );
+    let script = c["args"][0].as_str().unwrap();
+    assert!(script.contains("sha256sum -c"), "{script}");
+    assert!(script.contains("--shard auto"), "{script}");
+}
