@@ -4,7 +4,7 @@
 //! {"score": 7.0, "max_score": 10.0,
 //!  "programs": {"server": "python3 serveur.py", "client": null},
 //!  "isolated": true,
-//!  "sandbox": {"descriptors": true, "no_privileges": true, "signal_scope": true,
+//!  "sandbox": {"descriptors": true, "no_privileges": true, "signal_scope": true, "write_scope": true,
 //!              "filesystem": true, "pid_namespace": true, "unprivileged_user": true},
 //!  "scenarios": [{"id", "question", "title", "status": "pass|fail|skip|error",
 //!                 "score", "max_score", "duration_ms",

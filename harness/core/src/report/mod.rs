@@ -94,6 +94,9 @@ pub struct Sandbox {
     /// Landlock's signal scope: a program may signal its own processes
     /// only (Linux 6.12, Landlock ABI 6).
     pub signal_scope: bool,
+    /// Landlock's filesystem rules: it may write only beneath its working
+    /// directory and the temporary folders, and to its terminal (ABI 1).
+    pub write_scope: bool,
     /// A view of the filesystem of its own: the host read-only, private
     /// temporary folders, the grader's paths hidden.
     pub filesystem: bool,

@@ -74,9 +74,9 @@ fn printed(report: &serde_json::Value) -> Vec<String> {
 fn grade_escapes(
     grader_dir: &Path,
     as_nobody: Option<&Path>,
-    writes: &[PathBuf],
-    reads: &[PathBuf],
+    (writes, reads): (&[PathBuf], &[PathBuf]),
     hide: &Path,
+    home: Option<&Path>,
 ) -> (serde_json::Value, Vec<String>) {
     let marker = unique("grade-escapes");
     let mut program = format!("python3 '{}' {marker}", fixture("escapes.py").display());
@@ -97,6 +97,9 @@ fn grade_escapes(
         }
         None => Command::new(env!("CARGO_BIN_EXE_grade")),
     };
+    if let Some(h) = home {
+        cmd.env("HOME", h);
+    }
     cmd.current_dir(grader_dir)
         .arg("--server")
         .arg(program)
@@ -192,11 +195,26 @@ fn as_root_a_program_writes_nothing_of_the_host_reads_no_secret_and_is_nobody() 
     let (grader, hidden) = grader_folder();
     let before = snapshot(grader.path());
     let tag = unique("grade-escape");
-    let home = std::env::var_os("HOME").map(PathBuf::from);
-    let writes = targets(grader.path(), home.as_deref(), &tag);
-    let mut reads = vec![PathBuf::from("/etc/shadow"), hidden.join("tests.py")];
-    reads.extend(home.map(|h| h.join(".bashrc")).filter(|p| p.exists()));
-    let (json, lines) = grade_escapes(grader.path(), None, &writes, &reads, &hidden);
+    // The grader's home, with a key in it: outside /tmp (hidden anyway),
+    // wherever it is, it is hidden.
+    let home = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    std::fs::create_dir(home.path().join(".ssh")).unwrap();
+    std::fs::write(home.path().join(".ssh/id_ed25519"), "PRIVATE KEY\n").unwrap();
+    let home_before = snapshot(home.path());
+    let writes = targets(grader.path(), Some(home.path()), &tag);
+    let reads = vec![
+        PathBuf::from("/etc/shadow"),
+        hidden.join("tests.py"),
+        home.path().join(".ssh/id_ed25519"),
+    ];
+    let (json, lines) = grade_escapes(
+        grader.path(),
+        None,
+        (&writes, &reads),
+        &hidden,
+        Some(home.path()),
+    );
+    assert_eq!(snapshot(home.path()), home_before);
     check_nothing_escaped(&lines, &writes, &reads);
     assert!(lines.contains(&"uid 65534".to_string()), "{lines:#?}");
     let sandbox = &json["sandbox"];
@@ -257,7 +275,13 @@ fn as_an_ordinary_user_a_program_writes_nothing_of_the_host() {
     ) {
         return;
     }
-    let (json, lines) = grade_escapes(grader.path(), Some(&setpriv), &writes, &reads, &hidden);
+    let (json, lines) = grade_escapes(
+        grader.path(),
+        Some(&setpriv),
+        (&writes, &reads),
+        &hidden,
+        None,
+    );
     check_nothing_escaped(&lines, &writes, &reads);
     assert_eq!(json["sandbox"]["filesystem"], true);
     let mut after = snapshot(grader.path());
@@ -305,5 +329,71 @@ fn kill_minus_one_reaches_nothing_outside_the_program() {
         "{lines:#?}"
     );
     assert_eq!(json["scenarios"][0]["status"], "fail");
+    assert!(processes_with(&marker).is_empty(), "left running");
+}
+
+/// Where namespaces are refused (`GRADE_NO_NAMESPACES=1`), Landlock's
+/// write scope is the wall: the program writes its working directory and
+/// /tmp, never the grader's folder or a path beside the grade binary.
+#[test]
+fn without_namespaces_landlock_keeps_the_grader_s_files_unwritten() {
+    if !tools::require_that(
+        grade_sandbox::world::landlock::writes_scoped(),
+        "Landlock (ABI 1)",
+        "Linux 5.13 or later, with Landlock enabled",
+    ) {
+        return;
+    }
+    let (grader, hidden) = grader_folder();
+    let before = snapshot(grader.path());
+    let tag = unique("grade-escape");
+    let exe_dir = Path::new(env!("CARGO_BIN_EXE_grade")).parent().unwrap();
+    let writes = vec![
+        grader.path().join("new.txt"),
+        grader.path().join("existing.txt"),
+        exe_dir.join(format!("{tag}.txt")),
+    ];
+    let marker = unique("grade-escapes");
+    // On the host's loopback: a port of its own.
+    let port = crate::refutil::free_port();
+    let mut program = format!(
+        "python3 '{}' {marker} --port={port}",
+        fixture("escapes.py").display()
+    );
+    for w in &writes {
+        program += &format!(" '{}'", w.display());
+    }
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_grade"));
+    cmd.current_dir(grader.path())
+        .env("GRADE_NO_NAMESPACES", "1")
+        .arg("--server")
+        .arg(program)
+        .args(["-s", "q1.server.listens", "--format", "json", "--port"])
+        .arg(port.to_string());
+    let out = assert_cmd::Command::from_std(cmd)
+        .timeout(SAFETY)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["sandbox"]["write_scope"], true, "{}", json["sandbox"]);
+    assert_eq!(json["sandbox"]["filesystem"], false, "{}", json["sandbox"]);
+    let lines = printed(&json);
+    for w in &writes {
+        let line = format!("write {} refused", w.display());
+        assert!(
+            lines.iter().any(|l| l.starts_with(&line)),
+            "{line}: {lines:#?}"
+        );
+    }
+    assert!(lines.contains(&"write cwd ok".to_string()), "{lines:#?}");
+    assert!(!exe_dir.join(format!("{tag}.txt")).exists());
+    assert_eq!(snapshot(grader.path()), before);
+    let _ = hidden;
     assert!(processes_with(&marker).is_empty(), "left running");
 }

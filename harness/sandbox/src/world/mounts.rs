@@ -194,13 +194,17 @@ impl Policy {
         out
     }
 
-    /// The home folders that exist.
+    /// The home folders that exist: /root, /home, and the grader's own
+    /// `$HOME` wherever it is (not `/`, not inside those).
     fn homes(&self) -> Vec<PathBuf> {
-        HOMES
-            .iter()
+        let covered = |h: &Path| HOMES.iter().chain(SCRATCH.iter()).any(|c| h.starts_with(c));
+        let own = std::env::var_os("HOME")
             .map(PathBuf::from)
-            .filter(|p| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir()))
-            .collect()
+            .filter(|h| h.is_absolute() && h.parent().is_some() && !covered(h));
+        let mut out: Vec<PathBuf> = HOMES.iter().map(PathBuf::from).collect();
+        out.extend(own);
+        out.retain(|p| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir()));
+        out
     }
 
     /// The hidden folders and files that exist: the host's secrets and

@@ -73,7 +73,7 @@ pub fn spawn(
 pub(super) unsafe fn in_child(
     join: Join,
     confine: &mut dyn FnMut() -> io::Result<()>,
-    scope_fd: Option<i32>,
+    (scope_fd, cwd): (Option<i32>, &std::ffi::CStr),
     layers: &Layers,
 ) -> io::Result<()> {
     unsafe {
@@ -111,8 +111,24 @@ pub(super) unsafe fn in_child(
         // that an exec that fails is still reported.
         cloexec_from(3);
         drop_privileges(layers.identity)?;
-        // It may signal its own processes only: not grade, not the host.
+        // It may signal its own processes only: not grade, not the host;
+        // it may write only in its working directory, the temporary
+        // folders and its terminal.
         if let Some(fd) = scope_fd {
+            if super::landlock::writes_scoped() {
+                super::landlock::allow_writes(fd, cwd, true)?;
+                for dir in super::landlock::WRITABLE_DIRS {
+                    super::landlock::allow_writes(fd, dir, true)?;
+                }
+                if layers.filesystem.is_some() {
+                    for dir in super::landlock::PRIVATE_DIRS {
+                        super::landlock::allow_writes(fd, dir, true)?;
+                    }
+                }
+                for file in super::landlock::WRITABLE_FILES {
+                    super::landlock::allow_writes(fd, file, false)?;
+                }
+            }
             super::landlock::restrict_self(fd)?;
         }
         Ok(())

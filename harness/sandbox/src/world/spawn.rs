@@ -326,7 +326,12 @@ unsafe fn program_main(plan: &mut Plan<'_>) -> ! {
                 fail(plan.errors, Stage::Setup, io::Error::last_os_error());
             }
         }
-        if let Err(e) = super::pty::in_child(plan.join, plan.confine, plan.scope, plan.layers) {
+        if let Err(e) = super::pty::in_child(
+            plan.join,
+            plan.confine,
+            (plan.scope, &plan.cwd),
+            plan.layers,
+        ) {
             fail(plan.errors, Stage::Setup, e);
         }
         if libc::chdir(plan.cwd.as_ptr()) < 0 {
@@ -591,6 +596,7 @@ impl Layers {
             descriptors: true,
             no_privileges: true,
             signal_scope: super::landlock::abi() >= 6,
+            write_scope: super::landlock::writes_scoped(),
             filesystem: self.filesystem.is_some(),
             pid_namespace: self.pid_namespace,
             unprivileged_user: self.identity.is_some(),
