@@ -83,6 +83,8 @@ pub fn execute_each(
         }
     });
     world::interrupt::settle();
+    // The inits of the last scenarios, killed, are reaped as they go.
+    world::reaper::settle(std::time::Duration::from_secs(2));
     notify(&Event::Finished);
 }
 

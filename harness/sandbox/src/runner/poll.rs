@@ -26,6 +26,8 @@ enum Source {
     Relay(Side),
     /// The peer's connection.
     Peer,
+    /// The report pipe of `progs[k]`'s init: its program ended.
+    Init(usize),
 }
 
 impl World<'_> {
@@ -42,6 +44,8 @@ impl World<'_> {
                 Source::Sniffer => self.read_sniffer(),
                 Source::Relay(from) => self.relay_read(from),
                 Source::Peer => self.read_stream(),
+                // Read below, with every init's.
+                Source::Init(_) => {}
             }
         }
         for p in &self.progs {
@@ -77,6 +81,12 @@ impl World<'_> {
         }
         if let Some(st) = self.peer.fd() {
             out.push((st, Source::Peer));
+        }
+        // A program's end wakes the wait at once: its init reports it.
+        for (k, p) in self.progs.iter().enumerate() {
+            if let (Some(init), None) = (&p.init, p.root_status) {
+                out.push((init.reports.as_fd(), Source::Init(k)));
+            }
         }
         out
     }

@@ -4,10 +4,24 @@
 pub use crate::transcript::Exit;
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
-static STATUSES: Mutex<Option<HashMap<i32, Exit>>> = Mutex::new(None);
+/// Statuses collected and not yet asked for; children whose status nobody
+/// will ask for (an ended init), reaped as they go.
+#[derive(Default)]
+struct Book {
+    statuses: HashMap<i32, Exit>,
+    forgotten: HashSet<i32>,
+}
+
+static BOOK: Mutex<Option<Book>> = Mutex::new(None);
+
+fn book<T>(f: impl FnOnce(&mut Book) -> T) -> T {
+    let mut guard = BOOK.lock().unwrap_or_else(|e| e.into_inner());
+    f(guard.get_or_insert_with(Book::default))
+}
 
 /// Become the subreaper of everything started from now on: orphans of the
 /// programs under test are re-parented to us, not to init.
@@ -32,8 +46,13 @@ pub fn reap() {
         }
     }
     if !got.is_empty() {
-        let mut map = STATUSES.lock().unwrap_or_else(|e| e.into_inner());
-        map.get_or_insert_with(HashMap::new).extend(got);
+        book(|b| {
+            for (pid, exit) in got {
+                if !b.forgotten.remove(&pid) {
+                    b.statuses.insert(pid, exit);
+                }
+            }
+        });
     }
 }
 
@@ -45,12 +64,35 @@ pub fn record(pid: i32, status: i32) {
     } else {
         Exit::Code(libc::WEXITSTATUS(status))
     };
-    let mut map = STATUSES.lock().unwrap_or_else(|e| e.into_inner());
-    map.get_or_insert_with(HashMap::new).insert(pid, exit);
+    book(|b| b.statuses.insert(pid, exit));
 }
 
 /// How `pid` ended, if it was reaped (taken: asked once).
 pub fn take(pid: i32) -> Option<Exit> {
-    let mut map = STATUSES.lock().unwrap_or_else(|e| e.into_inner());
-    map.as_mut().and_then(|m| m.remove(&pid))
+    book(|b| b.statuses.remove(&pid))
+}
+
+/// Nobody will ask how the child `pid` ends: it is reaped whenever it
+/// exits (by any `reap`), and its status dropped.
+pub fn forget(pid: i32) {
+    book(|b| {
+        if b.statuses.remove(&pid).is_none() {
+            b.forgotten.insert(pid);
+        }
+    });
+}
+
+/// Reaps the forgotten children that are still to exit (killed, they are
+/// about to), for at most `within`: when a run ends, nothing of it is left,
+/// not even a zombie.
+pub fn settle(within: Duration) {
+    let deadline = Instant::now() + within;
+    loop {
+        reap();
+        if book(|b| b.forgotten.is_empty()) || Instant::now() >= deadline {
+            return;
+        }
+        // The kernel tearing a namespace down: a millisecond, at most.
+        std::thread::park_timeout(Duration::from_millis(1));
+    }
 }
