@@ -630,7 +630,13 @@ fn scenario_and_programs(cfg: &DemoConfig) -> Result<(Scenario, String, String),
 
 /// Runs a demo; exit status 0 when it went as the lecture expects.
 pub fn run(cfg: &DemoConfig) -> Result<u8, Error> {
-    let bench = Workbench::new(cfg.port, &prepare::SandboxOptions::default())?;
+    let bench = Workbench::new(
+        cfg.port,
+        &prepare::SandboxOptions {
+            lang: cfg.lang.clone(),
+            ..prepare::SandboxOptions::default()
+        },
+    )?;
     let (s, server, client) = scenario_and_programs(cfg)?;
     // A demo shows programs that run: what cannot is said in one line.
     let prep = |spec: &str, side| {

@@ -209,6 +209,7 @@ impl Config {
                 .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()))
                 .collect(),
             strict: self.strict_sandbox,
+            lang: self.lang.clone(),
         }
     }
 

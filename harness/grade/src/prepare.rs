@@ -7,8 +7,8 @@ use crate::report::QuestionPrograms;
 use crate::runner::RunConfig;
 use crate::scenario::{self, Lang, Question, Role, Scenario, Side};
 use crate::submission::SubmissionProblem;
+use crate::world::layers::Layers;
 use crate::world::program::{self, Prepared, Refused};
-use crate::world::spawn::Layers;
 use crate::world::{self, interrupt, netns};
 use crate::{discovery, glob, points, Config, Error, Graded, Missing};
 use std::collections::HashMap;
@@ -112,6 +112,8 @@ pub struct SandboxOptions {
     pub visible: Vec<PathBuf>,
     /// `--sandbox strict`.
     pub strict: bool,
+    /// The language of the note on refused layers (`--lang`).
+    pub lang: Lang,
 }
 
 impl Workbench {
@@ -134,13 +136,22 @@ impl Workbench {
         let layers = Layers::probe(hide, sandbox.visible.clone());
         let missing = layers.missing();
         if !missing.is_empty() {
-            let what = missing.join(", ");
+            let lang = &sandbox.lang;
+            let what = missing
+                .iter()
+                .map(|id| lang.msg(&Msg::new(id)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let id = if sandbox.strict {
+                "sandbox-strict-refused"
+            } else {
+                "sandbox-layers-refused"
+            };
+            let note = lang.msg(&Msg::new(id).arg("layers", what));
             if sandbox.strict {
-                return Err(Error::Environment(format!(
-                    "--sandbox strict: this machine refuses {what}"
-                )));
+                return Err(Error::Environment(note));
             }
-            eprintln!("grade: the sandbox has no {what} here: programs under test are not kept from what that layer protects (see README, Isolation)");
+            eprintln!("grade: {note}");
         }
         Ok(Workbench {
             build,
@@ -243,7 +254,7 @@ pub fn prepare_with(
         .collect();
     let refs = references(&runnable, bench)?;
     let students = [server, client];
-    let layers = layers_for(&students, bench);
+    let layers = layers_for(&students, bench, &cfg.lang);
     let runs = runnable
         .into_iter()
         .map(|s| {
@@ -353,18 +364,16 @@ fn run_config(
 /// The bench's layers for these students' programs: as root, they run as
 /// `nobody` unless a file they need is out of its reach (a folder of mode
 /// 700), which is then said once: they run as root without capabilities.
-fn layers_for(students: &[Option<Prepared>; 2], bench: &Workbench) -> Layers {
+fn layers_for(students: &[Option<Prepared>; 2], bench: &Workbench, lang: &Lang) -> Layers {
     let mut layers = bench.layers.clone();
     let Some(ids) = layers.identity else {
         return layers;
     };
     for p in students.iter().flatten() {
         let Prepared::Ready { argv, .. } = p;
-        if let Some(path) = world::spawn::unreachable_by(ids, argv, layers.filesystem.as_ref()) {
-            eprintln!(
-                "grade: {} is out of reach of the user `nobody`: the programs run as root, without capabilities (make it readable by all: chmod a+rX)",
-                path.display()
-            );
+        if let Some(path) = world::layers::unreachable_by(ids, argv, layers.filesystem.as_ref()) {
+            let m = Msg::new("sandbox-out-of-reach").arg("path", path.display().to_string());
+            eprintln!("grade: {}", lang.msg(&m));
             layers.identity = None;
             break;
         }

@@ -12,6 +12,14 @@ list-points = { $points }
 isolation-refused = { $variable } is set: scenarios run one at a time on the host's port { $port }, without network namespaces
 isolation-unavailable = network namespaces are not available here: scenarios run one at a time on the host's port { $port }; for private ports and parallel runs, run grade as root (sudo grade …), or allow unprivileged user namespaces (Ubuntu 24.04: sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0)
 
+# The sandbox (after "grade: "): the layers this machine refuses.
+sandbox-layers-refused = the sandbox has no { $layers } here: programs under test are not kept from what those layers protect (see README, Isolation)
+sandbox-strict-refused = --sandbox strict: this machine refuses { $layers }
+sandbox-layer-pid-namespace = pid namespace
+sandbox-layer-filesystem = filesystem view
+sandbox-layer-signal-scope = Landlock signal scope
+sandbox-out-of-reach = { $path } is out of reach of the user `nobody`: the programs run as root, without capabilities (make it readable by all: chmod a+rX)
+
 # `grade ci` without --repo (after "grade: ").
 ci-no-repo = no --repo given: replace { $placeholder } with the course's repository
 # `grade ci` without --sha256 (after "grade: ").

@@ -11,6 +11,14 @@ list-points = { $points }
 isolation-refused = { $variable } est défini : les scénarios passent un par un sur le port { $port } de l'hôte, sans espaces de noms réseau
 isolation-unavailable = les espaces de noms réseau ne sont pas disponibles ici : les scénarios passent un par un sur le port { $port } de l'hôte ; pour des ports privés et des passages en parallèle, lancez grade en root (sudo grade …), ou autorisez les espaces de noms utilisateur non privilégiés (Ubuntu 24.04 : sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0)
 
+# Le bac à sable (après « grade : ») : les couches que cette machine refuse.
+sandbox-layers-refused = ces couches du bac à sable manquent ici : { $layers } ; les programmes testés ne sont pas tenus à l'écart de ce qu'elles protègent (voir le README, Isolation)
+sandbox-strict-refused = --sandbox strict : cette machine refuse { $layers }
+sandbox-layer-pid-namespace = espace de noms de pid
+sandbox-layer-filesystem = vue du système de fichiers
+sandbox-layer-signal-scope = portée des signaux Landlock
+sandbox-out-of-reach = { $path } est hors de portée de l'utilisateur `nobody` : les programmes tournent en root, sans capacités (rendez-le lisible par tous : chmod a+rX)
+
 ci-no-repo = pas de --repo : remplacez { $placeholder } par le dépôt du cours
 ci-pinned-self = les modèles téléchargent { $url } et ne le lancent que si son SHA-256 est { $sha256 }, celui de ce binaire ({ $binary }) : écrivez-les avec le binaire publié, ou donnez --sha256
 

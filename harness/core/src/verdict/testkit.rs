@@ -12,22 +12,22 @@ use proptest::prelude::*;
 use std::sync::LazyLock;
 use std::time::Duration;
 
+/// A scenario file's head: its id, question, role, points and texts.
+fn head(q: &str, role: &str) -> String {
+    let texts = "title = { en = \"T\", fr = \"T\" }\npasses = { en = \"P\", fr = \"P\" }\n";
+    format!("id = \"{q}.{role}.t\"\nquestion = \"{q}\"\nrole = \"{role}\"\npoints = 1\n{texts}")
+}
+
 /// A server scenario of question `q`: start, connect, then `rest` (TOML steps).
 pub(crate) fn server(q: &str, rest: &str) -> Scenario {
-    let text = format!(
-        "id = \"{q}.server.t\"\nquestion = \"{q}\"\nrole = \"server\"\npoints = 1\n\
-         title = {{ en = \"T\", fr = \"T\" }}\npasses = {{ en = \"P\", fr = \"P\" }}\n\
-         [[step]]\nstart = \"server\"\n[[step]]\nconnect = true\n{rest}"
-    );
+    let steps = "[[step]]\nstart = \"server\"\n[[step]]\nconnect = true\n";
+    let text = format!("{}{steps}{rest}", head(q, "server"));
     parse_scenario("t.toml", &text).unwrap()
 }
 
 /// A client scenario of question `q` made of the TOML steps `steps`.
 pub(crate) fn client(q: &str, steps: &str) -> Scenario {
-    let text = format!(
-        "id = \"{q}.client.t\"\nquestion = \"{q}\"\nrole = \"client\"\npoints = 1\n\
-         title = {{ en = \"T\", fr = \"T\" }}\npasses = {{ en = \"P\", fr = \"P\" }}\n{steps}"
-    );
+    let text = format!("{}{steps}", head(q, "client"));
     parse_scenario("t.toml", &text).unwrap()
 }
 

@@ -390,12 +390,7 @@ fn a_fault_of_the_grader_is_an_error_of_its_scenario_only() {
     );
 
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let ids: Vec<&str> = v["scenarios"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["id"].as_str().unwrap())
-        .collect();
+    let ids = crate::refutil::scenario_ids(&v);
     let got = verdicts(&v);
     assert_eq!(got.len(), 8, "every q1 scenario is in the report");
     let grader = "a fault of the grader, not of the program graded: ";
@@ -840,12 +835,7 @@ fn a_submission_folder_is_graded_question_by_question() {
     };
     let (code, v) = run(&[]);
     assert_eq!(code, Some(0), "{v:#}");
-    let ids: Vec<&str> = v["scenarios"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["id"].as_str().unwrap())
-        .collect();
+    let ids = crate::refutil::scenario_ids(&v);
     assert_eq!(ids.len(), 14, "{ids:?}");
     assert!(ids
         .iter()

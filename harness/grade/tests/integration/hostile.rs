@@ -112,17 +112,6 @@ fn fail(code: &str) -> (String, String) {
     ("fail".into(), code.into())
 }
 
-/// The lines scenario `k`'s program printed, in order.
-fn printed_lines(g: &Graded, k: usize) -> Vec<String> {
-    g.json["scenarios"][k]["transcript"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["event"] == "printed")
-        .map(|e| e["text"].as_str().unwrap().to_string())
-        .collect()
-}
-
 fn message(g: &Graded, k: usize) -> String {
     g.json["scenarios"][k]["diagnosis"]["message"]
         .as_str()
@@ -342,7 +331,7 @@ fn a_daemon_that_keeps_8080_after_its_visible_process_exits_is_killed() {
 fn a_program_printing_its_environment_shows_only_the_minimal_one() {
     let g = grade_hostile("prints_env.py", &["q1.server.listens"], "json");
     assert_eq!(g.verdicts, [fail("not-listening")]);
-    let printed = printed_lines(&g, 0);
+    let printed = crate::refutil::printed(&g.json, 0);
     let names: Vec<&str> = printed
         .iter()
         .take_while(|l| *l != "end of environment")
@@ -731,7 +720,7 @@ fn a_compile_error_never_quotes_a_file_outside_the_submission() {
 fn a_program_inherits_only_its_terminal_and_no_new_privileges() {
     let g = grade_hostile("prints_fds.py", &["q1.server.listens"], "json");
     assert_eq!(g.verdicts.len(), 1);
-    let printed = printed_lines(&g, 0);
+    let printed = crate::refutil::printed(&g.json, 0);
     // The listing holds one descriptor of its own (the lowest free: 3).
     assert!(printed.contains(&"fds 0 1 2 3".to_string()), "{printed:?}");
     assert!(
@@ -764,14 +753,14 @@ fn a_program_that_kills_its_parent_cannot_end_grade() {
     let sandbox = &g.json["sandbox"];
     assert_eq!(sandbox["signal_scope"], true, "{sandbox}");
     assert_eq!(sandbox["descriptors"], true, "{sandbox}");
-    let here = grade_sandbox::world::spawn::Layers::probe(Vec::new(), Vec::new());
+    let here = grade_sandbox::world::layers::Layers::probe(Vec::new(), Vec::new());
     assert_eq!(
         sandbox["filesystem"],
         here.filesystem.is_some(),
         "{sandbox}"
     );
     assert_eq!(sandbox["pid_namespace"], here.pid_namespace, "{sandbox}");
-    let printed = printed_lines(&g, 0);
+    let printed = crate::refutil::printed(&g.json, 0);
     assert!(
         printed.contains(&"main may not signal its parent".to_string()),
         "{printed:?}"

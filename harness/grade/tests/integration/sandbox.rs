@@ -4,7 +4,7 @@
 //! within reach (`fixtures/hostile/escapes.py`, `kill_everything.py`).
 
 use crate::refutil::{fixtures_dir, processes_with, tools, unique};
-use grade_sandbox::world::spawn::Layers;
+use grade_sandbox::world::layers::Layers;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -53,17 +53,6 @@ fn grader_folder() -> (tempfile::TempDir, PathBuf) {
     std::fs::create_dir(&hidden).unwrap();
     std::fs::write(hidden.join("tests.py"), "secret tests\n").unwrap();
     (grader, hidden)
-}
-
-/// The lines the program of scenario 0 printed.
-fn printed(report: &serde_json::Value) -> Vec<String> {
-    report["scenarios"][0]["transcript"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["event"] == "printed")
-        .map(|e| e["text"].as_str().unwrap().to_string())
-        .collect()
 }
 
 /// Grades `escapes.py` as a q1 server from `grader_dir` (the grader's
@@ -120,7 +109,7 @@ fn grade_escapes(
     );
     assert!(processes_with(&marker).is_empty(), "left running");
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let lines = printed(&json);
+    let lines = crate::refutil::printed(&json, 0);
     // The report file is grade's, whatever the program tried.
     let written: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&report).unwrap()).expect("the report is JSON");
@@ -323,7 +312,7 @@ fn kill_minus_one_reaches_nothing_outside_the_program() {
         String::from_utf8_lossy(&out.stderr)
     );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let lines = printed(&json);
+    let lines = crate::refutil::printed(&json, 0);
     assert!(
         lines.contains(&"inside the sandbox".to_string()),
         "{lines:#?}"
@@ -383,7 +372,7 @@ fn without_namespaces_landlock_keeps_the_grader_s_files_unwritten() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["sandbox"]["write_scope"], true, "{}", json["sandbox"]);
     assert_eq!(json["sandbox"]["filesystem"], false, "{}", json["sandbox"]);
-    let lines = printed(&json);
+    let lines = crate::refutil::printed(&json, 0);
     for w in &writes {
         let line = format!("write {} refused", w.display());
         assert!(

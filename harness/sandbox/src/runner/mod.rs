@@ -42,7 +42,7 @@ pub struct RunConfig {
     /// Record what every process waits in at each quiescence (demos).
     pub trace_states: bool,
     /// The sandbox every program starts in (see `world::spawn`).
-    pub sandbox: crate::world::spawn::Layers,
+    pub sandbox: crate::world::layers::Layers,
 }
 
 /// Pause between two /proc samples while waiting.
@@ -74,6 +74,18 @@ struct Prog {
 }
 
 impl Prog {
+    /// How the program ended, if its init reported it, into the reaper's
+    /// book (where `record_exits` finds every program's).
+    fn collect_reported(&self) {
+        if let Some(st) = self
+            .init
+            .as_ref()
+            .and_then(crate::world::spawn::program_status)
+        {
+            crate::world::reaper::record(self.pid, st);
+        }
+    }
+
     fn gone(&self) -> bool {
         self.master.is_none() && self.root_status.is_some()
     }

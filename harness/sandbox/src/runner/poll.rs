@@ -49,13 +49,7 @@ impl World<'_> {
             }
         }
         for p in &self.progs {
-            if let Some(st) = p
-                .init
-                .as_ref()
-                .and_then(crate::world::spawn::program_status)
-            {
-                reaper::record(p.pid, st);
-            }
+            p.collect_reported();
         }
         reaper::reap();
         self.record_exits() || active

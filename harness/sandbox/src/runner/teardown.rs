@@ -92,10 +92,8 @@ impl World<'_> {
     /// it dies with it) and reaps it, its program's status recorded first.
     fn end_inits(&mut self) {
         for p in &mut self.progs {
+            p.collect_reported();
             if let Some(init) = p.init.take() {
-                if let Some(st) = crate::world::spawn::program_status(&init) {
-                    reaper::record(p.pid, st);
-                }
                 crate::world::spawn::end(init);
             }
         }

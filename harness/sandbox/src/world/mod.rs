@@ -6,6 +6,7 @@
 pub mod cgroup;
 pub mod interrupt;
 pub mod landlock;
+pub mod layers;
 pub mod limits;
 pub mod mounts;
 pub mod netns;

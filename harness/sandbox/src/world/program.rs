@@ -47,7 +47,7 @@ pub struct Options<'a> {
     /// (`--missing-is-failure`, the platforms' templates).
     pub missing_is_failure: bool,
     /// The sandbox the compiler runs in, as the programs do.
-    pub sandbox: Option<&'a super::spawn::Layers>,
+    pub sandbox: Option<&'a super::layers::Layers>,
 }
 
 /// Splits a command line on whitespace, honouring single and double quotes.
@@ -429,7 +429,7 @@ pub fn files_in(dir: &Path, depth: usize) -> Vec<String> {
 fn compile_c(
     src: &Path,
     build_dir: &Path,
-    sandbox: Option<&super::spawn::Layers>,
+    sandbox: Option<&super::layers::Layers>,
 ) -> Result<Result<PathBuf, String>, Refused> {
     let stem = src
         .file_stem()

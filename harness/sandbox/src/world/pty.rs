@@ -9,7 +9,8 @@ use std::io;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::path::Path;
 
-pub use super::spawn::{Layers, Started};
+pub use super::layers::Layers;
+pub use super::spawn::Started;
 
 /// Where a program is put before it runs anything of its own.
 #[derive(Debug, Clone, Copy, Default)]
@@ -187,32 +188,44 @@ unsafe fn drop_capabilities() {
     }
 }
 
-/// Marks every descriptor from `first` on close-on-exec: one
-/// `close_range(CLOSE_RANGE_CLOEXEC)` (Linux 5.11), else one `fcntl` per
-/// descriptor below the soft limit of open files. Async-signal-safe.
+/// Marks every descriptor from `first` on close-on-exec (Linux 5.11's
+/// `close_range(CLOSE_RANGE_CLOEXEC)`, else one `fcntl` each).
 ///
 /// # Safety
 /// Between fork and exec only.
 unsafe fn cloexec_from(first: libc::c_uint) {
+    // SAFETY: the caller's promise.
+    unsafe { close_range(first, libc::c_uint::MAX, true) }
+}
+
+/// Closes the descriptors from `first` to `last` (`cloexec`: marks them
+/// close-on-exec instead): one `close_range` (Linux 5.11), else one call
+/// per descriptor below the soft limit of open files. Async-signal-safe.
+///
+/// # Safety
+/// The caller gives those descriptors up (between fork and exec).
+pub(super) unsafe fn close_range(first: libc::c_uint, last: libc::c_uint, cloexec: bool) {
+    const CLOSE_RANGE_CLOEXEC: libc::c_uint = 1 << 2;
+    if first > last {
+        return;
+    }
     unsafe {
-        const CLOSE_RANGE_CLOEXEC: libc::c_uint = 1 << 2;
-        if libc::syscall(
-            libc::SYS_close_range,
-            first,
-            libc::c_uint::MAX,
-            CLOSE_RANGE_CLOEXEC,
-        ) == 0
-        {
+        let flags = if cloexec { CLOSE_RANGE_CLOEXEC } else { 0 };
+        if libc::syscall(libc::SYS_close_range, first, last, flags) == 0 {
             return;
         }
         let mut lim: libc::rlimit = std::mem::zeroed();
         let max = if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0 {
-            lim.rlim_cur.min(65536) as libc::c_int
+            lim.rlim_cur.min(65536) as libc::c_uint
         } else {
             1024
         };
-        for fd in first as libc::c_int..max {
-            libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC);
+        for fd in first..last.min(max) {
+            if cloexec {
+                libc::fcntl(fd as libc::c_int, libc::F_SETFD, libc::FD_CLOEXEC);
+            } else {
+                libc::close(fd as libc::c_int);
+            }
         }
     }
 }

@@ -38,6 +38,28 @@ pub fn all_passed(json: &[u8]) -> serde_json::Value {
 }
 
 /// The fixtures folder: `tests/fixtures`.
+/// The lines the program of scenario `k` of a JSON report printed, in
+/// order.
+pub fn printed(report: &serde_json::Value, k: usize) -> Vec<String> {
+    report["scenarios"][k]["transcript"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["event"] == "printed")
+        .map(|e| e["text"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The ids of a JSON report's scenarios, in order.
+pub fn scenario_ids(report: &serde_json::Value) -> Vec<&str> {
+    report["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect()
+}
+
 pub fn fixtures_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
