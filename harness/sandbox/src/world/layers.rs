@@ -4,7 +4,7 @@
 //! inside them.
 
 use super::mounts::Policy;
-use super::spawn::raw_fork;
+use super::spawn::vfork_wait;
 use std::path::{Path, PathBuf};
 
 /// The layers every program of a run gets (decided once: see `Layers::probe`).
@@ -26,16 +26,8 @@ pub fn pid_namespaces_available() -> bool {
         if super::netns::refused_by_caller() {
             return false;
         }
-        // SAFETY: a fork whose child exits at once.
-        match unsafe { raw_fork(true) } {
-            // SAFETY: the probe's child.
-            Ok(0) => unsafe { libc::_exit(0) },
-            Ok(pid) => {
-                let _ = nix::sys::wait::waitpid(nix::unistd::Pid::from_raw(pid), None);
-            }
-            Err(_) => return false,
-        }
-        true
+        // SAFETY: a child that exits at once.
+        unsafe { vfork_wait(true, &mut || 0) == Some(0) }
     })
 }
 
@@ -98,22 +90,15 @@ fn mounts_available(policy: &Policy) -> bool {
     };
     // As a program's init would: in a pid namespace of its own when /proc
     // is to be the namespace's (mounting it needs one).
-    // SAFETY: a fork whose child only applies the plan and exits.
-    let pid = match unsafe { raw_fork(policy.own_proc) } {
-        Ok(0) => {
-            // SAFETY: in the forked child, system calls only.
-            let ok = unsafe { plan.apply().is_ok() };
-            // SAFETY: the end of the probe's child.
-            unsafe { libc::_exit(if ok { 0 } else { 1 }) }
-        }
-        Ok(pid) => pid,
-        Err(_) => return false,
+    // SAFETY: a child that only applies the plan (system calls on its
+    // strings, and its own slots) and exits.
+    let applied = unsafe {
+        vfork_wait(policy.own_proc, &mut || match plan.apply() {
+            Ok(_) => 0,
+            Err(_) => 1,
+        })
     };
-    use nix::sys::wait::{waitpid, WaitStatus};
-    matches!(
-        waitpid(nix::unistd::Pid::from_raw(pid), None),
-        Ok(WaitStatus::Exited(_, 0))
-    )
+    applied == Some(0)
 }
 
 /// The first file of `argv` (the program, its script, its interpreter)

@@ -14,6 +14,7 @@ pub mod peer;
 pub mod procfs;
 pub mod program;
 pub mod pty;
+pub mod rawsys;
 pub mod reaper;
 pub mod relay;
 pub mod sleeps;

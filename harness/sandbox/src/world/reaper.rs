@@ -4,16 +4,17 @@
 pub use crate::transcript::Exit;
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Statuses collected and not yet asked for; children whose status nobody
-/// will ask for (an ended init), reaped as they go.
+/// will ask for (an ended init), reaped as they go, each with what must
+/// live as long as it does (an init's stack).
 #[derive(Default)]
 struct Book {
     statuses: HashMap<i32, Exit>,
-    forgotten: HashSet<i32>,
+    forgotten: HashMap<i32, Box<dyn Send>>,
 }
 
 static BOOK: Mutex<Option<Book>> = Mutex::new(None);
@@ -48,7 +49,7 @@ pub fn reap() {
     if !got.is_empty() {
         book(|b| {
             for (pid, exit) in got {
-                if !b.forgotten.remove(&pid) {
+                if b.forgotten.remove(&pid).is_none() {
                     b.statuses.insert(pid, exit);
                 }
             }
@@ -73,13 +74,18 @@ pub fn take(pid: i32) -> Option<Exit> {
 }
 
 /// Nobody will ask how the child `pid` ends: it is reaped whenever it
-/// exits (by any `reap`), and its status dropped.
-pub fn forget(pid: i32) {
-    book(|b| {
+/// exits (by any `reap`), and its status dropped; `keep` is dropped then,
+/// not before (at once if it was reaped already).
+pub fn forget(pid: i32, keep: impl Send + 'static) {
+    let reaped = book(|b| {
         if b.statuses.remove(&pid).is_none() {
-            b.forgotten.insert(pid);
+            b.forgotten.insert(pid, Box::new(keep));
+            None
+        } else {
+            Some(keep)
         }
     });
+    drop(reaped);
 }
 
 /// Reaps the forgotten children that are still to exit (killed, they are

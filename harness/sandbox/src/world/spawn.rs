@@ -4,18 +4,28 @@
 //! own, under a minimal init of the harness's (what tini and bubblewrap do):
 //!
 //! ```text
-//! grade ──clone(CLONE_NEWPID)──▶ init (pid 1 there) ──fork──▶ program (pid 2)
+//! grade ──clone(CLONE_NEWPID|CLONE_VM)──▶ init (pid 1 there) ──fork──▶ program (pid 2)
 //! ```
 //!
 //! The program must not be pid 1: pid 1 ignores every signal whose action
 //! is the default (Ctrl-C would not stop a C server) and inherits the
-//! orphans. The init installs no handler, blocks only SIGCHLD, is not
-//! dumpable, reaps every process of the namespace and tells grade, over a
-//! pipe, the program's host pid and how it ended; when the last process of
-//! the namespace is gone, it exits. SIGKILL to it ends the whole namespace.
-//! It stays in grade's cgroup, outside the program's (whose process lists
-//! and `pids.max` it would otherwise join). Grade keeps host pids and its
-//! own view of /proc throughout.
+//! orphans. The init installs no handler, blocks only SIGCHLD, reaps every
+//! process of the namespace and tells grade, over a pipe, the program's
+//! host pid and how it ended; when the last process of the namespace is
+//! gone, it exits. SIGKILL to it ends the whole namespace. It stays in
+//! grade's cgroup, outside the program's (whose process lists and
+//! `pids.max` it would otherwise join). Grade keeps host pids and its own
+//! view of /proc throughout.
+//!
+//! The init shares grade's memory (`CLONE_VM`, on a stack of its own, as
+//! posix_spawn does): a copy would cost a copy of grade's page tables at
+//! every start, and a copy-on-write fault in grade for every page it writes
+//! while the program runs. So it makes raw system calls only (`rawsys`:
+//! libc's would write the runner thread's errno), and grade is not dumpable
+//! (dumpability belongs to the memory: a student with the grader's uid must
+//! not trace the init, nor so reach grade). The program's filesystem view
+//! (its mount and IPC namespaces) is set up in the program's own process,
+//! a fork with memory of its own.
 //!
 //! Between fork and exec, in both processes, only async-signal-safe calls
 //! are made: every string and array is built here, before the fork.
@@ -39,11 +49,81 @@ pub struct Started {
 }
 
 /// The init of a program's pid namespace (a child of grade's, reaped by
-/// `reaper`), and the read end of what it reports.
+/// `reaper`), the read end of what it reports, and the stack it runs on.
 #[derive(Debug)]
 pub struct Init {
     pub pid: i32,
     pub reports: OwnedFd,
+    stack: Stack,
+}
+
+/// The stack an init runs on, in grade's memory: unmapped only once the
+/// init has been reaped (`end` hands it to `reaper::forget`).
+#[derive(Debug)]
+struct Stack {
+    base: *mut libc::c_void,
+    len: usize,
+}
+
+// SAFETY: a mapping owned by one value, unmapped once, by its drop.
+unsafe impl Send for Stack {}
+
+impl Stack {
+    /// Its size: the init needs little (the top `INIT` bytes), its program
+    /// runs the whole set-up below that, until its exec. Pages are only
+    /// used once touched.
+    const LEN: usize = 512 * 1024;
+    const INIT: usize = 64 * 1024;
+
+    fn new() -> io::Result<Stack> {
+        let page = 4096;
+        // SAFETY: a new private mapping, ours.
+        let base = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                Self::LEN + page,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE | libc::MAP_STACK,
+                -1,
+                0,
+            )
+        };
+        if base == libc::MAP_FAILED {
+            return Err(io::Error::last_os_error());
+        }
+        let stack = Stack {
+            base,
+            len: Self::LEN + page,
+        };
+        // A guard page below it: an overflow faults rather than writes
+        // grade's memory.
+        // SAFETY: the lowest page of our mapping.
+        if unsafe { libc::mprotect(base, page, libc::PROT_NONE) } < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(stack)
+    }
+
+    /// Its top (stacks grow down), 16-byte aligned.
+    fn top(&self) -> *mut libc::c_void {
+        // SAFETY: one past the end of our mapping, whose length is aligned.
+        unsafe { self.base.cast::<u8>().add(self.len).cast() }
+    }
+
+    /// The top of the part below the init's: the program's, until its exec.
+    fn below_init(&self) -> *mut libc::c_void {
+        // SAFETY: within our mapping, above its guard page; aligned.
+        unsafe { self.base.cast::<u8>().add(self.len - Self::INIT).cast() }
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        // SAFETY: our mapping; nothing runs on it any more.
+        unsafe {
+            libc::munmap(self.base, self.len);
+        }
+    }
 }
 
 /// The init's name (`/proc/1/comm` in the namespace).
@@ -84,6 +164,9 @@ struct Plan<'a> {
     mounts: Option<MountPlan>,
     /// The host's /proc, once the namespace has its own (`AT_FDCWD` before).
     host_proc: RawFd,
+    /// Where the program runs until its exec, in a pid namespace: below
+    /// the init, on its stack.
+    program_stack: *mut libc::c_void,
 }
 
 /// Starts `argv` on the terminal whose program side is `slave`, with
@@ -121,37 +204,78 @@ pub fn start(
         layers,
         mounts,
         host_proc: libc::AT_FDCWD,
+        program_stack: std::ptr::null_mut(),
     };
-    // SAFETY: the child runs only `child_main`, which never returns.
-    let pid = unsafe { raw_fork(layers.pid_namespace)? };
-    if pid == 0 {
-        // SAFETY: in the child, between fork and exec.
-        unsafe { child_main(&mut plan) }
+    if !layers.pid_namespace {
+        // SAFETY: the child runs only `program_main`, which never returns.
+        let pid = unsafe { raw_fork(false)? };
+        if pid == 0 {
+            // SAFETY: in the child, between fork and exec.
+            unsafe { program_main(&mut plan) }
+        }
+        drop((err_w, rep_w, slave, scope));
+        // The child has exited or is about to: reaped by `reaper`.
+        return match read_error(&err_r) {
+            Some(e) => Err(e),
+            None => Ok(Started {
+                pid,
+                master,
+                init: None,
+            }),
+        };
+    }
+    let stack = Stack::new()?;
+    plan.program_stack = stack.below_init();
+    not_dumpable();
+    // SAFETY: the init runs `init_entry` on its own stack in this memory,
+    // with raw system calls only, and reads `plan` only while this thread
+    // waits below (until the program's exec, or its failure).
+    let pid = unsafe {
+        libc::clone(
+            init_entry,
+            stack.top(),
+            libc::CLONE_VM | libc::CLONE_NEWPID | libc::SIGCHLD,
+            std::ptr::from_mut(&mut plan).cast(),
+        )
+    };
+    if pid < 0 {
+        return Err(io::Error::last_os_error());
     }
     drop((err_w, rep_w, slave, scope));
-    let status = read_error(&err_r);
-    if let Some(e) = status {
-        // The child (or the init) has exited or is about to: reaped by
-        // `reaper`.
-        return Err(e);
-    }
-    if !layers.pid_namespace {
-        return Ok(Started {
+    let init = Init {
+        pid,
+        reports: rep_r,
+        stack,
+    };
+    let program = match read_error(&err_r) {
+        None => read_program_pid(&init.reports),
+        Some(e) => Err(e),
+    };
+    match program.and_then(|p| set_nonblocking(&init.reports).map(|()| p)) {
+        Ok(pid) => Ok(Started {
             pid,
             master,
-            init: None,
-        });
-    }
-    let program = read_program_pid(&rep_r)?;
-    set_nonblocking(&rep_r)?;
-    Ok(Started {
-        pid: program,
-        master,
-        init: Some(Init {
-            pid,
-            reports: rep_r,
+            init: Some(init),
         }),
-    })
+        Err(e) => {
+            // The init has exited or is about to.
+            end(init);
+            Err(e)
+        }
+    }
+}
+
+/// Grade's memory is not dumpable once an init shares it: a program with
+/// the grader's uid (in a user namespace, or as root without capabilities)
+/// may then neither trace the init nor open its /proc files.
+fn not_dumpable() {
+    static DONE: std::sync::Once = std::sync::Once::new();
+    DONE.call_once(|| {
+        // SAFETY: prctl with integer arguments.
+        unsafe {
+            libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
+        }
+    });
 }
 
 /// The executable, arguments and environment of a command line, as C
@@ -209,67 +333,97 @@ pub unsafe fn raw_fork(new_pid_namespace: bool) -> io::Result<libc::pid_t> {
     Ok(pid as libc::pid_t)
 }
 
-/// In the child of `start`: with a pid namespace, the init (which forks
-/// the program); without, the program itself.
+/// Runs `f` in a child that shares this memory while the calling thread
+/// waits for it (`CLONE_VM|CLONE_VFORK`, as posix_spawn does: no copy of
+/// grade's page tables), in a new pid namespace if `new_pid_namespace`,
+/// and reaps it: `f`'s exit code, or `None` if no child could be made.
+/// For probes whose child makes a few system calls and exits.
 ///
 /// # Safety
-/// Between fork and exec only.
-unsafe fn child_main(plan: &mut Plan<'_>) -> ! {
-    unsafe {
-        if !plan.layers.pid_namespace {
-            if let Some(m) = &plan.mounts {
-                if let Err(e) = m.apply() {
-                    fail(plan.errors, Stage::Mount, e);
-                }
-            }
-            program_main(plan)
-        }
-        init_main(plan)
+/// `f` keeps to async-signal-safe calls (it runs as after a fork), writes
+/// no memory but its own locals, and returns.
+pub unsafe fn vfork_wait(new_pid_namespace: bool, f: &mut dyn FnMut() -> i32) -> Option<i32> {
+    extern "C" fn entry(f: *mut libc::c_void) -> libc::c_int {
+        // SAFETY: `vfork_wait`'s closure, alive while it waits.
+        let f = unsafe { &mut *f.cast::<&mut dyn FnMut() -> i32>() };
+        super::rawsys::exit(f())
+    }
+    let stack = Stack::new().ok()?;
+    let mut flags = libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD;
+    if new_pid_namespace {
+        flags |= libc::CLONE_NEWPID;
+    }
+    let mut f = f;
+    // SAFETY: the child runs `entry` on its own stack while this thread
+    // waits (vfork), then exits.
+    let pid = unsafe { libc::clone(entry, stack.top(), flags, std::ptr::from_mut(&mut f).cast()) };
+    if pid < 0 {
+        return None;
+    }
+    let status = nix::sys::wait::waitpid(nix::unistd::Pid::from_raw(pid), None);
+    // Reaped: nothing runs on the stack any more.
+    drop(stack);
+    match status {
+        Ok(nix::sys::wait::WaitStatus::Exited(_, code)) => Some(code),
+        _ => Some(-1),
     }
 }
 
-/// pid 1 of the program's namespace: sets up the filesystem view (shared
-/// by every process of the namespace, /proc of the namespace included),
-/// forks the program, then reaps until nothing is left.
+/// Where the init starts (`clone`'s callback), on its own stack.
+extern "C" fn init_entry(plan: *mut libc::c_void) -> libc::c_int {
+    // SAFETY: `start`'s plan, alive while it waits for the program's exec.
+    unsafe { init_main(&mut *plan.cast::<Plan<'_>>()) }
+}
+
+/// pid 1 of the program's namespace: starts the program, then reaps until
+/// nothing is left. Raw system calls only: it runs in grade's memory.
+///
+/// The program starts as posix_spawn starts one: a `CLONE_VM|CLONE_VFORK`
+/// child on the stack's lower part, which shares the memory until its exec
+/// while the init waits; no copy of grade's page tables at all. Its set-up
+/// calls libc (async-signal-safe calls only, as after any fork), whose
+/// `errno` is the runner thread's: that thread waits in `read` for this
+/// start's outcome meanwhile and reads no `errno` of its own until then.
 ///
 /// # Safety
-/// Between fork and exec only.
+/// In the init only.
 unsafe fn init_main(plan: &mut Plan<'_>) -> ! {
+    use super::rawsys;
     unsafe {
+        let (rep, errors) = (plan.reports, plan.errors);
         // Never outlive the grade that started it (its thread, strictly:
         // the runner thread outlives every program of its scenario).
-        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
-        // Not dumpable: in a user namespace the program has the grader's
-        // kernel uid and could otherwise ptrace it or open /proc/1/root.
-        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
+        rawsys::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as usize);
         // What the namespace's /proc/1/comm says: the harness's init.
-        libc::prctl(libc::PR_SET_NAME, INIT_NAME.as_ptr(), 0, 0, 0);
-        if let Some(m) = &plan.mounts {
-            match m.apply() {
-                Ok(fd) => plan.host_proc = fd,
-                Err(e) => fail(plan.errors, Stage::Mount, e),
-            }
+        rawsys::prctl(libc::PR_SET_NAME, INIT_NAME.as_ptr() as usize);
+        rawsys::set_signal_mask(1 << (libc::SIGCHLD - 1));
+        // glibc's clone sets errno only if the call fails, and the init
+        // then reports it: the runner thread reads that report, not errno.
+        let program = libc::clone(
+            program_entry,
+            plan.program_stack,
+            libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD,
+            std::ptr::from_mut(plan).cast(),
+        );
+        if program < 0 {
+            fail(errors, Stage::Fork, *libc::__errno_location());
         }
-        let mut only_chld: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut only_chld);
-        libc::sigaddset(&mut only_chld, libc::SIGCHLD);
-        libc::sigprocmask(libc::SIG_SETMASK, &only_chld, std::ptr::null_mut());
-        let program = match raw_fork(false) {
-            Ok(pid) => pid,
-            Err(e) => fail(plan.errors, Stage::Fork, e),
-        };
-        if program == 0 {
-            libc::prctl(libc::PR_SET_PDEATHSIG, 0, 0, 0, 0);
-            program_main(plan)
-        }
-        // Only the report pipe stays open: not the terminal (its last close
-        // is how a program's end is seen), not the error pipe (whose close
-        // at the program's exec tells grade it started).
-        let rep = plan.reports;
-        super::pty::close_range(0, rep as libc::c_uint - 1, false);
-        super::pty::close_range(rep as libc::c_uint + 1, libc::c_uint::MAX, false);
+        // The program has exec'd or failed. Only the report pipe stays
+        // open: not the terminal (its last close is how a program's end is
+        // seen), not the error pipe (whose close at the program's exec
+        // tells grade it started). `plan` is not read from here on: `start`
+        // may have returned.
+        rawsys::close_range(0, rep as u32 - 1, 0);
+        rawsys::close_range(rep as u32 + 1, u32::MAX, 0);
         reap_all(rep, program)
     }
+}
+
+/// Where the program starts (the init's `clone` callback), below the
+/// init on its stack.
+extern "C" fn program_entry(plan: *mut libc::c_void) -> libc::c_int {
+    // SAFETY: the init's plan, alive while the init waits for this exec.
+    unsafe { program_main(&mut *plan.cast::<Plan<'_>>()) }
 }
 
 /// The init's loop: reaps every process of the namespace, reports how the
@@ -278,19 +432,20 @@ unsafe fn init_main(plan: &mut Plan<'_>) -> ! {
 /// # Safety
 /// In the init only.
 unsafe fn reap_all(rep: RawFd, program: libc::pid_t) -> ! {
-    unsafe {
-        loop {
-            let mut status = 0;
-            let pid = libc::waitpid(-1, &mut status, 0);
-            if pid < 0 {
-                if *libc::__errno_location() == libc::EINTR {
-                    continue;
-                }
-                libc::_exit(0);
-            }
-            if pid == program {
-                report(rep, REPORT_EXIT, status);
-            }
+    use super::rawsys;
+    loop {
+        let mut status = 0;
+        // SAFETY: wait4 on a local.
+        let pid = unsafe { rawsys::wait_any(&mut status) };
+        if pid == -(libc::EINTR as isize) {
+            continue;
+        }
+        if pid < 0 {
+            rawsys::exit(0);
+        }
+        if pid == program as isize {
+            // SAFETY: a write on the init's own pipe.
+            unsafe { report(rep, REPORT_EXIT, status) };
         }
     }
 }
@@ -301,19 +456,25 @@ unsafe fn reap_all(rep: RawFd, program: libc::pid_t) -> ! {
 /// Between fork and exec only.
 unsafe fn program_main(plan: &mut Plan<'_>) -> ! {
     unsafe {
+        if let Some(m) = &plan.mounts {
+            match m.apply() {
+                Ok(fd) => plan.host_proc = fd,
+                Err(e) => fail_io(plan.errors, Stage::Mount, &e),
+            }
+        }
         if plan.layers.pid_namespace {
             // Its host pid, for grade: `self` read in the host's procfs
             // (the namespace's own /proc would say 2).
             match host_pid(plan.host_proc) {
                 Some(pid) => report(plan.reports, REPORT_PID, pid),
-                None => fail(plan.errors, Stage::Setup, io::Error::last_os_error()),
+                None => fail_io(plan.errors, Stage::Setup, &io::Error::last_os_error()),
             }
         }
         for fd in 0..3 {
             if plan.slave == fd {
                 libc::fcntl(fd, libc::F_SETFD, 0);
             } else if libc::dup2(plan.slave, fd) < 0 {
-                fail(plan.errors, Stage::Setup, io::Error::last_os_error());
+                fail_io(plan.errors, Stage::Setup, &io::Error::last_os_error());
             }
         }
         if let Err(e) = super::pty::in_child(
@@ -322,10 +483,10 @@ unsafe fn program_main(plan: &mut Plan<'_>) -> ! {
             (plan.scope, &plan.cwd),
             plan.layers,
         ) {
-            fail(plan.errors, Stage::Setup, e);
+            fail_io(plan.errors, Stage::Setup, &e);
         }
         if libc::chdir(plan.cwd.as_ptr()) < 0 {
-            fail(plan.errors, Stage::Setup, io::Error::last_os_error());
+            fail_io(plan.errors, Stage::Setup, &io::Error::last_os_error());
         }
         match plan.exec_fd {
             Some(fd) => {
@@ -346,7 +507,7 @@ unsafe fn program_main(plan: &mut Plan<'_>) -> ! {
                 );
             }
         }
-        fail(plan.errors, Stage::Exec, io::Error::last_os_error())
+        fail_io(plan.errors, Stage::Exec, &io::Error::last_os_error())
     }
 }
 
@@ -383,25 +544,32 @@ unsafe fn host_pid(proc: RawFd) -> Option<i32> {
     }
 }
 
-/// Writes one report (kind, value) on the init's pipe. Async-signal-safe.
+/// Writes one report (kind, value) on the init's pipe: a raw system call,
+/// async-signal-safe.
 unsafe fn report(fd: RawFd, kind: u32, value: i32) {
     let mut rec = [0u8; 8];
     rec[..4].copy_from_slice(&kind.to_ne_bytes());
     rec[4..].copy_from_slice(&value.to_ne_bytes());
     // SAFETY: a write of a buffer we own; 8 bytes are written whole (< PIPE_BUF).
     unsafe {
-        libc::write(fd, rec.as_ptr().cast(), rec.len());
+        super::rawsys::write(fd, &rec);
     }
 }
 
-/// Tells grade why the start failed, and exits. Async-signal-safe.
-unsafe fn fail(fd: RawFd, stage: Stage, e: io::Error) -> ! {
-    let errno = e.raw_os_error().unwrap_or(libc::EINVAL);
+/// Tells grade why the start failed (`errno`), and exits: raw system
+/// calls, async-signal-safe.
+unsafe fn fail(fd: RawFd, stage: Stage, errno: i32) -> ! {
     // SAFETY: as `report`, then the exit of a forked child (no atexit).
     unsafe {
         report(fd, stage as u32, errno);
-        libc::_exit(127)
     }
+    super::rawsys::exit(127)
+}
+
+/// `fail` with an `io::Error` (in the program's process).
+unsafe fn fail_io(fd: RawFd, stage: Stage, e: &io::Error) -> ! {
+    // SAFETY: as `fail`.
+    unsafe { fail(fd, stage, e.raw_os_error().unwrap_or(libc::EINVAL)) }
 }
 
 /// Reads the error pipe to its end: `None` when the program exec'd (the
@@ -528,7 +696,8 @@ fn set_nonblocking(fd: &OwnedFd) -> io::Result<()> {
 pub fn end(init: Init) {
     let pid = nix::unistd::Pid::from_raw(init.pid);
     let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
-    super::reaper::forget(init.pid);
+    // Its stack is unmapped once it is reaped, not before.
+    super::reaper::forget(init.pid, init.stack);
 }
 
 /// Runs `cmd` (a tool of the harness on the student's files: the C
