@@ -386,3 +386,45 @@ fn without_namespaces_landlock_keeps_the_grader_s_files_unwritten() {
     let _ = hidden;
     assert!(processes_with(&marker).is_empty(), "left running");
 }
+
+/// A correct server saved right in /tmp (not in a folder of its own): the
+/// sandbox's /tmp is private, so the script alone is bound back into it
+/// (the host's /tmp bound back instead made every start fail, EROFS).
+#[test]
+fn a_program_right_in_tmp_still_runs() {
+    if !full_sandbox() {
+        return;
+    }
+    let script = tempfile::Builder::new()
+        .prefix("grade-direct-")
+        .suffix(".py")
+        .tempfile_in("/tmp")
+        .unwrap();
+    std::fs::copy(
+        fixtures_dir().join("q1").join("makefile_lines.py"),
+        script.path(),
+    )
+    .unwrap();
+    // Readable by `nobody`, as a student's file is.
+    std::fs::set_permissions(
+        script.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o644),
+    )
+    .unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_grade"));
+    cmd.arg("--server")
+        .arg(script.path())
+        .args(["-q", "q1", "--format", "json"]);
+    let out = assert_cmd::Command::from_std(cmd)
+        .timeout(SAFETY)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json["score"],
+        json["max_score"],
+        "{}",
+        serde_json::to_string_pretty(&json["scenarios"]).unwrap()
+    );
+    assert_eq!(out.status.code(), Some(0));
+}

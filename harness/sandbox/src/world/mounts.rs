@@ -44,8 +44,13 @@ pub struct Policy {
 /// One step of the child's set-up.
 #[derive(Debug, Clone)]
 enum Op {
-    /// Keep a descriptor of this folder, to bind it back once covered.
-    Keep { path: CString, slot: usize },
+    /// Keep a descriptor of this folder (or file), to bind it back once
+    /// covered.
+    Keep {
+        path: CString,
+        slot: usize,
+        file: bool,
+    },
     /// The host read-only, recursively.
     ReadOnly,
     /// A tmpfs at `target`.
@@ -56,11 +61,13 @@ enum Op {
     HideFile { target: CString },
     /// An empty, read-only tmpfs over a folder.
     HideDir { target: CString },
-    /// Folder `slot` bound back at `target` (made first, in a tmpfs).
+    /// Folder (or file) `slot` bound back at `target` (made first, in a
+    /// tmpfs).
     Bind {
         slot: usize,
         target: CString,
         writable: bool,
+        file: bool,
     },
     /// A mount made read-only (a hiding tmpfs, once what it shows is bound).
     SealReadOnly { target: CString },
@@ -77,6 +84,9 @@ pub struct MountPlan {
 
 const MAX_SLOTS: usize = 16;
 
+/// The namespaces a plan is applied in: a mount namespace, and an IPC one.
+pub const UNSHARE: libc::c_int = libc::CLONE_NEWNS | libc::CLONE_NEWIPC;
+
 impl Policy {
     /// The plan for a program run with `argv` in `cwd`: what is covered, and
     /// what of `argv`'s files (the program's folder, its interpreter's
@@ -84,21 +94,34 @@ impl Policy {
     pub fn plan(&self, argv: &[String], cwd: &Path) -> io::Result<MountPlan> {
         let needed = self.needed(argv);
         let covers = self.covers(&needed);
-        let mut keep: Vec<(PathBuf, bool)> = vec![(cwd.to_path_buf(), true)];
+        // (path, writable, a file)
+        let mut keep: Vec<(PathBuf, bool, bool)> = vec![(cwd.to_path_buf(), true, false)];
         for dir in needed {
-            if covers.iter().any(|c| dir.starts_with(c))
-                && !keep.iter().any(|(k, _)| dir.starts_with(k))
+            if covers.contains(&dir) {
+                // A cover itself (a script right in /tmp or /root): its
+                // files alone come back, not the host's folder.
+                for f in program_files(argv) {
+                    let real = std::fs::canonicalize(&f).unwrap_or(f.clone());
+                    for f in [f, real] {
+                        if f.parent() == Some(dir.as_path()) && !keep.iter().any(|k| k.0 == f) {
+                            keep.push((f, false, true));
+                        }
+                    }
+                }
+            } else if covers.iter().any(|c| dir.starts_with(c))
+                && !keep.iter().any(|(k, _, _)| dir.starts_with(k))
             {
-                keep.push((dir, false));
+                keep.push((dir, false, false));
             }
         }
         keep.truncate(MAX_SLOTS);
         let c = |p: &Path| CString::new(p.as_os_str().as_bytes()).map_err(io::Error::other);
         let mut ops = Vec::new();
-        for (slot, (path, _)) in keep.iter().enumerate() {
+        for (slot, (path, _, file)) in keep.iter().enumerate() {
             ops.push(Op::Keep {
                 path: c(path)?,
                 slot,
+                file: *file,
             });
         }
         ops.push(Op::ReadOnly);
@@ -115,16 +138,18 @@ impl Policy {
                 options: CString::new(options).map_err(io::Error::other)?,
             });
         }
-        for (slot, (path, writable)) in keep.iter().enumerate() {
+        for (slot, (path, writable, file)) in keep.iter().enumerate() {
             ops.push(Op::Bind {
                 slot,
                 target: c(path)?,
                 writable: *writable,
+                file: *file,
             });
         }
         // ...hidden last: a --hide path inside the program's folder too.
         let shown = |p: &Path| {
-            !covers.iter().any(|c| p.starts_with(c)) || keep.iter().any(|(k, _)| p.starts_with(k))
+            !covers.iter().any(|c| p.starts_with(c))
+                || keep.iter().any(|(k, _, _)| p.starts_with(k))
         };
         let (dirs, files) = self.hidden();
         let files: Vec<&PathBuf> = files.iter().filter(|f| shown(f)).collect();
@@ -284,7 +309,19 @@ impl MountPlan {
     /// Between fork and exec only: system calls on the plan's strings.
     pub unsafe fn apply(&self) -> io::Result<RawFd> {
         unsafe {
-            check(libc::unshare(libc::CLONE_NEWNS | libc::CLONE_NEWIPC))?;
+            check(libc::unshare(UNSHARE))?;
+            self.apply_unshared()
+        }
+    }
+
+    /// `apply` in namespaces unshared already (by a pid namespace's init,
+    /// which so holds them: the program's exit does not wait for their
+    /// teardown).
+    ///
+    /// # Safety
+    /// As `apply`.
+    pub unsafe fn apply_unshared(&self) -> io::Result<RawFd> {
+        unsafe {
             check(libc::mount(
                 std::ptr::null(),
                 c"/".as_ptr(),
@@ -316,8 +353,9 @@ impl MountPlan {
     ) -> io::Result<()> {
         unsafe {
             match op {
-                Op::Keep { path, slot } => {
-                    let flags = libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC;
+                Op::Keep { path, slot, file } => {
+                    let kind = if *file { 0 } else { libc::O_DIRECTORY };
+                    let flags = libc::O_PATH | kind | libc::O_CLOEXEC;
                     slots[*slot] = libc::open(path.as_ptr(), flags);
                     check(slots[*slot])
                 }
@@ -355,8 +393,13 @@ impl MountPlan {
                     slot,
                     target,
                     writable,
+                    file,
                 } => {
-                    make_dirs(target)?;
+                    if *file {
+                        make_file(target)?;
+                    } else {
+                        make_dirs(target)?;
+                    }
                     let mut src = [0u8; 32];
                     fd_path(slots[*slot], &mut src);
                     bind(
@@ -464,6 +507,30 @@ unsafe fn make_dirs(path: &std::ffi::CStr) -> io::Result<()> {
         }
         buf[i] = saved;
     }
+    Ok(())
+}
+
+/// Makes an empty file at `path` (and its folders), to bind a file over.
+/// Async-signal-safe, no allocation.
+unsafe fn make_file(path: &std::ffi::CStr) -> io::Result<()> {
+    let bytes = path.to_bytes();
+    let mut buf = [0u8; 4096];
+    if bytes.len() >= buf.len() {
+        return Err(io::Error::from_raw_os_error(libc::ENAMETOOLONG));
+    }
+    let slash = bytes.iter().rposition(|&b| b == b'/').unwrap_or(0);
+    if slash > 0 {
+        buf[..slash].copy_from_slice(&bytes[..slash]);
+        let parent = std::ffi::CStr::from_bytes_until_nul(&buf).unwrap_or(c"/");
+        // SAFETY: as `make_dirs`.
+        unsafe { make_dirs(parent)? };
+    }
+    let flags = libc::O_CREAT | libc::O_WRONLY | libc::O_CLOEXEC;
+    // SAFETY: a NUL-terminated path.
+    let fd = unsafe { libc::open(path.as_ptr(), flags, 0o644) };
+    check(fd)?;
+    // SAFETY: our descriptor.
+    unsafe { libc::close(fd) };
     Ok(())
 }
 
@@ -576,6 +643,40 @@ mod tests {
         ];
         let got = visible_folders(&argv);
         assert_eq!(got, vec![d.path().to_path_buf(), d.path().join("py")]);
+    }
+
+    #[test]
+    fn a_script_right_in_tmp_comes_back_alone_not_the_hosts_tmp() {
+        let script = tempfile::Builder::new()
+            .prefix("grade-direct-")
+            .suffix(".py")
+            .tempfile_in("/tmp")
+            .unwrap();
+        let argv = [
+            "/usr/bin/python3".to_string(),
+            script.path().display().to_string(),
+        ];
+        let plan = Policy::default()
+            .plan(&argv, Path::new("/tmp/grade-x"))
+            .unwrap();
+        let binds: Vec<(String, bool)> = plan
+            .ops
+            .iter()
+            .filter_map(|op| match op {
+                Op::Bind { target, file, .. } => {
+                    Some((target.to_string_lossy().into_owned(), *file))
+                }
+                _ => None,
+            })
+            .collect();
+        assert!(
+            binds.contains(&(script.path().display().to_string(), true)),
+            "{binds:?}"
+        );
+        assert!(
+            !binds.iter().any(|(t, _)| t == "/tmp"),
+            "the host's /tmp bound over the private one: {binds:?}"
+        );
     }
 
     #[test]

@@ -23,9 +23,9 @@
 //! while the program runs. So it makes raw system calls only (`rawsys`:
 //! libc's would write the runner thread's errno), and grade is not dumpable
 //! (dumpability belongs to the memory: a student with the grader's uid must
-//! not trace the init, nor so reach grade). The program's filesystem view
-//! (its mount and IPC namespaces) is set up in the program's own process,
-//! a fork with memory of its own.
+//! not trace the init, nor so reach grade). The init unshares the mount
+//! and IPC namespaces, its program mounts its view in them (so the
+//! program's end does not wait for their teardown: the init's does).
 //!
 //! Between fork and exec, in both processes, only async-signal-safe calls
 //! are made: every string and array is built here, before the fork.
@@ -185,6 +185,9 @@ pub fn start(
     let (rep_r, rep_w) = pipe()?;
     let scope = super::landlock::signal_scope();
     let mounts = match &layers.filesystem {
+        // A reference program runs from its descriptor: its folder (grade's)
+        // stays hidden.
+        Some(p) if own.is_some() => Some(p.plan(&[], cwd)?),
         Some(p) => Some(p.plan(argv, cwd)?),
         None => None,
     };
@@ -397,6 +400,18 @@ unsafe fn init_main(plan: &mut Plan<'_>) -> ! {
         // What the namespace's /proc/1/comm says: the harness's init.
         rawsys::prctl(libc::PR_SET_NAME, INIT_NAME.as_ptr() as usize);
         rawsys::set_signal_mask(1 << (libc::SIGCHLD - 1));
+        // The program's mount and IPC namespaces are the init's too: its
+        // program fills them, and the program's end does not wait for their
+        // teardown (the init's does, which nothing waits for).
+        if plan.mounts.is_some() {
+            let r = rawsys::call(
+                libc::SYS_unshare,
+                [super::mounts::UNSHARE as usize, 0, 0, 0, 0, 0],
+            );
+            if r < 0 {
+                fail(errors, Stage::Mount, -r as i32);
+            }
+        }
         // glibc's clone sets errno only if the call fails, and the init
         // then reports it: the runner thread reads that report, not errno.
         let program = libc::clone(
@@ -457,7 +472,12 @@ unsafe fn reap_all(rep: RawFd, program: libc::pid_t) -> ! {
 unsafe fn program_main(plan: &mut Plan<'_>) -> ! {
     unsafe {
         if let Some(m) = &plan.mounts {
-            match m.apply() {
+            let applied = if plan.layers.pid_namespace {
+                m.apply_unshared()
+            } else {
+                m.apply()
+            };
+            match applied {
                 Ok(fd) => plan.host_proc = fd,
                 Err(e) => fail_io(plan.errors, Stage::Mount, &e),
             }
