@@ -25,6 +25,10 @@ pub struct Join {
 /// the environment `env`, in `cwd`, joined to what `join` names, inside the
 /// sandbox's `layers` (see `spawn`); `confine` runs in the child next,
 /// before anything of its own (its other cgroups, its limits: see `limits`).
+///
+/// `confine` runs between fork and exec, in a pid namespace in a child
+/// that shares grade's memory until its exec (see `spawn`): system calls
+/// only, no allocation, no lock, and no write to what it captures.
 pub fn spawn(
     argv: &[String],
     env: &[(String, String)],

@@ -59,6 +59,113 @@ pub unsafe fn call(nr: libc::c_long, a: [usize; 6]) -> isize {
     ret
 }
 
+/// What runs in a child of `clone_on`: never returns.
+pub type Entry = extern "C" fn(*mut libc::c_void) -> libc::c_int;
+
+/// `clone(flags)` with the child on `stack` (its top, 16-byte aligned)
+/// running `f(arg)`, which must not return: the child's pid, or `-errno`.
+/// Not glibc's clone: before 2.24 its child, sharing the caller's thread
+/// storage under `CLONE_VM`, wrote -1 over the calling thread's cached pid
+/// and tid (glibc bug 19957).
+///
+/// # Safety
+/// `stack` is mapped, unused, and stays so while the child runs; `f` keeps
+/// to what may run in a child sharing this memory (see `spawn`).
+#[cfg(target_arch = "x86_64")]
+pub unsafe fn clone_on(
+    flags: usize,
+    stack: *mut libc::c_void,
+    f: Entry,
+    arg: *mut libc::c_void,
+) -> isize {
+    let ret: isize;
+    // SAFETY: the caller's promise. The child starts on `stack` after the
+    // syscall (rax 0), calls `f` and never comes back; the parent goes on.
+    unsafe {
+        std::arch::asm!(
+            "syscall",
+            "test rax, rax",
+            "jnz 2f",
+            "xor ebp, ebp",
+            "mov rdi, r12",
+            "call r13",
+            "ud2",
+            "2:",
+            inlateout("rax") libc::SYS_clone as isize => ret,
+            in("rdi") flags,
+            in("rsi") stack,
+            in("rdx") 0usize,
+            in("r10") 0usize,
+            in("r8") 0usize,
+            in("r12") arg,
+            in("r13") f,
+            lateout("rcx") _,
+            lateout("r11") _,
+        );
+    }
+    ret
+}
+
+/// `clone(flags)` with the child on `stack` running `f(arg)` (see the
+/// x86_64 version).
+///
+/// # Safety
+/// As the x86_64 version.
+#[cfg(target_arch = "aarch64")]
+pub unsafe fn clone_on(
+    flags: usize,
+    stack: *mut libc::c_void,
+    f: Entry,
+    arg: *mut libc::c_void,
+) -> isize {
+    let ret: isize;
+    // SAFETY: as the x86_64 version.
+    unsafe {
+        std::arch::asm!(
+            "svc 0",
+            "cbnz x0, 2f",
+            "mov x29, xzr",
+            "mov x0, {arg}",
+            "blr {f}",
+            "brk #0",
+            "2:",
+            arg = in(reg) arg,
+            f = in(reg) f,
+            in("x8") libc::SYS_clone,
+            inlateout("x0") flags as isize => ret,
+            in("x1") stack,
+            in("x2") 0usize,
+            in("x3") 0usize,
+            in("x4") 0usize,
+        );
+    }
+    ret
+}
+
+/// Every signal's action back to the default (as posix_spawn's
+/// `POSIX_SPAWN_SETSIGDEF`): no handler of grade's (std's SIGSEGV and
+/// SIGBUS ones read the runner thread's storage) runs in a child sharing
+/// its memory.
+///
+/// # Safety
+/// System calls on a local.
+pub unsafe fn default_signals() {
+    // The kernel's struct sigaction, zeroed: SIG_DFL, no flag, no mask.
+    let act = [0u64; 4];
+    for sig in 1..=64usize {
+        if sig == libc::SIGKILL as usize || sig == libc::SIGSTOP as usize {
+            continue;
+        }
+        // SAFETY: rt_sigaction reads `act`.
+        unsafe {
+            call(
+                libc::SYS_rt_sigaction,
+                [sig, act.as_ptr() as usize, 0, 8, 0, 0],
+            );
+        }
+    }
+}
+
 #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
 compile_error!("grade's sandbox makes raw system calls on x86_64 and aarch64 Linux only");
 
@@ -157,6 +264,37 @@ pub fn exit(code: i32) -> ! {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    static mut CHILD_SAW: usize = 0;
+
+    extern "C" fn child(arg: *mut libc::c_void) -> libc::c_int {
+        // SAFETY: the parent waits (vfork) while this runs.
+        unsafe { CHILD_SAW = arg as usize };
+        exit(7)
+    }
+
+    #[test]
+    fn a_child_on_its_own_stack_runs_its_entry_and_exits() {
+        let mut stack = vec![0u128; 4096];
+        // SAFETY: one past the end of our buffer (16-byte aligned).
+        let top = unsafe { stack.as_mut_ptr().add(stack.len()) }.cast();
+        let flags = (libc::CLONE_VM | libc::CLONE_VFORK) as usize;
+        // SAFETY: the child runs `child` on `stack` while we wait.
+        let pid = unsafe { clone_on(flags, top, child, 42 as *mut libc::c_void) };
+        assert!(pid > 0, "{pid}");
+        let st = nix::sys::wait::waitpid(
+            nix::unistd::Pid::from_raw(pid as i32),
+            Some(nix::sys::wait::WaitPidFlag::__WALL),
+        )
+        .unwrap();
+        assert_eq!(
+            st,
+            nix::sys::wait::WaitStatus::Exited(nix::unistd::Pid::from_raw(pid as i32), 7)
+        );
+        // SAFETY: the child has exited.
+        assert_eq!(unsafe { CHILD_SAW }, 42);
+        drop(stack);
+    }
 
     #[test]
     fn calls_return_the_kernels_result_or_minus_errno() {

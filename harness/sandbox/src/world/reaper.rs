@@ -46,14 +46,29 @@ pub fn reap() {
             Ok(_) => continue,
         }
     }
-    if !got.is_empty() {
-        book(|b| {
-            for (pid, exit) in got {
-                if b.forgotten.remove(&pid).is_none() {
-                    b.statuses.insert(pid, exit);
-                }
+    book(|b| {
+        for (pid, exit) in got {
+            if b.forgotten.remove(&pid).is_none() {
+                b.statuses.insert(pid, exit);
             }
-        });
+        }
+        // Children without an exit signal (inits), which `waitpid(-1)`
+        // does not see: by pid. What they kept is dropped once they are.
+        b.forgotten.retain(|&pid, _| !reaped_by_pid(pid));
+    });
+}
+
+/// Whether the child `pid` is reaped (now, or gone already): `__WALL`, so
+/// that children without an exit signal count.
+fn reaped_by_pid(pid: i32) -> bool {
+    let flags = WaitPidFlag::WNOHANG | WaitPidFlag::__WALL;
+    loop {
+        match waitpid(Pid::from_raw(pid), Some(flags)) {
+            Ok(WaitStatus::StillAlive) => return false,
+            Err(nix::errno::Errno::EINTR) => continue,
+            // Exited, killed, or no such child any more.
+            Ok(_) | Err(_) => return true,
+        }
     }
 }
 
@@ -73,19 +88,15 @@ pub fn take(pid: i32) -> Option<Exit> {
     book(|b| b.statuses.remove(&pid))
 }
 
-/// Nobody will ask how the child `pid` ends: it is reaped whenever it
-/// exits (by any `reap`), and its status dropped; `keep` is dropped then,
-/// not before (at once if it was reaped already).
+/// Nobody will ask how the child `pid` ends: a child without an exit
+/// signal (an init, see `spawn`), reaped by pid by any later `reap`; `keep`
+/// is dropped then, not before.
 pub fn forget(pid: i32, keep: impl Send + 'static) {
-    let reaped = book(|b| {
-        if b.statuses.remove(&pid).is_none() {
-            b.forgotten.insert(pid, Box::new(keep));
-            None
-        } else {
-            Some(keep)
-        }
+    book(|b| {
+        // A status under this pid is an earlier child's, never this one's.
+        b.statuses.remove(&pid);
+        b.forgotten.insert(pid, Box::new(keep));
     });
-    drop(reaped);
 }
 
 /// Reaps the forgotten children that are still to exit (killed, they are

@@ -50,11 +50,22 @@ pub struct Started {
 
 /// The init of a program's pid namespace (a child of grade's, reaped by
 /// `reaper`), the read end of what it reports, and the stack it runs on.
+/// Dropping it ends it (see `end`): its stack is unmapped only once it has
+/// been reaped, whatever path drops it (a panic's unwinding included).
 #[derive(Debug)]
 pub struct Init {
     pub pid: i32,
     pub reports: OwnedFd,
-    stack: Stack,
+    stack: Option<Stack>,
+}
+
+impl Drop for Init {
+    fn drop(&mut self) {
+        let pid = nix::unistd::Pid::from_raw(self.pid);
+        let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+        // Its stack is unmapped once it is reaped, not before.
+        super::reaper::forget(self.pid, self.stack.take());
+    }
 }
 
 /// The stack an init runs on, in grade's memory: unmapped only once the
@@ -232,23 +243,25 @@ pub fn start(
     not_dumpable();
     // SAFETY: the init runs `init_entry` on its own stack in this memory,
     // with raw system calls only, and reads `plan` only while this thread
-    // waits below (until the program's exec, or its failure).
+    // waits below (until the program's exec, or its failure). No exit
+    // signal: `waitpid(-1)` never takes it (a stale status under its pid
+    // would free its stack early); `reaper` reaps it by pid.
     let pid = unsafe {
-        libc::clone(
-            init_entry,
+        super::rawsys::clone_on(
+            (libc::CLONE_VM | libc::CLONE_NEWPID) as usize,
             stack.top(),
-            libc::CLONE_VM | libc::CLONE_NEWPID | libc::SIGCHLD,
+            init_entry,
             std::ptr::from_mut(&mut plan).cast(),
         )
     };
     if pid < 0 {
-        return Err(io::Error::last_os_error());
+        return Err(io::Error::from_raw_os_error(-pid as i32));
     }
     drop((err_w, rep_w, slave, scope));
     let init = Init {
-        pid,
+        pid: pid as i32,
         reports: rep_r,
-        stack,
+        stack: Some(stack),
     };
     let program = match read_error(&err_r) {
         None => read_program_pid(&init.reports),
@@ -352,18 +365,33 @@ pub unsafe fn vfork_wait(new_pid_namespace: bool, f: &mut dyn FnMut() -> i32) ->
         super::rawsys::exit(f())
     }
     let stack = Stack::new().ok()?;
-    let mut flags = libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD;
+    // No exit signal: only this `waitpid` (`__WALL`) reaps it, never a
+    // `reaper::reap` of another thread.
+    let mut flags = libc::CLONE_VM | libc::CLONE_VFORK;
     if new_pid_namespace {
         flags |= libc::CLONE_NEWPID;
     }
     let mut f = f;
     // SAFETY: the child runs `entry` on its own stack while this thread
     // waits (vfork), then exits.
-    let pid = unsafe { libc::clone(entry, stack.top(), flags, std::ptr::from_mut(&mut f).cast()) };
+    let pid = unsafe {
+        super::rawsys::clone_on(
+            flags as usize,
+            stack.top(),
+            entry,
+            std::ptr::from_mut(&mut f).cast(),
+        )
+    };
     if pid < 0 {
         return None;
     }
-    let status = nix::sys::wait::waitpid(nix::unistd::Pid::from_raw(pid), None);
+    let pid = nix::unistd::Pid::from_raw(pid as i32);
+    let status = loop {
+        match nix::sys::wait::waitpid(pid, Some(nix::sys::wait::WaitPidFlag::__WALL)) {
+            Err(nix::errno::Errno::EINTR) => continue,
+            other => break other,
+        }
+    };
     // Reaped: nothing runs on the stack any more.
     drop(stack);
     match status {
@@ -400,6 +428,7 @@ unsafe fn init_main(plan: &mut Plan<'_>) -> ! {
         // What the namespace's /proc/1/comm says: the harness's init.
         rawsys::prctl(libc::PR_SET_NAME, INIT_NAME.as_ptr() as usize);
         rawsys::set_signal_mask(1 << (libc::SIGCHLD - 1));
+        rawsys::default_signals();
         // The program's mount and IPC namespaces are the init's too: its
         // program fills them, and the program's end does not wait for their
         // teardown (the init's does, which nothing waits for).
@@ -412,25 +441,25 @@ unsafe fn init_main(plan: &mut Plan<'_>) -> ! {
                 fail(errors, Stage::Mount, -r as i32);
             }
         }
-        // glibc's clone sets errno only if the call fails, and the init
-        // then reports it: the runner thread reads that report, not errno.
-        let program = libc::clone(
-            program_entry,
+        let program = rawsys::clone_on(
+            (libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD) as usize,
             plan.program_stack,
-            libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD,
+            program_entry,
             std::ptr::from_mut(plan).cast(),
         );
         if program < 0 {
-            fail(errors, Stage::Fork, *libc::__errno_location());
+            fail(errors, Stage::Fork, -program as i32);
         }
         // The program has exec'd or failed. Only the report pipe stays
         // open: not the terminal (its last close is how a program's end is
         // seen), not the error pipe (whose close at the program's exec
         // tells grade it started). `plan` is not read from here on: `start`
         // may have returned.
-        rawsys::close_range(0, rep as u32 - 1, 0);
+        if rep > 0 {
+            rawsys::close_range(0, rep as u32 - 1, 0);
+        }
         rawsys::close_range(rep as u32 + 1, u32::MAX, 0);
-        reap_all(rep, program)
+        reap_all(rep, program as libc::pid_t)
     }
 }
 
@@ -714,10 +743,8 @@ fn set_nonblocking(fd: &OwnedFd) -> io::Result<()> {
 /// (0.1 ms to a few), off the scenario's way; any `reaper::reap` reaps it,
 /// and `reaper::settle` at the end of a run.
 pub fn end(init: Init) {
-    let pid = nix::unistd::Pid::from_raw(init.pid);
-    let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
-    // Its stack is unmapped once it is reaped, not before.
-    super::reaper::forget(init.pid, init.stack);
+    // Its drop: SIGKILL, then the reaper's.
+    drop(init);
 }
 
 /// Runs `cmd` (a tool of the harness on the student's files: the C
@@ -759,4 +786,75 @@ pub fn confine_command(
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Dropping a started program (any path: a panic's unwinding) ends its
+    /// init before its stack can be unmapped: memory mapped afterwards is
+    /// never written by an init still running (it would be, on its
+    /// program's end, if the drop unmapped the stack of a live init).
+    #[test]
+    fn a_dropped_init_is_ended_before_its_stack_is_freed() {
+        let layers = Layers::probe(Vec::new(), Vec::new());
+        if !layers.pid_namespace {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI: pid namespaces are refused here"
+            );
+            eprintln!("skipped: needs pid namespaces (root, or unprivileged user namespaces)");
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        if let Some((uid, gid)) = layers.identity {
+            std::os::unix::fs::chown(dir.path(), Some(uid), Some(gid)).unwrap();
+        }
+        let argv = vec!["/bin/cat".to_string()];
+        let env = vec![("PATH".to_string(), "/usr/bin:/bin".to_string())];
+        let started =
+            super::super::pty::spawn(&argv, &env, dir.path(), Join::default(), || Ok(()), &layers)
+                .unwrap();
+        let pid = started.init.as_ref().unwrap().pid;
+        // Its terminal closes too: `cat` ends, and a live init would write
+        // its report from its stack.
+        drop(started);
+        let len = Stack::LEN + 4096;
+        let maps: Vec<*mut u8> = (0..4)
+            .map(|_| {
+                // SAFETY: a new private mapping, ours.
+                let p = unsafe {
+                    libc::mmap(
+                        std::ptr::null_mut(),
+                        len,
+                        libc::PROT_READ | libc::PROT_WRITE,
+                        libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                        -1,
+                        0,
+                    )
+                };
+                assert_ne!(p, libc::MAP_FAILED);
+                // SAFETY: within the mapping.
+                unsafe { std::ptr::write_bytes(p.cast::<u8>(), 0xAB, len) };
+                p.cast()
+            })
+            .collect();
+        // Until the init is gone (or reaped already by the reaper).
+        let pid = nix::unistd::Pid::from_raw(pid);
+        while let Err(nix::errno::Errno::EINTR) =
+            nix::sys::wait::waitpid(pid, Some(nix::sys::wait::WaitPidFlag::__WALL))
+        {}
+        for &p in &maps {
+            // SAFETY: our mapping, whole.
+            let bytes = unsafe { std::slice::from_raw_parts(p, len) };
+            assert!(
+                bytes.iter().all(|&b| b == 0xAB),
+                "an init wrote freed memory"
+            );
+            // SAFETY: ours, unmapped once.
+            unsafe { libc::munmap(p.cast(), len) };
+        }
+        super::super::reaper::settle(std::time::Duration::from_secs(2));
+    }
 }
