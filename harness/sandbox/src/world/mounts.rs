@@ -94,26 +94,7 @@ impl Policy {
     pub fn plan(&self, argv: &[String], cwd: &Path) -> io::Result<MountPlan> {
         let needed = self.needed(argv);
         let covers = self.covers(&needed);
-        // (path, writable, a file)
-        let mut keep: Vec<(PathBuf, bool, bool)> = vec![(cwd.to_path_buf(), true, false)];
-        for dir in needed {
-            if covers.contains(&dir) {
-                // A cover itself (a script right in /tmp or /root): its
-                // files alone come back, not the host's folder.
-                for f in program_files(argv) {
-                    let real = std::fs::canonicalize(&f).unwrap_or(f.clone());
-                    for f in [f, real] {
-                        if f.parent() == Some(dir.as_path()) && !keep.iter().any(|k| k.0 == f) {
-                            keep.push((f, false, true));
-                        }
-                    }
-                }
-            } else if covers.iter().any(|c| dir.starts_with(c))
-                && !keep.iter().any(|(k, _, _)| dir.starts_with(k))
-            {
-                keep.push((dir, false, false));
-            }
-        }
+        let mut keep = kept(argv, cwd, needed, &covers);
         keep.truncate(MAX_SLOTS);
         let c = |p: &Path| CString::new(p.as_os_str().as_bytes()).map_err(io::Error::other);
         let mut ops = Vec::new();
@@ -260,6 +241,36 @@ impl Policy {
     }
 }
 
+/// What is bound back into the covers, as (path, writable, a file): `cwd`
+/// (writable), then each `needed` folder under a cover. A needed folder
+/// that is a cover itself (a script right in /tmp or /root) brings back
+/// its program files alone, not the host's folder.
+fn kept(
+    argv: &[String],
+    cwd: &Path,
+    needed: Vec<PathBuf>,
+    covers: &[PathBuf],
+) -> Vec<(PathBuf, bool, bool)> {
+    let mut keep: Vec<(PathBuf, bool, bool)> = vec![(cwd.to_path_buf(), true, false)];
+    for dir in needed {
+        if covers.contains(&dir) {
+            for f in program_files(argv) {
+                let real = std::fs::canonicalize(&f).unwrap_or(f.clone());
+                for f in [f, real] {
+                    if f.parent() == Some(dir.as_path()) && !keep.iter().any(|k| k.0 == f) {
+                        keep.push((f, false, true));
+                    }
+                }
+            }
+        } else if covers.iter().any(|c| dir.starts_with(c))
+            && !keep.iter().any(|(k, _, _)| dir.starts_with(k))
+        {
+            keep.push((dir, false, false));
+        }
+    }
+    keep
+}
+
 /// The files of a command line that are the program: the executable and
 /// its script (an interpreter's first operand), not the paths it is given
 /// to work on.
@@ -394,24 +405,7 @@ impl MountPlan {
                     target,
                     writable,
                     file,
-                } => {
-                    if *file {
-                        make_file(target)?;
-                    } else {
-                        make_dirs(target)?;
-                    }
-                    let mut src = [0u8; 32];
-                    fd_path(slots[*slot], &mut src);
-                    bind(
-                        std::ffi::CStr::from_bytes_until_nul(&src).unwrap_or(c"/"),
-                        target,
-                        0,
-                    )?;
-                    if *writable {
-                        set_attr(target, 0, 0, ATTR_RDONLY)?;
-                    }
-                    Ok(())
-                }
+                } => bind_back(slots[*slot], target, *writable, *file),
                 Op::SealReadOnly { target } => set_attr(target, 0, ATTR_RDONLY, 0),
                 Op::Proc => {
                     let flags = libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC;
@@ -483,8 +477,9 @@ unsafe fn bind(
 }
 
 /// Makes every folder of `path` that is missing (in a private tmpfs),
-/// mode 755. Async-signal-safe: the path is copied to the stack.
-unsafe fn make_dirs(path: &std::ffi::CStr) -> io::Result<()> {
+/// mode 755: its last component too if `last` (else only its parents).
+/// Async-signal-safe: the path is copied to the stack.
+unsafe fn make_dirs(path: &std::ffi::CStr, last: bool) -> io::Result<()> {
     let bytes = path.to_bytes();
     let mut buf = [0u8; 4096];
     if bytes.len() >= buf.len() {
@@ -492,7 +487,7 @@ unsafe fn make_dirs(path: &std::ffi::CStr) -> io::Result<()> {
     }
     buf[..bytes.len()].copy_from_slice(bytes);
     for i in 1..=bytes.len() {
-        if i < bytes.len() && buf[i] != b'/' {
+        if (i < bytes.len() && buf[i] != b'/') || (i == bytes.len() && !last) {
             continue;
         }
         let saved = buf[i];
@@ -510,28 +505,35 @@ unsafe fn make_dirs(path: &std::ffi::CStr) -> io::Result<()> {
     Ok(())
 }
 
-/// Makes an empty file at `path` (and its folders), to bind a file over.
-/// Async-signal-safe, no allocation.
-unsafe fn make_file(path: &std::ffi::CStr) -> io::Result<()> {
-    let bytes = path.to_bytes();
-    let mut buf = [0u8; 4096];
-    if bytes.len() >= buf.len() {
-        return Err(io::Error::from_raw_os_error(libc::ENAMETOOLONG));
+/// Binds the folder (or file) open as `fd` back at `target`, made first
+/// in its tmpfs; writable if `writable`. Async-signal-safe.
+unsafe fn bind_back(
+    fd: RawFd,
+    target: &std::ffi::CStr,
+    writable: bool,
+    file: bool,
+) -> io::Result<()> {
+    // SAFETY: system calls on our strings and buffers.
+    unsafe {
+        make_dirs(target, !file)?;
+        if file {
+            let flags = libc::O_CREAT | libc::O_WRONLY | libc::O_CLOEXEC;
+            let made = libc::open(target.as_ptr(), flags, 0o644);
+            check(made)?;
+            libc::close(made);
+        }
+        let mut src = [0u8; 32];
+        fd_path(fd, &mut src);
+        bind(
+            std::ffi::CStr::from_bytes_until_nul(&src).unwrap_or(c"/"),
+            target,
+            0,
+        )?;
+        if writable {
+            set_attr(target, 0, 0, ATTR_RDONLY)?;
+        }
+        Ok(())
     }
-    let slash = bytes.iter().rposition(|&b| b == b'/').unwrap_or(0);
-    if slash > 0 {
-        buf[..slash].copy_from_slice(&bytes[..slash]);
-        let parent = std::ffi::CStr::from_bytes_until_nul(&buf).unwrap_or(c"/");
-        // SAFETY: as `make_dirs`.
-        unsafe { make_dirs(parent)? };
-    }
-    let flags = libc::O_CREAT | libc::O_WRONLY | libc::O_CLOEXEC;
-    // SAFETY: a NUL-terminated path.
-    let fd = unsafe { libc::open(path.as_ptr(), flags, 0o644) };
-    check(fd)?;
-    // SAFETY: our descriptor.
-    unsafe { libc::close(fd) };
-    Ok(())
 }
 
 /// Writes `/proc/self/fd/N` (NUL-terminated) into `out`. No allocation.

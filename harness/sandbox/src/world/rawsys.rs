@@ -11,11 +11,11 @@
 ///
 /// # Safety
 /// As the system call `nr` with these arguments.
-#[cfg(target_arch = "x86_64")]
 #[inline(always)]
 pub unsafe fn call(nr: libc::c_long, a: [usize; 6]) -> isize {
     let ret: isize;
-    // SAFETY: the caller's promise; the kernel clobbers rcx and r11 only.
+    // SAFETY: the caller's promise; x86_64's kernel clobbers rcx and r11.
+    #[cfg(target_arch = "x86_64")]
     unsafe {
         std::arch::asm!(
             "syscall",
@@ -31,18 +31,8 @@ pub unsafe fn call(nr: libc::c_long, a: [usize; 6]) -> isize {
             options(nostack),
         );
     }
-    ret
-}
-
-/// `syscall(nr, a...)` straight to the kernel: the result, or `-errno`.
-///
-/// # Safety
-/// As the system call `nr` with these arguments.
-#[cfg(target_arch = "aarch64")]
-#[inline(always)]
-pub unsafe fn call(nr: libc::c_long, a: [usize; 6]) -> isize {
-    let ret: isize;
     // SAFETY: the caller's promise.
+    #[cfg(target_arch = "aarch64")]
     unsafe {
         std::arch::asm!(
             "svc 0",
@@ -71,7 +61,6 @@ pub type Entry = extern "C" fn(*mut libc::c_void) -> libc::c_int;
 /// # Safety
 /// `stack` is mapped, unused, and stays so while the child runs; `f` keeps
 /// to what may run in a child sharing this memory (see `spawn`).
-#[cfg(target_arch = "x86_64")]
 pub unsafe fn clone_on(
     flags: usize,
     stack: *mut libc::c_void,
@@ -80,7 +69,9 @@ pub unsafe fn clone_on(
 ) -> isize {
     let ret: isize;
     // SAFETY: the caller's promise. The child starts on `stack` after the
-    // syscall (rax 0), calls `f` and never comes back; the parent goes on.
+    // system call (which returns 0 there), calls `f` and never comes back;
+    // the parent goes on.
+    #[cfg(target_arch = "x86_64")]
     unsafe {
         std::arch::asm!(
             "syscall",
@@ -103,23 +94,8 @@ pub unsafe fn clone_on(
             lateout("r11") _,
         );
     }
-    ret
-}
-
-/// `clone(flags)` with the child on `stack` running `f(arg)` (see the
-/// x86_64 version).
-///
-/// # Safety
-/// As the x86_64 version.
-#[cfg(target_arch = "aarch64")]
-pub unsafe fn clone_on(
-    flags: usize,
-    stack: *mut libc::c_void,
-    f: Entry,
-    arg: *mut libc::c_void,
-) -> isize {
-    let ret: isize;
-    // SAFETY: as the x86_64 version.
+    // SAFETY: as above.
+    #[cfg(target_arch = "aarch64")]
     unsafe {
         std::arch::asm!(
             "svc 0",
@@ -197,16 +173,6 @@ pub unsafe fn set_signal_mask(set: u64) -> isize {
             ],
         )
     }
-}
-
-/// A fork (clone without `CLONE_VM`): 0 in the child, its pid in the
-/// parent, or `-errno`.
-///
-/// # Safety
-/// The child runs on a copy of this task's memory: only what was made for it.
-pub unsafe fn fork() -> isize {
-    // SAFETY: the caller's promise.
-    unsafe { call(libc::SYS_clone, [libc::SIGCHLD as usize, 0, 0, 0, 0, 0]) }
 }
 
 /// `wait4(-1, &status, 0, NULL)`: a child's pid and wait status, or `-errno`.

@@ -33,6 +33,7 @@
 use super::layers::{unreachable_by, Layers};
 use super::mounts::MountPlan;
 use super::pty::Join;
+use super::rawsys::Entry;
 use std::ffi::{CString, OsStr};
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
@@ -220,14 +221,22 @@ pub fn start(
         host_proc: libc::AT_FDCWD,
         program_stack: std::ptr::null_mut(),
     };
-    if !layers.pid_namespace {
-        // SAFETY: the child runs only `program_main`, which never returns.
-        let pid = unsafe { raw_fork(false)? };
-        if pid == 0 {
-            // SAFETY: in the child, between fork and exec.
-            unsafe { program_main(&mut plan) }
+    let started = if layers.pid_namespace {
+        start_init(&mut plan).map(|(pid, stack)| (pid, Some(stack)))
+    } else {
+        // SAFETY: the child runs `program_main` while this thread waits.
+        unsafe {
+            vfork(
+                libc::SIGCHLD,
+                program_entry,
+                std::ptr::from_mut(&mut plan).cast(),
+            )
         }
-        drop((err_w, rep_w, slave, scope));
+        .map(|pid| (pid, None))
+    };
+    let (pid, stack) = started?;
+    drop((err_w, rep_w, slave, scope));
+    let Some(stack) = stack else {
         // The child has exited or is about to: reaped by `reaper`.
         return match read_error(&err_r) {
             Some(e) => Err(e),
@@ -237,33 +246,19 @@ pub fn start(
                 init: None,
             }),
         };
-    }
-    let stack = Stack::new()?;
-    plan.program_stack = stack.below_init();
-    not_dumpable();
-    // SAFETY: the init runs `init_entry` on its own stack in this memory,
-    // with raw system calls only, and reads `plan` only while this thread
-    // waits below (until the program's exec, or its failure). No exit
-    // signal: `waitpid(-1)` never takes it (a stale status under its pid
-    // would free its stack early); `reaper` reaps it by pid.
-    let pid = unsafe {
-        super::rawsys::clone_on(
-            (libc::CLONE_VM | libc::CLONE_NEWPID) as usize,
-            stack.top(),
-            init_entry,
-            std::ptr::from_mut(&mut plan).cast(),
-        )
     };
-    if pid < 0 {
-        return Err(io::Error::from_raw_os_error(-pid as i32));
-    }
-    drop((err_w, rep_w, slave, scope));
     let init = Init {
-        pid: pid as i32,
+        pid,
         reports: rep_r,
         stack: Some(stack),
     };
-    let program = match read_error(&err_r) {
+    await_program(init, &err_r, master)
+}
+
+/// Once an init has started: its program's host pid, when it has exec'd
+/// (else why it did not start, and the init ended).
+fn await_program(init: Init, errors: &OwnedFd, master: OwnedFd) -> io::Result<Started> {
+    let program = match read_error(errors) {
         None => read_program_pid(&init.reports),
         Some(e) => Err(e),
     };
@@ -279,6 +274,31 @@ pub fn start(
             Err(e)
         }
     }
+}
+
+/// Starts the init of `plan`'s pid namespace on a stack of its own, in
+/// this memory: its pid and that stack.
+fn start_init(plan: &mut Plan<'_>) -> io::Result<(i32, Stack)> {
+    let stack = Stack::new()?;
+    plan.program_stack = stack.below_init();
+    not_dumpable();
+    // SAFETY: the init runs `init_entry` on its own stack in this memory,
+    // with raw system calls only, and reads `plan` only while `start` waits
+    // (until the program's exec, or its failure). No exit signal:
+    // `waitpid(-1)` never takes it (a stale status under its pid would free
+    // its stack early); `reaper` reaps it by pid.
+    let pid = unsafe {
+        super::rawsys::clone_on(
+            (libc::CLONE_VM | libc::CLONE_NEWPID) as usize,
+            stack.top(),
+            init_entry,
+            std::ptr::from_mut(plan).cast(),
+        )
+    };
+    if pid < 0 {
+        return Err(io::Error::from_raw_os_error(-pid as i32));
+    }
+    Ok((pid as i32, stack))
 }
 
 /// Grade's memory is not dumpable once an init shares it: a program with
@@ -318,35 +338,26 @@ fn command(argv: &[String], env: &[(String, String)]) -> io::Result<Command> {
     Ok((exec, args, envs))
 }
 
-/// A fork by the raw system call (clone without CLONE_VM, on a copy of
-/// this stack), in a new pid namespace if `new_pid_namespace`: 0 in the
-/// child. Not glibc's fork(): its handlers take locks (malloc's) that
-/// other threads may hold, which the child of this child (the init's
-/// program) would then wait for forever.
+/// A child that shares this memory while the calling thread waits
+/// (`CLONE_VM|CLONE_VFORK`, as posix_spawn: no copy of grade's page tables),
+/// on a stack of its own, with `flags` besides (its exit signal, a new pid
+/// namespace): its pid, once it has exec'd or exited.
 ///
 /// # Safety
-/// The child must keep to async-signal-safe calls until it execs or exits.
-pub unsafe fn raw_fork(new_pid_namespace: bool) -> io::Result<libc::pid_t> {
-    let flags = if new_pid_namespace {
-        libc::CLONE_NEWPID
-    } else {
-        0
-    };
-    // SAFETY: the caller's promise.
-    let pid = unsafe {
-        libc::syscall(
-            libc::SYS_clone,
-            (flags | libc::SIGCHLD) as libc::c_ulong,
-            0usize,
-            0usize,
-            0usize,
-            0usize,
-        )
-    };
+/// `entry(arg)` keeps to async-signal-safe calls (it runs as after a
+/// fork), writes no memory but its own locals and `arg`'s, and never
+/// returns.
+unsafe fn vfork(flags: libc::c_int, entry: Entry, arg: *mut libc::c_void) -> io::Result<i32> {
+    let stack = Stack::new()?;
+    let flags = libc::CLONE_VM | libc::CLONE_VFORK | flags;
+    // SAFETY: the caller's promise; this thread waits meanwhile.
+    let pid = unsafe { super::rawsys::clone_on(flags as usize, stack.top(), entry, arg) };
+    // Exec'd or exited: nothing runs on the stack any more.
+    drop(stack);
     if pid < 0 {
-        return Err(io::Error::last_os_error());
+        return Err(io::Error::from_raw_os_error(-pid as i32));
     }
-    Ok(pid as libc::pid_t)
+    Ok(pid as i32)
 }
 
 /// Runs `f` in a child that shares this memory while the calling thread
@@ -364,36 +375,23 @@ pub unsafe fn vfork_wait(new_pid_namespace: bool, f: &mut dyn FnMut() -> i32) ->
         let f = unsafe { &mut *f.cast::<&mut dyn FnMut() -> i32>() };
         super::rawsys::exit(f())
     }
-    let stack = Stack::new().ok()?;
     // No exit signal: only this `waitpid` (`__WALL`) reaps it, never a
     // `reaper::reap` of another thread.
-    let mut flags = libc::CLONE_VM | libc::CLONE_VFORK;
-    if new_pid_namespace {
-        flags |= libc::CLONE_NEWPID;
-    }
-    let mut f = f;
-    // SAFETY: the child runs `entry` on its own stack while this thread
-    // waits (vfork), then exits.
-    let pid = unsafe {
-        super::rawsys::clone_on(
-            flags as usize,
-            stack.top(),
-            entry,
-            std::ptr::from_mut(&mut f).cast(),
-        )
+    let flags = if new_pid_namespace {
+        libc::CLONE_NEWPID
+    } else {
+        0
     };
-    if pid < 0 {
-        return None;
-    }
-    let pid = nix::unistd::Pid::from_raw(pid as i32);
+    let mut f = f;
+    // SAFETY: the caller's promise on `f`.
+    let pid = unsafe { vfork(flags, entry, std::ptr::from_mut(&mut f).cast()) }.ok()?;
+    let pid = nix::unistd::Pid::from_raw(pid);
     let status = loop {
         match nix::sys::wait::waitpid(pid, Some(nix::sys::wait::WaitPidFlag::__WALL)) {
             Err(nix::errno::Errno::EINTR) => continue,
             other => break other,
         }
     };
-    // Reaped: nothing runs on the stack any more.
-    drop(stack);
     match status {
         Ok(nix::sys::wait::WaitStatus::Exited(_, code)) => Some(code),
         _ => Some(-1),
@@ -463,8 +461,8 @@ unsafe fn init_main(plan: &mut Plan<'_>) -> ! {
     }
 }
 
-/// Where the program starts (the init's `clone` callback), below the
-/// init on its stack.
+/// Where the program starts: the init's `clone` callback (below the init,
+/// on its stack), or `start`'s without a pid namespace.
 extern "C" fn program_entry(plan: *mut libc::c_void) -> libc::c_int {
     // SAFETY: the init's plan, alive while the init waits for this exec.
     unsafe { program_main(&mut *plan.cast::<Plan<'_>>()) }
